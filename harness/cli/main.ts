@@ -1,0 +1,30 @@
+#!/usr/bin/env node
+// The `grapevine` command line: one yargs program, one module per command.
+import yargs from "yargs";
+import { hideBin } from "yargs/helpers";
+import { nodeCommand } from "./commands/node.js";
+import { schemaCommand } from "./commands/schema.js";
+import { EXIT_BAD_INPUT, UsageError } from "./usage-error.js";
+
+function fail(message: string): never {
+  process.stderr.write(`grapevine: ${message}\n`);
+  process.exit(EXIT_BAD_INPUT);
+}
+
+try {
+  await yargs(hideBin(process.argv))
+    .scriptName("grapevine")
+    .command(nodeCommand)
+    .command(schemaCommand)
+    .demandCommand(1, "name a command")
+    .strict()
+    .help()
+    .fail((message, error) => {
+      if (error && !(error instanceof UsageError)) throw error;
+      fail(error?.message ?? message);
+    })
+    .parseAsync();
+} catch (error) {
+  if (error instanceof UsageError) fail(error.message);
+  throw error;
+}

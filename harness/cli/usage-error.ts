@@ -1,0 +1,14 @@
+// Errors a user causes with bad input: the CLI prints the message and exits 2.
+export class UsageError extends Error {
+  override readonly name = "UsageError";
+}
+
+export const EXIT_OK = 0;
+export const EXIT_CHECK_FAILED = 1;
+export const EXIT_BAD_INPUT = 2;
+
+/** Formats a zod issue path as the user wrote it: a CLI flag, or a field path in a file. */
+export function describeIssue(path: readonly PropertyKey[], message: string, asFlag: (key: string) => string): string {
+  const key = path.map(String).join(".");
+  return key ? `${asFlag(key)}: ${message}` : message;
+}

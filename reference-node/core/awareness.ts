@@ -1,0 +1,20 @@
+// Lifeguard's local health: a node that misses acks it expected doubts itself before it doubts others.
+export class Awareness {
+  private score = 0;
+
+  /** `max` is awarenessMaxMultiplier: the score stays in [0, max − 1]. */
+  constructor(private readonly max: number) {}
+
+  get healthScore(): number {
+    return this.score;
+  }
+
+  applyDelta(delta: number): void {
+    this.score = Math.min(this.max - 1, Math.max(0, this.score + delta));
+  }
+
+  /** A timeout stretched by the current health: (score + 1) times longer. */
+  scale(ms: number): number {
+    return ms * (this.score + 1);
+  }
+}

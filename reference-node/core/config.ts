@@ -1,0 +1,48 @@
+// The reference node's protocol settings: one zod schema gives the defaults, the CLI flags and the validation.
+import { z } from "zod";
+
+const ms = () => z.number().int().min(1).max(24 * 3600 * 1000);
+
+/**
+ * Defaults are memberlist's LAN profile (DefaultLANConfig), so a comparison with
+ * Serf/Consul runs like against like. Tests and scenarios run faster clusters by
+ * lowering probeIntervalMs and friends.
+ */
+export const NodeConfigFields = z.object({
+    probeIntervalMs: ms().default(1000).describe("time between probes of successive members (one protocol period)"),
+    probeTimeoutMs: ms().default(500).describe("how long to wait for an ack to a direct ping"),
+    indirectChecks: z.number().int().min(0).max(16).default(3).describe("members asked to ping-req a target that missed its ack"),
+    suspicionMult: z.number().int().min(1).max(100).default(4).describe("suspicion timeout = mult · max(1, log10 N) · probe interval"),
+    suspicionMaxTimeoutMult: z
+      .number()
+      .int()
+      .min(1)
+      .max(100)
+      .default(6)
+      .describe("a suspicion starts at up to this many times the minimum timeout and shrinks with confirmations (Lifeguard)"),
+    awarenessMaxMultiplier: z.number().int().min(1).max(64).default(8).describe("cap on the local health multiplier (Lifeguard)"),
+    retransmitMult: z.number().int().min(1).max(100).default(4).describe("each update is sent at most mult · ceil(log10(N+1)) times"),
+    gossipIntervalMs: ms().default(200).describe("time between gossip rounds"),
+    gossipNodes: z.number().int().min(0).max(64).default(3).describe("members each gossip round sends to"),
+    gossipToTheDeadMs: z.number().int().min(0).max(24 * 3600 * 1000).default(30_000).describe("keep gossiping to a dead member this long, so it can refute"),
+    pushPullIntervalMs: z.number().int().min(0).max(24 * 3600 * 1000).default(30_000).describe("time between full-state syncs with a random member; 0 disables"),
+    reconnectIntervalMs: z.number().int().min(0).max(24 * 3600 * 1000).default(30_000).describe("time between syncs with a random dead member, which re-forms a healed partition; 0 disables"),
+    joinRetryMs: ms().default(1000).describe("time between attempts to reach the seeds until one answers"),
+    maxPiggybackBytes: z.number().int().min(256).max(512 * 1024).default(8192).describe("room for piggybacked updates on one message"),
+    readTimeoutMs: ms().default(5000).describe("a connection that does not deliver a whole frame in this time is closed"),
+    leaveTimeoutMs: ms().default(2000).describe("on leave, how long to keep gossiping `left` before exiting"),
+});
+
+export const NodeConfig = NodeConfigFields.refine((c) => c.probeTimeoutMs < c.probeIntervalMs, {
+    message: "must be shorter than the probe interval (--probe-interval-ms)",
+  path: ["probeTimeoutMs"],
+});
+
+export type NodeConfig = z.infer<typeof NodeConfig>;
+
+export const DEFAULT_CONFIG: NodeConfig = NodeConfig.parse({});
+
+/** The setting names, in the order the schema declares them (used to generate CLI flags). */
+export function configKeys(): (keyof NodeConfig)[] {
+  return Object.keys(NodeConfigFields.shape) as (keyof NodeConfig)[];
+}

@@ -1,0 +1,93 @@
+// The membership table and SWIM §4.2's merge rules: which update about a member wins.
+import type { Address, MemberId, MemberState, Update } from "../../specs/wire/messages.js";
+
+export interface Member {
+  id: MemberId;
+  addr: Address;
+  state: MemberState;
+  incarnation: number;
+  /** When this node saw the member's state change (the `now` of that step). */
+  since: number;
+}
+
+/** What an update claims, reduced to what the merge rules look at. */
+export interface Claim {
+  state: MemberState;
+  incarnation: number;
+}
+
+/**
+ * Does `update` override what we hold (`current`, undefined when the member is unknown)?
+ * SWIM §4.2 with Lifeguard's reading, as DESIGN states it:
+ * - alive(i) beats suspect/alive/dead/left(j) iff i > j
+ * - suspect(i) beats alive(j) iff i ≥ j, and suspect(j) iff i > j; never dead or left
+ * - dead(i) beats alive/suspect(j) iff i ≥ j
+ * - left(i) beats alive/suspect/dead(j) iff i ≥ j; left is final for its incarnation
+ * Only `alive` introduces an unknown member: rumours about strangers are dropped.
+ */
+export function supersedes(update: Claim, current: Claim | undefined): boolean {
+  if (current === undefined) return update.state === "alive";
+  const i = update.incarnation;
+  const j = current.incarnation;
+  switch (update.state) {
+    case "alive":
+      return i > j;
+    case "suspect":
+      if (current.state === "alive") return i >= j;
+      if (current.state === "suspect") return i > j;
+      return false;
+    case "dead":
+      return (current.state === "alive" || current.state === "suspect") && i >= j;
+    case "left":
+      if (current.state === "left") return i > j;
+      return i >= j;
+  }
+}
+
+export interface Transition {
+  id: MemberId;
+  from: MemberState | null;
+  to: MemberState;
+  incarnation: number;
+}
+
+export class MembershipTable {
+  private readonly members = new Map<MemberId, Member>();
+
+  get(id: MemberId): Member | undefined {
+    return this.members.get(id);
+  }
+
+  all(): Member[] {
+    return [...this.members.values()];
+  }
+
+  /** Members in one of the given states, `except` left out (usually the node itself). */
+  inState(states: readonly MemberState[], except?: MemberId): Member[] {
+    return this.all().filter((m) => states.includes(m.state) && m.id !== except);
+  }
+
+  /**
+   * Overwrites a member's record with what an accepted update says. Returns the state
+   * transition, or null when only the incarnation or address moved.
+   */
+  set(update: Pick<Update, "id" | "addr" | "state" | "incarnation">, now: number): Transition | null {
+    const current = this.members.get(update.id);
+    const changed = current === undefined || current.state !== update.state;
+    this.members.set(update.id, {
+      id: update.id,
+      addr: update.addr,
+      state: update.state,
+      incarnation: update.incarnation,
+      since: changed ? now : current.since,
+    });
+    return changed ? { id: update.id, from: current?.state ?? null, to: update.state, incarnation: update.incarnation } : null;
+  }
+
+  /** N as the protocol counts it for its log(N) scaling: members not dead or left, self included. */
+  estimatedSize(): number {
+    let n = 0;
+    for (const m of this.members.values()) if (m.state === "alive" || m.state === "suspect") n++;
+    return Math.max(1, n);
+  }
+}

@@ -1,0 +1,61 @@
+// One wire exchange over TCP from the initiator's side: connect, write a frame, read at most one frame back.
+import net from "node:net";
+import { decodeMessage, encodeFrame, FrameAccumulator, type FrameError } from "../../specs/wire/frame.js";
+import type { Message } from "../../specs/wire/messages.js";
+import type { HostPort } from "./address.js";
+
+export type ExchangeResult =
+  | { ok: true; response: Message | null; bytesSent: number; bytesReceived: number }
+  | { ok: false; failure: "refused" | "timeout" | "closed" | "error" | FrameError; detail: string; bytesSent: number };
+
+/**
+ * Sends `message` to `to`. With `expectReply`, resolves with the one response frame,
+ * validated against the wire schema; without, resolves once the frame is written.
+ * Every path ends the socket and resolves within `timeoutMs`: a proxy that blackholes
+ * the connection (Toxiproxy's timeout toxic) shows up here as "timeout".
+ */
+export function exchange(to: HostPort, message: Message, timeoutMs: number, expectReply: boolean): Promise<ExchangeResult> {
+  return new Promise((resolve) => {
+    const frame = encodeFrame(message);
+    const frames = new FrameAccumulator();
+    const socket = net.connect({ host: to.host, port: to.port });
+    let settled = false;
+    const finish = (result: ExchangeResult) => {
+      if (settled) return;
+      settled = true;
+      clearTimeout(timer);
+      socket.destroy();
+      resolve(result);
+    };
+    const fail = (failure: Exclude<ExchangeResult, { ok: true }>["failure"], detail: string) =>
+      finish({ ok: false, failure, detail, bytesSent: frame.length });
+    const timer = setTimeout(() => fail("timeout", `no response within ${timeoutMs} ms`), timeoutMs);
+
+    socket.setNoDelay(true);
+    socket.on("connect", () => {
+      socket.write(frame, () => {
+        if (!expectReply) {
+          socket.end();
+          finish({ ok: true, response: null, bytesSent: frame.length, bytesReceived: 0 });
+        }
+      });
+    });
+    socket.on("data", (chunk: Buffer) => {
+      const read = frames.push(chunk);
+      if (read.status === "error") return fail(read.reason, `bad response frame: ${read.reason}`);
+      if (read.status !== "frame") return;
+      const decoded = decodeMessage(read.payload);
+      if (!decoded.ok) return fail(decoded.reason, decoded.detail);
+      finish({ ok: true, response: decoded.message, bytesSent: frame.length, bytesReceived: read.payload.length + 4 });
+    });
+    socket.on("end", () => {
+      const read = frames.end();
+      if (read.status === "error") return fail(read.reason, "connection closed inside a frame");
+      // Closed without an answer: the responder chose not to reply (or a proxy cut us off).
+      fail("closed", "connection closed without a response");
+    });
+    socket.on("error", (error: NodeJS.ErrnoException) =>
+      fail(error.code === "ECONNREFUSED" ? "refused" : "error", `${error.code ?? ""} ${error.message}`.trim()),
+    );
+  });
+}

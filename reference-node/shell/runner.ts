@@ -1,0 +1,265 @@
+// The I/O shell: runs the sans-I/O core for real — Node timers, TCP exchanges, the dial map and the admin API.
+import { readFileSync } from "node:fs";
+import type { MembershipEvent, MetricsResponse, NodeInfo } from "../../specs/admin/api.js";
+import { DialMap } from "../../specs/node/cli.js";
+import { MESSAGE_TYPES, type Message, type MessageType } from "../../specs/wire/messages.js";
+import type { NodeConfig } from "../core/config.js";
+import type { Effect, Input } from "../core/io.js";
+import { SwimNode } from "../core/node.js";
+import { formatHostPort, parseHostPort } from "./address.js";
+import { AdminServer } from "./admin-server.js";
+import { exchange } from "./exchange.js";
+import type { Logger } from "./log.js";
+import { WireServer } from "./wire-server.js";
+
+export const PROTOCOL_NAME = "grapevine-swim/1";
+
+export interface RunnerOptions {
+  id: string;
+  /** Interface the wire listener binds to. */
+  host: string;
+  port: number;
+  /** Address advertised to other members; defaults to host:port. */
+  advertise?: string;
+  adminHost: string;
+  adminPort: number;
+  seeds: string[];
+  dialMapFile?: string;
+  config: NodeConfig;
+  seed: number;
+  logger: Logger;
+}
+
+/** A dial map file that cannot be used; the message names the file and the field. */
+export class DialMapError extends Error {}
+
+export function readDialMap(file: string): DialMap {
+  let json: unknown;
+  try {
+    json = JSON.parse(readFileSync(file, "utf8"));
+  } catch (error) {
+    throw new DialMapError(`${file}: cannot read dial map: ${(error as Error).message}`);
+  }
+  const parsed = DialMap.safeParse(json);
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0]!;
+    throw new DialMapError(`${file}: field "${issue.path.join(".") || "(root)"}": ${issue.message}`);
+  }
+  return parsed.data;
+}
+
+const zeroByType = () => Object.fromEntries(MESSAGE_TYPES.map((t) => [t, 0])) as Record<MessageType, number>;
+
+export class NodeRunner {
+  readonly core: SwimNode;
+  readonly port: number;
+  readonly adminPort: number;
+  private readonly events: MembershipEvent[] = [];
+  private dialMap: DialMap;
+  private wakeTimer: NodeJS.Timeout | undefined;
+  private closed = false;
+  private readonly leftWaiters: (() => void)[] = [];
+  private readonly traffic = {
+    messagesSent: zeroByType(),
+    messagesReceived: zeroByType(),
+    bytesSent: zeroByType(),
+    bytesReceived: zeroByType(),
+    rejectedFrames: 0,
+    idleConnectionsClosed: 0,
+    dialFailures: 0,
+  };
+
+  private constructor(
+    private readonly options: RunnerOptions,
+    private readonly wire: WireServer,
+    port: number,
+    private readonly admin: AdminServer,
+    adminPort: number,
+    core: SwimNode,
+    dialMap: DialMap,
+  ) {
+    this.port = port;
+    this.adminPort = adminPort;
+    this.core = core;
+    this.dialMap = dialMap;
+  }
+
+  /** Binds both ports, starts the protocol, and resolves once the node is serving. */
+  static async start(options: RunnerOptions): Promise<NodeRunner> {
+    const dialMap = options.dialMapFile ? readDialMap(options.dialMapFile) : {};
+    let runner: NodeRunner | undefined;
+    const log = options.logger;
+    const wire = new WireServer(
+      { host: options.host, port: options.port, readTimeoutMs: options.config.readTimeoutMs },
+      {
+        onRequest: (conn, message, bytes) => runner?.onRequest(conn, message, bytes),
+        onRejected: (reason, detail) => {
+          if (runner) runner.traffic.rejectedFrames++;
+          log.log("warn", "rejected frame", { reason, detail });
+        },
+        onIdle: () => {
+          if (runner) runner.traffic.idleConnectionsClosed++;
+          log.log("warn", "closed idle connection", { afterMs: options.config.readTimeoutMs });
+        },
+      },
+    );
+    const port = await wire.listen();
+    const addr = options.advertise ?? formatHostPort(options.host, port);
+    const core = new SwimNode({ id: options.id, addr, config: options.config, seed: options.seed, seeds: options.seeds });
+    const admin = new AdminServer(options.adminHost, options.adminPort, {
+      nodeInfo: () => runner!.nodeInfo(),
+      members: () => ({ self: core.id, members: core.members() }),
+      events: (after, limit) => runner!.eventsAfter(after, limit),
+      metrics: () => runner!.metrics(),
+      leave: () => runner!.input({ type: "leave" }),
+    });
+    let adminPort: number;
+    try {
+      adminPort = await admin.listen();
+    } catch (error) {
+      await wire.close();
+      throw error;
+    }
+    runner = new NodeRunner(options, wire, port, admin, adminPort, core, dialMap);
+    runner.input({ type: "start" });
+    log.log("info", "started", { addr, port, adminPort, seeds: options.seeds, seed: options.seed });
+    return runner;
+  }
+
+  /** Feeds one input to the core at the current time and carries out its effects. */
+  input(input: Input): void {
+    if (this.closed) return;
+    const effects = this.core.step(input, Date.now());
+    for (const effect of effects) this.execute(effect);
+    this.scheduleWake();
+  }
+
+  /** Re-reads the dial map file (on SIGHUP), so the harness can route a member that joined later. */
+  reloadDialMap(): void {
+    if (!this.options.dialMapFile) return;
+    try {
+      this.dialMap = readDialMap(this.options.dialMapFile);
+      this.options.logger.log("info", "dial map reloaded", { entries: Object.keys(this.dialMap).length });
+    } catch (error) {
+      this.options.logger.log("error", "dial map reload failed; keeping the old one", { error: (error as Error).message });
+    }
+  }
+
+  /** Leaves gracefully and resolves once `left` has spread (or the leave timeout ran out). */
+  leave(): Promise<void> {
+    if (this.core.hasLeft) return Promise.resolve();
+    const done = new Promise<void>((resolve) => this.leftWaiters.push(resolve));
+    this.input({ type: "leave" });
+    return done;
+  }
+
+  onLeft(callback: () => void): void {
+    if (this.core.hasLeft) callback();
+    else this.leftWaiters.push(callback);
+  }
+
+  async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    clearTimeout(this.wakeTimer);
+    await Promise.all([this.wire.close(), this.admin.close()]);
+  }
+
+  nodeInfo(): NodeInfo {
+    return {
+      id: this.core.id,
+      addr: this.core.addr,
+      incarnation: this.core.currentIncarnation,
+      protocol: PROTOCOL_NAME,
+      config: { ...this.core.config },
+      seed: this.options.seed,
+    };
+  }
+
+  eventsAfter(after: number, limit: number): { events: MembershipEvent[]; next: number } {
+    // Event seq n sits at index n − 1, so the slice starts at `after`.
+    const events = this.events.slice(after, after + limit);
+    return { events, next: events.length > 0 ? events[events.length - 1]!.seq : Math.min(after, this.events.length) };
+  }
+
+  metrics(): MetricsResponse {
+    return { ...this.traffic, ...this.core.counters, healthScore: this.core.healthScore };
+  }
+
+  private onRequest(conn: number, message: Message, bytes: number): void {
+    this.traffic.messagesReceived[message.type]++;
+    this.traffic.bytesReceived[message.type] += bytes;
+    this.input({ type: "request", conn, message });
+  }
+
+  private execute(effect: Effect): void {
+    switch (effect.type) {
+      case "send":
+        this.send(effect);
+        return;
+      case "reply": {
+        const bytes = this.wire.reply(effect.conn, effect.message);
+        if (effect.message && bytes > 0) {
+          this.traffic.messagesSent[effect.message.type]++;
+          this.traffic.bytesSent[effect.message.type] += bytes;
+        }
+        return;
+      }
+      case "transition": {
+        const event: MembershipEvent = {
+          seq: this.events.length + 1,
+          at: effect.at,
+          id: effect.id,
+          from: effect.from,
+          to: effect.to,
+          incarnation: effect.incarnation,
+        };
+        this.events.push(event);
+        this.options.logger.log("info", "member transition", { ...event });
+        return;
+      }
+      case "left":
+        this.options.logger.log("info", "left the cluster");
+        for (const resolve of this.leftWaiters.splice(0)) resolve();
+        return;
+    }
+  }
+
+  private send(effect: Extract<Effect, { type: "send" }>): void {
+    const { message } = effect;
+    const target = (effect.to.id !== undefined && this.dialMap[effect.to.id]) || effect.to.addr;
+    let hostPort;
+    try {
+      hostPort = parseHostPort(target);
+    } catch {
+      this.traffic.dialFailures++;
+      if (effect.expectReply) queueMicrotask(() => this.input({ type: "response", exchange: effect.exchange, message: null }));
+      return;
+    }
+    void exchange(hostPort, message, effect.timeoutMs, effect.expectReply).then((result) => {
+      this.traffic.messagesSent[message.type]++;
+      this.traffic.bytesSent[message.type] += result.bytesSent;
+      let response: Message | null = null;
+      if (result.ok) {
+        response = result.response;
+        if (response) {
+          this.traffic.messagesReceived[response.type]++;
+          this.traffic.bytesReceived[response.type] += result.bytesReceived;
+        }
+      } else if (result.failure === "refused" || result.failure === "error") {
+        this.traffic.dialFailures++;
+      } else if (result.failure !== "timeout" && result.failure !== "closed") {
+        this.traffic.rejectedFrames++;
+        this.options.logger.log("warn", "rejected response frame", { from: target, reason: result.failure, detail: result.detail });
+      }
+      if (effect.expectReply) this.input({ type: "response", exchange: effect.exchange, message: response });
+    });
+  }
+
+  private scheduleWake(): void {
+    clearTimeout(this.wakeTimer);
+    const at = this.core.nextWakeAt();
+    if (at === undefined || this.closed) return;
+    this.wakeTimer = setTimeout(() => this.input({ type: "tick" }), Math.max(0, at - Date.now()));
+  }
+}

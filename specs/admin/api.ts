@@ -1,0 +1,77 @@
+// Admin / observation API: the HTTP/JSON shapes any implementation (or its adapter) exposes to the harness.
+import { z } from "zod";
+import { Address, Incarnation, MemberId, MemberState, MESSAGE_TYPES } from "../wire/messages.js";
+
+const EpochMs = z.number().int().min(0).describe("milliseconds since the Unix epoch");
+
+/** `GET /v1/node` */
+export const NodeInfo = z.object({
+  id: MemberId,
+  addr: Address,
+  incarnation: Incarnation,
+  protocol: z.string().describe("implementation and protocol name, e.g. grapevine-swim/1"),
+  config: z.record(z.string(), z.unknown()).describe("the protocol settings this node runs with"),
+  seed: z.number().int().optional().describe("seed of the node's random source, to replay a run"),
+});
+
+/** One row of a node's membership view. */
+export const MemberView = z.object({
+  id: MemberId,
+  addr: Address,
+  state: MemberState,
+  incarnation: Incarnation,
+  since: EpochMs.describe("when this node last saw the member's state change"),
+});
+
+/** `GET /v1/members`: this node's view, itself included. */
+export const MembersResponse = z.object({ self: MemberId, members: z.array(MemberView) });
+
+/** A membership transition this node made: member `id` went `from` → `to`. */
+export const MembershipEvent = z.object({
+  seq: z.number().int().min(1),
+  at: EpochMs,
+  id: MemberId,
+  from: MemberState.nullable().describe("null when the member was not known before"),
+  to: MemberState,
+  incarnation: Incarnation,
+});
+
+/** `GET /v1/events?after=SEQ`: transitions with seq > SEQ; `next` is the `after` to ask with next time. */
+export const EventsResponse = z.object({ events: z.array(MembershipEvent), next: z.number().int().min(0) });
+
+const ByMessageType = z.object(Object.fromEntries(MESSAGE_TYPES.map((t) => [t, z.number().int().min(0)])) as Record<
+  (typeof MESSAGE_TYPES)[number],
+  z.ZodNumber
+>);
+
+/** `GET /v1/metrics`: counters since the node started. */
+export const MetricsResponse = z.object({
+  messagesSent: ByMessageType,
+  messagesReceived: ByMessageType,
+  bytesSent: ByMessageType,
+  bytesReceived: ByMessageType,
+  rejectedFrames: z.number().int().min(0).describe("frames dropped as oversize, truncated, not JSON or off-schema"),
+  idleConnectionsClosed: z.number().int().min(0).describe("connections cut off for sending nothing in time"),
+  dialFailures: z.number().int().min(0),
+  probes: z.number().int().min(0),
+  probeFailures: z.number().int().min(0),
+  indirectProbes: z.number().int().min(0),
+  suspicions: z.number().int().min(0),
+  confirmations: z.number().int().min(0),
+  refutations: z.number().int().min(0),
+  deathsDeclared: z.number().int().min(0),
+  healthScore: z.number().int().min(0).describe("Lifeguard local health: 0 is healthy"),
+});
+
+/** `POST /v1/leave` */
+export const LeaveResponse = z.object({ leaving: z.literal(true) });
+
+/** Body of every admin error response. */
+export const AdminError = z.object({ error: z.string() });
+
+export type NodeInfo = z.infer<typeof NodeInfo>;
+export type MemberView = z.infer<typeof MemberView>;
+export type MembersResponse = z.infer<typeof MembersResponse>;
+export type MembershipEvent = z.infer<typeof MembershipEvent>;
+export type EventsResponse = z.infer<typeof EventsResponse>;
+export type MetricsResponse = z.infer<typeof MetricsResponse>;

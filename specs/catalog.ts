@@ -1,0 +1,33 @@
+// Every published contract by name: what `grapevine schema` writes out as JSON Schema.
+import { z } from "zod";
+import * as admin from "./admin/api.js";
+import * as node from "./node/cli.js";
+import * as wire from "./wire/messages.js";
+
+export const SCHEMAS: Record<string, z.ZodType> = {
+  "wire/message": wire.Message,
+  "wire/ping": wire.Ping,
+  "wire/ack": wire.Ack,
+  "wire/ping-req": wire.PingReq,
+  "wire/nack": wire.Nack,
+  "wire/gossip": wire.Gossip,
+  "wire/sync": wire.Sync,
+  "wire/update": wire.Update,
+  "admin/node": admin.NodeInfo,
+  "admin/members": admin.MembersResponse,
+  "admin/events": admin.EventsResponse,
+  "admin/metrics": admin.MetricsResponse,
+  "admin/leave": admin.LeaveResponse,
+  "admin/error": admin.AdminError,
+  "node/ready-line": node.ReadyLine,
+  "node/dial-map": node.DialMap,
+};
+
+/** JSON Schema (draft 2020-12) of one contract, input side: fields with defaults are optional. */
+export function toJsonSchema(name: string, schema: z.ZodType): Record<string, unknown> {
+  return {
+    $id: `urn:grapevine:${name.replace("/", ":")}`,
+    title: name,
+    ...z.toJSONSchema(schema, { io: "input" }),
+  };
+}
