@@ -50,7 +50,7 @@ type Pending =
   | { kind: "probe-ping"; seq: number }
   | { kind: "probe-ping-req"; seq: number }
   | { kind: "relay"; conn: number; seq: number; relaySeq: number }
-  | { kind: "sync" };
+  | { kind: "sync"; pull?: MemberId };
 
 export class SwimNode {
   readonly id: MemberId;
@@ -77,6 +77,8 @@ export class SwimNode {
   private readonly suspicions = new Map<MemberId, Suspicion>();
   private readonly deadlines = new Deadlines<DeadlineName>();
   private readonly pending = new Map<number, Pending>();
+  /** Unknown senders we have asked for their state, so we ask each only once at a time. */
+  private readonly pulling = new Set<MemberId>();
   private round: ProbeRound | undefined;
   private nextExchange = 1;
   private nextSeq = 1;
@@ -146,6 +148,8 @@ export class SwimNode {
     if (this.status !== "new") return;
     this.status = "running";
     this.record(this.table.set({ id: this.id, addr: this.addr, state: "alive", incarnation: 0 }, this.now));
+    // Announce ourselves too (memberlist's setAlive does): the seed is then not the rumour's only source.
+    this.broadcasts.enqueue({ state: "alive", id: this.id, addr: this.addr, incarnation: 0 });
     const c = this.config;
     // Stagger the first probe so that nodes started together do not probe in lockstep.
     this.deadlines.set("probe", this.now + this.random.int(c.probeIntervalMs));
@@ -335,13 +339,24 @@ export class SwimNode {
     if (target) this.sendSync(target, false);
   }
 
-  private sendSync(to: Destination, join: boolean): void {
+  private sendSync(to: Destination, join: boolean, pull?: MemberId): void {
     this.send(
       to,
       { v: WIRE_VERSION, type: "sync", from: this.peer(), join, members: toSyncMembers(this.table.all()) },
       this.config.readTimeoutMs,
-      { kind: "sync" },
+      pull === undefined ? { kind: "sync" } : { kind: "sync", pull },
     );
+  }
+
+  /**
+   * A message from a member we have never heard of means a rumour about it went cold
+   * before reaching us (likely when many join at once): pull its state right away
+   * rather than wait for the next push-pull.
+   */
+  private noticeSender(from: Peer): void {
+    if (this.status !== "running" || from.id === this.id || this.table.get(from.id) || this.pulling.has(from.id)) return;
+    this.pulling.add(from.id);
+    this.sendSync(from, false, from.id);
   }
 
   // ---- merging what we hear --------------------------------------------------------------
@@ -419,6 +434,7 @@ export class SwimNode {
   // ---- messages --------------------------------------------------------------------------
 
   private onRequest(conn: number, message: Message): void {
+    this.noticeSender(message.from);
     switch (message.type) {
       case "ping":
         this.applyUpdates(message.updates);
@@ -466,7 +482,9 @@ export class SwimNode {
   private onResponse(exchange: number, message: Message | null): void {
     const pending = this.pending.get(exchange);
     this.pending.delete(exchange);
+    if (pending?.kind === "sync" && pending.pull !== undefined) this.pulling.delete(pending.pull);
     if (message) {
+      this.noticeSender(message.from);
       if (message.type === "sync") this.applyUpdates(syncToUpdates(message.members, message.from.id));
       else this.applyUpdates(message.updates);
     }

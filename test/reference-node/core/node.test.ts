@@ -1,0 +1,210 @@
+// The protocol core stepped by hand on virtual time: every message and timer is chosen by the test.
+import t from "tap";
+import { NodeConfig } from "../../../reference-node/core/config.js";
+import type { Effect } from "../../../reference-node/core/io.js";
+import { SwimNode } from "../../../reference-node/core/node.js";
+import type { Message, Update } from "../../../specs/wire/messages.js";
+
+const config = NodeConfig.parse({
+  probeIntervalMs: 1000,
+  probeTimeoutMs: 500,
+  pushPullIntervalMs: 0,
+  reconnectIntervalMs: 0,
+});
+const addr = (id: string) => `${id}.test:7000`;
+const peer = (id: string) => ({ id, addr: addr(id) });
+const alive = (id: string, incarnation = 0): Update => ({ state: "alive", id, addr: addr(id), incarnation });
+
+type Send = Extract<Effect, { type: "send" }>;
+const sends = (effects: Effect[]) => effects.filter((e): e is Send => e.type === "send");
+const replies = (effects: Effect[]) => effects.filter((e) => e.type === "reply");
+const transitions = (effects: Effect[]) => effects.filter((e) => e.type === "transition");
+
+/** A started node that knows `others` (all alive), learned through one sync request. */
+function nodeKnowing(others: string[], seed = 1): SwimNode {
+  const node = new SwimNode({ id: "me", addr: addr("me"), config, seed });
+  node.step({ type: "start" }, 0);
+  node.step(
+    { type: "request", conn: 1_000_000, message: { v: 1, type: "sync", from: peer(others[0]!), join: false, members: others.map((id) => ({ ...alive(id) })) } },
+    0,
+  );
+  return node;
+}
+
+/**
+ * Runs the node's timers up to `until`, answering each request it sends with `answer`
+ * at once (null: no answer). Returns every effect produced on the way.
+ */
+function drive(node: SwimNode, until: number, answer: (send: Send) => Message | null): Effect[] {
+  const all: Effect[] = [];
+  const handle = (effects: Effect[], now: number) => {
+    all.push(...effects);
+    for (const send of sends(effects)) {
+      if (send.expectReply) handle(node.step({ type: "response", exchange: send.exchange, message: answer(send) }, now), now);
+    }
+  };
+  for (let at = node.nextWakeAt(); at !== undefined && at <= until; at = node.nextWakeAt()) handle(node.step({ type: "tick" }, at), at);
+  return all;
+}
+
+/** Everyone answers pings with an ack, as a healthy cluster would; ping-reqs get a nack (their target is the one not answering). */
+const healthy = (send: Send): Message | null => {
+  const from = peer(send.to.id!);
+  if (send.message.type === "ping") return { v: 1, type: "ack", from, seq: send.message.seq, updates: [] };
+  if (send.message.type === "ping-req") return { v: 1, type: "nack", from, seq: send.message.seq, updates: [] };
+  return null;
+};
+
+const stateOf = (node: SwimNode, id: string) => node.members().find((m) => m.id === id)?.state;
+
+/** Steps timers until the node sends its next direct probe; returns the ping and the time. */
+function nextProbe(node: SwimNode): { ping: Send; now: number } {
+  for (let i = 0; i < 100; i++) {
+    const now = node.nextWakeAt()!;
+    const ping = sends(node.step({ type: "tick" }, now)).find((s) => s.message.type === "ping");
+    if (ping) return { ping, now };
+  }
+  throw new Error("no probe sent");
+}
+
+t.test("ping is answered by an ack with the same seq", async (t) => {
+  const node = nodeKnowing(["a"]);
+  const effects = node.step({ type: "request", conn: 7, message: { v: 1, type: "ping", from: peer("a"), seq: 42, target: "me", updates: [] } }, 10);
+  const [reply] = replies(effects);
+  t.match(reply, { type: "reply", conn: 7, message: { type: "ack", seq: 42, from: { id: "me" } } });
+});
+
+t.test("a ping meant for another id is not answered", async (t) => {
+  const node = nodeKnowing(["a"]);
+  const effects = node.step({ type: "request", conn: 7, message: { v: 1, type: "ping", from: peer("a"), seq: 1, target: "someone-else", updates: [] } }, 10);
+  t.same(replies(effects), [{ type: "reply", conn: 7, message: null }]);
+});
+
+t.test("failed ping → ping-req through k members → an ack relayed back: no suspicion", async (t) => {
+  const node = nodeKnowing(["a", "b", "c", "d", "e"]);
+  const { ping, now } = nextProbe(node);
+  const target = ping.to.id!;
+  const indirect = sends(node.step({ type: "response", exchange: ping.exchange, message: null }, now + 500));
+  t.equal(indirect.length, 3, "indirectChecks = 3 ping-reqs");
+  for (const req of indirect) {
+    t.match(req.message, { type: "ping-req", seq: (ping.message as { seq: number }).seq, target: { id: target } });
+    t.not(req.to.id, target, "never through the target itself");
+  }
+  const helper = indirect[0]!;
+  node.step({ type: "response", exchange: helper.exchange, message: { v: 1, type: "ack", from: peer(helper.to.id!), seq: (ping.message as { seq: number }).seq, updates: [] } }, now + 600);
+  const after = drive(node, now + 1500, healthy);
+  t.same(transitions(after).filter((e) => e.id === target), [], "target stays alive");
+  t.equal(stateOf(node, target), "alive");
+  t.equal(node.healthScore, 0);
+});
+
+t.test("failed ping → every helper nacks → suspect at the end of the period, health unchanged", async (t) => {
+  const node = nodeKnowing(["a", "b", "c", "d", "e"]);
+  const { ping, now } = nextProbe(node);
+  const target = ping.to.id!;
+  const seq = (ping.message as { seq: number }).seq;
+  const indirect = sends(node.step({ type: "response", exchange: ping.exchange, message: null }, now + 500));
+  for (const req of indirect) {
+    node.step({ type: "response", exchange: req.exchange, message: { v: 1, type: "nack", from: peer(req.to.id!), seq, updates: [] } }, now + 700);
+  }
+  t.equal(stateOf(node, target), "alive", "not before the period ends");
+  const effects = node.step({ type: "tick" }, now + 1000);
+  t.match(transitions(effects), [{ id: target, from: "alive", to: "suspect", incarnation: 0 }]);
+  t.equal(node.healthScore, 0, "nacks arrived: the problem is the target, not us (Lifeguard)");
+  t.equal(node.counters.probeFailures, 1);
+});
+
+t.test("failed ping → helpers silent → suspect, and the node doubts itself by the missed nacks", async (t) => {
+  const node = nodeKnowing(["a", "b", "c", "d", "e"]);
+  const { ping, now } = nextProbe(node);
+  const indirect = sends(node.step({ type: "response", exchange: ping.exchange, message: null }, now + 500));
+  for (const req of indirect) node.step({ type: "response", exchange: req.exchange, message: null }, now + 999);
+  node.step({ type: "tick" }, now + 1000);
+  t.equal(stateOf(node, ping.to.id!), "suspect");
+  t.equal(node.healthScore, 3, "three nacks expected, none came");
+});
+
+t.test("ping-req relay: ack when the target answers, nack when it does not", async (t) => {
+  for (const targetAnswers of [true, false]) {
+    const node = nodeKnowing(["a", "b"]);
+    const effects = node.step({ type: "request", conn: 9, message: { v: 1, type: "ping-req", from: peer("a"), seq: 77, target: peer("b"), updates: [] } }, 5);
+    const [relayed] = sends(effects);
+    t.match(relayed, { to: { id: "b" }, message: { type: "ping", target: "b" } });
+    const answer: Message | null = targetAnswers ? { v: 1, type: "ack", from: peer("b"), seq: (relayed!.message as { seq: number }).seq, updates: [] } : null;
+    const [reply] = replies(node.step({ type: "response", exchange: relayed!.exchange, message: answer }, 50));
+    t.match(reply, { conn: 9, message: { type: targetAnswers ? "ack" : "nack", seq: 77 } }, targetAnswers ? "ack relayed" : "nack sent");
+  }
+});
+
+t.test("a suspicion about itself is refuted with a higher incarnation, spread on the next message", async (t) => {
+  const node = nodeKnowing(["a", "b"]);
+  const suspectMe: Update = { state: "suspect", id: "me", addr: addr("me"), incarnation: 0, by: "a" };
+  node.step({ type: "request", conn: 3, message: { v: 1, type: "gossip", from: peer("a"), updates: [suspectMe] } }, 100);
+  t.equal(node.currentIncarnation, 1);
+  t.equal(node.counters.refutations, 1);
+  const [reply] = replies(node.step({ type: "request", conn: 4, message: { v: 1, type: "ping", from: peer("b"), seq: 1, target: "me", updates: [] } }, 110));
+  const updates = (reply as { message: { updates: Update[] } }).message.updates;
+  t.ok(updates.some((u) => u.id === "me" && u.state === "alive" && u.incarnation === 1), "alive(me, 1) piggybacked");
+  node.step({ type: "request", conn: 5, message: { v: 1, type: "gossip", from: peer("a"), updates: [suspectMe] } }, 120);
+  t.equal(node.currentIncarnation, 1, "a stale suspicion (lower incarnation) is ignored");
+  node.step({ type: "request", conn: 6, message: { v: 1, type: "gossip", from: peer("a"), updates: [{ ...suspectMe, state: "dead", incarnation: 1 }] } }, 130);
+  t.equal(node.currentIncarnation, 2, "declared dead at the current incarnation: refuted again");
+});
+
+t.test("an unrefuted suspect becomes dead after the maximum timeout; confirmations shrink it to the minimum", async (t) => {
+  const members = ["a", "b", "c", "d", "e", "f", "g", "x"];
+  // N = 9: min = 4 · max(1, log10 9) · 1000 ms = 4000 ms, max = 6 · min = 24000 ms.
+  const suspect = (by: string): Update => ({ state: "suspect", id: "x", addr: addr("x"), incarnation: 0, by });
+  const gossip = (node: SwimNode, by: string, now: number) =>
+    node.step({ type: "request", conn: 1, message: { v: 1, type: "gossip", from: peer(by), updates: [suspect(by)] } }, now);
+
+  const lonely = nodeKnowing(members);
+  gossip(lonely, "a", 1000);
+  drive(lonely, 1000 + 24_000 - 1, healthy);
+  t.equal(stateOf(lonely, "x"), "suspect", "still suspect just before the maximum");
+  drive(lonely, 1000 + 24_000, healthy);
+  t.equal(stateOf(lonely, "x"), "dead", "dead at the maximum");
+
+  const confirmed = nodeKnowing(members);
+  gossip(confirmed, "a", 1000);
+  gossip(confirmed, "b", 1010);
+  gossip(confirmed, "b", 1015);
+  gossip(confirmed, "c", 1020);
+  t.equal(confirmed.counters.confirmations, 2, "b and c confirm; b's repeat does not count");
+  drive(confirmed, 1000 + 4000 - 1, healthy);
+  t.equal(stateOf(confirmed, "x"), "suspect");
+  const effects = drive(confirmed, 1000 + 4000, healthy);
+  t.equal(stateOf(confirmed, "x"), "dead", "dead at the minimum after k = 2 confirmations");
+  t.match(transitions(effects), [{ id: "x", from: "suspect", to: "dead" }]);
+});
+
+t.test("an alive with a higher incarnation clears the suspicion", async (t) => {
+  const node = nodeKnowing(["a", "b", "c", "d", "x"]);
+  node.step({ type: "request", conn: 1, message: { v: 1, type: "gossip", from: peer("a"), updates: [{ state: "suspect", id: "x", addr: addr("x"), incarnation: 0, by: "a" }] } }, 10);
+  node.step({ type: "request", conn: 2, message: { v: 1, type: "gossip", from: peer("x"), updates: [alive("x", 1)] } }, 20);
+  drive(node, 60_000, healthy);
+  t.equal(stateOf(node, "x"), "alive");
+});
+
+t.test("each update is piggybacked at most retransmitMult · ceil(log10(N+1)) times", async (t) => {
+  const node = nodeKnowing(["a", "b", "c", "d"]); // N = 5 → 4 · ceil(log10 6) = 4
+  node.step({ type: "request", conn: 1, message: { v: 1, type: "gossip", from: peer("a"), updates: [alive("z")] } }, 10);
+  let carried = 0;
+  for (let i = 0; i < 20; i++) {
+    const [reply] = replies(node.step({ type: "request", conn: 100 + i, message: { v: 1, type: "ping", from: peer("a"), seq: i, target: "me", updates: [] } }, 20 + i));
+    if ((reply as { message: { updates: Update[] } }).message.updates.some((u) => u.id === "z")) carried++;
+  }
+  t.equal(carried, 4, "N = 6 after z joined: limit 4 · ceil(log10 7) = 4");
+});
+
+t.test("identical seeds and inputs give identical effects; another seed does not", async (t) => {
+  const run = (seed: number) => {
+    const node = nodeKnowing(["a", "b", "c", "d", "e"], seed);
+    return drive(node, 40_000, (send) => (send.to.id === "c" ? null : healthy(send)));
+  };
+  const first = run(11);
+  t.ok(first.filter((e) => e.type === "send").length >= 40, `a busy run (${first.length} effects)`);
+  t.ok(first.some((e) => e.type === "transition" && e.id === "c" && e.to === "dead"), "the silent member is found dead");
+  t.same(run(11), first);
+  t.notSame(run(12), first);
+});

@@ -1,0 +1,112 @@
+// Cluster behaviour of the reference protocol on the simulator's virtual clock: exact, fast, replayable.
+import t from "tap";
+import { NodeConfig } from "../../../reference-node/core/config.js";
+import { SimCluster } from "../../../reference-node/sim/cluster.js";
+
+const config = NodeConfig.parse({
+  probeIntervalMs: 200,
+  probeTimeoutMs: 100,
+  pushPullIntervalMs: 5000,
+  reconnectIntervalMs: 1000,
+});
+const ids = (n: number) => Array.from({ length: n }, (_, i) => `n${i + 1}`);
+
+function cluster(n: number, seed = 1): SimCluster {
+  const sim = new SimCluster({ config });
+  for (const [i, id] of ids(n).entries()) sim.add(id, seed * 1000 + i, i === 0 ? [] : ["n1"]);
+  sim.runFor(3000);
+  return sim;
+}
+
+/** Every listed observer holds every listed member in `state`. */
+function allSee(sim: SimCluster, observers: string[], members: string[], state: string): boolean {
+  return observers.every((o) => members.every((m) => sim.view(o).get(m) === state));
+}
+
+t.test("eight nodes joined through one seed reach full membership (several seeds)", async (t) => {
+  for (const seed of [1, 2, 3, 4, 5]) {
+    const sim = cluster(8, seed);
+    t.ok(allSee(sim, ids(8), ids(8), "alive"), `seed ${seed}: every view lists all eight alive`);
+    t.same(sim.transitions.filter((e) => e.to !== "alive"), [], `seed ${seed}: no suspicion while joining`);
+  }
+});
+
+t.test("a crashed node is marked dead by every other node within the suspicion bound", async (t) => {
+  const sim = cluster(5);
+  sim.crash("n3");
+  const crashedAt = sim.now;
+  sim.runFor(10_000);
+  const live = ["n1", "n2", "n4", "n5"];
+  t.ok(allSee(sim, live, ["n3"], "dead"), "all four mark n3 dead");
+  const deaths = sim.transitions.filter((e) => e.id === "n3" && e.to === "dead").map((e) => e.at - crashedAt);
+  // One period to be probed by someone, one to fail, then the Lifeguard maximum: 4 · 200 · 6 = 4800 ms.
+  const bound = 2 * 200 + 4800;
+  t.ok(Math.max(...deaths) <= bound, `all-dead after ${Math.max(...deaths)} ms ≤ ${bound} ms`);
+});
+
+t.test("a pause shorter than the suspicion timeout makes nobody dead", async (t) => {
+  const sim = cluster(5);
+  const before = sim.transitions.length;
+  sim.pause("n2");
+  sim.runFor(500);
+  sim.resume("n2");
+  sim.runFor(5000);
+  t.same(sim.transitions.slice(before).filter((e) => e.to === "dead"), []);
+  t.ok(allSee(sim, ids(5), ids(5), "alive"));
+});
+
+t.test("a pause longer than the suspicion timeout: dead, then alive again with a higher incarnation", async (t) => {
+  const sim = cluster(5);
+  sim.pause("n2");
+  sim.runFor(8000);
+  t.ok(allSee(sim, ["n1", "n3", "n4", "n5"], ["n2"], "dead"), "declared dead while frozen");
+  sim.resume("n2");
+  sim.runFor(5000);
+  t.ok(allSee(sim, ids(5), ["n2"], "alive"), "back alive after resume");
+  t.ok(sim.node("n2").currentIncarnation > 0, `refuted with incarnation ${sim.node("n2").currentIncarnation}`);
+});
+
+t.test("a symmetric partition: each side marks the other dead; after heal all five are alive again", async (t) => {
+  const sim = cluster(5);
+  const left = ["n1", "n2"];
+  const right = ["n3", "n4", "n5"];
+  for (const a of left) for (const b of right) {
+    sim.cut(a, b);
+    sim.cut(b, a);
+  }
+  sim.runFor(10_000);
+  t.ok(allSee(sim, left, right, "dead") && allSee(sim, right, left, "dead"), "each side holds the other dead");
+  sim.healAll();
+  sim.runFor(10_000);
+  t.ok(allSee(sim, ids(5), ids(5), "alive"), "re-formed");
+});
+
+t.test("a one-way cut n1↛n2 with others bridging: ping-req keeps both alive", async (t) => {
+  const sim = cluster(5);
+  const before = sim.transitions.length;
+  sim.cut("n1", "n2");
+  sim.runFor(20_000);
+  const deaths = sim.transitions.slice(before).filter((e) => e.to === "dead");
+  t.same(deaths, [], "nobody declared dead");
+  t.ok(allSee(sim, ids(5), ids(5), "alive"));
+});
+
+t.test("a graceful leave is seen as left, not dead", async (t) => {
+  const sim = cluster(5);
+  sim.leave("n4");
+  sim.runFor(3000);
+  t.ok(allSee(sim, ["n1", "n2", "n3", "n5"], ["n4"], "left"));
+  t.ok(sim.node("n4").hasLeft);
+});
+
+t.test("the same seeds replay the same history", async (t) => {
+  const run = () => {
+    const sim = cluster(6, 7);
+    sim.crash("n2");
+    sim.runFor(8000);
+    return sim.transitions;
+  };
+  const first = run();
+  t.ok(first.some((e) => e.to === "dead"));
+  t.same(run(), first);
+});
