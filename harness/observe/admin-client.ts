@@ -1,0 +1,59 @@
+// A typed client for the admin / observation API: every response is validated against specs/admin.
+import type { z } from "zod";
+import { EventsResponse, LeaveResponse, MembersResponse, MetricsResponse, NodeInfo } from "../../specs/admin/api.js";
+
+/** An admin call that failed: unreachable, an error status, or a body off the schema. */
+export class AdminCallError extends Error {
+  override readonly name = "AdminCallError";
+}
+
+export class AdminClient {
+  constructor(
+    readonly baseUrl: string,
+    private readonly timeoutMs = 2000,
+  ) {}
+
+  node() {
+    return this.call("GET", "/v1/node", NodeInfo);
+  }
+
+  members() {
+    return this.call("GET", "/v1/members", MembersResponse);
+  }
+
+  events(after = 0) {
+    return this.call("GET", `/v1/events?after=${after}`, EventsResponse);
+  }
+
+  metrics() {
+    return this.call("GET", "/v1/metrics", MetricsResponse);
+  }
+
+  leave() {
+    return this.call("POST", "/v1/leave", LeaveResponse);
+  }
+
+  private async call<S extends z.ZodType>(method: string, path: string, schema: S): Promise<z.infer<S>> {
+    const url = `${this.baseUrl}${path}`;
+    let response: Response;
+    try {
+      response = await fetch(url, { method, signal: AbortSignal.timeout(this.timeoutMs) });
+    } catch (error) {
+      throw new AdminCallError(`${method} ${url}: ${(error as Error).message}`);
+    }
+    const text = await response.text();
+    if (!response.ok) throw new AdminCallError(`${method} ${url}: HTTP ${response.status} ${text.slice(0, 200)}`);
+    let json: unknown;
+    try {
+      json = JSON.parse(text);
+    } catch {
+      throw new AdminCallError(`${method} ${url}: response is not JSON: ${text.slice(0, 200)}`);
+    }
+    const parsed = schema.safeParse(json);
+    if (!parsed.success) {
+      const issue = parsed.error.issues[0]!;
+      throw new AdminCallError(`${method} ${url}: field "${issue.path.join(".")}": ${issue.message}`);
+    }
+    return parsed.data;
+  }
+}

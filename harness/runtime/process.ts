@@ -1,0 +1,190 @@
+// The process runtime: reference nodes as child processes (execa), with their ready line, logs and process faults.
+import { createWriteStream, type WriteStream } from "node:fs";
+import { createInterface } from "node:readline";
+import { execa, type ResultPromise } from "execa";
+import { ReadyLine } from "../../specs/node/cli.js";
+import type { NodeConfig } from "../../reference-node/core/config.js";
+import { AdminClient } from "../observe/admin-client.js";
+import { builtCli } from "../paths.js";
+
+export interface NodeProcessOptions {
+  id: string;
+  /** host:port of members to join through. */
+  seeds?: string[];
+  /** Protocol settings; those left out keep the node's defaults. */
+  config?: Partial<NodeConfig>;
+  dialMapFile?: string;
+  /** Where the node's stderr (ndjson logs) goes; discarded when not given. */
+  logFile?: string;
+  seed?: number;
+  /** How long to wait for the ready line. */
+  readyTimeoutMs?: number;
+  /** Extra flags, e.g. a fixed --port. */
+  extraArgs?: string[];
+}
+
+const kebab = (key: string) => key.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`);
+
+/** Every child this runtime started and has not seen exit: killed if the harness itself exits. */
+const live = new Set<NodeProcess>();
+process.on("exit", () => {
+  for (const node of live) node.killNow();
+});
+
+export class NodeProcess {
+  readonly admin: AdminClient;
+  readonly addr: string;
+  private exitedFlag = false;
+  readonly exited: Promise<void>;
+
+  private constructor(
+    readonly id: string,
+    readonly port: number,
+    readonly adminPort: number,
+    private readonly child: ResultPromise,
+    private readonly log: WriteStream | undefined,
+  ) {
+    this.addr = `127.0.0.1:${port}`;
+    this.admin = new AdminClient(`http://127.0.0.1:${adminPort}`);
+    this.exited = child.then(
+      () => undefined,
+      () => undefined,
+    ).finally(() => {
+      this.exitedFlag = true;
+      live.delete(this);
+      this.log?.end();
+    });
+  }
+
+  static async start(options: NodeProcessOptions): Promise<NodeProcess> {
+    const args = [builtCli(), "node", "--id", options.id, "--port", "0", "--admin-port", "0"];
+    if (options.seeds?.length) args.push("--seeds", options.seeds.join(","));
+    if (options.dialMapFile) args.push("--dial-map", options.dialMapFile);
+    if (options.seed !== undefined) args.push("--seed", String(options.seed));
+    for (const [key, value] of Object.entries(options.config ?? {})) args.push(`--${kebab(key)}`, String(value));
+    args.push(...(options.extraArgs ?? []));
+    const log = options.logFile ? createWriteStream(options.logFile, { flags: "a" }) : undefined;
+    const child = execa(process.execPath, args, { stdin: "ignore", stdout: "pipe", stderr: "pipe", reject: false, buffer: false });
+    const stderrTail: string[] = [];
+    child.stderr!.on("data", (chunk: Buffer) => {
+      log?.write(chunk);
+      stderrTail.push(chunk.toString());
+      if (stderrTail.length > 20) stderrTail.shift();
+    });
+    const ready = await readReadyLine(child, options.readyTimeoutMs ?? 15_000).catch((error: Error) => {
+      child.kill("SIGKILL");
+      log?.end();
+      throw new Error(`node ${options.id} did not start: ${error.message}\n${stderrTail.join("").slice(-2000)}`);
+    });
+    const node = new NodeProcess(options.id, ready.port, ready.adminPort, child, log);
+    live.add(node);
+    return node;
+  }
+
+  get pid(): number | undefined {
+    return this.child.pid;
+  }
+
+  get hasExited(): boolean {
+    return this.exitedFlag;
+  }
+
+  /** Crash: SIGKILL, no goodbye. */
+  async crash(): Promise<void> {
+    this.child.kill("SIGKILL");
+    await this.exited;
+  }
+
+  /** Freeze the process (SIGSTOP): its clock and sockets stop. */
+  pause(): void {
+    this.child.kill("SIGSTOP");
+  }
+
+  resume(): void {
+    this.child.kill("SIGCONT");
+  }
+
+  /** Graceful: SIGTERM makes the node spread `left` and exit; SIGKILL if it has not within `graceMs`. */
+  async stop(graceMs = 5000): Promise<void> {
+    if (this.exitedFlag) return;
+    this.child.kill("SIGCONT");
+    this.child.kill("SIGTERM");
+    const timer = setTimeout(() => this.child.kill("SIGKILL"), graceMs);
+    await this.exited;
+    clearTimeout(timer);
+  }
+
+  /** Synchronous last resort, for exit handlers. */
+  killNow(): void {
+    if (!this.exitedFlag) this.child.kill("SIGKILL");
+  }
+}
+
+function readReadyLine(child: ResultPromise, timeoutMs: number): Promise<ReadyLine> {
+  return new Promise((resolve, reject) => {
+    const lines = createInterface({ input: child.stdout! });
+    const timer = setTimeout(() => done(new Error(`no ready line within ${timeoutMs} ms`)), timeoutMs);
+    const done = (error: Error | null, ready?: ReadyLine) => {
+      clearTimeout(timer);
+      lines.removeAllListeners("line");
+      if (error) reject(error);
+      else resolve(ready!);
+    };
+    lines.on("line", (line) => {
+      try {
+        const parsed = ReadyLine.safeParse(JSON.parse(line));
+        if (parsed.success) done(null, parsed.data);
+      } catch {
+        // Not the ready line; keep reading.
+      }
+    });
+    void child.then((result) => done(new Error(`exited with ${result.exitCode ?? result.signal} before it was ready`)));
+  });
+}
+
+export interface LocalClusterOptions {
+  size: number;
+  config?: Partial<NodeConfig>;
+  /** Node i gets seed baseSeed + i, so a run can be repeated. */
+  baseSeed?: number;
+  logDir?: string;
+}
+
+/** N reference nodes on loopback, the first being everyone's seed. */
+export class LocalCluster {
+  private constructor(readonly nodes: NodeProcess[]) {}
+
+  static async start(options: LocalClusterOptions): Promise<LocalCluster> {
+    const nodes: NodeProcess[] = [];
+    const cluster = new LocalCluster(nodes);
+    try {
+      for (let i = 0; i < options.size; i++) {
+        const id = `n${i + 1}`;
+        nodes.push(
+          await NodeProcess.start({
+            id,
+            seeds: i === 0 ? [] : [nodes[0]!.addr],
+            ...(options.config ? { config: options.config } : {}),
+            ...(options.baseSeed === undefined ? {} : { seed: options.baseSeed + i }),
+            ...(options.logDir ? { logFile: `${options.logDir}/${id}.log` } : {}),
+          }),
+        );
+      }
+    } catch (error) {
+      await cluster.stopAll();
+      throw error;
+    }
+    return cluster;
+  }
+
+  node(id: string): NodeProcess {
+    const node = this.nodes.find((n) => n.id === id);
+    if (!node) throw new Error(`no node ${id} in this cluster`);
+    return node;
+  }
+
+  /** Stops every node still running, paused ones included. */
+  async stopAll(): Promise<void> {
+    await Promise.all(this.nodes.map((n) => n.stop(3000)));
+  }
+}

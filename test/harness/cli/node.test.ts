@@ -1,0 +1,69 @@
+// `grapevine node` and `grapevine schema` as a user runs them: real child processes of the built CLI.
+import { mkdtempSync, readFileSync, readdirSync } from "node:fs";
+import net from "node:net";
+import { tmpdir } from "node:os";
+import path from "node:path";
+import { execa } from "execa";
+import t from "tap";
+import { builtCli } from "../../../harness/paths.js";
+import { SCHEMAS } from "../../../specs/catalog.js";
+
+const grapevine = (...args: string[]) => execa(process.execPath, [builtCli(), ...args], { reject: false, timeout: 15_000 });
+
+const badFlags: [string[], RegExp][] = [
+  [["--probe-interval-ms", "abc"], /--probe-interval-ms: .*expected number/],
+  [["--probe-interval-ms", "0"], /--probe-interval-ms: .*>=1/],
+  [["--probe-timeout-ms", "2000"], /--probe-timeout-ms: must be shorter than the probe interval/],
+  [["--indirect-checks", "1.5"], /--indirect-checks: .*int/],
+  [["--seeds", "localhost"], /--seeds: "localhost" is not host:port/],
+  [["--port", "70000"], /--port: must be a port number/],
+  [["--no-such-flag"], /Unknown argument/],
+  [["--dial-map", "/nonexistent/map.json"], /--dial-map \/nonexistent\/map.json: cannot read dial map/],
+];
+
+for (const [flags, message] of badFlags) {
+  t.test(`bad input ${flags.join(" ")} exits 2 naming the flag`, async (t) => {
+    const result = await grapevine("node", "--id", "n1", "--port", "0", "--admin-port", "0", ...flags);
+    t.equal(result.exitCode, 2);
+    t.match(result.stderr, message);
+  });
+}
+
+t.test("a port in use exits 2 and says so", async (t) => {
+  const taken = net.createServer();
+  await new Promise<void>((resolve) => taken.listen(0, "127.0.0.1", resolve));
+  t.teardown(() => taken.close());
+  const port = String((taken.address() as net.AddressInfo).port);
+  const result = await grapevine("node", "--id", "n1", "--port", port, "--admin-port", "0");
+  t.equal(result.exitCode, 2);
+  t.match(result.stderr, new RegExp(`port ${port} is already in use`));
+});
+
+t.test("a started node prints its ready line and leaves on SIGTERM with exit 0", async (t) => {
+  const child = execa(process.execPath, [builtCli(), "node", "--id", "solo", "--port", "0", "--admin-port", "0"], { reject: false });
+  const line = await new Promise<string>((resolve) => child.stdout!.once("data", (d: Buffer) => resolve(d.toString())));
+  t.match(JSON.parse(line), { ready: true, id: "solo", port: Number, adminPort: Number });
+  child.kill("SIGTERM");
+  const result = await child;
+  t.equal(result.exitCode, 0);
+  t.match(result.stderr, /"msg":"left the cluster"/);
+});
+
+t.test("grapevine schema writes a JSON Schema for every contract", async (t) => {
+  const out = mkdtempSync(path.join(tmpdir(), "grapevine-schema-"));
+  const result = await grapevine("schema", "--out", out);
+  t.equal(result.exitCode, 0, result.stderr);
+  t.equal(readdirSync(path.join(out, "wire")).length + readdirSync(path.join(out, "admin")).length + readdirSync(path.join(out, "node")).length, Object.keys(SCHEMAS).length);
+  const ping = JSON.parse(readFileSync(path.join(out, "wire", "ping.schema.json"), "utf8"));
+  t.equal(ping.$schema, "https://json-schema.org/draft/2020-12/schema");
+  t.same([...ping.required].sort(), ["from", "seq", "type", "v"], "input side: updates has a default, so it is optional");
+  t.same(ping.properties.type, { type: "string", const: "ping" });
+  const message = JSON.parse(readFileSync(path.join(out, "wire", "message.schema.json"), "utf8"));
+  t.equal(message.oneOf?.length ?? message.anyOf?.length, 6, "one branch per message type");
+});
+
+t.test("schema without --out is bad input", async (t) => {
+  const result = await grapevine("schema");
+  t.equal(result.exitCode, 2);
+  t.match(result.stderr, /out/);
+});
