@@ -10,7 +10,9 @@ const ms = () => z.number().int().min(1).max(24 * 3600 * 1000);
  */
 export const NodeConfigFields = z.object({
     probeIntervalMs: ms().default(1000).describe("time between probes of successive members (one protocol period)"),
-    probeTimeoutMs: ms().default(500).describe("how long to wait for an ack to a direct ping"),
+    probeTimeoutMs: ms()
+      .optional()
+      .describe("how long to wait for an ack to a direct ping (default 500, or half the probe interval when that is shorter)"),
     indirectChecks: z.number().int().min(0).max(16).default(3).describe("members asked to ping-req a target that missed its ack"),
     suspicionMult: z.number().int().min(1).max(100).default(4).describe("suspicion timeout = mult · max(1, log10 N) · probe interval"),
     suspicionMaxTimeoutMult: z
@@ -33,7 +35,11 @@ export const NodeConfigFields = z.object({
     leaveTimeoutMs: ms().default(2000).describe("on leave, how long to keep gossiping `left` before exiting"),
 });
 
-export const NodeConfig = NodeConfigFields.refine((c) => c.probeTimeoutMs < c.probeIntervalMs, {
+export const NodeConfig = NodeConfigFields.transform((c) => ({
+  ...c,
+  // memberlist's 500 ms, unless the period is so short that the probe could not fail within it.
+  probeTimeoutMs: c.probeTimeoutMs ?? Math.min(500, Math.floor(c.probeIntervalMs / 2)),
+})).refine((c) => c.probeTimeoutMs < c.probeIntervalMs, {
     message: "must be shorter than the probe interval (--probe-interval-ms)",
   path: ["probeTimeoutMs"],
 });
