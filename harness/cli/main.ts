@@ -3,6 +3,7 @@
 import yargs from "yargs";
 import { hideBin } from "yargs/helpers";
 import { nodeCommand } from "./commands/node.js";
+import { proxyCommand } from "./commands/proxy.js";
 import { schemaCommand } from "./commands/schema.js";
 import { EXIT_BAD_INPUT, UsageError } from "./usage-error.js";
 
@@ -15,6 +16,7 @@ try {
   await yargs(hideBin(process.argv))
     .scriptName("grapevine")
     .command(nodeCommand)
+    .command(proxyCommand)
     .command(schemaCommand)
     .demandCommand(1, "name a command")
     .strict()
