@@ -9,6 +9,8 @@ import { builtCli } from "../paths.js";
 
 export interface NodeProcessOptions {
   id: string;
+  /** Wire port; 0 (the default) lets the node pick one. A restart reuses the port the node had. */
+  port?: number;
   /** host:port of members to join through. */
   seeds?: string[];
   /** Protocol settings; those left out keep the node's defaults. */
@@ -38,6 +40,7 @@ export class NodeProcess {
   readonly exited: Promise<void>;
 
   private constructor(
+    readonly options: NodeProcessOptions,
     readonly id: string,
     readonly port: number,
     readonly adminPort: number,
@@ -57,7 +60,7 @@ export class NodeProcess {
   }
 
   static async start(options: NodeProcessOptions): Promise<NodeProcess> {
-    const args = [builtCli(), "node", "--id", options.id, "--port", "0", "--admin-port", "0"];
+    const args = [builtCli(), "node", "--id", options.id, "--port", String(options.port ?? 0), "--admin-port", "0"];
     if (options.seeds?.length) args.push("--seeds", options.seeds.join(","));
     if (options.dialMapFile) args.push("--dial-map", options.dialMapFile);
     if (options.seed !== undefined) args.push("--seed", String(options.seed));
@@ -76,7 +79,7 @@ export class NodeProcess {
       log?.end();
       throw new Error(`node ${options.id} did not start: ${error.message}\n${stderrTail.join("").slice(-2000)}`);
     });
-    const node = new NodeProcess(options.id, ready.port, ready.adminPort, child, log);
+    const node = new NodeProcess(options, options.id, ready.port, ready.adminPort, child, log);
     live.add(node);
     return node;
   }
@@ -148,9 +151,13 @@ export interface LocalClusterOptions {
   /** Node i gets seed baseSeed + i, so a run can be repeated. */
   baseSeed?: number;
   logDir?: string;
+  /** Fixed wire ports, one per node (needed when proxies must know them first). */
+  ports?: number[];
+  /** Per node: its dial map file and the seed addresses it joins through (default: node 1's address). */
+  routing?: (id: string, index: number) => { dialMapFile?: string; seeds?: string[] };
 }
 
-/** N reference nodes on loopback, the first being everyone's seed. */
+/** N reference nodes on loopback, the first being everyone's seed unless `routing` says otherwise. */
 export class LocalCluster {
   private constructor(readonly nodes: NodeProcess[]) {}
 
@@ -160,10 +167,13 @@ export class LocalCluster {
     try {
       for (let i = 0; i < options.size; i++) {
         const id = `n${i + 1}`;
+        const routing = options.routing?.(id, i) ?? {};
         nodes.push(
           await NodeProcess.start({
             id,
-            seeds: i === 0 ? [] : [nodes[0]!.addr],
+            seeds: routing.seeds ?? (i === 0 ? [] : [nodes[0]!.addr]),
+            ...(routing.dialMapFile ? { dialMapFile: routing.dialMapFile } : {}),
+            ...(options.ports ? { port: options.ports[i]! } : {}),
             ...(options.config ? { config: options.config } : {}),
             ...(options.baseSeed === undefined ? {} : { seed: options.baseSeed + i }),
             ...(options.logDir ? { logFile: `${options.logDir}/${id}.log` } : {}),
@@ -181,6 +191,15 @@ export class LocalCluster {
     const node = this.nodes.find((n) => n.id === id);
     if (!node) throw new Error(`no node ${id} in this cluster`);
     return node;
+  }
+
+  /** Starts node `id` again on its port with its settings, killing it first if it still runs. */
+  async restart(id: string): Promise<NodeProcess> {
+    const old = this.node(id);
+    if (!old.hasExited) await old.crash();
+    const fresh = await NodeProcess.start({ ...old.options, port: old.port });
+    this.nodes[this.nodes.indexOf(old)] = fresh;
+    return fresh;
   }
 
   /** Stops every node still running, paused ones included. */

@@ -1,0 +1,126 @@
+// Network faults, every one expressed as Toxiproxy toxics (or a disabled proxy) on the topology's proxies.
+import type { Proxy } from "toxiproxy-node-client";
+import { type FaultHandle, type FaultKind, FaultLog } from "./fault-log.js";
+import { cutPairs, type Grudge, grudgeNodes } from "./grudge.js";
+import type { ProxyApi, ToxicSpec } from "./proxy-api.js";
+import type { Channel, Topology } from "./topology.js";
+
+/** A directed link: messages from `from` to `to`. */
+export type Link = [from: string, to: string];
+
+export class NetworkFaults {
+  private nextToxic = 1;
+  /** Every network fault this object applied, to find the ones heal() and clear() end. */
+  private readonly handles: FaultHandle[] = [];
+
+  constructor(
+    private readonly api: ProxyApi,
+    private readonly topology: Topology,
+    readonly log: FaultLog = new FaultLog(),
+  ) {}
+
+  /**
+   * Partition as a grudge: for each listener, the senders it cannot hear. Each cut message
+   * direction gets a blackhole — Toxiproxy's `timeout` toxic with timeout 0, which holds the
+   * connection open and delivers nothing, so the sender waits out its own timeout as it would
+   * on a real partition.
+   */
+  async partition(grudge: Grudge): Promise<FaultHandle> {
+    const channels = cutPairs(grudge).flatMap(([from, to]) => this.topology.channels(from, to));
+    return this.withToxics("partition", grudgeNodes(grudge), { grudge }, channels, () => ({ type: "timeout", attributes: { timeout: 0 } }));
+  }
+
+  /**
+   * Loses a fraction `rate` of the exchanges each link's sender starts. Toxiproxy rolls
+   * toxicity once per connection and direction; with one exchange per connection, a blackhole
+   * with toxicity `rate` on the request stream of proxy from->to drops that fraction of
+   * from's requests to `to` (and with them their responses). Messages are not lost one by one.
+   */
+  async loss(rate: number, links: Link[] = this.topology.allLinks()): Promise<FaultHandle> {
+    if (!(rate >= 0 && rate <= 1)) throw new RangeError(`loss rate must be within 0..1, got ${rate}`);
+    const channels = links.map(([from, to]): Channel => ({ proxy: this.topology.proxyFor(from, to), stream: "upstream" }));
+    return this.withToxics("loss", nodesOf(links), { rate, links }, channels, () => ({ type: "timeout", attributes: { timeout: 0 }, toxicity: rate }));
+  }
+
+  /** Delays every message from→to by `latencyMs` ± `jitterMs` (one way; a round trip over two such links pays twice). */
+  async latency(latencyMs: number, jitterMs = 0, links: Link[] = this.topology.allLinks()): Promise<FaultHandle> {
+    const channels = links.flatMap(([from, to]) => this.topology.channels(from, to));
+    return this.withToxics("latency", nodesOf(links), { latencyMs, jitterMs, links }, channels, () => ({
+      type: "latency",
+      attributes: { latency: latencyMs, jitter: jitterMs },
+    }));
+  }
+
+  /** Caps every message stream from→to at `rateKBps` (1 KB = 1000 B), per connection as Toxiproxy does. */
+  async bandwidth(rateKBps: number, links: Link[] = this.topology.allLinks()): Promise<FaultHandle> {
+    const channels = links.flatMap(([from, to]) => this.topology.channels(from, to));
+    return this.withToxics("bandwidth", nodesOf(links), { rateKBps, links }, channels, () => ({ type: "bandwidth", attributes: { rate: rateKBps } }));
+  }
+
+  /** Connections on these links are refused: their proxies are disabled. */
+  async refuse(links: Link[]): Promise<FaultHandle> {
+    const proxies = unique(links.map(([from, to]) => this.topology.proxyFor(from, to)));
+    const disabled: Proxy[] = [];
+    try {
+      for (const proxy of proxies) disabled.push(await this.api.setEnabled(proxy, false));
+    } catch (error) {
+      await Promise.allSettled(disabled.map((p) => this.api.setEnabled(p, true)));
+      throw error;
+    }
+    const handle = this.log.started("refuse", nodesOf(links), { links }, async () => {
+      await Promise.all(disabled.map((p) => this.api.setEnabled(p, true)));
+    });
+    this.handles.push(handle);
+    return handle;
+  }
+
+  /** Ends every partition in force. */
+  async heal(): Promise<void> {
+    await this.undoWhere((kind) => kind === "partition");
+  }
+
+  /** Ends every network fault in force. */
+  async clear(): Promise<void> {
+    await this.undoWhere(() => true);
+  }
+
+  private async undoWhere(match: (kind: FaultKind) => boolean): Promise<void> {
+    const ending = this.handles.filter((h) => h.record.endedAt === undefined && match(h.record.kind));
+    await Promise.all(ending.map((h) => h.undo()));
+  }
+
+  /** Adds one toxic per channel; if any addition fails, removes those already added and rethrows. */
+  private async withToxics(
+    kind: FaultKind,
+    targets: string[],
+    params: Record<string, unknown>,
+    channels: Channel[],
+    toxic: () => Omit<ToxicSpec, "name" | "stream" | "toxicity"> & { toxicity?: number },
+  ): Promise<FaultHandle> {
+    const id = this.nextToxic++;
+    const added: { proxy: Proxy; name: string }[] = [];
+    const removeAdded = () => Promise.all(added.map(({ proxy, name }) => this.api.removeToxic(proxy, name))).then(() => undefined);
+    try {
+      for (const channel of channels) {
+        const spec = toxic();
+        const name = `gv-${kind}-${id}-${channel.stream}`;
+        await this.api.addToxic(channel.proxy, { ...spec, name, stream: channel.stream, toxicity: spec.toxicity ?? 1 } as ToxicSpec);
+        added.push({ proxy: channel.proxy, name });
+      }
+    } catch (error) {
+      await removeAdded().catch(() => undefined);
+      throw error;
+    }
+    const handle = this.log.started(kind, targets, params, removeAdded);
+    this.handles.push(handle);
+    return handle;
+  }
+}
+
+function nodesOf(links: Link[]): string[] {
+  return [...new Set(links.flat())].sort();
+}
+
+function unique<T>(items: T[]): T[] {
+  return [...new Set(items)];
+}

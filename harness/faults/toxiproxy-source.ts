@@ -1,0 +1,70 @@
+// Where the proxies come from: a Toxiproxy the user names, a toxiproxy-server on PATH, or Grapevine's embedded server.
+import { execa, type ResultPromise } from "execa";
+import { ToxiproxyServer } from "../proxy/api-server.js";
+import { freePorts } from "../runtime/ports.js";
+import { ProxyApi, ProxyApiError } from "./proxy-api.js";
+
+export interface ToxiproxySource {
+  api: ProxyApi;
+  kind: "given" | "spawned" | "embedded";
+  /** Stops what this source started (nothing for a given server). */
+  close(): Promise<void>;
+}
+
+/** Finds an executable on PATH, or undefined. */
+async function onPath(command: string): Promise<string | undefined> {
+  const result = await execa("sh", ["-c", `command -v ${command}`], { reject: false });
+  return result.exitCode === 0 ? String(result.stdout).trim() || undefined : undefined;
+}
+
+async function waitForApi(api: ProxyApi, timeoutMs: number): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    try {
+      await api.version();
+      return;
+    } catch (error) {
+      if (Date.now() > deadline) throw error;
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    }
+  }
+}
+
+/**
+ * `url` given: use that server (and check it answers). Otherwise a `toxiproxy-server` on PATH is
+ * started on a free loopback port; otherwise the embedded server runs in this process.
+ */
+export async function obtainToxiproxy(options: { url?: string | undefined; allowPath?: boolean } = {}): Promise<ToxiproxySource> {
+  if (options.url) {
+    const api = new ProxyApi(options.url.replace(/\/$/, ""));
+    try {
+      await api.version();
+    } catch (error) {
+      throw new ProxyApiError(`no Toxiproxy answers at ${options.url} (${(error as Error).message}); start one or leave out --toxiproxy to use the embedded server`, undefined);
+    }
+    return { api, kind: "given", close: async () => undefined };
+  }
+  const binary = options.allowPath === false ? undefined : await onPath("toxiproxy-server");
+  if (binary) {
+    const [port] = await freePorts(1);
+    const child: ResultPromise = execa(binary, ["-host", "127.0.0.1", "-port", String(port)], { reject: false, stdio: "ignore" });
+    const api = new ProxyApi(`http://127.0.0.1:${port}`);
+    try {
+      await waitForApi(api, 10_000);
+    } catch (error) {
+      child.kill("SIGKILL");
+      throw new ProxyApiError(`${binary} did not answer on port ${port}: ${(error as Error).message}`, undefined);
+    }
+    return {
+      api,
+      kind: "spawned",
+      close: async () => {
+        child.kill("SIGTERM");
+        await child;
+      },
+    };
+  }
+  const server = new ToxiproxyServer();
+  await server.listen("127.0.0.1", 0);
+  return { api: new ProxyApi(server.url), kind: "embedded", close: () => server.close() };
+}

@@ -1,0 +1,101 @@
+// The network faults' toxics, read back through the Toxiproxy API: what goes on which proxy and stream, and undo.
+import t from "tap";
+import { FaultLog } from "../../../harness/faults/fault-log.js";
+import { grudgeFromGroups, grudgeOneWay } from "../../../harness/faults/grudge.js";
+import { NetworkFaults } from "../../../harness/faults/network.js";
+import { obtainToxiproxy } from "../../../harness/faults/toxiproxy-source.js";
+import { Topology, TopologyError } from "../../../harness/faults/topology.js";
+import type { ProxyJson } from "../../../specs/toxiproxy/api.js";
+
+const source = await obtainToxiproxy({ url: process.env.TOXIPROXY_URL, allowPath: false });
+t.teardown(() => source.close());
+const nodes = ["a", "b", "c"].map((id, i) => ({ id, addr: `127.0.0.1:${20000 + i}` }));
+const topology = await Topology.mesh(source.api, nodes, "gv-test-net-");
+t.teardown(() => topology.destroy());
+const log = new FaultLog();
+const faults = new NetworkFaults(source.api, topology, log);
+
+/** proxy name → the toxics on it as `stream:type@toxicity`. */
+async function toxics(): Promise<Record<string, string[]>> {
+  const all = (await (await fetch(`${source.api.url}/proxies`)).json()) as Record<string, ProxyJson>;
+  return Object.fromEntries(
+    Object.values(all)
+      .filter((p) => p.name.startsWith("gv-test-net-"))
+      .map((p) => [p.name.slice("gv-test-net-".length), p.toxics.map((x) => `${x.stream}:${x.type}@${x.toxicity}`).sort()]),
+  );
+}
+
+t.test("the mesh has one proxy per ordered pair and dial maps through them", async (t) => {
+  t.equal(topology.proxyCount, 6);
+  const map = topology.dialMap("a");
+  t.same(Object.keys(map).sort(), ["b", "c"]);
+  t.equal(map.b, topology.proxyFor("a", "b").listen);
+  t.not(map.b, topology.proxyFor("c", "b").listen, "each sender has its own proxy to b");
+});
+
+t.test("a one-way cut blackholes a's requests to b and a's answers to b's requests, nothing else", async (t) => {
+  const cut = await faults.partition(grudgeOneWay(["a"], ["b"]));
+  const now = await toxics();
+  t.same(now["a->b"], ["upstream:timeout@1"]);
+  t.same(now["b->a"], ["downstream:timeout@1"]);
+  t.same([now["a->c"], now["c->a"], now["b->c"], now["c->b"]], [[], [], [], []]);
+  await cut.undo();
+  t.ok(Object.values(await toxics()).every((list) => list.length === 0), "undo removes them all");
+});
+
+t.test("a symmetric partition cuts both directions across groups", async (t) => {
+  await faults.partition(grudgeFromGroups([["a"], ["b", "c"]]));
+  const now = await toxics();
+  for (const link of ["a->b", "b->a", "a->c", "c->a"]) t.same(now[link], ["downstream:timeout@1", "upstream:timeout@1"], link);
+  t.same(now["b->c"], []);
+  await faults.heal();
+  t.ok(Object.values(await toxics()).every((list) => list.length === 0), "heal ends it");
+});
+
+t.test("loss is a blackhole on each link's request stream with toxicity = rate", async (t) => {
+  const loss = await faults.loss(0.1);
+  const now = await toxics();
+  t.ok(Object.values(now).every((list) => list.length === 1 && list[0] === "upstream:timeout@0.1"), JSON.stringify(now));
+  await loss.undo();
+  await t.rejects(faults.loss(1.5), RangeError);
+});
+
+t.test("latency and bandwidth go on both channels of each message direction", async (t) => {
+  const slow = await faults.latency(50, 10, [["a", "b"]]);
+  const now = await toxics();
+  t.same(now["a->b"], ["upstream:latency@1"]);
+  t.same(now["b->a"], ["downstream:latency@1"]);
+  await faults.bandwidth(100, [["a", "b"]]);
+  t.same((await toxics())["a->b"], ["upstream:bandwidth@1", "upstream:latency@1"]);
+  await faults.clear();
+  t.ok(Object.values(await toxics()).every((list) => list.length === 0));
+  t.equal(slow.record.kind, "latency");
+  t.same(slow.record.params, { latencyMs: 50, jitterMs: 10, links: [["a", "b"]] });
+});
+
+t.test("refuse disables the link's proxy until undone", async (t) => {
+  const refused = await faults.refuse([["c", "a"]]);
+  const get = async () => ((await (await fetch(`${source.api.url}/proxies/gv-test-net-c-%3Ea`)).json()) as ProxyJson).enabled;
+  t.equal(await get(), false);
+  await refused.undo();
+  t.equal(await get(), true);
+});
+
+t.test("the ingress topology: one proxy per node, and a clear error for per-link faults", async (t) => {
+  const ingress = await Topology.ingress(source.api, [{ id: "x", addr: "127.0.0.1:21000" }, { id: "y", addr: "127.0.0.1:21001" }], "gv-test-ing-");
+  t.teardown(() => ingress.destroy());
+  t.equal(ingress.proxyCount, 2);
+  t.equal(ingress.dialMap("x").y, ingress.dialMap("z").y, "everyone dials y through the same proxy");
+  t.throws(() => ingress.channels("x", "y"), TopologyError);
+  await t.rejects(new NetworkFaults(source.api, ingress).partition({ y: ["x"] }), TopologyError);
+});
+
+t.test("a failed fault leaves nothing half-applied", async (t) => {
+  await t.rejects(faults.latency(10, 0, [["a", "b"], ["a", "nobody"]]), TopologyError);
+  t.ok(Object.values(await toxics()).every((list) => list.length === 0));
+});
+
+t.test("every fault is in the log with its times", async (t) => {
+  t.ok(log.all().length >= 6);
+  t.ok(log.all().every((r) => r.endedAt !== undefined && r.endedAt >= r.startedAt));
+});
