@@ -2,8 +2,10 @@
 // The `grapevine` command line: one yargs program, one module per command.
 import yargs from "yargs";
 import { hideBin } from "yargs/helpers";
+import { checkCommand } from "./commands/check.js";
 import { nodeCommand } from "./commands/node.js";
 import { proxyCommand } from "./commands/proxy.js";
+import { runCommand } from "./commands/run.js";
 import { schemaCommand } from "./commands/schema.js";
 import { EXIT_BAD_INPUT, UsageError } from "./usage-error.js";
 
@@ -15,6 +17,8 @@ function fail(message: string): never {
 try {
   await yargs(hideBin(process.argv))
     .scriptName("grapevine")
+    .command(runCommand)
+    .command(checkCommand)
     .command(nodeCommand)
     .command(proxyCommand)
     .command(schemaCommand)

@@ -28,8 +28,20 @@ export interface FaultHandle {
   undo(): Promise<void>;
 }
 
+/** Told of every fault as it starts and ends (the runner writes them into the history). */
+export type FaultListener = (record: FaultRecord, phase: "start" | "end") => void;
+
 export class FaultLog {
   private readonly records: FaultRecord[] = [];
+  private readonly listeners: FaultListener[] = [];
+
+  onChange(listener: FaultListener): void {
+    this.listeners.push(listener);
+  }
+
+  private tell(record: FaultRecord, phase: "start" | "end"): void {
+    for (const listener of this.listeners) listener(record, phase);
+  }
   private readonly active = new Map<number, () => Promise<void>>();
   private nextId = 1;
 
@@ -37,6 +49,7 @@ export class FaultLog {
   started(kind: FaultKind, targets: string[], params: Record<string, unknown>, undo: () => Promise<void>): FaultHandle {
     const record: FaultRecord = { id: this.nextId++, kind, targets, params, startedAt: Date.now(), endedAt: undefined };
     this.records.push(record);
+    this.tell(record, "start");
     let undone: Promise<void> | undefined;
     const handle: FaultHandle = {
       record,
@@ -47,6 +60,7 @@ export class FaultLog {
             await undo();
           } finally {
             record.endedAt = Date.now();
+            this.tell(record, "end");
           }
         })();
         return undone;
@@ -61,6 +75,8 @@ export class FaultLog {
     const now = Date.now();
     const record: FaultRecord = { id: this.nextId++, kind, targets, params, startedAt: now, endedAt: now };
     this.records.push(record);
+    this.tell(record, "start");
+    this.tell(record, "end");
     return record;
   }
 

@@ -1,5 +1,6 @@
 // The process runtime: reference nodes as child processes (execa), with their ready line, logs and process faults.
-import { createWriteStream, type WriteStream } from "node:fs";
+import { createWriteStream, mkdirSync, type WriteStream } from "node:fs";
+import path from "node:path";
 import { createInterface } from "node:readline";
 import { execa, type ResultPromise } from "execa";
 import { ReadyLine } from "../../specs/node/cli.js";
@@ -21,7 +22,9 @@ export interface NodeProcessOptions {
   seed?: number;
   /** How long to wait for the ready line. */
   readyTimeoutMs?: number;
-  /** Extra flags, e.g. a fixed --port. */
+  /** Deliberately broken behaviour for every node (see reference-node/core/mutants.ts). */
+  mutant?: string;
+  /** Extra flags. */
   extraArgs?: string[];
 }
 
@@ -40,6 +43,8 @@ export class NodeProcess {
   readonly exited: Promise<void>;
 
   private constructor(
+    /** Epoch ms just before the process was spawned: its first transitions come after this. */
+    readonly startedAt: number,
     readonly options: NodeProcessOptions,
     readonly id: string,
     readonly port: number,
@@ -64,9 +69,12 @@ export class NodeProcess {
     if (options.seeds?.length) args.push("--seeds", options.seeds.join(","));
     if (options.dialMapFile) args.push("--dial-map", options.dialMapFile);
     if (options.seed !== undefined) args.push("--seed", String(options.seed));
+    if (options.mutant) args.push("--mutant", options.mutant);
     for (const [key, value] of Object.entries(options.config ?? {})) args.push(`--${kebab(key)}`, String(value));
     args.push(...(options.extraArgs ?? []));
+    if (options.logFile) mkdirSync(path.dirname(options.logFile), { recursive: true });
     const log = options.logFile ? createWriteStream(options.logFile, { flags: "a" }) : undefined;
+    const startedAt = Date.now();
     const child = execa(process.execPath, args, { stdin: "ignore", stdout: "pipe", stderr: "pipe", reject: false, buffer: false });
     const stderrTail: string[] = [];
     child.stderr!.on("data", (chunk: Buffer) => {
@@ -79,7 +87,7 @@ export class NodeProcess {
       log?.end();
       throw new Error(`node ${options.id} did not start: ${error.message}\n${stderrTail.join("").slice(-2000)}`);
     });
-    const node = new NodeProcess(options, options.id, ready.port, ready.adminPort, child, log);
+    const node = new NodeProcess(startedAt, options, options.id, ready.port, ready.adminPort, child, log);
     live.add(node);
     return node;
   }
@@ -115,6 +123,11 @@ export class NodeProcess {
     const timer = setTimeout(() => this.child.kill("SIGKILL"), graceMs);
     await this.exited;
     clearTimeout(timer);
+  }
+
+  /** Tells the node to re-read its dial map (SIGHUP). */
+  reloadDialMap(): void {
+    if (!this.exitedFlag) this.child.kill("SIGHUP");
   }
 
   /** Synchronous last resort, for exit handlers. */
@@ -153,6 +166,7 @@ export interface LocalClusterOptions {
   logDir?: string;
   /** Fixed wire ports, one per node (needed when proxies must know them first). */
   ports?: number[];
+  mutant?: string;
   /** Per node: its dial map file and the seed addresses it joins through (default: node 1's address). */
   routing?: (id: string, index: number) => { dialMapFile?: string; seeds?: string[] };
 }
@@ -174,6 +188,7 @@ export class LocalCluster {
             seeds: routing.seeds ?? (i === 0 ? [] : [nodes[0]!.addr]),
             ...(routing.dialMapFile ? { dialMapFile: routing.dialMapFile } : {}),
             ...(options.ports ? { port: options.ports[i]! } : {}),
+            ...(options.mutant ? { mutant: options.mutant } : {}),
             ...(options.config ? { config: options.config } : {}),
             ...(options.baseSeed === undefined ? {} : { seed: options.baseSeed + i }),
             ...(options.logDir ? { logFile: `${options.logDir}/${id}.log` } : {}),
@@ -191,6 +206,11 @@ export class LocalCluster {
     const node = this.nodes.find((n) => n.id === id);
     if (!node) throw new Error(`no node ${id} in this cluster`);
     return node;
+  }
+
+  /** Adds a node started elsewhere (a join mid-run). */
+  add(node: NodeProcess): void {
+    this.nodes.push(node);
   }
 
   /** Starts node `id` again on its port with its settings, killing it first if it still runs. */

@@ -9,7 +9,7 @@ import { ProcessFaults } from "../faults/process.js";
 import type { ProxyApi } from "../faults/proxy-api.js";
 import { Topology, type TopologyKind } from "../faults/topology.js";
 import { freePorts } from "./ports.js";
-import { LocalCluster, type NodeProcess } from "./process.js";
+import { LocalCluster, NodeProcess } from "./process.js";
 
 export interface ProxiedClusterOptions {
   size: number;
@@ -22,6 +22,13 @@ export interface ProxiedClusterOptions {
   workDir?: string;
   /** Prefix of every proxy name, so that runs sharing a Toxiproxy do not collide. */
   proxyPrefix?: string;
+  mutant?: string;
+}
+
+function writeDialMap(workDir: string, id: string, topology: Topology): string {
+  const file = path.join(workDir, `${id}.dial-map.json`);
+  writeFileSync(file, JSON.stringify(topology.dialMap(id), null, 2));
+  return file;
 }
 
 export class ProxiedCluster {
@@ -33,6 +40,8 @@ export class ProxiedCluster {
     readonly cluster: LocalCluster,
     readonly topology: Topology,
     api: ProxyApi,
+    private readonly options: ProxiedClusterOptions,
+    private readonly workDir: string,
   ) {
     this.network = new NetworkFaults(api, topology, this.log);
     this.processes = new ProcessFaults(
@@ -57,17 +66,16 @@ export class ProxiedCluster {
       const cluster = await LocalCluster.start({
         size: options.size,
         ports,
+        ...(options.mutant ? { mutant: options.mutant } : {}),
         ...(options.config ? { config: options.config } : {}),
         ...(options.baseSeed === undefined ? {} : { baseSeed: options.baseSeed }),
         ...(options.logDir ? { logDir: options.logDir } : {}),
         routing: (id, index) => {
-          const dialMapFile = path.join(workDir, `${id}.dial-map.json`);
-          const dialMap = topology.dialMap(id);
-          writeFileSync(dialMapFile, JSON.stringify(dialMap, null, 2));
-          return { dialMapFile, seeds: index === 0 ? [] : [dialMap.n1!] };
+          const dialMapFile = writeDialMap(workDir, id, topology);
+          return { dialMapFile, seeds: index === 0 ? [] : [topology.dialMap(id).n1!] };
         },
       });
-      return new ProxiedCluster(cluster, topology, options.api);
+      return new ProxiedCluster(cluster, topology, options.api, options, workDir);
     } catch (error) {
       await topology.destroy();
       throw error;
@@ -80,6 +88,33 @@ export class ProxiedCluster {
 
   node(id: string): NodeProcess {
     return this.cluster.node(id);
+  }
+
+  /**
+   * A new node joins mid-run: proxies between it and every node, every dial map rewritten and
+   * reloaded (SIGHUP), then the node starts with the first running node as its seed.
+   */
+  async join(id: string): Promise<NodeProcess> {
+    const [port] = await freePorts(1);
+    await this.topology.add([{ id, addr: `127.0.0.1:${port}` }]);
+    for (const node of this.cluster.nodes) {
+      writeDialMap(this.workDir, node.id, this.topology);
+      node.reloadDialMap();
+    }
+    const seed = this.cluster.nodes.find((n) => !n.hasExited);
+    const o = this.options;
+    const node = await NodeProcess.start({
+      id,
+      port: port!,
+      dialMapFile: writeDialMap(this.workDir, id, this.topology),
+      seeds: seed ? [this.topology.dialMap(id)[seed.id]!] : [],
+      ...(o.config ? { config: o.config } : {}),
+      ...(o.baseSeed === undefined ? {} : { seed: o.baseSeed + Number(id.slice(1)) - 1 }),
+      ...(o.logDir ? { logFile: `${o.logDir}/${id}.log` } : {}),
+      ...(o.mutant ? { mutant: o.mutant } : {}),
+    });
+    this.cluster.add(node);
+    return node;
   }
 
   /** Undoes every fault still in force, stops every node, deletes every proxy: safe on any exit path. */

@@ -7,6 +7,7 @@ import type { NodeConfig } from "./config.js";
 import { Deadlines } from "./deadlines.js";
 import type { Destination, Effect, Input } from "./io.js";
 import { type Member, MembershipTable, supersedes } from "./membership.js";
+import { type Behaviour, behaviourOf, type MutantName } from "./mutants.js";
 import { ProbeList } from "./probe-list.js";
 import { type Random, seededRandom } from "./random.js";
 import { Suspicion } from "./suspicion.js";
@@ -21,6 +22,8 @@ export interface NodeOptions {
   seed: number;
   /** Addresses to join through. */
   seeds?: readonly string[];
+  /** Deliberately broken behaviour (mutants.ts), for showing that checks fail. */
+  mutant?: MutantName | undefined;
 }
 
 export interface NodeCounters {
@@ -73,6 +76,7 @@ export class SwimNode {
   private readonly table = new MembershipTable();
   private readonly probeList = new ProbeList();
   private readonly awareness: Awareness;
+  private readonly behaviour: Behaviour;
   private readonly broadcasts = new BroadcastQueue();
   private readonly suspicions = new Map<MemberId, Suspicion>();
   private readonly deadlines = new Deadlines<DeadlineName>();
@@ -94,6 +98,7 @@ export class SwimNode {
     this.seeds = (options.seeds ?? []).filter((s) => s !== options.addr);
     this.random = seededRandom(options.seed);
     this.awareness = new Awareness(options.config.awarenessMaxMultiplier);
+    this.behaviour = behaviourOf(options.mutant);
   }
 
   /** Runs one input at time `now` (ms) and returns what the shell must do. */
@@ -243,7 +248,7 @@ export class SwimNode {
 
   /** The direct ping failed: ask up to indirectChecks other members to probe the target for us. */
   private probeIndirectly(round: ProbeRound): void {
-    if (round.indirectSent) return;
+    if (round.indirectSent || !this.behaviour.indirectProbes) return;
     round.indirectSent = true;
     const target = this.table.get(round.target);
     if (!target) return;
@@ -289,7 +294,8 @@ export class SwimNode {
     this.awareness.applyDelta(round.expectedNacks > 0 ? Math.max(0, round.expectedNacks - round.nacks) : 1);
     const target = this.table.get(round.target);
     if (!target || (target.state !== "alive" && target.state !== "suspect")) return;
-    this.applyUpdate({ state: "suspect", id: target.id, addr: target.addr, incarnation: target.incarnation, by: this.id });
+    const verdict = this.behaviour.suspicion ? "suspect" : "dead";
+    this.applyUpdate({ state: verdict, id: target.id, addr: target.addr, incarnation: target.incarnation, by: this.id });
   }
 
   private suspicionExpired(id: MemberId): void {
@@ -303,6 +309,7 @@ export class SwimNode {
   // ---- dissemination ---------------------------------------------------------------------
 
   private piggyback(): Update[] {
+    if (!this.behaviour.disseminate) return [];
     const limit = retransmitLimit(this.config.retransmitMult, this.table.estimatedSize());
     return this.broadcasts.take(limit, this.config.maxPiggybackBytes);
   }
@@ -376,7 +383,8 @@ export class SwimNode {
       this.confirmSuspicion(update);
       return;
     }
-    if (!supersedes(update, current)) return;
+    const wins = this.behaviour.respectIncarnation ? supersedes(update, current) : current === undefined ? update.state === "alive" : update.state !== current.state;
+    if (!wins) return;
     this.record(this.table.set(update, this.now));
     this.broadcasts.enqueue(update);
     const timer = `suspicion:${update.id}` as const;
@@ -419,6 +427,7 @@ export class SwimNode {
 
   /** SWIM §4.2: we are suspected (or declared dead or left) at our incarnation or above: raise it and spread `alive`. */
   private refute(accusedIncarnation: number): void {
+    if (!this.behaviour.refute) return;
     this.counters.refutations++;
     this.setIncarnation(accusedIncarnation + 1);
     this.broadcasts.enqueue({ state: "alive", id: this.id, addr: this.addr, incarnation: this.incarnation });

@@ -4,6 +4,7 @@ import type { MembershipEvent, MetricsResponse, NodeInfo } from "../../specs/adm
 import { DialMap } from "../../specs/node/cli.js";
 import { MESSAGE_TYPES, type Message, type MessageType } from "../../specs/wire/messages.js";
 import type { NodeConfig } from "../core/config.js";
+import type { MutantName } from "../core/mutants.js";
 import type { Effect, Input } from "../core/io.js";
 import { SwimNode } from "../core/node.js";
 import { formatHostPort, parseHostPort } from "./address.js";
@@ -28,6 +29,7 @@ export interface RunnerOptions {
   config: NodeConfig;
   seed: number;
   logger: Logger;
+  mutant?: MutantName | undefined;
 }
 
 /** A dial map file that cannot be used; the message names the file and the field. */
@@ -105,7 +107,7 @@ export class NodeRunner {
     );
     const port = await wire.listen();
     const addr = options.advertise ?? formatHostPort(options.host, port);
-    const core = new SwimNode({ id: options.id, addr, config: options.config, seed: options.seed, seeds: options.seeds });
+    const core = new SwimNode({ id: options.id, addr, config: options.config, seed: options.seed, seeds: options.seeds, mutant: options.mutant });
     const admin = new AdminServer(options.adminHost, options.adminPort, {
       nodeInfo: () => runner!.nodeInfo(),
       members: () => ({ self: core.id, members: core.members() }),
@@ -171,7 +173,8 @@ export class NodeRunner {
       addr: this.core.addr,
       incarnation: this.core.currentIncarnation,
       protocol: PROTOCOL_NAME,
-      config: { ...this.core.config },
+      // A mutant is part of how this node behaves, so it is shown with the settings.
+      config: { ...this.core.config, ...(this.options.mutant ? { mutant: this.options.mutant } : {}) },
       seed: this.options.seed,
     };
   }

@@ -4,6 +4,7 @@ import type { CommandModule, Options } from "yargs";
 import { ReadyLine } from "../../../specs/node/cli.js";
 import { Address } from "../../../specs/wire/messages.js";
 import { configKeys, NodeConfig, NodeConfigFields } from "../../../reference-node/core/config.js";
+import { MUTANTS, type MutantName } from "../../../reference-node/core/mutants.js";
 import { ndjsonLogger, type LogLevel } from "../../../reference-node/shell/log.js";
 import { DialMapError, NodeRunner } from "../../../reference-node/shell/runner.js";
 import { UsageError } from "../usage-error.js";
@@ -21,6 +22,7 @@ interface NodeArgs {
   "dial-map"?: string;
   seed?: number;
   "log-level": LogLevel;
+  mutant?: MutantName;
   [config: string]: unknown;
 }
 
@@ -70,6 +72,10 @@ export const nodeCommand: CommandModule<object, NodeArgs> = {
       .option("dial-map", { type: "string", describe: "JSON file: member id → host:port to dial it at (reloaded on SIGHUP)" })
       .option("seed", { type: "number", describe: "seed of the random source (default: random, shown by GET /v1/node)" })
       .option("log-level", { choices: ["debug", "info", "warn", "error"] as const, default: "info" as LogLevel })
+      .option("mutant", {
+        choices: Object.keys(MUTANTS) as MutantName[],
+        describe: "run deliberately broken behaviour, to show that checks catch it: " + Object.entries(MUTANTS).map(([k, v]) => `${k} (${v})`).join("; "),
+      })
       .options(configOptions()) as never,
   handler: async (args) => {
     const { config, seeds, seed } = parseNodeArgs(args);
@@ -88,6 +94,7 @@ export const nodeCommand: CommandModule<object, NodeArgs> = {
         config,
         seed,
         logger,
+        mutant: args.mutant,
       });
     } catch (error) {
       const e = error as NodeJS.ErrnoException & { port?: number };

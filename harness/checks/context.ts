@@ -1,0 +1,35 @@
+// What every check receives: the truth, the views, and helpers to state evidence in scenario time.
+import type { HistoryRecord } from "../../specs/history/history.js";
+import type { CheckResult, CheckVerdict, Evidence } from "../../specs/report/summary.js";
+import { Truth } from "./truth.js";
+import { Views } from "./views.js";
+
+export class CheckContext {
+  readonly truth: Truth;
+  readonly views: Views;
+
+  constructor(records: readonly HistoryRecord[], now?: number) {
+    this.truth = new Truth(records, now);
+    this.views = new Views(records, this.truth);
+  }
+
+  /** ms since the scenario started. */
+  rel(t: number): number {
+    return Math.round(t - this.truth.start);
+  }
+
+  evidence(detail: string, extra: { observer?: string; member?: string; at?: number } = {}): Evidence {
+    return {
+      ...(extra.observer ? { observer: extra.observer } : {}),
+      ...(extra.member ? { member: extra.member } : {}),
+      ...(extra.at !== undefined ? { atMs: this.rel(extra.at) } : {}),
+      detail,
+    };
+  }
+}
+
+export function result(name: string, verdict: CheckVerdict, summary: string, evidence: Evidence[] = [], metrics: Record<string, number | null> = {}): CheckResult {
+  return { name, verdict, summary, evidence, metrics };
+}
+
+export const fmtMs = (ms: number | null | undefined) => (ms === null || ms === undefined ? "—" : `${Math.round(ms)} ms`);

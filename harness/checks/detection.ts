@@ -1,0 +1,45 @@
+// Detection latency of a node taken out of service (crash, or a pause): first suspicion, first death, all live nodes.
+import type { CheckArgs } from "../../specs/scenario/scenario.js";
+import type { CheckResult } from "../../specs/report/summary.js";
+import { type CheckContext, fmtMs, result } from "./context.js";
+
+/** When `node` was last taken out of service: its crash (node-down) or the start of a pause. */
+export function outageStart(ctx: CheckContext, node: string): number | undefined {
+  const crashes = ctx.truth.downs.filter((d) => d.node === node && d.how === "crash").map((d) => d.t);
+  const pauses = ctx.truth.faults.filter((f) => f.kind === "pause" && f.targets.includes(node)).map((f) => f.from);
+  const all = [...crashes, ...pauses].sort((a, b) => a - b);
+  return all.at(-1);
+}
+
+export function detection(ctx: CheckContext, args: CheckArgs["detection"]): CheckResult {
+  const name = `detection ${args.node}`;
+  const t0 = outageStart(ctx, args.node);
+  if (t0 === undefined) return result(name, "fail", `${args.node} was never crashed or paused, so there is nothing to detect`);
+  const observers = ctx.truth.runningAt(t0).filter((n) => n !== args.node && ctx.truth.isRunning(n, Math.min(t0 + args.deadWithin, ctx.truth.end)));
+  const firstOf = (state: "suspect" | "dead", observer?: string) =>
+    ctx.views.about(args.node, state, t0).filter((tr) => observer === undefined || tr.observer === observer)[0]?.t;
+  const firstSuspect = firstOf("suspect");
+  const firstDead = firstOf("dead");
+  const deadBy = observers.map((o) => ({ observer: o, at: firstOf("dead", o) }));
+  const allDead = deadBy.every((d) => d.at !== undefined) ? Math.max(...deadBy.map((d) => d.at!)) : undefined;
+  const metrics = {
+    firstSuspectMs: firstSuspect === undefined ? null : firstSuspect - t0,
+    firstDeadMs: firstDead === undefined ? null : firstDead - t0,
+    allDeadMs: allDead === undefined ? null : allDead - t0,
+  };
+  const evidence = deadBy.map(({ observer, at }) =>
+    ctx.evidence(at === undefined ? `never marked ${args.node} dead` : `marked ${args.node} dead ${fmtMs(at - t0)} after the outage began`, {
+      observer,
+      member: args.node,
+      ...(at === undefined ? {} : { at }),
+    }),
+  );
+  const late = deadBy.filter(({ at }) => at === undefined || at - t0 > args.deadWithin);
+  const problems: string[] = [];
+  if (late.length) problems.push(`${late.map((l) => l.observer).join(", ")} did not mark ${args.node} dead within ${fmtMs(args.deadWithin)}`);
+  if (args.suspectWithin !== undefined && (metrics.firstSuspectMs === null || metrics.firstSuspectMs > args.suspectWithin)) {
+    problems.push(`first suspicion ${fmtMs(metrics.firstSuspectMs)}, bound ${fmtMs(args.suspectWithin)}`);
+  }
+  const line = `first suspect ${fmtMs(metrics.firstSuspectMs)}, first dead ${fmtMs(metrics.firstDeadMs)}, all ${observers.length} dead ${fmtMs(metrics.allDeadMs)}`;
+  return result(name, problems.length ? "fail" : "pass", problems.length ? `${problems.join("; ")} (${line})` : line, evidence, metrics);
+}

@@ -1,0 +1,44 @@
+// Runs a check named in a scenario over a history: the one entry point for the runner and `grapevine check`.
+import type { HistoryRecord } from "../../specs/history/history.js";
+import type { CheckResult } from "../../specs/report/summary.js";
+import type { CheckSpec } from "../../specs/scenario/scenario.js";
+import { CheckContext } from "./context.js";
+import { converged, heal } from "./convergence.js";
+import { detection } from "./detection.js";
+import { falsePositives } from "./false-positives.js";
+import { flaps, left, neverDead, rejoined, split, suspicions } from "./membership.js";
+
+export function runCheck(spec: CheckSpec, records: readonly HistoryRecord[] | CheckContext): CheckResult {
+  const ctx = records instanceof CheckContext ? records : new CheckContext(records);
+  switch (spec.check) {
+    case "detection":
+      return detection(ctx, spec.args);
+    case "no-false-positives":
+      return falsePositives(ctx, spec.args);
+    case "converged":
+      return converged(ctx, spec.args);
+    case "heal":
+      return heal(ctx, spec.args);
+    case "left":
+      return left(ctx, spec.args);
+    case "never-dead":
+      return neverDead(ctx, spec.args);
+    case "suspicions":
+      return suspicions(ctx, spec.args);
+    case "rejoined":
+      return rejoined(ctx, spec.args);
+    case "flaps":
+      return flaps(ctx, spec.args);
+    case "split":
+      return split(ctx, spec.args);
+  }
+}
+
+/** How long an `expect` step may keep polling a check: the bound the check itself names. */
+export function checkDeadlineMs(spec: CheckSpec): number {
+  const args = spec.args as Record<string, unknown>;
+  for (const key of ["within", "deadWithin"]) if (typeof args[key] === "number") return args[key] as number;
+  return 0;
+}
+
+export { CheckContext };

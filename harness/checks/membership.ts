@@ -1,0 +1,98 @@
+// Checks on particular members: a graceful leave, members that must never die, suspicion counts, rejoining, flaps.
+import type { CheckArgs } from "../../specs/scenario/scenario.js";
+import type { CheckResult } from "../../specs/report/summary.js";
+import { type CheckContext, fmtMs, result } from "./context.js";
+
+export function left(ctx: CheckContext, args: CheckArgs["left"]): CheckResult {
+  const name = `left ${args.node}`;
+  const leave = ctx.truth.downs.filter((d) => d.node === args.node && (d.how === "leave" || d.how === "stop")).at(-1);
+  if (!leave) return result(name, "fail", `${args.node} never left`);
+  const observers = ctx.truth.runningAt(leave.t).filter((n) => n !== args.node);
+  const deaths = ctx.views.about(args.node, "dead");
+  const seen = observers.map((o) => ({ observer: o, at: ctx.views.about(args.node, "left").find((tr) => tr.observer === o)?.t }));
+  const evidence = [
+    ...seen.map(({ observer, at }) => ctx.evidence(at === undefined ? "never saw it leave" : `saw it leave after ${fmtMs(at - leave.t)}`, { observer, member: args.node, ...(at ? { at } : {}) })),
+    ...deaths.map((tr) => ctx.evidence("marked it dead instead", { observer: tr.observer, member: args.node, at: tr.t })),
+  ];
+  const missing = seen.filter((s) => s.at === undefined || s.at - leave.t > args.within);
+  const worst = missing.length ? null : Math.max(...seen.map((s) => s.at! - leave.t));
+  const ok = missing.length === 0 && deaths.length === 0;
+  const summary = ok
+    ? `every node saw ${args.node} leave within ${fmtMs(worst)} (bound ${fmtMs(args.within)})`
+    : [missing.length ? `${missing.map((m) => m.observer).join(", ")} did not see it leave in time` : "", deaths.length ? `${deaths.length} marked it dead` : ""].filter(Boolean).join("; ");
+  return result(name, ok ? "pass" : "fail", summary, evidence, { leftMs: worst });
+}
+
+export function neverDead(ctx: CheckContext, args: CheckArgs["never-dead"]): CheckResult {
+  const deaths = args.nodes.flatMap((n) => ctx.views.about(n, "dead"));
+  const evidence = deaths.map((tr) => ctx.evidence(`marked ${tr.id} dead`, { observer: tr.observer, member: tr.id, at: tr.t }));
+  return result(
+    `never-dead ${args.nodes.join(",")}`,
+    deaths.length ? "fail" : "pass",
+    deaths.length ? `${deaths.length} dead verdicts about ${args.nodes.join(", ")}` : `nobody marked ${args.nodes.join(", ")} dead`,
+    evidence,
+    { deadVerdicts: deaths.length },
+  );
+}
+
+export function suspicions(ctx: CheckContext, args: CheckArgs["suspicions"]): CheckResult {
+  const members = args.nodes ?? ctx.truth.nodes;
+  const found = ctx.views.transitions.filter((tr) => tr.to === "suspect" && members.includes(tr.id));
+  const evidence = found.map((tr) => ctx.evidence(`suspected ${tr.id} (incarnation ${tr.incarnation})`, { observer: tr.observer, member: tr.id, at: tr.t }));
+  const about = args.nodes ? ` about ${args.nodes.join(", ")}` : "";
+  return result(`suspicions${args.nodes ? ` ${args.nodes.join(",")}` : ""}`, found.length > args.max ? "fail" : "pass", `${found.length} suspicions${about} (at most ${args.max})`, evidence, {
+    suspicions: found.length,
+  });
+}
+
+/** After a pause or restart: every other running node holds the member alive again, above the incarnation it was declared dead at. */
+export function rejoined(ctx: CheckContext, args: CheckArgs["rejoined"]): CheckResult {
+  const name = `rejoined ${args.node}`;
+  const resumes = ctx.truth.faults.filter((f) => f.kind === "pause" && f.targets.includes(args.node) && f.to < ctx.truth.end).map((f) => f.to);
+  const restarts = ctx.truth.ups.filter((u) => u.node === args.node).slice(1).map((u) => u.t);
+  const back = [...resumes, ...restarts].sort((a, b) => a - b).at(-1);
+  if (back === undefined) return result(name, "fail", `${args.node} was never resumed or restarted`);
+  const deaths = ctx.views.about(args.node, "dead").filter((tr) => tr.t <= back);
+  const deadIncarnation = deaths.length ? Math.max(...deaths.map((d) => d.incarnation)) : -1;
+  const observers = ctx.truth.runningAt(back).filter((n) => n !== args.node);
+  const seen = observers.map((o) => ({
+    observer: o,
+    at: ctx.views.about(args.node, "alive", back).find((tr) => tr.observer === o && tr.incarnation > deadIncarnation)?.t,
+  }));
+  const late = seen.filter((s) => s.at === undefined || s.at - back > args.within);
+  const evidence = [
+    ...deaths.map((d) => ctx.evidence(`marked it dead at incarnation ${d.incarnation}`, { observer: d.observer, member: args.node, at: d.t })),
+    ...seen.map((s) => ctx.evidence(s.at === undefined ? "never held it alive again" : `held it alive again ${fmtMs(s.at - back)} after it came back`, { observer: s.observer, member: args.node, ...(s.at ? { at: s.at } : {}) })),
+  ];
+  const worst = late.length ? null : Math.max(0, ...seen.map((s) => s.at! - back));
+  const wasDead = deaths.length > 0;
+  const ok = wasDead && late.length === 0;
+  const summary = !wasDead
+    ? `${args.node} was never declared dead before it came back`
+    : late.length
+      ? `${late.map((l) => l.observer).join(", ")} did not hold ${args.node} alive above incarnation ${deadIncarnation} within ${fmtMs(args.within)}`
+      : `declared dead at incarnation ${deadIncarnation}, alive again everywhere within ${fmtMs(worst)} at a higher incarnation`;
+  return result(name, ok ? "pass" : "fail", summary, evidence, { rejoinMs: worst });
+}
+
+/** Suspicions that were refuted (suspect → alive): a flap. Counted; a failure only above `max`. */
+export function flaps(ctx: CheckContext, args: CheckArgs["flaps"]): CheckResult {
+  const found = ctx.views.transitions.filter((tr) => tr.from === "suspect" && tr.to === "alive");
+  const evidence = found.map((tr) => ctx.evidence(`refuted suspicion of ${tr.id} (now incarnation ${tr.incarnation})`, { observer: tr.observer, member: tr.id, at: tr.t }));
+  const verdict = args.max === undefined ? "info" : found.length > args.max ? "fail" : "pass";
+  return result("flaps", verdict, `${found.length} flaps${args.max === undefined ? "" : ` (at most ${args.max})`}`, evidence, { flaps: found.length });
+}
+
+/** During the last partition: each group holds every member of the other groups dead, within the bound. */
+export function split(ctx: CheckContext, args: CheckArgs["split"]): CheckResult {
+  const name = `split ${args.groups.map((g) => g.join(",")).join(" | ")}`;
+  const partition = ctx.truth.faults.filter((f) => f.kind === "partition").at(-1);
+  if (!partition) return result(name, "fail", "no partition in this scenario");
+  const holds = (t: number) =>
+    args.groups.every((group) => group.every((a) => args.groups.filter((g) => g !== group).flat().every((b) => ctx.views.viewAt(a, t).get(b)?.state === "dead")));
+  const until = Math.min(partition.from + args.within, partition.to, ctx.truth.end);
+  const changes = ctx.views.transitions.filter((tr) => tr.t >= partition.from && tr.t <= until).map((tr) => tr.t);
+  const at = changes.find(holds);
+  if (at === undefined) return result(name, "fail", `the sides did not all hold each other dead within ${fmtMs(args.within)} of the partition`, [], { splitMs: null });
+  return result(name, "pass", `each side held the other dead ${fmtMs(at - partition.from)} after the partition began (bound ${fmtMs(args.within)})`, [], { splitMs: at - partition.from });
+}

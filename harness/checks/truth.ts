@@ -1,0 +1,123 @@
+// What was really true during a scenario, derived from the harness's own records: who ran, who was frozen, who was cut off.
+import type { HistoryRecord, RecordOf } from "../../specs/history/history.js";
+import { suspicionTimeoutMs } from "../../reference-node/core/suspicion.js";
+
+export interface Interval {
+  from: number;
+  to: number;
+}
+
+const overlaps = (a: Interval, from: number, to: number) => a.from < to && a.to > from;
+
+export class Truth {
+  readonly start: number;
+  readonly end: number;
+  readonly nodes: string[];
+  readonly meta: RecordOf<"scenario-start"> | undefined;
+  private readonly running = new Map<string, Interval[]>();
+  /** Paused or throttled: the process does not run all the time. */
+  private readonly frozen = new Map<string, Interval[]>();
+  /** Named in a partition or refuse fault: some of its links are cut. */
+  private readonly cut = new Map<string, Interval[]>();
+  readonly faults: { id: number; kind: string; targets: string[]; params: Record<string, unknown>; from: number; to: number }[] = [];
+  readonly downs: RecordOf<"node-down">[] = [];
+  readonly ups: RecordOf<"node-up">[] = [];
+
+  /** `now`: judge a scenario still running (its end is now); without it, the end is the scenario-end record. */
+  constructor(records: readonly HistoryRecord[], now?: number) {
+    this.meta = records.find((r): r is RecordOf<"scenario-start"> => r.type === "scenario-start");
+    this.start = this.meta?.t ?? records[0]?.t ?? 0;
+    const endRecord = records.find((r) => r.type === "scenario-end");
+    this.end = now ?? endRecord?.t ?? Math.max(this.start, ...records.map((r) => r.t));
+    const open = new Map<string, number>();
+    for (const r of records) {
+      if (r.type === "node-up") {
+        this.ups.push(r);
+        if (!open.has(r.node)) open.set(r.node, r.t);
+      } else if (r.type === "node-down") {
+        this.downs.push(r);
+        const from = open.get(r.node);
+        if (from !== undefined) push(this.running, r.node, { from, to: r.t });
+        open.delete(r.node);
+      } else if (r.type === "fault" && r.phase === "start") {
+        this.faults.push({ id: r.id, kind: r.kind, targets: r.targets, params: r.params, from: r.t, to: this.end });
+      } else if (r.type === "fault" && r.phase === "end") {
+        const fault = this.faults.find((f) => f.id === r.id);
+        if (fault) fault.to = r.t;
+      }
+    }
+    for (const [node, from] of open) push(this.running, node, { from, to: this.end });
+    for (const f of this.faults) {
+      const into = f.kind === "pause" || f.kind === "throttle" ? this.frozen : f.kind === "partition" || f.kind === "refuse" ? this.cut : undefined;
+      if (into) for (const node of f.targets) push(into, node, { from: f.from, to: f.to });
+    }
+    this.nodes = [...new Set(this.ups.map((u) => u.node))].sort((a, b) => Number(a.slice(1)) - Number(b.slice(1)));
+  }
+
+  isRunning(node: string, t: number): boolean {
+    // An interval still open at the end of the scenario includes its last instant.
+    return (this.running.get(node) ?? []).some((i) => i.from <= t && (t < i.to || (i.to === this.end && t === this.end)));
+  }
+
+  /** Nodes whose process runs at t (frozen ones included). */
+  runningAt(t: number): string[] {
+    return this.nodes.filter((n) => this.isRunning(n, t));
+  }
+
+  isFrozen(node: string, t: number): boolean {
+    return (this.frozen.get(node) ?? []).some((i) => i.from <= t && t < i.to);
+  }
+
+  anyFrozenAt(t: number): boolean {
+    return this.nodes.some((n) => this.isFrozen(n, t));
+  }
+
+  /** When the node's current process started (the latest node-up at or before t). */
+  upSince(node: string, t: number): number | undefined {
+    return this.ups.filter((u) => u.node === node && u.t <= t).at(-1)?.t;
+  }
+
+  /**
+   * Healthy and reachable over [from, to]: its process ran the whole time (counted from its
+   * start if it started later), never frozen, and never named by a partition or refuse.
+   * Loss, latency and bandwidth do not make a node unhealthy.
+   */
+  healthyThroughout(node: string, from: number, to: number): boolean {
+    const since = this.upSince(node, to);
+    if (since === undefined || !this.isRunning(node, to)) return false;
+    const start = Math.max(from, since);
+    if (this.downs.some((d) => d.node === node && d.t > start && d.t <= to)) return false;
+    const bad = [...(this.frozen.get(node) ?? []), ...(this.cut.get(node) ?? [])];
+    return !bad.some((i) => overlaps(i, start, to));
+  }
+
+  /** Every instant the harness changed membership or faults (node up/down, fault start/end), in order. */
+  changeTimes(): number[] {
+    const times = [...this.ups.map((u) => u.t), ...this.downs.map((d) => d.t), ...this.faults.flatMap((f) => [f.from, ...(f.to < this.end ? [f.to] : [])])];
+    return [...new Set(times)].sort((a, b) => a - b);
+  }
+
+  /** The last time the harness changed membership or faults. */
+  lastChange(): number {
+    return this.changeTimes().at(-1) ?? this.start;
+  }
+
+  /** The scenario's protocol settings, for bounds derived from them. */
+  setting(key: string, fallback: number): number {
+    const value = this.meta?.config[key];
+    return typeof value === "number" ? value : fallback;
+  }
+
+  /** The longest a suspicion can last in this scenario, plus two protocol periods: the default false-positive horizon. */
+  detectionHorizonMs(): number {
+    const period = this.setting("probeIntervalMs", 1000);
+    const min = suspicionTimeoutMs(this.setting("suspicionMult", 4), this.nodes.length, period);
+    return this.setting("suspicionMaxTimeoutMult", 6) * min + 2 * period;
+  }
+}
+
+function push(map: Map<string, Interval[]>, key: string, interval: Interval): void {
+  const list = map.get(key) ?? [];
+  list.push(interval);
+  map.set(key, list);
+}

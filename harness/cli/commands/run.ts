@@ -1,0 +1,83 @@
+// `grapevine run`: runs chaos scenarios against a reference cluster and writes the run's reports.
+import { mkdirSync } from "node:fs";
+import path from "node:path";
+import type { CommandModule } from "yargs";
+import { MUTANTS, type MutantName } from "../../../reference-node/core/mutants.js";
+import { packageRoot } from "../../paths.js";
+import { REPORTERS, type ReporterName, renderTerminal } from "../../report/terminal.js";
+import { writeReports } from "../../report/write.js";
+import { lineProgress } from "../../run/progress.js";
+import { runSuite } from "../../run/suite.js";
+import { loadScenarios, ScenarioFileError } from "../../scenario/load.js";
+import { EXIT_CHECK_FAILED, EXIT_OK, UsageError } from "../usage-error.js";
+
+interface RunArgs {
+  paths: string[];
+  nodes?: number;
+  seed?: number;
+  runtime: "process";
+  toxiproxy?: string;
+  "report-dir": string;
+  reporter: ReporterName;
+  mutant?: MutantName;
+}
+
+/** reports/<timestamp>-<suite>: the suite is named after the first file or folder given. */
+export function runDirFor(reportDir: string, paths: string[], now = new Date()): { suite: string; runDir: string } {
+  const suite = path.basename(paths[0] ?? "suite").replace(/\.(ya?ml|m?ts|m?js)$/, "") || "suite";
+  const stamp = now.toISOString().replace(/[:.]/g, "-");
+  return { suite, runDir: path.join(reportDir, `${stamp}-${suite}`) };
+}
+
+export const runCommand: CommandModule<object, RunArgs> = {
+  command: "run [paths..]",
+  describe: "Run chaos scenarios (files or folders; default: the built-in suite) and write reports",
+  builder: (y) =>
+    y
+      .positional("paths", { type: "string", array: true, default: [] as string[], describe: "scenario files (.yaml, .ts) or folders of them" })
+      .option("nodes", { type: "number", describe: "run every scenario with this many nodes" })
+      .option("seed", { type: "number", describe: "seed for every node's random source (default: each scenario's, or random; recorded)" })
+      .option("runtime", { choices: ["process"] as const, default: "process" as const, describe: "how nodes run" })
+      .option("toxiproxy", { type: "string", describe: "URL of a Toxiproxy server to use (default: toxiproxy-server on PATH, else the embedded one)" })
+      .option("report-dir", { type: "string", default: "reports", describe: "where the run folder is created" })
+      .option("reporter", { choices: REPORTERS, default: "default" as ReporterName, describe: "what to print on stdout at the end" })
+      .option("mutant", { choices: Object.keys(MUTANTS) as MutantName[], describe: "run the reference node with deliberately broken behaviour" }),
+  handler: async (args) => {
+    if (args.nodes !== undefined && !(Number.isInteger(args.nodes) && args.nodes >= 1 && args.nodes <= 64)) throw new UsageError("--nodes: must be a whole number from 1 to 64");
+    if (args.seed !== undefined && !Number.isInteger(args.seed)) throw new UsageError("--seed: must be a whole number");
+    const paths = args.paths.length > 0 ? args.paths : [path.join(packageRoot(), "specs", "scenarios")];
+    let scenarios;
+    try {
+      scenarios = await loadScenarios(paths, { nodes: args.nodes });
+    } catch (error) {
+      if (error instanceof ScenarioFileError) throw new UsageError(error.message);
+      throw error;
+    }
+    const { suite, runDir } = runDirFor(args["report-dir"], args.paths.length > 0 ? args.paths : ["scenarios"]);
+    mkdirSync(runDir, { recursive: true });
+    const controller = new AbortController();
+    let interrupts = 0;
+    const onSignal = (signal: NodeJS.Signals) => {
+      interrupts++;
+      process.stderr.write(`\n${signal}: stopping — undoing faults, stopping nodes, removing proxies${interrupts > 1 ? " (again: exiting now)" : ""}\n`);
+      if (interrupts > 1) process.exit(130);
+      controller.abort();
+    };
+    process.on("SIGINT", onSignal);
+    process.on("SIGTERM", onSignal);
+    process.stderr.write(`grapevine: ${scenarios.length} scenario(s) into ${runDir}\n`);
+    const { summary, history } = await runSuite(scenarios, {
+      suite,
+      runDir,
+      toxiproxyUrl: args.toxiproxy,
+      mutant: args.mutant,
+      seed: args.seed,
+      progress: lineProgress(),
+      signal: controller.signal,
+    });
+    const files = await writeReports(runDir, summary, history.records);
+    process.stdout.write(renderTerminal(args.reporter, summary, files.html));
+    if (controller.signal.aborted) process.exit(130);
+    process.exitCode = summary.verdict === "pass" ? EXIT_OK : EXIT_CHECK_FAILED;
+  },
+};

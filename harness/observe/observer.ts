@@ -1,0 +1,88 @@
+// The observer: polls every running node's events and views through its admin API and writes them into the history.
+import type { ScenarioHistory } from "../history/writer.js";
+import { AdminClient } from "./admin-client.js";
+
+interface Watched {
+  admin: AdminClient;
+  after: number;
+  busy: boolean;
+  failing: boolean;
+}
+
+export class Observer {
+  private readonly watched = new Map<string, Watched>();
+  private timer: NodeJS.Timeout | undefined;
+  private ticks = 0;
+
+  /**
+   * Each node is polled on its own, so a paused node (whose requests time out) never delays
+   * the others. Events come every `pollMs`; a full view snapshot every `snapshotEvery` polls.
+   */
+  constructor(
+    private readonly history: ScenarioHistory,
+    private readonly pollMs = 100,
+    private readonly snapshotEvery = 10,
+  ) {}
+
+  /** Starts following a node process; a restarted node is watched again from its first event. */
+  watch(node: string, adminUrl: string): void {
+    this.watched.set(node, { admin: new AdminClient(adminUrl, 1000), after: 0, busy: false, failing: false });
+  }
+
+  /** Stops following a node; `finalPoll` first collects what it has not yet reported (for a node still up). */
+  async unwatch(node: string, finalPoll: boolean): Promise<void> {
+    const entry = this.watched.get(node);
+    if (!entry) return;
+    if (finalPoll) await this.poll(node, entry, false);
+    this.watched.delete(node);
+  }
+
+  start(): void {
+    this.timer = setInterval(() => {
+      this.ticks++;
+      const snapshot = this.ticks % this.snapshotEvery === 0;
+      for (const [node, entry] of this.watched) if (!entry.busy) void this.poll(node, entry, snapshot);
+    }, this.pollMs);
+  }
+
+  /** Stops polling after one last collection from every node still watched. */
+  async stop(): Promise<void> {
+    clearInterval(this.timer);
+    await Promise.all([...this.watched].map(([node, entry]) => this.poll(node, entry, true)));
+  }
+
+  /** Collects every node's outstanding events now (used before judging a condition mid-run). */
+  async flush(): Promise<void> {
+    await Promise.all([...this.watched].map(([node, entry]) => (entry.busy ? undefined : this.poll(node, entry, false))));
+  }
+
+  private async poll(node: string, entry: Watched, snapshot: boolean): Promise<void> {
+    entry.busy = true;
+    try {
+      for (;;) {
+        const page = await entry.admin.events(entry.after);
+        for (const e of page.events) {
+          this.history.add({ type: "transition", source: `node:${node}`, t: e.at, observer: node, seq: e.seq, id: e.id, from: e.from, to: e.to, incarnation: e.incarnation });
+        }
+        entry.after = page.next;
+        if (page.events.length < 10_000) break;
+      }
+      if (snapshot) {
+        const view = await entry.admin.members();
+        this.history.add({
+          type: "view",
+          source: "observer",
+          observer: node,
+          members: view.members.map((m) => ({ id: m.id, state: m.state, incarnation: m.incarnation })),
+        });
+      }
+      entry.failing = false;
+    } catch (error) {
+      // One record per streak of failures (a paused node fails every poll until it resumes).
+      if (!entry.failing) this.history.add({ type: "observer-error", source: "observer", node, error: (error as Error).message });
+      entry.failing = true;
+    } finally {
+      entry.busy = false;
+    }
+  }
+}

@@ -1,0 +1,63 @@
+// index.html: one self-contained page (inline SVG, inline CSS, no script) with every scenario's charts and verdicts.
+import type { HistoryRecord } from "../../specs/history/history.js";
+import type { CheckResult, ScenarioResult, Summary } from "../../specs/report/summary.js";
+import { convergenceSpec, detectionSpec, renderSvg, timelineSpec } from "./charts.js";
+import { timeline } from "./timeline.js";
+
+const esc = (text: string) => text.replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;").replace(/"/g, "&quot;");
+
+const CSS = `
+body { font: 14px/1.45 system-ui, sans-serif; margin: 2rem auto; max-width: 1000px; color: #222; }
+h1 { margin-bottom: .2rem } .meta { color: #666 }
+table { border-collapse: collapse; margin: .5rem 0 1rem; width: 100% }
+td, th { border-bottom: 1px solid #ddd; padding: .25rem .5rem; text-align: left; vertical-align: top }
+.pass { color: #1b7f3a; font-weight: 600 } .fail { color: #c02020; font-weight: 600 } .info { color: #666; font-weight: 600 }
+section { border-top: 2px solid #eee; margin-top: 2rem; padding-top: .5rem }
+details { margin: .2rem 0 } summary { cursor: pointer } .chart { overflow-x: auto; margin: .5rem 0 }
+.evidence { font-size: 12px; color: #444 }
+`;
+
+function checkRow(check: CheckResult): string {
+  const evidence = check.evidence.length
+    ? `<details><summary>${check.evidence.length} evidence</summary><ul class="evidence">${check.evidence
+        .map((e) => `<li>${[e.atMs !== undefined ? `${(e.atMs / 1000).toFixed(2)} s` : "", e.observer ? `observer ${esc(e.observer)}` : "", e.member ? `member ${esc(e.member)}` : ""].filter(Boolean).join(" · ")}: ${esc(e.detail)}</li>`)
+        .join("")}</ul></details>`
+    : "";
+  return `<tr><td class="${check.verdict}">${check.verdict.toUpperCase()}</td><td>${esc(check.name)}</td><td>${esc(check.summary)}${evidence}</td></tr>`;
+}
+
+async function scenarioSection(result: ScenarioResult, records: HistoryRecord[]): Promise<string> {
+  const { bands, faults, durationS } = timeline(records);
+  const charts: string[] = [];
+  charts.push(`<h3>Views over time</h3><div class="chart" data-chart="timeline">${await renderSvg(timelineSpec(bands, faults, durationS))}</div>`);
+  const detection = detectionSpec(result);
+  if (detection) charts.push(`<h3>Detection latency</h3><div class="chart" data-chart="detection">${await renderSvg(detection)}</div>`);
+  const convergenceCheck = result.checks.find((c) => c.name === "converged");
+  const points = (convergenceCheck?.evidence ?? []).map((e) => ({ atS: (e.atMs ?? 0) / 1000, ms: Number(/(\d+) ms/.exec(e.detail)?.[1] ?? NaN), label: e.detail }));
+  const convergence = convergenceSpec(points.map((p) => ({ ...p, ms: Number.isNaN(p.ms) ? null : p.ms })));
+  if (convergence) charts.push(`<h3>Time to convergence after each change</h3><div class="chart" data-chart="convergence">${await renderSvg(convergence)}</div>`);
+  return `<section id="${esc(result.name)}">
+<h2><span class="${result.verdict}">${result.verdict.toUpperCase()}</span> ${esc(result.name)}</h2>
+<p>${esc(result.description)}</p>
+<p class="meta">${esc(result.file)} · ${(result.durationMs / 1000).toFixed(1)} s${result.aborted ? ` · aborted: ${esc(result.aborted)}` : ""}</p>
+<table><tr><th>verdict</th><th>check</th><th>result</th></tr>${result.checks.map(checkRow).join("")}</table>
+${charts.join("\n")}
+</section>`;
+}
+
+export async function renderHtml(summary: Summary, records: readonly HistoryRecord[]): Promise<string> {
+  const sections: string[] = [];
+  for (const result of summary.scenarios) sections.push(await scenarioSection(result, records.filter((r) => r.scenario === result.name)));
+  const rows = summary.scenarios
+    .map((s) => `<tr><td class="${s.verdict}">${s.verdict.toUpperCase()}</td><td><a href="#${esc(s.name)}">${esc(s.name)}</a></td><td>${s.checks.filter((c) => c.verdict === "fail").length} failed of ${s.checks.length}</td><td>${(s.durationMs / 1000).toFixed(1)} s</td></tr>`)
+    .join("");
+  return `<!doctype html>
+<html lang="en"><head><meta charset="utf-8"><title>Grapevine — ${esc(summary.suite)}</title><style>${CSS}</style></head>
+<body>
+<h1>Grapevine run: ${esc(summary.suite)} <span class="${summary.verdict}">${summary.verdict.toUpperCase()}</span></h1>
+<p class="meta">${new Date(summary.startedAt).toISOString()} · ${((summary.finishedAt - summary.startedAt) / 1000).toFixed(1)} s · proxies: ${esc(summary.toxiproxy)}${summary.mutant ? ` · mutant: ${esc(summary.mutant)}` : ""}</p>
+<table><tr><th>verdict</th><th>scenario</th><th>checks</th><th>time</th></tr>${rows}</table>
+${sections.join("\n")}
+</body></html>
+`;
+}

@@ -1,0 +1,42 @@
+// What `grapevine run` prints on stdout, by --reporter: a summary table, TAP, the JSON summary, or JUnit.
+import type { Summary } from "../../specs/report/summary.js";
+import { renderJunit } from "./junit.js";
+
+export const REPORTERS = ["default", "tap", "json", "junit"] as const;
+export type ReporterName = (typeof REPORTERS)[number];
+
+function table(summary: Summary, indexHtml: string): string {
+  const width = Math.max(8, ...summary.scenarios.map((s) => s.name.length));
+  const lines = ["", `${"scenario".padEnd(width)}  verdict  failed  time`];
+  for (const s of summary.scenarios) {
+    const failed = s.checks.filter((c) => c.verdict === "fail");
+    lines.push(`${s.name.padEnd(width)}  ${s.verdict.toUpperCase().padEnd(7)}  ${String(failed.length).padStart(6)}  ${(s.durationMs / 1000).toFixed(1)}s`);
+    for (const c of failed) lines.push(`${"".padEnd(width)}    ✗ ${c.name}: ${c.summary}`);
+  }
+  const passed = summary.scenarios.filter((s) => s.verdict === "pass").length;
+  lines.push("", `${passed} of ${summary.scenarios.length} scenarios passed${summary.mutant ? ` (mutant: ${summary.mutant})` : ""}`, `report: ${indexHtml}`, "");
+  return lines.join("\n");
+}
+
+function tap(summary: Summary): string {
+  const lines = ["TAP version 14", `1..${summary.scenarios.length}`];
+  summary.scenarios.forEach((s, i) => {
+    lines.push(`# Subtest: ${s.name}`, `    1..${s.checks.length}`);
+    s.checks.forEach((c, j) => lines.push(`    ${c.verdict === "fail" ? "not ok" : "ok"} ${j + 1} - ${c.name}: ${c.summary.replace(/#/g, "\\#")}`));
+    lines.push(`${s.verdict === "fail" ? "not ok" : "ok"} ${i + 1} - ${s.name}`);
+  });
+  return `${lines.join("\n")}\n`;
+}
+
+export function renderTerminal(reporter: ReporterName, summary: Summary, indexHtml: string): string {
+  switch (reporter) {
+    case "default":
+      return table(summary, indexHtml);
+    case "tap":
+      return tap(summary);
+    case "json":
+      return `${JSON.stringify(summary, null, 2)}\n`;
+    case "junit":
+      return renderJunit(summary);
+  }
+}

@@ -1,0 +1,53 @@
+// The raw material of the timeline chart: each node's view of each member as state intervals, and the fault windows.
+import type { HistoryRecord } from "../../specs/history/history.js";
+import { Truth } from "../checks/truth.js";
+
+export interface StateBand {
+  row: string;
+  observer: string;
+  member: string;
+  state: string;
+  incarnation: number;
+  fromS: number;
+  toS: number;
+}
+
+export interface FaultBand {
+  kind: string;
+  label: string;
+  fromS: number;
+  toS: number;
+}
+
+/** Intervals in seconds since the scenario started. A node's view ends when its process ends. */
+export function timeline(records: readonly HistoryRecord[]): { bands: StateBand[]; faults: FaultBand[]; durationS: number } {
+  const truth = new Truth(records);
+  const s = (t: number) => Math.max(0, (t - truth.start) / 1000);
+  const bands: StateBand[] = [];
+  const open = new Map<string, StateBand>();
+  const close = (key: string, t: number) => {
+    const band = open.get(key);
+    if (band) {
+      band.toS = s(t);
+      bands.push(band);
+      open.delete(key);
+    }
+  };
+  for (const r of records) {
+    if (r.type === "node-down") for (const key of [...open.keys()].filter((k) => k.startsWith(`${r.node}\u0000`))) close(key, r.t);
+    if (r.type !== "transition") continue;
+    const key = `${r.observer}\u0000${r.id}`;
+    close(key, r.t);
+    open.set(key, { row: `${r.observer} sees ${r.id}`, observer: r.observer, member: r.id, state: r.to, incarnation: r.incarnation, fromS: s(r.t), toS: s(r.t) });
+  }
+  for (const key of [...open.keys()]) close(key, truth.end);
+  const faults = truth.faults.map((f) => ({
+    kind: f.kind,
+    label: `${f.kind} ${f.targets.join(",")}`,
+    fromS: s(f.from),
+    // Instant faults (crash, restart) get a visible sliver.
+    toS: Math.max(s(f.to), s(f.from) + 0.05),
+  }));
+  for (const d of truth.downs) faults.push({ kind: d.how, label: `${d.how} ${d.node}`, fromS: s(d.t), toS: s(d.t) + 0.05 });
+  return { bands, faults, durationS: s(truth.end) };
+}

@@ -1,0 +1,279 @@
+// Runs one scenario: start the cluster through the fault layer, play the steps, record the history, judge it.
+import { randomInt } from "node:crypto";
+import path from "node:path";
+import type { CheckResult, ScenarioResult } from "../../specs/report/summary.js";
+import { SCENARIO_DEFAULT_CONFIG, type CheckSpec, type Scenario, type ScenarioStep } from "../../specs/scenario/scenario.js";
+import { CheckContext, checkDeadlineMs, runCheck } from "../checks/index.js";
+import type { FaultHandle } from "../faults/fault-log.js";
+import { grudgeFromGroups, grudgeIsolate, grudgeOneWay, type Grudge } from "../faults/grudge.js";
+import type { ToxiproxySource } from "../faults/toxiproxy-source.js";
+import type { HistoryWriter, ScenarioHistory } from "../history/writer.js";
+import { Observer } from "../observe/observer.js";
+import { ProxiedCluster } from "../runtime/proxied-cluster.js";
+import { abortableSleep, Aborted } from "./abort.js";
+import type { Progress } from "./progress.js";
+
+export interface ScenarioRunOptions {
+  runDir: string;
+  toxiproxy: ToxiproxySource;
+  history: HistoryWriter;
+  progress: Progress;
+  signal: AbortSignal;
+  mutant?: string | undefined;
+  seed?: number | undefined;
+}
+
+/** A step that could not do what it says; the scenario fails with this as a check named after the step. */
+class StepFailed extends Error {}
+
+const describeStep = (step: ScenarioStep) => `${step.kind} ${typeof step.args === "string" ? step.args : JSON.stringify(step.args)}`;
+
+export async function runScenario(file: string, scenario: Scenario, options: ScenarioRunOptions): Promise<ScenarioResult> {
+  const history = options.history.forScenario(scenario.name);
+  const seed = options.seed ?? scenario.seed ?? randomInt(2 ** 31);
+  const config = { ...SCENARIO_DEFAULT_CONFIG, ...scenario.config };
+  const startedAt = Date.now();
+  const stepResults: CheckResult[] = [];
+  let aborted: string | undefined;
+  const progress = options.progress;
+
+  const timeout = AbortSignal.timeout(scenario.timeout);
+  const signal = AbortSignal.any([options.signal, timeout]);
+  const run = await ProxiedCluster.start({
+    size: scenario.nodes,
+    api: options.toxiproxy.api,
+    config,
+    baseSeed: seed,
+    logDir: path.join(options.runDir, "logs", scenario.name),
+    proxyPrefix: `gv${process.pid}-${scenario.name}-`,
+    ...(options.mutant ? { mutant: options.mutant } : {}),
+  });
+  history.add({
+    type: "scenario-start",
+    source: "harness",
+    nodes: run.nodes.map((n) => n.id),
+    config,
+    seed,
+    ...(options.mutant ? { mutant: options.mutant } : {}),
+    toxiproxy: options.toxiproxy.kind,
+    file,
+    description: scenario.description.trim(),
+    checks: scenario.checks.map((c) => ({ [c.check]: c.args })),
+  });
+  run.log.onChange((record, phase) => {
+    history.add({ type: "fault", source: "harness", phase, id: record.id, kind: record.kind, targets: record.targets, params: record.params, t: phase === "start" ? record.startedAt : (record.endedAt ?? Date.now()) });
+  });
+  const observer = new Observer(history);
+  for (const node of run.nodes) {
+    history.add({ type: "node-up", source: "harness", t: node.startedAt, node: node.id, addr: node.addr, ...(node.pid ? { pid: node.pid } : {}) });
+    observer.watch(node.id, node.admin.baseUrl);
+  }
+  observer.start();
+  const steps = new StepPlayer(run, history, observer, signal);
+
+  try {
+    for (const [index, step] of scenario.steps.entries()) {
+      progress.step(index, scenario.steps.length, describeStep(step));
+      history.add({ type: "step", source: "harness", phase: "start", index, kind: step.kind, args: step.args });
+      try {
+        const outcome = await steps.play(step, index);
+        if (outcome) stepResults.push(outcome);
+        const ok = outcome ? outcome.verdict !== "fail" : true;
+        history.add({
+          type: "step",
+          source: "harness",
+          phase: "end",
+          index,
+          kind: step.kind,
+          args: step.args,
+          ok,
+          ...(outcome ? { detail: outcome.summary, outcome: { name: outcome.name, verdict: outcome.verdict, summary: outcome.summary } } : {}),
+        });
+      } catch (error) {
+        if (error instanceof Aborted || signal.aborted) throw error;
+        const message = (error as Error).message;
+        const name = `step ${index + 1}: ${step.kind}`;
+        history.add({ type: "step", source: "harness", phase: "end", index, kind: step.kind, args: step.args, ok: false, detail: message, outcome: { name, verdict: "fail", summary: message } });
+        stepResults.push({ name, verdict: "fail", summary: message, evidence: [], metrics: {} });
+        if (!(error instanceof StepFailed)) throw error;
+      }
+    }
+  } catch (error) {
+    aborted = timeout.aborted ? `timed out after ${scenario.timeout} ms` : options.signal.aborted ? "interrupted" : (error as Error).message;
+  } finally {
+    await observer.stop().catch(() => undefined);
+    history.add({ type: "scenario-end", source: "harness", ...(aborted ? { aborted } : {}) });
+    await run.close();
+  }
+
+  return judge({ name: scenario.name, file, description: scenario.description.trim(), startedAt, durationMs: Date.now() - startedAt, aborted }, stepResults, scenario.checks, history.records());
+}
+
+/**
+ * The verdict of a scenario: the outcomes its steps reported (expectations, waits) and its
+ * checks run over the history. `grapevine check` calls this too, on a saved history.
+ */
+export function judge(
+  meta: { name: string; file: string; description: string; startedAt: number; durationMs: number; aborted: string | undefined },
+  stepResults: CheckResult[],
+  specs: readonly CheckSpec[],
+  records: Parameters<typeof runCheck>[1],
+): ScenarioResult {
+  const ctx = records instanceof CheckContext ? records : new CheckContext(records);
+  const checks = [...stepResults, ...specs.map((spec) => runCheck(spec, ctx))];
+  if (meta.aborted) checks.push({ name: "scenario", verdict: "fail", summary: `aborted: ${meta.aborted}`, evidence: [], metrics: {} });
+  const metrics: Record<string, number | null> = {};
+  for (const check of checks) for (const [key, value] of Object.entries(check.metrics)) metrics[`${check.name}.${key}`] = value;
+  const { aborted, ...rest } = meta;
+  return { ...rest, ...(aborted ? { aborted } : {}), verdict: checks.some((c) => c.verdict === "fail") ? "fail" : "pass", checks, metrics };
+}
+
+/** Carries out steps against a running cluster; keeps the handles of faults that later steps end. */
+class StepPlayer {
+  private readonly paused = new Map<string, FaultHandle>();
+  private readonly throttled = new Map<string, FaultHandle>();
+
+  constructor(
+    private readonly run: ProxiedCluster,
+    private readonly history: ScenarioHistory,
+    private readonly observer: Observer,
+    private readonly signal: AbortSignal,
+  ) {}
+
+  /** Plays one step; returns a check result for steps that judge (expect, wait until converged). */
+  async play(step: ScenarioStep, index: number): Promise<CheckResult | undefined> {
+    const { run, history, observer } = this;
+    switch (step.kind) {
+      case "wait":
+        if ("ms" in step.args) {
+          await abortableSleep(step.args.ms, this.signal);
+          return undefined;
+        }
+        return this.untilConverged(step.args.timeout, index);
+      case "crash": {
+        const node = step.args;
+        this.requireRunning(node);
+        history.add({ type: "node-down", source: "harness", node, how: "crash" });
+        await run.processes.crash(node);
+        await observer.unwatch(node, false);
+        return undefined;
+      }
+      case "stop":
+      case "leave": {
+        const node = step.args;
+        this.requireRunning(node);
+        await observer.unwatch(node, true);
+        history.add({ type: "node-down", source: "harness", node, how: step.kind });
+        if (step.kind === "stop") await run.processes.stop(node);
+        else {
+          await run.node(node).admin.leave();
+          await Promise.race([run.node(node).exited, abortableSleep(10_000, this.signal)]);
+        }
+        return undefined;
+      }
+      case "restart": {
+        const node = step.args;
+        await observer.unwatch(node, false);
+        history.add({ type: "node-down", source: "harness", node, how: "crash" });
+        await run.processes.restart(node);
+        const fresh = run.node(node);
+        history.add({ type: "node-up", source: "harness", t: fresh.startedAt, node, addr: fresh.addr, ...(fresh.pid ? { pid: fresh.pid } : {}) });
+        observer.watch(node, fresh.admin.baseUrl);
+        return undefined;
+      }
+      case "pause": {
+        const { node, for: forMs } = step.args as { node: string; for?: number };
+        this.requireRunning(node);
+        const handle = run.processes.pause(node);
+        if (forMs === undefined) this.paused.set(node, handle);
+        else {
+          await abortableSleep(forMs, this.signal);
+          await handle.undo();
+        }
+        return undefined;
+      }
+      case "resume": {
+        const handle = this.paused.get(step.args);
+        if (!handle) throw new StepFailed(`${step.args} is not paused`);
+        this.paused.delete(step.args);
+        await handle.undo();
+        return undefined;
+      }
+      case "throttle": {
+        const { node, run: fraction, period, for: forMs } = step.args;
+        const handle = run.processes.throttle(node, fraction, period);
+        if (forMs === undefined) this.throttled.set(node, handle);
+        else {
+          await abortableSleep(forMs, this.signal);
+          await handle.undo();
+        }
+        return undefined;
+      }
+      case "partition": {
+        const a = step.args;
+        const grudge: Grudge = "groups" in a ? grudgeFromGroups(a.groups) : "grudge" in a ? a.grudge : grudgeOneWay(a.from, a.to);
+        await run.network.partition(grudge);
+        return undefined;
+      }
+      case "isolate":
+        await run.network.partition(grudgeIsolate(step.args, run.topology.nodeIds));
+        return undefined;
+      case "loss":
+        await run.network.loss(step.args.rate, step.args.links);
+        return undefined;
+      case "latency":
+        await run.network.latency(step.args.latency, step.args.jitter, step.args.links);
+        return undefined;
+      case "bandwidth":
+        await run.network.bandwidth(step.args.rate, step.args.links);
+        return undefined;
+      case "refuse":
+        await run.network.refuse(step.args.links);
+        return undefined;
+      case "heal":
+        await run.network.heal();
+        return undefined;
+      case "clear":
+        await run.network.clear();
+        return undefined;
+      case "join": {
+        const id = (step.args as { node?: string }).node ?? `n${run.topology.nodeIds.length + 1}`;
+        if (run.topology.nodeIds.includes(id)) throw new StepFailed(`${id} is already part of the cluster`);
+        const node = await run.join(id);
+        history.add({ type: "node-up", source: "harness", t: node.startedAt, node: id, addr: node.addr, ...(node.pid ? { pid: node.pid } : {}) });
+        observer.watch(id, node.admin.baseUrl);
+        return undefined;
+      }
+      case "expect":
+        return this.expect(step.args, index);
+    }
+  }
+
+  private requireRunning(node: string): void {
+    if (this.run.node(node).hasExited) throw new StepFailed(`${node} is not running`);
+  }
+
+  /** Polls the check on the history so far until it passes or its own bound (plus the observer's lag) runs out. */
+  private async expect(spec: CheckSpec, index: number): Promise<CheckResult> {
+    const deadline = Date.now() + checkDeadlineMs(spec) + 1000;
+    for (;;) {
+      await this.observer.flush();
+      const result = runCheck(spec, new CheckContext(this.history.records(), Date.now()));
+      if (result.verdict !== "fail" || Date.now() >= deadline) return { ...result, name: `step ${index + 1}: expect ${result.name}` };
+      await abortableSleep(200, this.signal);
+    }
+  }
+
+  private async untilConverged(timeoutMs: number, index: number): Promise<CheckResult> {
+    const started = Date.now();
+    let reason = "";
+    while (Date.now() - started < timeoutMs) {
+      await this.observer.flush();
+      const verdict = new CheckContext(this.history.records(), Date.now()).views.convergedAt(Date.now());
+      if (verdict.ok) return { name: `step ${index + 1}: wait until converged`, verdict: "pass", summary: `converged after ${Date.now() - started} ms`, evidence: [], metrics: { waitedMs: Date.now() - started } };
+      reason = verdict.reason ?? "";
+      await abortableSleep(100, this.signal);
+    }
+    return { name: `step ${index + 1}: wait until converged`, verdict: "fail", summary: `not converged within ${timeoutMs} ms: ${reason}`, evidence: [], metrics: { waitedMs: null } };
+  }
+}

@@ -1,0 +1,54 @@
+// Runs a list of scenarios one after another against one Toxiproxy, into one run folder and one history.
+import path from "node:path";
+import type { Summary } from "../../specs/report/summary.js";
+import { obtainToxiproxy } from "../faults/toxiproxy-source.js";
+import { HistoryWriter } from "../history/writer.js";
+import type { LoadedScenario } from "../scenario/load.js";
+import type { Progress } from "./progress.js";
+import { runScenario } from "./scenario-runner.js";
+
+export interface SuiteOptions {
+  suite: string;
+  runDir: string;
+  toxiproxyUrl?: string | undefined;
+  mutant?: string | undefined;
+  seed?: number | undefined;
+  progress: Progress;
+  signal: AbortSignal;
+}
+
+export async function runSuite(scenarios: LoadedScenario[], options: SuiteOptions): Promise<{ summary: Summary; history: HistoryWriter }> {
+  const startedAt = Date.now();
+  const toxiproxy = await obtainToxiproxy({ url: options.toxiproxyUrl });
+  const history = new HistoryWriter(path.join(options.runDir, "history.ndjson"));
+  const results: Summary["scenarios"] = [];
+  try {
+    for (const [index, { file, scenario }] of scenarios.entries()) {
+      if (options.signal.aborted) break;
+      options.progress.scenario(index, scenarios.length, scenario.name);
+      const result = await runScenario(file, scenario, {
+        runDir: options.runDir,
+        toxiproxy,
+        history,
+        progress: options.progress,
+        signal: options.signal,
+        mutant: options.mutant,
+        seed: options.seed,
+      });
+      results.push(result);
+      options.progress.scenarioDone(result.name, result.verdict, result.durationMs);
+    }
+  } finally {
+    await toxiproxy.close();
+  }
+  const summary: Summary = {
+    suite: options.suite,
+    startedAt,
+    finishedAt: Date.now(),
+    verdict: results.length > 0 && results.every((r) => r.verdict === "pass") && !options.signal.aborted ? "pass" : "fail",
+    ...(options.mutant ? { mutant: options.mutant } : {}),
+    toxiproxy: toxiproxy.kind,
+    scenarios: results,
+  };
+  return { summary, history };
+}

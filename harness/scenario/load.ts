@@ -1,0 +1,92 @@
+// Reads scenario files (YAML, or TypeScript/JavaScript modules exporting defineScenario) and validates them.
+import { readdirSync, readFileSync, statSync } from "node:fs";
+import path from "node:path";
+import { pathToFileURL } from "node:url";
+import YAML from "yaml";
+import { Scenario } from "../../specs/scenario/scenario.js";
+
+const EXTENSIONS = [".yaml", ".yml", ".ts", ".mts", ".js", ".mjs"];
+
+/** A scenario file that cannot be used; the message names the file, the field and the reason. */
+export class ScenarioFileError extends Error {
+  override readonly name = "ScenarioFileError";
+}
+
+export interface LoadedScenario {
+  file: string;
+  scenario: Scenario;
+}
+
+/** Files and folders → scenario files, folders expanded to their scenario files in name order. */
+export function scenarioFiles(paths: readonly string[]): string[] {
+  return paths.flatMap((p) => {
+    let stat;
+    try {
+      stat = statSync(p);
+    } catch {
+      throw new ScenarioFileError(`${p}: no such file or folder`);
+    }
+    if (!stat.isDirectory()) return [p];
+    const files = readdirSync(p)
+      .filter((f) => EXTENSIONS.includes(path.extname(f)) && !f.endsWith(".d.ts"))
+      .sort()
+      .map((f) => path.join(p, f));
+    if (files.length === 0) throw new ScenarioFileError(`${p}: no scenario files (${EXTENSIONS.join(", ")}) in this folder`);
+    return files;
+  });
+}
+
+async function readRaw(file: string): Promise<unknown> {
+  const ext = path.extname(file);
+  if (ext === ".yaml" || ext === ".yml") {
+    const doc = YAML.parseDocument(readFileSync(file, "utf8"), { prettyErrors: true });
+    if (doc.errors.length > 0) throw new ScenarioFileError(`${file}: not valid YAML: ${doc.errors[0]!.message}`);
+    return doc.toJS();
+  }
+  if (!EXTENSIONS.includes(ext)) throw new ScenarioFileError(`${file}: not a scenario file (expected ${EXTENSIONS.join(", ")})`);
+  let module: Record<string, unknown>;
+  try {
+    if (ext === ".ts" || ext === ".mts") {
+      // TypeScript scenarios are loaded through tsx, so they run without a build step.
+      const { tsImport } = await import("tsx/esm/api");
+      module = (await tsImport(pathToFileURL(path.resolve(file)).href, import.meta.url)) as Record<string, unknown>;
+    } else {
+      module = (await import(pathToFileURL(path.resolve(file)).href)) as Record<string, unknown>;
+    }
+  } catch (error) {
+    throw new ScenarioFileError(`${file}: cannot load module: ${(error as Error).message}`);
+  }
+  const exported = module.default ?? module.scenario;
+  if (exported === undefined) throw new ScenarioFileError(`${file}: export the scenario as default (export default defineScenario({...}))`);
+  return exported;
+}
+
+export interface LoadOverrides {
+  /** Run every scenario with this many nodes (node names are checked against it). */
+  nodes?: number | undefined;
+}
+
+export async function loadScenario(file: string, overrides: LoadOverrides = {}): Promise<LoadedScenario> {
+  const raw = await readRaw(file);
+  const withOverrides = overrides.nodes !== undefined && raw && typeof raw === "object" ? { ...raw, nodes: overrides.nodes } : raw;
+  const parsed = Scenario.safeParse(withOverrides);
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0]!;
+    const field = issue.path.length ? issue.path.join(".") : "(top level)";
+    throw new ScenarioFileError(`${file}: field ${field}: ${issue.message}`);
+  }
+  return { file, scenario: parsed.data as Scenario };
+}
+
+/** Loads every scenario; the first bad file stops the run before anything starts. Names must be unique. */
+export async function loadScenarios(paths: readonly string[], overrides: LoadOverrides = {}): Promise<LoadedScenario[]> {
+  const loaded: LoadedScenario[] = [];
+  for (const file of scenarioFiles(paths)) loaded.push(await loadScenario(file, overrides));
+  const seen = new Map<string, string>();
+  for (const { file, scenario } of loaded) {
+    const other = seen.get(scenario.name);
+    if (other) throw new ScenarioFileError(`${file}: field name: "${scenario.name}" is already the name of ${other}`);
+    seen.set(scenario.name, file);
+  }
+  return loaded;
+}

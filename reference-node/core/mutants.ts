@@ -1,0 +1,32 @@
+// Deliberately broken protocol behaviour, selected with --mutant NAME: proof that Grapevine's checks can fail.
+import { z } from "zod";
+
+export const MUTANTS = {
+  "no-indirect-probe": "never asks other members to ping-req a target that missed its ack",
+  "no-refute": "never refutes a suspicion (or death) about itself",
+  "no-suspicion": "declares a member dead as soon as a probe fails, skipping suspicion",
+  "ignore-incarnation": "merges updates by arrival order, ignoring incarnation numbers",
+  "no-dissemination": "sends no piggybacked updates and no gossip rounds",
+} as const;
+
+export const MutantName = z.enum(Object.keys(MUTANTS) as [keyof typeof MUTANTS, ...(keyof typeof MUTANTS)[]]);
+export type MutantName = z.infer<typeof MutantName>;
+
+/** The protocol's switchable behaviours; the correct protocol has them all on. */
+export interface Behaviour {
+  indirectProbes: boolean;
+  refute: boolean;
+  suspicion: boolean;
+  respectIncarnation: boolean;
+  disseminate: boolean;
+}
+
+export function behaviourOf(mutant: MutantName | undefined): Behaviour {
+  return {
+    indirectProbes: mutant !== "no-indirect-probe",
+    refute: mutant !== "no-refute",
+    suspicion: mutant !== "no-suspicion",
+    respectIncarnation: mutant !== "ignore-incarnation",
+    disseminate: mutant !== "no-dissemination",
+  };
+}

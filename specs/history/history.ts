@@ -1,0 +1,78 @@
+// The history of a run (history.ndjson): what the harness did and what every node believed, one record per line.
+import { z } from "zod";
+import { Incarnation, MemberId, MemberState } from "../wire/messages.js";
+
+const common = {
+  /** Epoch milliseconds. Nodes stamp their own transitions; everything runs on one machine's clock. */
+  t: z.number().min(0),
+  scenario: z.string(),
+};
+const harness = z.literal("harness");
+const FaultKind = z.enum(["partition", "loss", "latency", "bandwidth", "refuse", "crash", "stop", "restart", "pause", "throttle"]);
+
+export const HistoryRecord = z.discriminatedUnion("type", [
+  z.object({
+    ...common,
+    type: z.literal("scenario-start"),
+    source: harness,
+    nodes: z.array(MemberId),
+    config: z.record(z.string(), z.unknown()),
+    seed: z.number().int(),
+    mutant: z.string().optional(),
+    toxiproxy: z.string().describe("which Toxiproxy served the faults: given, spawned or embedded"),
+    file: z.string(),
+    description: z.string(),
+    checks: z.array(z.unknown()).describe("the scenario's checks as written (kind → args), so `grapevine check` can judge the history again"),
+  }),
+  z.object({ ...common, type: z.literal("scenario-end"), source: harness, aborted: z.string().optional() }),
+  z.object({ ...common, type: z.literal("node-up"), source: harness, node: MemberId, addr: z.string(), pid: z.number().int().optional() }),
+  z.object({ ...common, type: z.literal("node-down"), source: harness, node: MemberId, how: z.enum(["crash", "stop", "leave"]) }),
+  z.object({
+    ...common,
+    type: z.literal("fault"),
+    source: harness,
+    phase: z.enum(["start", "end"]),
+    id: z.number().int(),
+    kind: FaultKind,
+    targets: z.array(MemberId),
+    params: z.record(z.string(), z.unknown()),
+  }),
+  z.object({
+    ...common,
+    type: z.literal("step"),
+    source: harness,
+    phase: z.enum(["start", "end"]),
+    index: z.number().int().min(0),
+    kind: z.string(),
+    args: z.unknown(),
+    ok: z.boolean().optional(),
+    detail: z.string().optional(),
+    outcome: z
+      .object({ name: z.string(), verdict: z.enum(["pass", "fail", "info"]), summary: z.string() })
+      .optional()
+      .describe("what a judging step (expect, wait until converged, a failed step) concluded"),
+  }),
+  z.object({
+    ...common,
+    type: z.literal("transition"),
+    source: z.string().regex(/^node:/),
+    observer: MemberId,
+    seq: z.number().int().min(1),
+    id: MemberId,
+    from: MemberState.nullable(),
+    to: MemberState,
+    incarnation: Incarnation,
+  }),
+  z.object({
+    ...common,
+    type: z.literal("view"),
+    source: z.literal("observer"),
+    observer: MemberId,
+    members: z.array(z.object({ id: MemberId, state: MemberState, incarnation: Incarnation })),
+  }),
+  z.object({ ...common, type: z.literal("observer-error"), source: z.literal("observer"), node: MemberId, error: z.string() }),
+]);
+
+export type HistoryRecord = z.infer<typeof HistoryRecord>;
+export type RecordOf<T extends HistoryRecord["type"]> = Extract<HistoryRecord, { type: T }>;
+export type FaultKind = z.infer<typeof FaultKind>;

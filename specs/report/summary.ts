@@ -1,0 +1,48 @@
+// summary.json: the typed result of a run, from which every report format is made.
+import { z } from "zod";
+
+export const CheckVerdict = z.enum(["pass", "fail", "info"]);
+
+/** One fact behind a verdict: which observer, about which member, when (ms since the scenario started). */
+export const Evidence = z.object({
+  observer: z.string().optional(),
+  member: z.string().optional(),
+  atMs: z.number().optional().describe("ms since the scenario started"),
+  detail: z.string(),
+});
+
+export const CheckResult = z.object({
+  name: z.string(),
+  verdict: CheckVerdict,
+  summary: z.string(),
+  evidence: z.array(Evidence),
+  metrics: z.record(z.string(), z.number().nullable()),
+});
+
+export const ScenarioResult = z.object({
+  name: z.string(),
+  file: z.string(),
+  description: z.string(),
+  verdict: z.enum(["pass", "fail"]),
+  startedAt: z.number(),
+  durationMs: z.number(),
+  aborted: z.string().optional(),
+  checks: z.array(CheckResult),
+  metrics: z.record(z.string(), z.number().nullable()),
+});
+
+export const Summary = z.object({
+  suite: z.string(),
+  startedAt: z.number(),
+  finishedAt: z.number(),
+  verdict: z.enum(["pass", "fail"]),
+  mutant: z.string().optional(),
+  toxiproxy: z.string(),
+  scenarios: z.array(ScenarioResult),
+});
+
+export type CheckVerdict = z.infer<typeof CheckVerdict>;
+export type Evidence = z.infer<typeof Evidence>;
+export type CheckResult = z.infer<typeof CheckResult>;
+export type ScenarioResult = z.infer<typeof ScenarioResult>;
+export type Summary = z.infer<typeof Summary>;

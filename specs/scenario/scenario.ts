@@ -1,0 +1,184 @@
+// Chaos scenarios: one zod schema for TypeScript modules (defineScenario) and YAML files alike.
+import { z } from "zod";
+import { NodeConfigFields } from "../../reference-node/core/config.js";
+
+const UNIT_MS = { ms: 1, s: 1000, m: 60_000 } as const;
+
+/** A duration: milliseconds as a number, or a string such as "500ms", "2s", "1.5m". */
+export const Duration = z.union([
+  z.number().int().min(0),
+  z
+    .string()
+    .regex(/^\d+(\.\d+)?(ms|s|m)$/, 'must be a duration such as "500ms", "2s" or "1m"')
+    .transform((text) => {
+      const [, value, unit] = /^(\d+(?:\.\d+)?)(ms|s|m)$/.exec(text)!;
+      return Math.round(Number(value) * UNIT_MS[unit as keyof typeof UNIT_MS]);
+    }),
+]);
+
+/** Nodes are named n1 … nN by the runtime; a join adds the next one. */
+export const NodeName = z.string().regex(/^n[1-9]\d*$/, 'must be a node name such as "n3"');
+const Link = z.tuple([NodeName, NodeName]).describe("[from, to]: messages from → to");
+
+/** Step and check arguments that name a single node may also be written as a plain string. */
+const nodeOr = <T extends z.ZodRawShape>(shape: T) =>
+  z.union([NodeName.transform((node) => ({ node })), z.object({ node: NodeName, ...shape }).strict()]);
+const empty = z.union([z.null(), z.object({}).strict()]).transform(() => ({}));
+
+// ---- checks ------------------------------------------------------------------------------
+
+export const CHECK_ARGS = {
+  "no-false-positives": z
+    .object({
+      horizon: Duration.optional().describe("how long before a verdict the member must have been healthy (default: longest suspicion + 2 periods)"),
+      maxSuspect: z.number().int().min(0).optional().describe("fail when more suspicions than this hit healthy members (default: reported only)"),
+    })
+    .strict(),
+  detection: z
+    .object({
+      node: NodeName,
+      suspectWithin: Duration.optional(),
+      deadWithin: Duration.describe("every live node holds the crashed node dead within this long"),
+    })
+    .strict(),
+  converged: z.object({ within: Duration.describe("after the last fault or membership change the harness made") }).strict(),
+  heal: z.object({ within: Duration.describe("after each partition ends, the cluster converges within this long") }).strict(),
+  left: z.object({ node: NodeName, within: Duration }).strict(),
+  "never-dead": z.object({ nodes: z.array(NodeName).min(1) }).strict(),
+  suspicions: z.object({ nodes: z.array(NodeName).optional(), max: z.number().int().min(0) }).strict(),
+  rejoined: z.object({ node: NodeName, within: Duration.describe("after the node resumed or restarted") }).strict(),
+  flaps: z.object({ max: z.number().int().min(0).optional() }).strict(),
+  split: z
+    .object({ groups: z.array(z.array(NodeName).min(1)).min(2), within: Duration.describe("after the partition began") })
+    .strict()
+    .describe("during a partition, every node holds every node of the other groups dead"),
+} as const;
+
+export type CheckName = keyof typeof CHECK_ARGS;
+export type CheckArgs = { [K in CheckName]: z.output<(typeof CHECK_ARGS)[K]> };
+export type CheckSpec = { [K in CheckName]: { check: K; args: CheckArgs[K] } }[CheckName];
+
+// ---- steps -------------------------------------------------------------------------------
+
+const Partition = z.union([
+  z.object({ groups: z.array(z.array(NodeName).min(1)).min(2) }).strict(),
+  z.object({ grudge: z.record(NodeName, z.array(NodeName)) }).strict(),
+  z.object({ from: z.array(NodeName).min(1), to: z.array(NodeName).min(1) }).strict().describe("one-way: messages from → to are cut"),
+]);
+
+export const STEP_ARGS = {
+  wait: z.union([
+    Duration.transform((ms) => ({ ms })),
+    z.object({ until: z.literal("converged"), timeout: Duration }).strict(),
+  ]),
+  crash: NodeName,
+  stop: NodeName,
+  leave: NodeName,
+  restart: NodeName,
+  pause: nodeOr({ for: Duration.optional() }),
+  resume: NodeName,
+  throttle: z.object({ node: NodeName, run: z.number().gt(0).lt(1), period: Duration, for: Duration.optional() }).strict(),
+  partition: Partition,
+  isolate: NodeName,
+  loss: z.object({ rate: z.number().min(0).max(1), links: z.array(Link).optional() }).strict(),
+  latency: z.object({ latency: Duration, jitter: Duration.default(0), links: z.array(Link).optional() }).strict(),
+  bandwidth: z.object({ rate: z.number().int().min(0).describe("KB/s"), links: z.array(Link).optional() }).strict(),
+  refuse: z.object({ links: z.array(Link).min(1) }).strict(),
+  heal: empty,
+  clear: empty,
+  join: z.union([z.null().transform(() => ({})), z.object({ node: NodeName.optional() }).strict()]),
+  expect: z.unknown().describe("a check, as in `checks`, evaluated now: polled until it passes or its `within` runs out"),
+} as const;
+
+export type StepKind = keyof typeof STEP_ARGS;
+export type Step = { [K in StepKind]: { kind: K; args: z.output<(typeof STEP_ARGS)[K]> } }[StepKind];
+
+/**
+ * `{kind: args}` objects with exactly one key, the way YAML reads best (`- crash: n3`).
+ * Errors name the kind and the field inside it.
+ */
+function singleKey<M extends Record<string, z.ZodType>>(what: string, schemas: M) {
+  return z.record(z.string(), z.unknown()).transform((object, ctx) => {
+    const keys = Object.keys(object);
+    const known = Object.keys(schemas).join(", ");
+    if (keys.length !== 1) {
+      ctx.addIssue({ code: "custom", message: `a ${what} has exactly one key, its kind (one of: ${known}); found ${keys.length ? keys.join(", ") : "none"}` });
+      return z.NEVER;
+    }
+    const kind = keys[0]!;
+    const schema = schemas[kind];
+    if (!schema) {
+      ctx.addIssue({ code: "custom", path: [kind], message: `unknown ${what} "${kind}" (one of: ${known})` });
+      return z.NEVER;
+    }
+    const parsed = schema.safeParse(object[kind]);
+    if (!parsed.success) {
+      for (const issue of parsed.error.issues) ctx.addIssue({ ...issue, path: [kind, ...issue.path] } as never);
+      return z.NEVER;
+    }
+    return { kind, args: parsed.data };
+  });
+}
+
+export const Check = singleKey("check", CHECK_ARGS).transform(({ kind, args }) => ({ check: kind, args }) as CheckSpec);
+
+const RawStep = singleKey("step", STEP_ARGS);
+
+/** A step; `expect` carries a check. */
+export const StepSchema = RawStep.transform((step, ctx) => {
+  if (step.kind !== "expect") return step as Step;
+  const parsed = Check.safeParse(step.args);
+  if (!parsed.success) {
+    for (const issue of parsed.error.issues) ctx.addIssue({ ...issue, path: ["expect", ...issue.path] } as never);
+    return z.NEVER;
+  }
+  return { kind: "expect", args: parsed.data } as unknown as Step;
+});
+
+export type ExpectStep = { kind: "expect"; args: CheckSpec };
+export type ScenarioStep = Exclude<Step, { kind: "expect" }> | ExpectStep;
+
+/** The fast profile scenarios run unless they say otherwise: 200 ms periods, quick reconnects. */
+export const SCENARIO_DEFAULT_CONFIG = { probeIntervalMs: 200, probeTimeoutMs: 100, reconnectIntervalMs: 1000, pushPullIntervalMs: 10_000 };
+
+export const Scenario = z
+  .object({
+    name: z.string().regex(/^[a-z0-9][a-z0-9-]*$/, "must be lowercase letters, digits and dashes"),
+    description: z.string().min(1),
+    nodes: z.number().int().min(1).max(64).default(5),
+    config: NodeConfigFields.partial().strict().default({}).describe("reference-node settings over the scenario defaults"),
+    seed: z.number().int().optional(),
+    timeout: Duration.default(180_000).describe("the whole scenario is aborted after this long"),
+    steps: z.array(StepSchema).min(1),
+    checks: z.array(Check).default([]),
+  })
+  .strict()
+  .superRefine((scenario, ctx) => {
+    // Node names must exist: the initial nodes, plus one per join before the step.
+    let count = scenario.nodes;
+    const known = (name: string) => Number(name.slice(1)) <= count;
+    const mentioned = (value: unknown): string[] =>
+      typeof value === "string" && /^n\d+$/.test(value) ? [value] : value && typeof value === "object" ? Object.entries(value).flatMap(([k, v]) => [...mentioned(k), ...mentioned(v)]) : [];
+    scenario.steps.forEach((step, i) => {
+      if (step.kind === "join") {
+        count++;
+        return;
+      }
+      for (const name of mentioned(step.args)) {
+        if (!known(name)) ctx.addIssue({ code: "custom", path: ["steps", i, step.kind], message: `node ${name} is not in the cluster at this step (${count} nodes)` });
+      }
+    });
+    scenario.checks.forEach((check, i) => {
+      for (const name of mentioned(check.args)) {
+        if (!known(name)) ctx.addIssue({ code: "custom", path: ["checks", i, check.check], message: `node ${name} is not in the cluster (${count} nodes)` });
+      }
+    });
+  });
+
+export type ScenarioInput = z.input<typeof Scenario>;
+export type Scenario = Omit<z.output<typeof Scenario>, "steps"> & { steps: ScenarioStep[] };
+
+/** Typed authoring of a scenario in TypeScript; validated like a YAML file when loaded. */
+export function defineScenario(scenario: ScenarioInput): ScenarioInput {
+  return scenario;
+}
