@@ -6,7 +6,7 @@ import { CheckContext } from "./context.js";
 import { converged, heal } from "./convergence.js";
 import { detection } from "./detection.js";
 import { falsePositives } from "./false-positives.js";
-import { flaps, left, neverDead, rejoined, split, suspicions } from "./membership.js";
+import { deaths, flaps, left, neverDead, rejoined, split, suspicions } from "./membership.js";
 
 export function runCheck(spec: CheckSpec, records: readonly HistoryRecord[] | CheckContext): CheckResult {
   const ctx = records instanceof CheckContext ? records : new CheckContext(records);
@@ -29,6 +29,8 @@ export function runCheck(spec: CheckSpec, records: readonly HistoryRecord[] | Ch
       return rejoined(ctx, spec.args);
     case "flaps":
       return flaps(ctx, spec.args);
+    case "deaths":
+      return deaths(ctx, spec.args);
     case "split":
       return split(ctx, spec.args);
   }

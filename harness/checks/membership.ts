@@ -24,10 +24,10 @@ export function left(ctx: CheckContext, args: CheckArgs["left"]): CheckResult {
 }
 
 export function neverDead(ctx: CheckContext, args: CheckArgs["never-dead"]): CheckResult {
-  const deaths = args.nodes.flatMap((n) => ctx.views.about(n, "dead"));
+  const deaths = args.nodes.flatMap((n) => ctx.views.about(n, "dead")).filter((tr) => args.by === undefined || args.by.includes(tr.observer));
   const evidence = deaths.map((tr) => ctx.evidence(`marked ${tr.id} dead`, { observer: tr.observer, member: tr.id, at: tr.t }));
   return result(
-    `never-dead ${args.nodes.join(",")}`,
+    `never-dead ${args.nodes.join(",")}${args.by ? ` by ${args.by.join(",")}` : ""}`,
     deaths.length ? "fail" : "pass",
     deaths.length ? `${deaths.length} dead verdicts about ${args.nodes.join(", ")}` : `nobody marked ${args.nodes.join(", ")} dead`,
     evidence,
@@ -42,6 +42,16 @@ export function suspicions(ctx: CheckContext, args: CheckArgs["suspicions"]): Ch
   const about = args.nodes ? ` about ${args.nodes.join(", ")}` : "";
   return result(`suspicions${args.nodes ? ` ${args.nodes.join(",")}` : ""}`, found.length > args.max ? "fail" : "pass", `${found.length} suspicions${about} (at most ${args.max})`, evidence, {
     suspicions: found.length,
+  });
+}
+
+export function deaths(ctx: CheckContext, args: CheckArgs["deaths"]): CheckResult {
+  const members = args.nodes ?? ctx.truth.nodes;
+  const found = ctx.views.transitions.filter((tr) => tr.to === "dead" && members.includes(tr.id) && (args.by === undefined || args.by.includes(tr.observer)));
+  const evidence = found.map((tr) => ctx.evidence(`declared ${tr.id} dead (incarnation ${tr.incarnation})`, { observer: tr.observer, member: tr.id, at: tr.t }));
+  const scope = `${args.nodes ? ` about ${args.nodes.join(", ")}` : ""}${args.by ? ` by ${args.by.join(", ")}` : ""}`;
+  return result(`deaths${args.nodes ? ` ${args.nodes.join(",")}` : ""}`, found.length > args.max ? "fail" : "pass", `${found.length} dead verdicts${scope} (at most ${args.max})`, evidence, {
+    deadVerdicts: found.length,
   });
 }
 

@@ -44,6 +44,7 @@ export class Views {
   convergedAt(t: number): { ok: boolean; reason?: string } {
     if (this.truth.anyFrozenAt(t)) return { ok: false, reason: "a node is paused or throttled" };
     const running = this.truth.runningAt(t);
+    if (running.length === 0) return { ok: false, reason: "no node is running" };
     for (const observer of running) {
       const view = this.viewAt(observer, t);
       const alive = [...view].filter(([, m]) => m.state === "alive").map(([id]) => id);

@@ -120,6 +120,11 @@ export class Topology {
     return this.nodes.filter((n) => n.id !== to).map((n) => this.proxyFor(n.id, to));
   }
 
+  /** Every proxy by link name, with the address it listens on. */
+  listing(): Record<string, string> {
+    return Object.fromEntries([...this.proxies].map(([key, proxy]) => [key, proxy.listen]));
+  }
+
   /** Ordered pairs (from, to) of distinct nodes: every link of the mesh. */
   allLinks(): [string, string][] {
     return this.nodes.flatMap((a) => this.nodes.filter((b) => b.id !== a.id).map((b): [string, string] => [a.id, b.id]));

@@ -13,7 +13,7 @@ export async function renderSvg(spec: TopLevelSpec): Promise<string> {
   return svg;
 }
 
-/** Every node's view of every member over time, with the fault windows shaded behind. */
+/** Every node's view of every member over time, with the fault windows shaded over it. */
 export function timelineSpec(bands: StateBand[], faults: FaultBand[], durationS: number): TopLevelSpec {
   const rows = [...new Set(bands.map((b) => b.row))].sort((a, b) => a.localeCompare(b, undefined, { numeric: true }));
   const x = { field: "fromS", type: "quantitative", title: "seconds since start", scale: { domain: [0, Math.max(1, durationS)] } } as const;
@@ -22,16 +22,6 @@ export function timelineSpec(bands: StateBand[], faults: FaultBand[], durationS:
     width: 900,
     height: Math.max(60, rows.length * 11),
     layer: [
-      {
-        data: { values: faults },
-        mark: { type: "rect", opacity: 0.18 },
-        encoding: {
-          x,
-          x2: { field: "toS" },
-          color: { field: "kind", type: "nominal", title: "fault", scale: { scheme: "category10" } },
-          tooltip: [{ field: "label" }, { field: "fromS", format: ".2f" }, { field: "toS", format: ".2f" }],
-        },
-      },
       {
         data: { values: bands },
         mark: { type: "bar", height: 8 },
@@ -47,6 +37,16 @@ export function timelineSpec(bands: StateBand[], faults: FaultBand[], durationS:
             legend: { orient: "top" },
           },
           tooltip: [{ field: "row" }, { field: "state" }, { field: "incarnation" }, { field: "fromS", format: ".2f" }, { field: "toS", format: ".2f" }],
+        },
+      },
+      {
+        data: { values: faults },
+        mark: { type: "rect", opacity: 0.22, stroke: "#333", strokeOpacity: 0.5, strokeDash: [3, 2] },
+        encoding: {
+          x,
+          x2: { field: "toS" },
+          color: { field: "kind", type: "nominal", title: "fault", scale: { scheme: "category10" } },
+          tooltip: [{ field: "label" }, { field: "fromS", format: ".2f" }, { field: "toS", format: ".2f" }],
         },
       },
     ],

@@ -51,6 +51,8 @@ export async function runScenario(file: string, scenario: Scenario, options: Sce
   history.add({
     type: "scenario-start",
     source: "harness",
+    // Time zero is when the scenario began, before its nodes were started.
+    t: startedAt,
     nodes: run.nodes.map((n) => n.id),
     config,
     seed,
@@ -59,6 +61,7 @@ export async function runScenario(file: string, scenario: Scenario, options: Sce
     file,
     description: scenario.description.trim(),
     checks: scenario.checks.map((c) => ({ [c.check]: c.args })),
+    proxies: run.topology.listing(),
   });
   run.log.onChange((record, phase) => {
     history.add({ type: "fault", source: "harness", phase, id: record.id, kind: record.kind, targets: record.targets, params: record.params, t: phase === "start" ? record.startedAt : (record.endedAt ?? Date.now()) });
@@ -269,7 +272,9 @@ class StepPlayer {
     let reason = "";
     while (Date.now() - started < timeoutMs) {
       await this.observer.flush();
-      const verdict = new CheckContext(this.history.records(), Date.now()).views.convergedAt(Date.now());
+      // One instant for both: judged after the history's end, no node would count as running.
+      const now = Date.now();
+      const verdict = new CheckContext(this.history.records(), now).views.convergedAt(now);
       if (verdict.ok) return { name: `step ${index + 1}: wait until converged`, verdict: "pass", summary: `converged after ${Date.now() - started} ms`, evidence: [], metrics: { waitedMs: Date.now() - started } };
       reason = verdict.reason ?? "";
       await abortableSleep(100, this.signal);

@@ -23,6 +23,7 @@ export const HistoryRecord = z.discriminatedUnion("type", [
     file: z.string(),
     description: z.string(),
     checks: z.array(z.unknown()).describe("the scenario's checks as written (kind → args), so `grapevine check` can judge the history again"),
+    proxies: z.record(z.string(), z.string()).describe("link (i->j) → the address its proxy listens on"),
   }),
   z.object({ ...common, type: z.literal("scenario-end"), source: harness, aborted: z.string().optional() }),
   z.object({ ...common, type: z.literal("node-up"), source: harness, node: MemberId, addr: z.string(), pid: z.number().int().optional() }),

@@ -44,8 +44,14 @@ export const CHECK_ARGS = {
   converged: z.object({ within: Duration.describe("after the last fault or membership change the harness made") }).strict(),
   heal: z.object({ within: Duration.describe("after each partition ends, the cluster converges within this long") }).strict(),
   left: z.object({ node: NodeName, within: Duration }).strict(),
-  "never-dead": z.object({ nodes: z.array(NodeName).min(1) }).strict(),
+  "never-dead": z
+    .object({ nodes: z.array(NodeName).min(1), by: z.array(NodeName).min(1).optional().describe("count only these observers' verdicts (default: all)") })
+    .strict(),
   suspicions: z.object({ nodes: z.array(NodeName).optional(), max: z.number().int().min(0) }).strict(),
+  deaths: z
+    .object({ nodes: z.array(NodeName).optional(), by: z.array(NodeName).min(1).optional(), max: z.number().int().min(0) })
+    .strict()
+    .describe("at most `max` dead verdicts about these members by these observers"),
   rejoined: z.object({ node: NodeName, within: Duration.describe("after the node resumed or restarted") }).strict(),
   flaps: z.object({ max: z.number().int().min(0).optional() }).strict(),
   split: z

@@ -1,0 +1,161 @@
+// The checkers on hand-built histories: each verdict follows from records written out here, not from a run.
+import t from "tap";
+import { CheckContext, runCheck } from "../../../harness/checks/index.js";
+import type { HistoryRecord } from "../../../specs/history/history.js";
+import { Check } from "../../../specs/scenario/scenario.js";
+
+const T0 = 1_000_000;
+const nodes = ["n1", "n2", "n3"];
+
+/** A small history builder: times are ms after T0. */
+function history() {
+  const records: HistoryRecord[] = [];
+  let seq = 0;
+  const h = {
+    records,
+    start() {
+      records.push({ t: T0, scenario: "s", type: "scenario-start", source: "harness", nodes, config: { probeIntervalMs: 200, suspicionMult: 4, suspicionMaxTimeoutMult: 6 }, seed: 1, toxiproxy: "embedded", file: "f.yaml", description: "d", checks: [], proxies: {} });
+      for (const n of nodes) h.up(n, 0);
+      // Everyone sees everyone alive at 10 ms.
+      for (const o of nodes) for (const m of nodes) h.tr(o, m, null, "alive", 0, 10);
+      return h;
+    },
+    up(node: string, at: number) {
+      records.push({ t: T0 + at, scenario: "s", type: "node-up", source: "harness", node, addr: `127.0.0.1:${7000 + Number(node.slice(1))}` });
+      return h;
+    },
+    down(node: string, how: "crash" | "stop" | "leave", at: number) {
+      records.push({ t: T0 + at, scenario: "s", type: "node-down", source: "harness", node, how });
+      return h;
+    },
+    fault(id: number, kind: "partition" | "pause" | "loss", targets: string[], from: number, to?: number) {
+      records.push({ t: T0 + from, scenario: "s", type: "fault", source: "harness", phase: "start", id, kind, targets, params: {} });
+      if (to !== undefined) records.push({ t: T0 + to, scenario: "s", type: "fault", source: "harness", phase: "end", id, kind, targets, params: {} });
+      return h;
+    },
+    tr(observer: string, id: string, from: "alive" | "suspect" | "dead" | "left" | null, to: "alive" | "suspect" | "dead" | "left", incarnation: number, at: number) {
+      records.push({ t: T0 + at, scenario: "s", type: "transition", source: `node:${observer}`, observer, seq: ++seq, id, from, to, incarnation });
+      return h;
+    },
+    end(at: number) {
+      records.push({ t: T0 + at, scenario: "s", type: "scenario-end", source: "harness" });
+      return h.records.sort((a, b) => a.t - b.t);
+    },
+  };
+  return h;
+}
+
+const check = (raw: unknown, records: HistoryRecord[]) => runCheck(Check.parse(raw), new CheckContext(records));
+
+t.test("detection measures first suspect, first dead and all dead from the crash", async (t) => {
+  const records = history()
+    .start()
+    .down("n3", "crash", 1000)
+    .tr("n1", "n3", "alive", "suspect", 0, 1300)
+    .tr("n2", "n3", "alive", "suspect", 0, 1350)
+    .tr("n1", "n3", "suspect", "dead", 0, 2100)
+    .tr("n2", "n3", "suspect", "dead", 0, 2250)
+    .end(5000);
+  const r = check({ detection: { node: "n3", deadWithin: "2s" } }, records);
+  t.equal(r.verdict, "pass");
+  t.same(r.metrics, { firstSuspectMs: 300, firstDeadMs: 1100, allDeadMs: 1250 });
+  t.equal(check({ detection: { node: "n3", deadWithin: "1200ms" } }, records).verdict, "fail", "n2 at 1250 ms misses a 1200 ms bound");
+  t.equal(check({ detection: { node: "n3", deadWithin: "2s", suspectWithin: "200ms" } }, records).verdict, "fail");
+  t.equal(check({ detection: { node: "n2", deadWithin: "2s" } }, records).verdict, "fail", "n2 was never taken down");
+});
+
+t.test("a dead verdict about a healthy node is a false positive; about a crashed, paused or partitioned one it is not", async (t) => {
+  const clean = history()
+    .start()
+    .down("n3", "crash", 1000)
+    .tr("n1", "n3", "alive", "dead", 0, 2000)
+    .fault(1, "pause", ["n2"], 3000, 6000)
+    .tr("n1", "n2", "alive", "dead", 0, 5000)
+    .tr("n1", "n2", "dead", "alive", 1, 6500)
+    .end(9000);
+  const ok = check({ "no-false-positives": {} }, clean);
+  t.equal(ok.verdict, "pass", ok.summary);
+  t.equal(ok.metrics.deadFalsePositives, 0);
+
+  const wrong = history().start().tr("n1", "n2", "alive", "suspect", 0, 8000).tr("n1", "n2", "suspect", "dead", 0, 9000).end(10_000);
+  const fp = check({ "no-false-positives": {} }, wrong);
+  t.equal(fp.verdict, "fail");
+  t.same([fp.metrics.deadFalsePositives, fp.metrics.suspectFalsePositives], [1, 1]);
+  t.match(fp.evidence[0], { observer: "n1", member: "n2", atMs: 9000 });
+  t.ok(fp.metrics.deadPerMemberHour! > 0);
+  t.equal(check({ "no-false-positives": { maxSuspect: 0 } }, history().start().tr("n1", "n2", "alive", "suspect", 0, 8000).end(9000)).verdict, "fail", "a suspicion fails only when a bound is set");
+  t.equal(check({ "no-false-positives": {} }, history().start().tr("n1", "n2", "alive", "suspect", 0, 8000).end(9000)).verdict, "pass");
+
+  const partitioned = history().start().fault(1, "partition", ["n1", "n2"], 1000, 4000).tr("n1", "n2", "alive", "dead", 0, 3000).end(5000);
+  t.equal(check({ "no-false-positives": {} }, partitioned).verdict, "pass", "a partitioned member's death is not a false positive");
+  const lossy = history().start().fault(1, "loss", ["n1", "n2", "n3"], 1000, 8000).tr("n1", "n2", "alive", "dead", 0, 7000).end(9000);
+  t.equal(check({ "no-false-positives": {} }, lossy).verdict, "fail", "loss leaves a member healthy: its death is a false positive");
+  const soonAfter = history().start().fault(1, "pause", ["n2"], 1000, 2000).tr("n1", "n2", "alive", "dead", 0, 3000).end(9000);
+  t.equal(check({ "no-false-positives": {} }, soonAfter).verdict, "pass", "within the horizon after a pause, a death is explained");
+});
+
+t.test("converged: every running node holds exactly the running nodes alive", async (t) => {
+  const records = history()
+    .start()
+    .down("n3", "crash", 1000)
+    .tr("n1", "n3", "alive", "dead", 0, 2000)
+    .tr("n2", "n3", "alive", "dead", 0, 2600)
+    .end(4000);
+  const r = check({ converged: { within: "2s" } }, records);
+  t.equal(r.verdict, "pass");
+  t.equal(r.metrics.convergenceMs, 1600, "converged when the last view dropped n3");
+  t.equal(check({ converged: { within: "1s" } }, records).verdict, "fail");
+  const notAtEnd = history().start().down("n3", "crash", 1000).tr("n1", "n3", "alive", "dead", 0, 1500).tr("n2", "n3", "alive", "dead", 0, 1500).tr("n2", "n1", "alive", "suspect", 0, 3000).end(4000);
+  t.match(check({ converged: { within: "2s" } }, notAtEnd), { verdict: "fail", summary: /not at the end: n2 does not hold n1 alive/ });
+  const paused = new CheckContext(history().start().fault(1, "pause", ["n2"], 1000).end(3000));
+  t.same(paused.views.convergedAt(T0 + 2000), { ok: false, reason: "a node is paused or throttled" });
+});
+
+t.test("heal and split: the sides hold each other dead during a partition, and re-form after", async (t) => {
+  const h = history().start().fault(1, "partition", ["n1", "n2", "n3"], 1000, 5000);
+  for (const [a, b] of [["n1", "n3"], ["n2", "n3"], ["n3", "n1"], ["n3", "n2"]] as const) h.tr(a, b, "alive", "dead", 0, 3000);
+  for (const [a, b] of [["n1", "n3"], ["n2", "n3"], ["n3", "n1"], ["n3", "n2"]] as const) h.tr(a, b, "dead", "alive", 1, 5800);
+  const records = h.end(8000);
+  const splitCheck = check({ split: { groups: [["n1", "n2"], ["n3"]], within: "3s" } }, records);
+  t.equal(splitCheck.verdict, "pass");
+  t.equal(splitCheck.metrics.splitMs, 2000);
+  t.equal(check({ split: { groups: [["n1", "n2"], ["n3"]], within: "1s" } }, records).verdict, "fail");
+  const healCheck = check({ heal: { within: "1s" } }, records);
+  t.equal(healCheck.verdict, "pass");
+  t.equal(healCheck.metrics.healTimeMs, 800);
+  t.equal(check({ heal: { within: "500ms" } }, records).verdict, "fail");
+});
+
+t.test("left, never-dead, suspicions, rejoined and flaps", async (t) => {
+  const leave = history().start().down("n2", "leave", 1000).tr("n1", "n2", "alive", "left", 0, 1200).tr("n3", "n2", "alive", "left", 0, 1400).end(3000);
+  t.match(check({ left: { node: "n2", within: "1s" } }, leave), { verdict: "pass", metrics: { leftMs: 400 } });
+  const leftThenDead = history().start().down("n2", "leave", 1000).tr("n1", "n2", "alive", "dead", 0, 1200).tr("n3", "n2", "alive", "left", 0, 1400).end(3000);
+  t.equal(check({ left: { node: "n2", within: "1s" } }, leftThenDead).verdict, "fail");
+  t.equal(check({ "never-dead": { nodes: ["n2"] } }, leftThenDead).verdict, "fail");
+  t.equal(check({ "never-dead": { nodes: ["n1"] } }, leftThenDead).verdict, "pass");
+
+  const flappy = history().start().tr("n1", "n2", "alive", "suspect", 0, 1000).tr("n1", "n2", "suspect", "alive", 1, 1300).tr("n3", "n2", "alive", "suspect", 1, 2000).end(3000);
+  t.match(check({ suspicions: { max: 1 } }, flappy), { verdict: "fail", metrics: { suspicions: 2 } });
+  t.equal(check({ suspicions: { nodes: ["n1"], max: 0 } }, flappy).verdict, "pass");
+  t.match(check({ flaps: {} }, flappy), { verdict: "info", metrics: { flaps: 1 } });
+  t.equal(check({ flaps: { max: 0 } }, flappy).verdict, "fail");
+
+  const back = history()
+    .start()
+    .fault(1, "pause", ["n2"], 1000, 6000)
+    .tr("n1", "n2", "alive", "dead", 0, 4000)
+    .tr("n3", "n2", "alive", "dead", 0, 4100)
+    .tr("n1", "n2", "dead", "alive", 1, 6200)
+    .tr("n3", "n2", "dead", "alive", 1, 6300)
+    .end(8000);
+  t.match(check({ rejoined: { node: "n2", within: "1s" } }, back), { verdict: "pass", metrics: { rejoinMs: 300 } });
+  const sameIncarnation = history().start().fault(1, "pause", ["n2"], 1000, 6000).tr("n1", "n2", "alive", "dead", 3, 4000).tr("n1", "n2", "dead", "alive", 3, 6200).end(8000);
+  t.equal(check({ rejoined: { node: "n2", within: "1s" } }, sameIncarnation).verdict, "fail", "alive again at the incarnation it died with is not a refutation");
+});
+
+t.test("a restarted node's view starts again from nothing", async (t) => {
+  const records = history().start().down("n2", "crash", 1000).up("n2", 1500).tr("n2", "n2", null, "alive", 0, 1600).end(3000);
+  const ctx = new CheckContext(records);
+  t.same([...ctx.views.viewAt("n2", T0 + 2000).keys()], ["n2"], "only what the new process has seen");
+  t.equal(ctx.views.viewAt("n1", T0 + 2000).size, 3);
+});
