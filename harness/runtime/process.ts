@@ -75,7 +75,15 @@ export class NodeProcess {
     if (options.logFile) mkdirSync(path.dirname(options.logFile), { recursive: true });
     const log = options.logFile ? createWriteStream(options.logFile, { flags: "a" }) : undefined;
     const startedAt = Date.now();
-    const child = execa(process.execPath, args, { stdin: "ignore", stdout: "pipe", stderr: "pipe", reject: false, buffer: false });
+    const child = execa(process.execPath, args, {
+      stdin: "ignore",
+      stdout: "pipe",
+      stderr: "pipe",
+      reject: false,
+      buffer: false,
+      // The node exits by itself if this process dies without cleaning up (see the node command).
+      env: { GRAPEVINE_PARENT_PID: String(process.pid) },
+    });
     const stderrTail: string[] = [];
     child.stderr!.on("data", (chunk: Buffer) => {
       log?.write(chunk);

@@ -57,6 +57,23 @@ export function parseNodeArgs(args: NodeArgs) {
   return { config: config.data, seeds, seed: args.seed ?? randomInt(2 ** 31) };
 }
 
+/**
+ * A node started by the harness gets its pid in GRAPEVINE_PARENT_PID and exits when that
+ * process is gone, so that even a harness killed with SIGKILL leaves no node behind.
+ */
+function watchParent(logger: ReturnType<typeof ndjsonLogger>, exit: () => void): void {
+  const parent = Number(process.env.GRAPEVINE_PARENT_PID);
+  if (!Number.isInteger(parent) || parent <= 0) return;
+  setInterval(() => {
+    try {
+      process.kill(parent, 0);
+    } catch {
+      logger.log("warn", "the harness that started this node is gone; exiting", { parent });
+      exit();
+    }
+  }, 500).unref();
+}
+
 export const nodeCommand: CommandModule<object, NodeArgs> = {
   command: "node",
   describe: "Run one reference node (SWIM with Lifeguard) until it leaves, SIGTERM or SIGINT",
@@ -124,5 +141,6 @@ export const nodeCommand: CommandModule<object, NodeArgs> = {
     process.on("SIGTERM", onSignal);
     process.on("SIGINT", onSignal);
     process.on("SIGHUP", () => runner.reloadDialMap());
+    watchParent(logger, () => void exit(0));
   },
 };

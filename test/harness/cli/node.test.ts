@@ -67,3 +67,17 @@ t.test("schema without --out is bad input", async (t) => {
   t.equal(result.exitCode, 2);
   t.match(result.stderr, /out/);
 });
+
+t.test("a node whose harness dies without cleaning up exits by itself", async (t) => {
+  // Stand in for a harness that is SIGKILLed: a process that lives briefly.
+  const harness = execa("sleep", ["1"]);
+  const child = execa(process.execPath, [builtCli(), "node", "--id", "orphan", "--port", "0", "--admin-port", "0"], {
+    reject: false,
+    env: { GRAPEVINE_PARENT_PID: String(harness.pid) },
+    timeout: 15_000,
+  });
+  await harness;
+  const result = await child;
+  t.equal(result.exitCode, 0, "exited on its own, not by the test's timeout");
+  t.match(result.stderr, /the harness that started this node is gone/);
+});
