@@ -187,12 +187,7 @@ class StepPlayer {
       case "pause": {
         const { node, for: forMs } = step.args as { node: string; for?: number };
         this.requireRunning(node);
-        const handle = run.processes.pause(node);
-        if (forMs === undefined) this.paused.set(node, handle);
-        else {
-          await abortableSleep(forMs, this.signal);
-          await handle.undo();
-        }
+        await this.holdOrKeep(run.processes.pause(node), forMs, this.paused, node);
         return undefined;
       }
       case "resume": {
@@ -204,12 +199,7 @@ class StepPlayer {
       }
       case "throttle": {
         const { node, run: fraction, period, for: forMs } = step.args;
-        const handle = run.processes.throttle(node, fraction, period);
-        if (forMs === undefined) this.throttled.set(node, handle);
-        else {
-          await abortableSleep(forMs, this.signal);
-          await handle.undo();
-        }
+        await this.holdOrKeep(run.processes.throttle(node, fraction, period), forMs, this.throttled, node);
         return undefined;
       }
       case "partition": {
@@ -250,6 +240,16 @@ class StepPlayer {
       case "expect":
         return this.expect(step.args, index);
     }
+  }
+
+  /** A fault given `for` a duration ends after it; otherwise it is kept for a later step (or the run's end) to undo. */
+  private async holdOrKeep(handle: FaultHandle, forMs: number | undefined, kept: Map<string, FaultHandle>, node: string): Promise<void> {
+    if (forMs === undefined) {
+      kept.set(node, handle);
+      return;
+    }
+    await abortableSleep(forMs, this.signal);
+    await handle.undo();
   }
 
   private requireRunning(node: string): void {
