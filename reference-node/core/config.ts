@@ -33,6 +33,23 @@ export const NodeConfigFields = z.object({
     maxPiggybackBytes: z.number().int().min(256).max(512 * 1024).default(8192).describe("room for piggybacked updates on one message"),
     readTimeoutMs: ms().default(5000).describe("a connection that does not deliver a whole frame in this time is closed"),
     leaveTimeoutMs: ms().default(2000).describe("on leave, how long to keep gossiping `left` before exiting"),
+    antiEntropyIntervalMs: z
+      .number()
+      .int()
+      .min(0)
+      .max(24 * 3600 * 1000)
+      .default(5000)
+      .describe("time between key-value anti-entropy sessions with a random member; 0 leaves rumors alone"),
+    antiEntropyMode: z.enum(["push", "pull", "push-pull"]).default("push-pull").describe("which way entries flow in an anti-entropy session"),
+    kvRetransmitMult: z
+      .number()
+      .int()
+      .min(0)
+      .max(100)
+      .default(4)
+      .describe("each key-value write is rumored at most mult · ceil(log10(N+1)) times; 0 leaves it to anti-entropy"),
+    kvMaxKeyBytes: z.number().int().min(1).max(1024).default(256).describe("longest key accepted, in UTF-8 bytes"),
+    kvMaxValueBytes: z.number().int().min(1).max(512 * 1024).default(65_536).describe("largest value accepted, in UTF-8 bytes"),
 });
 
 export const NodeConfig = NodeConfigFields.transform((c) => ({

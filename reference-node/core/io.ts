@@ -1,5 +1,5 @@
 // What goes into the core (inputs) and what comes out (effects): the whole surface between protocol and I/O.
-import type { Message, MemberId, MemberState } from "../../specs/wire/messages.js";
+import type { KvVersion, Message, MemberId, MemberState } from "../../specs/wire/messages.js";
 
 export type Input =
   /** Begin: schedule the protocol's timers and contact the seeds. */
@@ -11,7 +11,9 @@ export type Input =
   /** The outcome of outbound exchange `exchange`: the response, or null (refused, timed out, closed, or invalid). */
   | { type: "response"; exchange: number; message: Message | null }
   /** Leave the cluster gracefully. */
-  | { type: "leave" };
+  | { type: "leave" }
+  /** A client write (value null deletes); answered by a `kv-written` effect with the same `request`. */
+  | { type: "kv-put"; request: number; key: string; value: string | null };
 
 /** A destination: a known member (dialled through the dial map by id) or a bare seed address. */
 export interface Destination {
@@ -27,4 +29,8 @@ export type Effect =
   /** This node changed its view of member `id`. */
   | { type: "transition"; at: number; id: MemberId; from: MemberState | null; to: MemberState; incarnation: number }
   /** A leave has finished spreading: the shell may exit. */
-  | { type: "left" };
+  | { type: "left" }
+  /** The write of input `request` is stored locally under `version` (it spreads from here). */
+  | { type: "kv-written"; request: number; key: string; version: KvVersion }
+  /** An entry was stored: a local write, a rumor, or an anti-entropy session brought it. */
+  | { type: "kv-applied"; at: number; key: string; version: KvVersion; origin: "local" | "rumor" | "anti-entropy" };

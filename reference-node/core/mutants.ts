@@ -19,6 +19,8 @@ export interface Behaviour {
   suspicion: boolean;
   respectIncarnation: boolean;
   disseminate: boolean;
+  antiEntropy: boolean;
+  newestWriteWins: boolean;
 }
 
 export function behaviourOf(mutant: MutantName | undefined): Behaviour {
@@ -28,5 +30,7 @@ export function behaviourOf(mutant: MutantName | undefined): Behaviour {
     suspicion: mutant !== "no-suspicion",
     respectIncarnation: mutant !== "ignore-incarnation",
     disseminate: mutant !== "no-dissemination",
+    antiEntropy: true,
+    newestWriteWins: true,
   };
 }

@@ -1,10 +1,13 @@
 // The reference node's protocol as a sans-I/O state machine: step(input, now) → effects. No socket, timer or clock in here.
-import type { Address, Message, MemberId, Peer, Update } from "../../specs/wire/messages.js";
-import { expectsResponse, WIRE_VERSION } from "../../specs/wire/messages.js";
+import type { Address, AeEntries, AeTree, KvEntry, Message, MemberId, Peer, Update } from "../../specs/wire/messages.js";
+import { expectsResponse, MERKLE_DEPTH, WIRE_VERSION } from "../../specs/wire/messages.js";
 import { Awareness } from "./awareness.js";
 import { BroadcastQueue, retransmitLimit } from "./broadcast.js";
 import type { NodeConfig } from "./config.js";
 import { Deadlines } from "./deadlines.js";
+import { compareVersions, HybridClock } from "./hlc.js";
+import { KvStore } from "./kv-store.js";
+import { MerkleTree } from "./merkle.js";
 import type { Destination, Effect, Input } from "./io.js";
 import { type Member, MembershipTable, supersedes } from "./membership.js";
 import { type Behaviour, behaviourOf, type MutantName } from "./mutants.js";
@@ -34,9 +37,15 @@ export interface NodeCounters {
   confirmations: number;
   refutations: number;
   deathsDeclared: number;
+  kvWrites: number;
+  kvApplied: number;
+  aeSessions: number;
+  aeRounds: number;
+  aeEntriesSent: number;
+  aeEntriesReceived: number;
 }
 
-type DeadlineName = "probe" | "round" | "gossip" | "push-pull" | "reconnect" | "join" | "leave" | `suspicion:${string}`;
+type DeadlineName = "probe" | "round" | "gossip" | "push-pull" | "reconnect" | "join" | "leave" | "anti-entropy" | `suspicion:${string}`;
 
 /** A probe in progress: one protocol period spent on one target. */
 interface ProbeRound {
@@ -53,7 +62,10 @@ type Pending =
   | { kind: "probe-ping"; seq: number }
   | { kind: "probe-ping-req"; seq: number }
   | { kind: "relay"; conn: number; seq: number; relaySeq: number }
-  | { kind: "sync"; pull?: MemberId };
+  | { kind: "sync"; pull?: MemberId }
+  | { kind: "anti-entropy"; session: number; peer: Peer };
+
+const compareKey = (e: KvEntry) => `${e.version.wall}.${e.version.logical}.${e.version.node}`;
 
 export class SwimNode {
   readonly id: MemberId;
@@ -67,6 +79,12 @@ export class SwimNode {
     confirmations: 0,
     refutations: 0,
     deathsDeclared: 0,
+    kvWrites: 0,
+    kvApplied: 0,
+    aeSessions: 0,
+    aeRounds: 0,
+    aeEntriesSent: 0,
+    aeEntriesReceived: 0,
   };
 
   private incarnation = 0;
@@ -77,7 +95,12 @@ export class SwimNode {
   private readonly probeList = new ProbeList();
   private readonly awareness: Awareness;
   private readonly behaviour: Behaviour;
-  private readonly broadcasts = new BroadcastQueue();
+  private readonly broadcasts = new BroadcastQueue<Update>((u) => u.id);
+  /** Key-value writes spreading by rumor mongering, until they go cold at the retransmit limit. */
+  private readonly kvRumors = new BroadcastQueue<KvEntry>((e) => e.key);
+  private readonly clock: HybridClock;
+  readonly kv: KvStore;
+  private nextSession = 1;
   private readonly suspicions = new Map<MemberId, Suspicion>();
   private readonly deadlines = new Deadlines<DeadlineName>();
   private readonly pending = new Map<number, Pending>();
@@ -99,6 +122,8 @@ export class SwimNode {
     this.random = seededRandom(options.seed);
     this.awareness = new Awareness(options.config.awarenessMaxMultiplier);
     this.behaviour = behaviourOf(options.mutant);
+    this.clock = new HybridClock(options.id);
+    this.kv = this.behaviour.newestWriteWins ? new KvStore() : new KvStore((a, b) => compareVersions(a.version, b.version) < 0);
   }
 
   /** Runs one input at time `now` (ms) and returns what the shell must do. */
@@ -120,6 +145,9 @@ export class SwimNode {
         break;
       case "leave":
         this.leave();
+        break;
+      case "kv-put":
+        this.kvPut(input.request, input.key, input.value);
         break;
     }
     return this.out;
@@ -161,6 +189,7 @@ export class SwimNode {
     this.deadlines.set("gossip", this.now + c.gossipIntervalMs);
     if (c.pushPullIntervalMs > 0) this.deadlines.set("push-pull", this.now + c.pushPullIntervalMs);
     if (c.reconnectIntervalMs > 0) this.deadlines.set("reconnect", this.now + c.reconnectIntervalMs);
+    if (c.antiEntropyIntervalMs > 0 && this.behaviour.antiEntropy) this.deadlines.set("anti-entropy", this.now + this.random.int(c.antiEntropyIntervalMs));
     if (this.seeds.length > 0) this.join();
   }
 
@@ -180,7 +209,7 @@ export class SwimNode {
     this.status = "leaving";
     this.record(this.table.set({ id: this.id, addr: this.addr, state: "left", incarnation: this.incarnation }, this.now));
     this.broadcasts.enqueue({ state: "left", id: this.id, addr: this.addr, incarnation: this.incarnation, by: this.id });
-    for (const name of ["probe", "round", "push-pull", "reconnect", "join"] as const) this.deadlines.clear(name);
+    for (const name of ["probe", "round", "push-pull", "reconnect", "join", "anti-entropy"] as const) this.deadlines.clear(name);
     this.round = undefined;
     this.deadlines.set("leave", this.now + this.config.leaveTimeoutMs);
   }
@@ -220,6 +249,9 @@ export class SwimNode {
         case "leave":
           this.finishLeave();
           break;
+        case "anti-entropy":
+          this.antiEntropyTick();
+          break;
       }
     }
   }
@@ -240,7 +272,7 @@ export class SwimNode {
     this.counters.probes++;
     this.send(
       target,
-      { v: WIRE_VERSION, type: "ping", from: this.peer(), seq, target: targetId, updates: this.piggyback() },
+      { v: WIRE_VERSION, type: "ping", from: this.peer(), seq, target: targetId, ...this.piggyback() },
       this.awareness.scale(this.config.probeTimeoutMs),
       { kind: "probe-ping", seq },
     );
@@ -269,7 +301,7 @@ export class SwimNode {
           from: this.peer(),
           seq: round.seq,
           target: { id: target.id, addr: target.addr },
-          updates: this.piggyback(),
+          ...this.piggyback(),
         },
         timeoutMs,
         { kind: "probe-ping-req", seq: round.seq },
@@ -308,10 +340,19 @@ export class SwimNode {
 
   // ---- dissemination ---------------------------------------------------------------------
 
-  private piggyback(): Update[] {
-    if (!this.behaviour.disseminate) return [];
+  /**
+   * What rides on the next message: membership updates and key-value rumors, each within
+   * its own budget of maxPiggybackBytes so that large values never crowd out membership.
+   * A value too large for the budget does not spread by rumor; anti-entropy carries it.
+   */
+  private piggyback(): { updates: Update[]; kv: KvEntry[] } {
+    if (!this.behaviour.disseminate) return { updates: [], kv: [] };
     const limit = retransmitLimit(this.config.retransmitMult, this.table.estimatedSize());
-    return this.broadcasts.take(limit, this.config.maxPiggybackBytes);
+    const kvLimit = retransmitLimit(this.config.kvRetransmitMult, this.table.estimatedSize());
+    return {
+      updates: this.broadcasts.take(limit, this.config.maxPiggybackBytes),
+      kv: kvLimit > 0 ? this.kvRumors.take(kvLimit, this.config.maxPiggybackBytes) : [],
+    };
   }
 
   private gossipTick(): void {
@@ -320,16 +361,16 @@ export class SwimNode {
       this.finishLeave();
       return;
     }
-    if (this.broadcasts.size === 0) return;
+    if (this.broadcasts.size === 0 && this.kvRumors.size === 0) return;
     // Recently dead members get gossip too, so that a member wrongly declared dead hears it and refutes.
     const recentlyDead = this.table
       .inState(["dead"], this.id)
       .filter((m) => this.now - m.since <= this.config.gossipToTheDeadMs);
     const targets = this.random.sample([...this.table.inState(["alive", "suspect"], this.id), ...recentlyDead], this.config.gossipNodes);
     for (const target of targets) {
-      const updates = this.piggyback();
-      if (updates.length === 0) break;
-      this.send(target, { v: WIRE_VERSION, type: "gossip", from: this.peer(), updates }, this.config.probeTimeoutMs, undefined);
+      const carried = this.piggyback();
+      if (carried.updates.length === 0 && carried.kv.length === 0) break;
+      this.send(target, { v: WIRE_VERSION, type: "gossip", from: this.peer(), ...carried }, this.config.probeTimeoutMs, undefined);
     }
   }
 
@@ -446,7 +487,7 @@ export class SwimNode {
     this.noticeSender(message.from);
     switch (message.type) {
       case "ping":
-        this.applyUpdates(message.updates);
+        this.absorb(message);
         if (message.target !== undefined && message.target !== this.id) {
           this.out.push({ type: "reply", conn, message: null });
           return;
@@ -454,23 +495,29 @@ export class SwimNode {
         this.out.push({
           type: "reply",
           conn,
-          message: { v: WIRE_VERSION, type: "ack", from: this.peer(), seq: message.seq, updates: this.piggyback() },
+          message: { v: WIRE_VERSION, type: "ack", from: this.peer(), seq: message.seq, ...this.piggyback() },
         });
         return;
       case "ping-req": {
-        this.applyUpdates(message.updates);
+        this.absorb(message);
         const relaySeq = this.nextSeq++;
         this.send(
           message.target,
-          { v: WIRE_VERSION, type: "ping", from: this.peer(), seq: relaySeq, target: message.target.id, updates: this.piggyback() },
+          { v: WIRE_VERSION, type: "ping", from: this.peer(), seq: relaySeq, target: message.target.id, ...this.piggyback() },
           this.config.probeTimeoutMs,
           { kind: "relay", conn, seq: message.seq, relaySeq },
         );
         return;
       }
       case "gossip":
-        this.applyUpdates(message.updates);
+        this.absorb(message);
         this.out.push({ type: "reply", conn, message: null });
+        return;
+      case "ae-tree":
+        this.out.push({ type: "reply", conn, message: this.answerTree(message) });
+        return;
+      case "ae-entries":
+        this.out.push({ type: "reply", conn, message: this.answerEntries(message) });
         return;
       case "sync":
         this.applyUpdates(syncToUpdates(message.members, message.from.id));
@@ -495,7 +542,7 @@ export class SwimNode {
     if (message) {
       this.noticeSender(message.from);
       if (message.type === "sync") this.applyUpdates(syncToUpdates(message.members, message.from.id));
-      else this.applyUpdates(message.updates);
+      else if ("updates" in message) this.absorb(message);
     }
     if (!pending) return;
     switch (pending.kind) {
@@ -519,13 +566,109 @@ export class SwimNode {
         this.out.push({
           type: "reply",
           conn: pending.conn,
-          message: { v: WIRE_VERSION, type: answer, from: this.peer(), seq: pending.seq, updates: this.piggyback() },
+          message: { v: WIRE_VERSION, type: answer, from: this.peer(), seq: pending.seq, ...this.piggyback() },
         });
         return;
       }
       case "sync":
         return;
+      case "anti-entropy":
+        this.continueSession(pending, message);
+        return;
     }
+  }
+
+  /** Membership updates and key-value rumors carried by a message. */
+  private absorb(message: { updates: Update[]; kv: KvEntry[] }): void {
+    this.applyUpdates(message.updates);
+    for (const entry of message.kv) this.applyKv(entry, "rumor");
+  }
+
+  // ---- key-value store -------------------------------------------------------------------
+
+  private kvPut(request: number, key: string, value: string | null): void {
+    const entry: KvEntry = { key, value, version: this.clock.tick(this.now) };
+    this.counters.kvWrites++;
+    this.applyKv(entry, "local");
+    this.out.push({ type: "kv-written", request, key, version: entry.version });
+  }
+
+  /** Stores an entry that wins last-writer-wins; a stored entry is passed on as a rumor (infection style). */
+  private applyKv(entry: KvEntry, origin: "local" | "rumor" | "anti-entropy"): boolean {
+    this.clock.observe(entry.version, this.now);
+    if (!this.kv.apply(entry)) return false;
+    this.counters.kvApplied++;
+    if (this.config.kvRetransmitMult > 0) this.kvRumors.enqueue(entry);
+    this.out.push({ type: "kv-applied", at: this.now, key: entry.key, version: entry.version, origin });
+    return true;
+  }
+
+  /**
+   * Anti-entropy, as the initiator: compare Merkle roots with a random member, descend only
+   * into differing branches (one exchange per level), then move the entries of the differing
+   * leaves — pushed, pulled or both, by antiEntropyMode.
+   */
+  private antiEntropyTick(): void {
+    this.deadlines.set("anti-entropy", this.now + this.config.antiEntropyIntervalMs);
+    const [peer] = this.random.sample(this.table.inState(["alive"], this.id), 1);
+    if (!peer) return;
+    this.counters.aeSessions++;
+    this.sendTree({ id: peer.id, addr: peer.addr }, this.nextSession++, 0, [0]);
+  }
+
+  private sendTree(peer: Peer, session: number, level: number, indices: number[]): void {
+    this.counters.aeRounds++;
+    const nodes = indices.map((index) => ({ index, hash: this.kv.tree.hash(level, index) }));
+    this.send(peer, { v: WIRE_VERSION, type: "ae-tree", from: this.peer(), session, level, nodes }, this.config.readTimeoutMs, { kind: "anti-entropy", session, peer });
+  }
+
+  private continueSession(pending: { session: number; peer: Peer }, message: Message | null): void {
+    if (message?.type === "ae-tree" && message.session === pending.session) {
+      // The peer's children of the nodes that differed; keep those that differ from ours.
+      const differing = message.nodes.filter((n) => n.hash !== this.kv.tree.hash(message.level, n.index)).map((n) => n.index);
+      if (differing.length === 0) return;
+      if (message.level < MERKLE_DEPTH) {
+        this.sendTree(pending.peer, pending.session, message.level, differing);
+        return;
+      }
+      const mode = this.config.antiEntropyMode;
+      const entries = mode === "pull" ? [] : this.kv.entriesIn(differing);
+      this.counters.aeRounds++;
+      this.counters.aeEntriesSent += entries.length;
+      this.send(
+        pending.peer,
+        { v: WIRE_VERSION, type: "ae-entries", from: this.peer(), session: pending.session, leaves: differing, entries, want: mode !== "push" },
+        this.config.readTimeoutMs,
+        { kind: "anti-entropy", session: pending.session, peer: pending.peer },
+      );
+      return;
+    }
+    if (message?.type === "ae-entries" && message.session === pending.session) {
+      this.counters.aeEntriesReceived += message.entries.length;
+      for (const entry of message.entries) this.applyKv(entry, "anti-entropy");
+    }
+  }
+
+  /** As the responder: our hashes of the children of every node whose hash differs from the initiator's. */
+  private answerTree(request: AeTree): AeTree {
+    const level = Math.min(request.level + 1, MERKLE_DEPTH);
+    const nodes =
+      request.level >= MERKLE_DEPTH
+        ? []
+        : request.nodes
+            .filter((n) => n.hash !== this.kv.tree.hash(request.level, n.index))
+            .flatMap((n) => MerkleTree.children(n.index).map((index) => ({ index, hash: this.kv.tree.hash(level, index) })));
+    return { v: WIRE_VERSION, type: "ae-tree", from: this.peer(), session: request.session, level, nodes };
+  }
+
+  /** As the responder: take what was pushed; send back (if wanted) our entries of those leaves that the initiator lacks. */
+  private answerEntries(request: AeEntries): AeEntries {
+    this.counters.aeEntriesReceived += request.entries.length;
+    for (const entry of request.entries) this.applyKv(entry, "anti-entropy");
+    const pushed = new Set(request.entries.map((e) => `${e.key}\u0000${compareKey(e)}`));
+    const entries = request.want ? this.kv.entriesIn(request.leaves).filter((e) => !pushed.has(`${e.key}\u0000${compareKey(e)}`)) : [];
+    this.counters.aeEntriesSent += entries.length;
+    return { v: WIRE_VERSION, type: "ae-entries", from: this.peer(), session: request.session, leaves: request.leaves, entries, want: false };
   }
 
   // ---- helpers ---------------------------------------------------------------------------

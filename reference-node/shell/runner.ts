@@ -1,6 +1,6 @@
 // The I/O shell: runs the sans-I/O core for real — Node timers, TCP exchanges, the dial map and the admin API.
 import { readFileSync } from "node:fs";
-import type { MembershipEvent, MetricsResponse, NodeInfo } from "../../specs/admin/api.js";
+import type { KvEvent, KvWriteResponse, MembershipEvent, MetricsResponse, NodeInfo } from "../../specs/admin/api.js";
 import { DialMap } from "../../specs/node/cli.js";
 import { MESSAGE_TYPES, type Message, type MessageType } from "../../specs/wire/messages.js";
 import type { NodeConfig } from "../core/config.js";
@@ -57,6 +57,9 @@ export class NodeRunner {
   readonly port: number;
   readonly adminPort: number;
   private readonly events: MembershipEvent[] = [];
+  private readonly kvEvents: KvEvent[] = [];
+  private readonly writes = new Map<number, (written: KvWriteResponse) => void>();
+  private nextWrite = 1;
   private dialMap: DialMap;
   private wakeTimer: NodeJS.Timeout | undefined;
   private closed = false;
@@ -114,6 +117,15 @@ export class NodeRunner {
       events: (after, limit) => runner!.eventsAfter(after, limit),
       metrics: () => runner!.metrics(),
       leave: () => runner!.input({ type: "leave" }),
+      kvLimits: () => ({ keyBytes: options.config.kvMaxKeyBytes, valueBytes: options.config.kvMaxValueBytes }),
+      kvPut: (key, value) => runner!.kvPut(key, value),
+      kvGet: (key) => core.kv.get(key),
+      kvList: () => core.kv.all(),
+      kvDigest: () => ({ root: core.kv.tree.root(), keys: core.kv.liveKeys, entries: core.kv.size }),
+      kvEvents: (after, limit) => {
+        const events = runner!.kvEvents.slice(after, after + limit);
+        return { events, next: events.length > 0 ? events[events.length - 1]!.seq : Math.min(after, runner!.kvEvents.length) };
+      },
     });
     let adminPort: number;
     try {
@@ -134,6 +146,14 @@ export class NodeRunner {
     const effects = this.core.step(input, Date.now());
     for (const effect of effects) this.execute(effect);
     this.scheduleWake();
+  }
+
+  /** A client write: resolves with its version once the core has stored it (it then spreads by rumor and anti-entropy). */
+  kvPut(key: string, value: string | null): Promise<KvWriteResponse> {
+    const request = this.nextWrite++;
+    const written = new Promise<KvWriteResponse>((resolve) => this.writes.set(request, resolve));
+    this.input({ type: "kv-put", request, key, value });
+    return written;
   }
 
   /** Re-reads the dial map file (on SIGHUP), so the harness can route a member that joined later. */
@@ -221,6 +241,13 @@ export class NodeRunner {
         this.options.logger.log("info", "member transition", { ...event });
         return;
       }
+      case "kv-written":
+        this.writes.get(effect.request)?.({ key: effect.key, version: effect.version });
+        this.writes.delete(effect.request);
+        return;
+      case "kv-applied":
+        this.kvEvents.push({ seq: this.kvEvents.length + 1, at: effect.at, key: effect.key, version: effect.version, origin: effect.origin });
+        return;
       case "left":
         this.options.logger.log("info", "left the cluster");
         for (const resolve of this.leftWaiters.splice(0)) resolve();

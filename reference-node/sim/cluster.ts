@@ -44,6 +44,8 @@ export class SimCluster {
   now = 0;
   readonly transitions: SimTransition[] = [];
   readonly messages = { sent: 0, delivered: 0 };
+  /** Framed bytes sent, by message type (requests and responses). */
+  readonly bytes: Record<string, number> = {};
   private readonly queue = new EventQueue();
   private readonly nodes = new Map<MemberId, SimNode>();
   private readonly cuts = new Set<string>();
@@ -95,6 +97,15 @@ export class SimCluster {
 
   leave(id: MemberId): void {
     this.stepNode(id, { type: "leave" });
+  }
+
+  /** A client write through node `id` (value null deletes). */
+  put(id: MemberId, key: string, value: string | null): void {
+    this.stepNode(id, { type: "kv-put", request: 0, key, value });
+  }
+
+  private countBytes(message: Message | null): void {
+    if (message) this.bytes[message.type] = (this.bytes[message.type] ?? 0) + Buffer.byteLength(JSON.stringify(message)) + 4;
   }
 
   /** Blackholes connections `from` opens to `to`. */
@@ -158,12 +169,15 @@ export class SimCluster {
         this.answer(id, effect.conn, effect.message);
         return;
       case "left":
+      case "kv-written":
+      case "kv-applied":
         return;
     }
   }
 
   private deliver(sender: MemberId, exchange: number, addr: string, message: Message, timeoutMs: number, expectReply: boolean): void {
     this.messages.sent++;
+    this.countBytes(message);
     const deadline = this.now + timeoutMs;
     const failAt = (at: number) => {
       if (expectReply) this.queue.push(at, () => this.stepNode(sender, { type: "response", exchange, message: null }));
@@ -187,6 +201,7 @@ export class SimCluster {
   }
 
   private answer(responder: MemberId, conn: number, message: Message | null): void {
+    this.countBytes(message);
     const pending = this.inbound.get(responder)!.get(conn);
     if (!pending) return;
     this.inbound.get(responder)!.delete(conn);

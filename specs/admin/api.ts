@@ -1,6 +1,6 @@
 // Admin / observation API: the HTTP/JSON shapes any implementation (or its adapter) exposes to the harness.
 import { z } from "zod";
-import { Address, Incarnation, MemberId, MemberState, MESSAGE_TYPES } from "../wire/messages.js";
+import { Address, Incarnation, KvEntry, KvVersion, MemberId, MemberState, MESSAGE_TYPES } from "../wire/messages.js";
 
 const EpochMs = z.number().int().min(0).describe("milliseconds since the Unix epoch");
 
@@ -61,7 +61,38 @@ export const MetricsResponse = z.object({
   refutations: z.number().int().min(0),
   deathsDeclared: z.number().int().min(0),
   healthScore: z.number().int().min(0).describe("Lifeguard local health: 0 is healthy"),
+  kvWrites: z.number().int().min(0).describe("writes accepted through this node's admin API"),
+  kvApplied: z.number().int().min(0).describe("entries stored, from any source"),
+  aeSessions: z.number().int().min(0).describe("anti-entropy sessions this node started"),
+  aeRounds: z.number().int().min(0).describe("anti-entropy exchanges this node started (tree levels and entries)"),
+  aeEntriesSent: z.number().int().min(0),
+  aeEntriesReceived: z.number().int().min(0),
 });
+
+/** `PUT /v1/kv/:key` body. */
+export const KvPutBody = z.object({ value: z.string() }).strict();
+/** `PUT` and `DELETE /v1/kv/:key`: the version the write was stored under. */
+export const KvWriteResponse = z.object({ key: z.string(), version: KvVersion });
+/** `GET /v1/kv/:key` */
+export const KvEntryResponse = KvEntry;
+/** `GET /v1/kv`: every entry, tombstones (value null) included. */
+export const KvListResponse = z.object({ entries: z.array(KvEntry) });
+/** `GET /v1/kv-digest`: the Merkle root and counts; equal roots mean equal stores. */
+export const KvDigestResponse = z.object({
+  root: z.string().regex(/^[0-9a-f]{16}$/),
+  keys: z.number().int().min(0).describe("keys with a value"),
+  entries: z.number().int().min(0).describe("entries, tombstones included"),
+});
+/** A key-value entry this node stored, and how it arrived. */
+export const KvEvent = z.object({
+  seq: z.number().int().min(1),
+  at: z.number().int().min(0),
+  key: z.string(),
+  version: KvVersion,
+  origin: z.enum(["local", "rumor", "anti-entropy"]),
+});
+/** `GET /v1/kv-events?after=SEQ` */
+export const KvEventsResponse = z.object({ events: z.array(KvEvent), next: z.number().int().min(0) });
 
 /** `POST /v1/leave` */
 export const LeaveResponse = z.object({ leaving: z.literal(true) });
@@ -75,3 +106,6 @@ export type MembersResponse = z.infer<typeof MembersResponse>;
 export type MembershipEvent = z.infer<typeof MembershipEvent>;
 export type EventsResponse = z.infer<typeof EventsResponse>;
 export type MetricsResponse = z.infer<typeof MetricsResponse>;
+export type KvWriteResponse = z.infer<typeof KvWriteResponse>;
+export type KvDigestResponse = z.infer<typeof KvDigestResponse>;
+export type KvEvent = z.infer<typeof KvEvent>;

@@ -39,6 +39,23 @@ export const Update = z.object({
   by: MemberId.optional(),
 });
 
+/**
+ * A key-value write's version: a hybrid logical clock (wall ms, logical counter) with the
+ * writer's id as the tie-break. Versions order writes across nodes: last writer wins.
+ */
+export const KvVersion = z.object({
+  wall: z.number().int().min(0),
+  logical: z.number().int().min(0),
+  node: MemberId,
+});
+
+/** One replicated entry; `value: null` is a tombstone (a delete). */
+export const KvEntry = z.object({
+  key: z.string().min(1).max(1024),
+  value: z.string().nullable(),
+  version: KvVersion,
+});
+
 /** At most this many updates ride on one message; the frame limit bounds them anyway. */
 export const MAX_UPDATES_PER_MESSAGE = 4096;
 
@@ -46,6 +63,7 @@ const carriesUpdates = {
   v: z.literal(WIRE_VERSION),
   from: Peer,
   updates: z.array(Update).max(MAX_UPDATES_PER_MESSAGE).default([]),
+  kv: z.array(KvEntry).max(MAX_UPDATES_PER_MESSAGE).default([]).describe("key-value writes spread by rumor mongering"),
 };
 
 export const Ping = z
@@ -85,7 +103,37 @@ export const Sync = z
   })
   .describe("membership push-pull: the request carries the sender's full state, the response the receiver's");
 
-export const Message = z.discriminatedUnion("type", [Ping, Ack, PingReq, Nack, Gossip, Sync]);
+/** Merkle levels: fan-out 16, leaves at MERKLE_DEPTH (16^3 = 4096 leaves over the key-hash space). */
+export const MERKLE_FANOUT = 16;
+export const MERKLE_DEPTH = 3;
+const TreeNode = z.object({ index: z.number().int().min(0), hash: z.string().regex(/^[0-9a-f]{16}$/) });
+
+export const AeTree = z
+  .object({
+    v: z.literal(WIRE_VERSION),
+    type: z.literal("ae-tree"),
+    from: Peer,
+    session: z.number().int().min(0),
+    level: z.number().int().min(0).max(MERKLE_DEPTH),
+    nodes: z.array(TreeNode).max(MERKLE_FANOUT ** MERKLE_DEPTH),
+  })
+  .describe(
+    "KV anti-entropy: the request carries the sender's hashes of some tree nodes at `level`; the response the receiver's hashes of the children of those that differ (level + 1), or nothing when all match",
+  );
+
+export const AeEntries = z
+  .object({
+    v: z.literal(WIRE_VERSION),
+    type: z.literal("ae-entries"),
+    from: Peer,
+    session: z.number().int().min(0),
+    leaves: z.array(z.number().int().min(0).max(MERKLE_FANOUT ** MERKLE_DEPTH - 1)).max(MERKLE_FANOUT ** MERKLE_DEPTH),
+    entries: z.array(KvEntry).max(100_000),
+    want: z.boolean().default(false).describe("request only: the sender wants the receiver's entries of these leaves back (pull)"),
+  })
+  .describe("KV anti-entropy, last round: the entries of the differing leaves, pushed in the request and/or pulled in the response");
+
+export const Message = z.discriminatedUnion("type", [Ping, Ack, PingReq, Nack, Gossip, Sync, AeTree, AeEntries]);
 
 export type MemberId = z.infer<typeof MemberId>;
 export type Address = z.infer<typeof Address>;
@@ -101,10 +149,14 @@ export type PingReq = z.infer<typeof PingReq>;
 export type Nack = z.infer<typeof Nack>;
 export type Gossip = z.infer<typeof Gossip>;
 export type Sync = z.infer<typeof Sync>;
+export type KvVersion = z.infer<typeof KvVersion>;
+export type KvEntry = z.infer<typeof KvEntry>;
+export type AeTree = z.infer<typeof AeTree>;
+export type AeEntries = z.infer<typeof AeEntries>;
 
-export const MESSAGE_TYPES = ["ping", "ack", "ping-req", "nack", "gossip", "sync"] as const satisfies readonly MessageType[];
+export const MESSAGE_TYPES = ["ping", "ack", "ping-req", "nack", "gossip", "sync", "ae-tree", "ae-entries"] as const satisfies readonly MessageType[];
 
 /** Which message types expect a response frame on the same connection. */
 export function expectsResponse(type: MessageType): boolean {
-  return type === "ping" || type === "ping-req" || type === "sync";
+  return type === "ping" || type === "ping-req" || type === "sync" || type === "ae-tree" || type === "ae-entries";
 }

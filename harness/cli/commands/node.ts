@@ -30,7 +30,12 @@ interface NodeArgs {
 function configOptions(): Record<string, Options> {
   const shape = NodeConfigFields.shape;
   return Object.fromEntries(
-    configKeys().map((key) => [kebab(key), { type: "number", group: "Protocol settings:", describe: shape[key].description }]),
+    configKeys().map((key) => {
+      const field = shape[key] as unknown as { description?: string; def: { innerType?: { options?: string[] } } };
+      // Enum settings (antiEntropyMode) become choices; every other setting is a number.
+      const choices = field.def.innerType?.options;
+      return [kebab(key), choices ? { choices, group: "Protocol settings:", describe: field.description } : { type: "number", group: "Protocol settings:", describe: field.description }];
+    }),
   );
 }
 

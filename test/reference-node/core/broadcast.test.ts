@@ -13,7 +13,7 @@ t.test("retransmit limit is mult · ceil(log10(N + 1))", async (t) => {
 });
 
 t.test("each update is sent exactly `limit` times, then goes cold", async (t) => {
-  const q = new BroadcastQueue();
+  const q = new BroadcastQueue<Update>((u) => u.id);
   q.enqueue(alive("a"));
   const sends = Array.from({ length: 10 }, () => q.take(3, 10_000).length);
   t.same(sends, [1, 1, 1, 0, 0, 0, 0, 0, 0, 0]);
@@ -21,7 +21,7 @@ t.test("each update is sent exactly `limit` times, then goes cold", async (t) =>
 });
 
 t.test("least-sent first, newest first among equals, within the byte budget", async (t) => {
-  const q = new BroadcastQueue();
+  const q = new BroadcastQueue<Update>((u) => u.id);
   q.enqueue(alive("a"));
   q.take(5, 10_000); // a sent once
   q.enqueue(alive("b"));
@@ -32,7 +32,7 @@ t.test("least-sent first, newest first among equals, within the byte budget", as
 });
 
 t.test("a newer update about a member replaces the queued one", async (t) => {
-  const q = new BroadcastQueue();
+  const q = new BroadcastQueue<Update>((u) => u.id);
   q.enqueue(alive("a", 1));
   q.take(5, 10_000);
   q.enqueue({ ...alive("a", 1), state: "suspect", by: "x" });

@@ -50,8 +50,8 @@ function drive(node: SwimNode, until: number, answer: (send: Send) => Message | 
 /** Everyone answers pings with an ack, as a healthy cluster would; ping-reqs get a nack (their target is the one not answering). */
 const healthy = (send: Send): Message | null => {
   const from = peer(send.to.id!);
-  if (send.message.type === "ping") return { v: 1, type: "ack", from, seq: send.message.seq, updates: [] };
-  if (send.message.type === "ping-req") return { v: 1, type: "nack", from, seq: send.message.seq, updates: [] };
+  if (send.message.type === "ping") return { v: 1, type: "ack", from, seq: send.message.seq, kv: [], updates: [] };
+  if (send.message.type === "ping-req") return { v: 1, type: "nack", from, seq: send.message.seq, kv: [], updates: [] };
   return null;
 };
 
@@ -69,14 +69,14 @@ function nextProbe(node: SwimNode): { ping: Send; now: number } {
 
 t.test("ping is answered by an ack with the same seq", async (t) => {
   const node = nodeKnowing(["a"]);
-  const effects = node.step({ type: "request", conn: 7, message: { v: 1, type: "ping", from: peer("a"), seq: 42, target: "me", updates: [] } }, 10);
+  const effects = node.step({ type: "request", conn: 7, message: { v: 1, type: "ping", from: peer("a"), seq: 42, target: "me", kv: [], updates: [] } }, 10);
   const [reply] = replies(effects);
   t.match(reply, { type: "reply", conn: 7, message: { type: "ack", seq: 42, from: { id: "me" } } });
 });
 
 t.test("a ping meant for another id is not answered", async (t) => {
   const node = nodeKnowing(["a"]);
-  const effects = node.step({ type: "request", conn: 7, message: { v: 1, type: "ping", from: peer("a"), seq: 1, target: "someone-else", updates: [] } }, 10);
+  const effects = node.step({ type: "request", conn: 7, message: { v: 1, type: "ping", from: peer("a"), seq: 1, target: "someone-else", kv: [], updates: [] } }, 10);
   t.same(replies(effects), [{ type: "reply", conn: 7, message: null }]);
 });
 
@@ -91,7 +91,7 @@ t.test("failed ping → ping-req through k members → an ack relayed back: no s
     t.not(req.to.id, target, "never through the target itself");
   }
   const helper = indirect[0]!;
-  node.step({ type: "response", exchange: helper.exchange, message: { v: 1, type: "ack", from: peer(helper.to.id!), seq: (ping.message as { seq: number }).seq, updates: [] } }, now + 600);
+  node.step({ type: "response", exchange: helper.exchange, message: { v: 1, type: "ack", from: peer(helper.to.id!), seq: (ping.message as { seq: number }).seq, kv: [], updates: [] } }, now + 600);
   const after = drive(node, now + 1500, healthy);
   t.same(transitions(after).filter((e) => e.id === target), [], "target stays alive");
   t.equal(stateOf(node, target), "alive");
@@ -105,7 +105,7 @@ t.test("failed ping → every helper nacks → suspect at the end of the period,
   const seq = (ping.message as { seq: number }).seq;
   const indirect = sends(node.step({ type: "response", exchange: ping.exchange, message: null }, now + 500));
   for (const req of indirect) {
-    node.step({ type: "response", exchange: req.exchange, message: { v: 1, type: "nack", from: peer(req.to.id!), seq, updates: [] } }, now + 700);
+    node.step({ type: "response", exchange: req.exchange, message: { v: 1, type: "nack", from: peer(req.to.id!), seq, kv: [], updates: [] } }, now + 700);
   }
   t.equal(stateOf(node, target), "alive", "not before the period ends");
   const effects = node.step({ type: "tick" }, now + 1000);
@@ -127,10 +127,10 @@ t.test("failed ping → helpers silent → suspect, and the node doubts itself b
 t.test("ping-req relay: ack when the target answers, nack when it does not", async (t) => {
   for (const targetAnswers of [true, false]) {
     const node = nodeKnowing(["a", "b"]);
-    const effects = node.step({ type: "request", conn: 9, message: { v: 1, type: "ping-req", from: peer("a"), seq: 77, target: peer("b"), updates: [] } }, 5);
+    const effects = node.step({ type: "request", conn: 9, message: { v: 1, type: "ping-req", from: peer("a"), seq: 77, target: peer("b"), kv: [], updates: [] } }, 5);
     const [relayed] = sends(effects);
     t.match(relayed, { to: { id: "b" }, message: { type: "ping", target: "b" } });
-    const answer: Message | null = targetAnswers ? { v: 1, type: "ack", from: peer("b"), seq: (relayed!.message as { seq: number }).seq, updates: [] } : null;
+    const answer: Message | null = targetAnswers ? { v: 1, type: "ack", from: peer("b"), seq: (relayed!.message as { seq: number }).seq, kv: [], updates: [] } : null;
     const [reply] = replies(node.step({ type: "response", exchange: relayed!.exchange, message: answer }, 50));
     t.match(reply, { conn: 9, message: { type: targetAnswers ? "ack" : "nack", seq: 77 } }, targetAnswers ? "ack relayed" : "nack sent");
   }
@@ -139,15 +139,15 @@ t.test("ping-req relay: ack when the target answers, nack when it does not", asy
 t.test("a suspicion about itself is refuted with a higher incarnation, spread on the next message", async (t) => {
   const node = nodeKnowing(["a", "b"]);
   const suspectMe: Update = { state: "suspect", id: "me", addr: addr("me"), incarnation: 0, by: "a" };
-  node.step({ type: "request", conn: 3, message: { v: 1, type: "gossip", from: peer("a"), updates: [suspectMe] } }, 100);
+  node.step({ type: "request", conn: 3, message: { v: 1, type: "gossip", from: peer("a"), kv: [], updates: [suspectMe] } }, 100);
   t.equal(node.currentIncarnation, 1);
   t.equal(node.counters.refutations, 1);
-  const [reply] = replies(node.step({ type: "request", conn: 4, message: { v: 1, type: "ping", from: peer("b"), seq: 1, target: "me", updates: [] } }, 110));
+  const [reply] = replies(node.step({ type: "request", conn: 4, message: { v: 1, type: "ping", from: peer("b"), seq: 1, target: "me", kv: [], updates: [] } }, 110));
   const updates = (reply as { message: { updates: Update[] } }).message.updates;
   t.ok(updates.some((u) => u.id === "me" && u.state === "alive" && u.incarnation === 1), "alive(me, 1) piggybacked");
-  node.step({ type: "request", conn: 5, message: { v: 1, type: "gossip", from: peer("a"), updates: [suspectMe] } }, 120);
+  node.step({ type: "request", conn: 5, message: { v: 1, type: "gossip", from: peer("a"), kv: [], updates: [suspectMe] } }, 120);
   t.equal(node.currentIncarnation, 1, "a stale suspicion (lower incarnation) is ignored");
-  node.step({ type: "request", conn: 6, message: { v: 1, type: "gossip", from: peer("a"), updates: [{ ...suspectMe, state: "dead", incarnation: 1 }] } }, 130);
+  node.step({ type: "request", conn: 6, message: { v: 1, type: "gossip", from: peer("a"), kv: [], updates: [{ ...suspectMe, state: "dead", incarnation: 1 }] } }, 130);
   t.equal(node.currentIncarnation, 2, "declared dead at the current incarnation: refuted again");
 });
 
@@ -156,7 +156,7 @@ t.test("an unrefuted suspect becomes dead after the maximum timeout; confirmatio
   // N = 9: min = 4 · max(1, log10 9) · 1000 ms = 4000 ms, max = 6 · min = 24000 ms.
   const suspect = (by: string): Update => ({ state: "suspect", id: "x", addr: addr("x"), incarnation: 0, by });
   const gossip = (node: SwimNode, by: string, now: number) =>
-    node.step({ type: "request", conn: 1, message: { v: 1, type: "gossip", from: peer(by), updates: [suspect(by)] } }, now);
+    node.step({ type: "request", conn: 1, message: { v: 1, type: "gossip", from: peer(by), kv: [], updates: [suspect(by)] } }, now);
 
   const lonely = nodeKnowing(members);
   gossip(lonely, "a", 1000);
@@ -180,18 +180,18 @@ t.test("an unrefuted suspect becomes dead after the maximum timeout; confirmatio
 
 t.test("an alive with a higher incarnation clears the suspicion", async (t) => {
   const node = nodeKnowing(["a", "b", "c", "d", "x"]);
-  node.step({ type: "request", conn: 1, message: { v: 1, type: "gossip", from: peer("a"), updates: [{ state: "suspect", id: "x", addr: addr("x"), incarnation: 0, by: "a" }] } }, 10);
-  node.step({ type: "request", conn: 2, message: { v: 1, type: "gossip", from: peer("x"), updates: [alive("x", 1)] } }, 20);
+  node.step({ type: "request", conn: 1, message: { v: 1, type: "gossip", from: peer("a"), kv: [], updates: [{ state: "suspect", id: "x", addr: addr("x"), incarnation: 0, by: "a" }] } }, 10);
+  node.step({ type: "request", conn: 2, message: { v: 1, type: "gossip", from: peer("x"), kv: [], updates: [alive("x", 1)] } }, 20);
   drive(node, 60_000, healthy);
   t.equal(stateOf(node, "x"), "alive");
 });
 
 t.test("each update is piggybacked at most retransmitMult · ceil(log10(N+1)) times", async (t) => {
   const node = nodeKnowing(["a", "b", "c", "d"]); // N = 5 → 4 · ceil(log10 6) = 4
-  node.step({ type: "request", conn: 1, message: { v: 1, type: "gossip", from: peer("a"), updates: [alive("z")] } }, 10);
+  node.step({ type: "request", conn: 1, message: { v: 1, type: "gossip", from: peer("a"), kv: [], updates: [alive("z")] } }, 10);
   let carried = 0;
   for (let i = 0; i < 20; i++) {
-    const [reply] = replies(node.step({ type: "request", conn: 100 + i, message: { v: 1, type: "ping", from: peer("a"), seq: i, target: "me", updates: [] } }, 20 + i));
+    const [reply] = replies(node.step({ type: "request", conn: 100 + i, message: { v: 1, type: "ping", from: peer("a"), seq: i, target: "me", kv: [], updates: [] } }, 20 + i));
     if ((reply as { message: { updates: Update[] } }).message.updates.some((u) => u.id === "z")) carried++;
   }
   t.equal(carried, 4, "N = 6 after z joined: limit 4 · ceil(log10 7) = 4");

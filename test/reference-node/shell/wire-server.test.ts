@@ -49,7 +49,7 @@ const header = (length: number) => {
 const payload = (text: string) => Buffer.concat([header(Buffer.byteLength(text)), Buffer.from(text)]);
 
 async function pingStillAnswered(): Promise<boolean> {
-  const result = await exchange(to, { v: 1, type: "ping", from: { id: "probe", addr: "127.0.0.1:1" }, seq: 5, target: "sut", updates: [] }, 2000, true);
+  const result = await exchange(to, { v: 1, type: "ping", from: { id: "probe", addr: "127.0.0.1:1" }, seq: 5, target: "sut", kv: [], updates: [] }, 2000, true);
   return result.ok && result.response?.type === "ack" && result.response.seq === 5;
 }
 
@@ -89,7 +89,7 @@ t.test("a slow sender that never finishes its frame is cut off too", async (t) =
 });
 
 t.test("a valid frame with trailing bytes: the first frame is answered, the rest ignored", async (t) => {
-  const ping = encodeFrame({ v: 1, type: "ping", from: { id: "p", addr: "127.0.0.1:1" }, seq: 9, target: "sut", updates: [] });
+  const ping = encodeFrame({ v: 1, type: "ping", from: { id: "p", addr: "127.0.0.1:1" }, seq: 9, target: "sut", kv: [], updates: [] });
   const { answer } = await sendRaw(Buffer.concat([ping, Buffer.from("garbage")]), false);
   t.ok(answer.length > 4, "an ack came back");
   t.match(JSON.parse(answer.subarray(4).toString()), { type: "ack", seq: 9 });

@@ -12,7 +12,7 @@ t.test("a frame split into one-byte chunks reassembles", async (t) => {
   for (let i = 0; i < frame.length; i++) last = acc.push(frame.subarray(i, i + 1));
   t.equal(last?.status, "frame");
   const decoded = decodeMessage((last as { payload: Buffer }).payload);
-  t.match(decoded, { ok: true, message: { type: "ping", seq: 1, updates: [] } }, "updates default to []");
+  t.match(decoded, { ok: true, message: { type: "ping", seq: 1, kv: [], updates: [] } }, "updates default to []");
 });
 
 t.test("length limits: 0 and above 1 MiB are refused as soon as the header is in", async (t) => {
@@ -40,7 +40,7 @@ t.test("decoding names what is wrong", async (t) => {
   t.match(decodeMessage(Buffer.from(JSON.stringify({ ...ping, v: 2 }))), { ok: false, reason: "schema", detail: /^v: / });
   t.match(decodeMessage(Buffer.from(JSON.stringify({ ...ping, from: { id: "a", addr: "no-port" } }))), { ok: false, detail: /^from.addr: must be host:port/ });
   t.match(decodeMessage(Buffer.from(JSON.stringify({ ...ping, type: "pong" }))), { ok: false, reason: "schema" });
-  t.match(decodeMessage(Buffer.from(JSON.stringify({ ...ping, updates: [{ state: "zombie", id: "x", addr: "h:1", incarnation: 0 }] }))), {
+  t.match(decodeMessage(Buffer.from(JSON.stringify({ ...ping, kv: [], updates: [{ state: "zombie", id: "x", addr: "h:1", incarnation: 0 }] }))), {
     ok: false,
     detail: /^updates.0.state/,
   });

@@ -1,0 +1,39 @@
+// Hybrid logical clock versions for key-value writes: close to wall time, strictly increasing, ordered across nodes.
+import type { KvVersion, MemberId } from "../../specs/wire/messages.js";
+
+/** Orders versions: wall time, then the logical counter, then the writer's id (the tie-break). */
+export function compareVersions(a: KvVersion, b: KvVersion): number {
+  return a.wall - b.wall || a.logical - b.logical || (a.node < b.node ? -1 : a.node > b.node ? 1 : 0);
+}
+
+export function versionKey(v: KvVersion): string {
+  return `${v.wall}.${v.logical}.${v.node}`;
+}
+
+/** One node's clock. `now` is always passed in: the core reads no clock of its own. */
+export class HybridClock {
+  private wall = 0;
+  private logical = 0;
+
+  constructor(private readonly node: MemberId) {}
+
+  /** A version for a local write at `now`, greater than every version this clock has issued or seen. */
+  tick(now: number): KvVersion {
+    if (now > this.wall) {
+      this.wall = now;
+      this.logical = 0;
+    } else {
+      this.logical++;
+    }
+    return { wall: this.wall, logical: this.logical, node: this.node };
+  }
+
+  /** Takes a received version into account, so later local writes order after it. */
+  observe(version: KvVersion, now: number): void {
+    const wall = Math.max(this.wall, version.wall, now);
+    if (wall === this.wall && wall === version.wall) this.logical = Math.max(this.logical, version.logical);
+    else if (wall === version.wall) this.logical = version.logical;
+    else if (wall !== this.wall) this.logical = 0;
+    this.wall = wall;
+  }
+}
