@@ -8,7 +8,10 @@ export class CheckContext {
   readonly truth: Truth;
   readonly views: Views;
 
-  constructor(records: readonly HistoryRecord[], now?: number) {
+  constructor(
+    readonly records: readonly HistoryRecord[],
+    now?: number,
+  ) {
     this.truth = new Truth(records, now);
     this.views = new Views(records, this.truth);
   }

@@ -6,6 +6,7 @@ import { CheckContext } from "./context.js";
 import { converged, heal } from "./convergence.js";
 import { detection } from "./detection.js";
 import { falsePositives } from "./false-positives.js";
+import { dissemination, kvConverged, noDataLoss } from "./kv.js";
 import { deaths, flaps, left, neverDead, rejoined, split, suspicions } from "./membership.js";
 
 export function runCheck(spec: CheckSpec, records: readonly HistoryRecord[] | CheckContext): CheckResult {
@@ -33,6 +34,12 @@ export function runCheck(spec: CheckSpec, records: readonly HistoryRecord[] | Ch
       return deaths(ctx, spec.args);
     case "split":
       return split(ctx, spec.args);
+    case "kv-converged":
+      return kvConverged(ctx, spec.args);
+    case "no-data-loss":
+      return noDataLoss(ctx);
+    case "dissemination":
+      return dissemination(ctx, spec.args);
   }
 }
 

@@ -1,6 +1,16 @@
 // A typed client for the admin / observation API: every response is validated against specs/admin.
 import type { z } from "zod";
-import { EventsResponse, LeaveResponse, MembersResponse, MetricsResponse, NodeInfo } from "../../specs/admin/api.js";
+import {
+  EventsResponse,
+  KvDigestResponse,
+  KvEventsResponse,
+  KvListResponse,
+  KvWriteResponse,
+  LeaveResponse,
+  MembersResponse,
+  MetricsResponse,
+  NodeInfo,
+} from "../../specs/admin/api.js";
 
 /** An admin call that failed: unreachable, an error status, or a body off the schema. */
 export class AdminCallError extends Error {
@@ -33,11 +43,35 @@ export class AdminClient {
     return this.call("POST", "/v1/leave", LeaveResponse);
   }
 
-  private async call<S extends z.ZodType>(method: string, path: string, schema: S): Promise<z.infer<S>> {
+  kvPut(key: string, value: string) {
+    return this.call("PUT", `/v1/kv/${encodeURIComponent(key)}`, KvWriteResponse, { value });
+  }
+
+  kvDelete(key: string) {
+    return this.call("DELETE", `/v1/kv/${encodeURIComponent(key)}`, KvWriteResponse);
+  }
+
+  kvList() {
+    return this.call("GET", "/v1/kv", KvListResponse);
+  }
+
+  kvDigest() {
+    return this.call("GET", "/v1/kv-digest", KvDigestResponse);
+  }
+
+  kvEvents(after = 0) {
+    return this.call("GET", `/v1/kv-events?after=${after}`, KvEventsResponse);
+  }
+
+  private async call<S extends z.ZodType>(method: string, path: string, schema: S, body?: unknown): Promise<z.infer<S>> {
     const url = `${this.baseUrl}${path}`;
     let response: Response;
     try {
-      response = await fetch(url, { method, signal: AbortSignal.timeout(this.timeoutMs) });
+      response = await fetch(url, {
+        method,
+        signal: AbortSignal.timeout(this.timeoutMs),
+        ...(body === undefined ? {} : { body: JSON.stringify(body), headers: { "content-type": "application/json" } }),
+      });
     } catch (error) {
       throw new AdminCallError(`${method} ${url}: ${(error as Error).message}`);
     }

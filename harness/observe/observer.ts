@@ -5,6 +5,7 @@ import { AdminClient } from "./admin-client.js";
 interface Watched {
   admin: AdminClient;
   after: number;
+  kvAfter: number;
   busy: boolean;
   failing: boolean;
 }
@@ -21,12 +22,12 @@ export class Observer {
   constructor(
     private readonly history: ScenarioHistory,
     private readonly pollMs = 100,
-    private readonly snapshotEvery = 10,
+    private readonly snapshotEvery = 5,
   ) {}
 
   /** Starts following a node process; a restarted node is watched again from its first event. */
   watch(node: string, adminUrl: string): void {
-    this.watched.set(node, { admin: new AdminClient(adminUrl, 1000), after: 0, busy: false, failing: false });
+    this.watched.set(node, { admin: new AdminClient(adminUrl, 1000), after: 0, kvAfter: 0, busy: false, failing: false });
   }
 
   /** Stops following a node; `finalPoll` first collects what it has not yet reported (for a node still up). */
@@ -45,10 +46,20 @@ export class Observer {
     }, this.pollMs);
   }
 
-  /** Stops polling after one last collection from every node still watched. */
+  /** Stops polling after one last collection from every node still watched, with its final key-value contents. */
   async stop(): Promise<void> {
     clearInterval(this.timer);
-    await Promise.all([...this.watched].map(([node, entry]) => this.poll(node, entry, true)));
+    await Promise.all(
+      [...this.watched].map(async ([node, entry]) => {
+        await this.poll(node, entry, true);
+        try {
+          const { entries } = await entry.admin.kvList();
+          this.history.add({ type: "kv-snapshot", source: "observer", observer: node, entries });
+        } catch (error) {
+          this.history.add({ type: "observer-error", source: "observer", node, error: `final key-value snapshot: ${(error as Error).message}` });
+        }
+      }),
+    );
   }
 
   /** Collects every node's outstanding events now (used before judging a condition mid-run). */
@@ -67,7 +78,17 @@ export class Observer {
         entry.after = page.next;
         if (page.events.length < 10_000) break;
       }
+      for (;;) {
+        const page = await entry.admin.kvEvents(entry.kvAfter);
+        for (const e of page.events) {
+          this.history.add({ type: "kv-applied", source: `node:${node}`, t: e.at, observer: node, seq: e.seq, key: e.key, version: e.version, origin: e.origin });
+        }
+        entry.kvAfter = page.next;
+        if (page.events.length < 10_000) break;
+      }
       if (snapshot) {
+        const digest = await entry.admin.kvDigest();
+        this.history.add({ type: "kv-digest", source: "observer", observer: node, ...digest });
         const view = await entry.admin.members();
         this.history.add({
           type: "view",

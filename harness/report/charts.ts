@@ -99,3 +99,33 @@ export function convergenceSpec(points: { atS: number; ms: number | null; label:
     },
   } as unknown as TopLevelSpec;
 }
+
+/** The dissemination curve: the mean share of nodes holding a write, by time since it was written. */
+export function disseminationSpec(points: { ms: number; share: number }[]): TopLevelSpec | undefined {
+  if (points.length === 0) return undefined;
+  return {
+    $schema: "https://vega.github.io/schema/vega-lite/v6.json",
+    width: 600,
+    data: { values: points },
+    mark: { type: "line", interpolate: "step-after" },
+    encoding: {
+      x: { field: "ms", type: "quantitative", title: "ms since the write" },
+      y: { field: "share", type: "quantitative", title: "share of nodes holding it", scale: { domain: [0, 1] }, axis: { format: "%" } },
+    },
+  } as unknown as TopLevelSpec;
+}
+
+/** Digest agreement: the share of running nodes whose key-value digest equals the most common one, over time. */
+export function agreementSpec(points: { s: number; share: number }[]): TopLevelSpec | undefined {
+  if (points.length === 0) return undefined;
+  return {
+    $schema: "https://vega.github.io/schema/vega-lite/v6.json",
+    width: 600,
+    data: { values: points },
+    mark: { type: "line", point: true },
+    encoding: {
+      x: { field: "s", type: "quantitative", title: "seconds since start" },
+      y: { field: "share", type: "quantitative", title: "nodes agreeing on the digest", scale: { domain: [0, 1] }, axis: { format: "%" } },
+    },
+  } as unknown as TopLevelSpec;
+}

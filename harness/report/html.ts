@@ -1,8 +1,10 @@
 // index.html: one self-contained page (inline SVG, inline CSS, no script) with every scenario's charts and verdicts.
 import type { HistoryRecord } from "../../specs/history/history.js";
 import type { CheckResult, ScenarioResult, Summary } from "../../specs/report/summary.js";
-import { convergenceSpec, detectionSpec, renderSvg, timelineSpec } from "./charts.js";
-import { timeline } from "./timeline.js";
+import { CheckContext } from "../checks/context.js";
+import { spreadOf } from "../checks/kv.js";
+import { agreementSpec, convergenceSpec, detectionSpec, disseminationSpec, renderSvg, timelineSpec } from "./charts.js";
+import { digestAgreement, disseminationCurve, timeline } from "./timeline.js";
 
 const esc = (text: string) => text.replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;").replace(/"/g, "&quot;");
 
@@ -36,6 +38,12 @@ async function scenarioSection(result: ScenarioResult, records: HistoryRecord[])
   const points = (convergenceCheck?.evidence ?? []).map((e) => ({ atS: (e.atMs ?? 0) / 1000, ms: Number(/(\d+) ms/.exec(e.detail)?.[1] ?? NaN), label: e.detail }));
   const convergence = convergenceSpec(points.map((p) => ({ ...p, ms: Number.isNaN(p.ms) ? null : p.ms })));
   if (convergence) charts.push(`<h3>Time to convergence after each change</h3><div class="chart" data-chart="convergence">${await renderSvg(convergence)}</div>`);
+  if (records.some((r) => r.type === "kv-write")) {
+    const curve = disseminationSpec(disseminationCurve(spreadOf(new CheckContext(records))));
+    if (curve) charts.push(`<h3>Dissemination of writes</h3><div class="chart" data-chart="dissemination">${await renderSvg(curve)}</div>`);
+  }
+  const agreement = agreementSpec(digestAgreement(records));
+  if (agreement && records.some((r) => r.type === "kv-write")) charts.push(`<h3>Key-value digest agreement</h3><div class="chart" data-chart="agreement">${await renderSvg(agreement)}</div>`);
   return `<section id="${esc(result.name)}">
 <h2><span class="${result.verdict}">${result.verdict.toUpperCase()}</span> ${esc(result.name)}</h2>
 <p>${esc(result.description)}</p>

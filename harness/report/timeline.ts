@@ -51,3 +51,34 @@ export function timeline(records: readonly HistoryRecord[]): { bands: StateBand[
   for (const d of truth.downs) faults.push({ kind: d.how, label: `${d.how} ${d.node}`, fromS: s(d.t), toS: s(d.t) + 0.05 });
   return { bands, faults, durationS: s(truth.end) };
 }
+
+/** Mean share of nodes holding a write at each time since it was written, in 25 ms steps. */
+export function disseminationCurve(spreads: { reachedMs: number[]; nodes: number }[]): { ms: number; share: number }[] {
+  if (spreads.length === 0) return [];
+  const end = Math.max(100, ...spreads.flatMap((s) => s.reachedMs)) + 100;
+  const points: { ms: number; share: number }[] = [];
+  for (let ms = 0; ms <= end; ms += 25) {
+    const share = spreads.reduce((sum, s) => sum + s.reachedMs.filter((r) => r <= ms).length / s.nodes, 0) / spreads.length;
+    points.push({ ms, share });
+  }
+  return points;
+}
+
+/** From the digest samples: per half second, the share of sampled nodes agreeing with the most common root. */
+export function digestAgreement(records: readonly HistoryRecord[]): { s: number; share: number }[] {
+  const truth = new Truth(records);
+  const bins = new Map<number, Map<string, string>>();
+  for (const r of records) {
+    if (r.type !== "kv-digest") continue;
+    const bin = Math.floor((r.t - truth.start) / 500);
+    if (!bins.has(bin)) bins.set(bin, new Map());
+    bins.get(bin)!.set(r.observer, r.root);
+  }
+  return [...bins.entries()]
+    .sort((a, b) => a[0] - b[0])
+    .map(([bin, roots]) => {
+      const counts = new Map<string, number>();
+      for (const root of roots.values()) counts.set(root, (counts.get(root) ?? 0) + 1);
+      return { s: bin / 2, share: Math.max(...counts.values()) / roots.size };
+    });
+}

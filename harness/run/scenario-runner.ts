@@ -237,9 +237,46 @@ class StepPlayer {
         observer.watch(id, node.admin.baseUrl);
         return undefined;
       }
+      case "put":
+        await this.write(step.args.node, step.args.key, step.args.value);
+        return undefined;
+      case "write-load":
+        return this.writeLoad(step.args, index);
       case "expect":
         return this.expect(step.args, index);
     }
+  }
+
+  /** One client write; recorded in the history only once the node has acknowledged it, with its version. */
+  private async write(node: string, key: string, value: string | null): Promise<void> {
+    const admin = this.run.node(node).admin;
+    const written = value === null ? await admin.kvDelete(key) : await admin.kvPut(key, value);
+    this.history.add({ type: "kv-write", source: "harness", node, key, value, version: written.version });
+  }
+
+  /**
+   * `rate` writes a second for `duration`, through the nodes in turn: bounded in count
+   * (rate × duration) and in time. A write a node cannot take (it is down) is counted, not fatal.
+   */
+  private async writeLoad(args: Extract<ScenarioStep, { kind: "write-load" }>["args"], index: number): Promise<CheckResult> {
+    const nodes = args.nodes ?? this.run.topology.nodeIds;
+    const total = Math.max(1, Math.round((args.rate * args.duration) / 1000));
+    const started = Date.now();
+    let acknowledged = 0;
+    const refused: string[] = [];
+    for (let i = 0; i < total; i++) {
+      await abortableSleep(Math.max(0, started + (i * 1000) / args.rate - Date.now()), this.signal);
+      const node = nodes[i % nodes.length]!;
+      const key = `${args.prefix}-${args.keys === undefined ? i : i % args.keys}`;
+      try {
+        await this.write(node, key, `${node}#${i}`);
+        acknowledged++;
+      } catch (error) {
+        refused.push(`${node}: ${(error as Error).message}`);
+      }
+    }
+    const summary = `${acknowledged} of ${total} writes acknowledged${refused.length ? `; refused: ${refused.slice(0, 3).join("; ")}` : ""}`;
+    return { name: `step ${index + 1}: write-load`, verdict: "info", summary, evidence: [], metrics: { writes: total, acknowledged } };
   }
 
   /** A fault given `for` a duration ends after it; otherwise it is kept for a later step (or the run's end) to undo. */

@@ -7,6 +7,8 @@ export const MUTANTS = {
   "no-suspicion": "declares a member dead as soon as a probe fails, skipping suspicion",
   "ignore-incarnation": "merges updates by arrival order, ignoring incarnation numbers",
   "no-dissemination": "sends no piggybacked updates and no gossip rounds",
+  "no-anti-entropy": "never starts a key-value anti-entropy session (rumors only)",
+  "lww-wrong-order": "on a key-value conflict keeps the older write instead of the newer",
 } as const;
 
 export const MutantName = z.enum(Object.keys(MUTANTS) as [keyof typeof MUTANTS, ...(keyof typeof MUTANTS)[]]);
@@ -30,7 +32,7 @@ export function behaviourOf(mutant: MutantName | undefined): Behaviour {
     suspicion: mutant !== "no-suspicion",
     respectIncarnation: mutant !== "ignore-incarnation",
     disseminate: mutant !== "no-dissemination",
-    antiEntropy: true,
-    newestWriteWins: true,
+    antiEntropy: mutant !== "no-anti-entropy",
+    newestWriteWins: mutant !== "lww-wrong-order",
   };
 }

@@ -1,6 +1,6 @@
 // The history of a run (history.ndjson): what the harness did and what every node believed, one record per line.
 import { z } from "zod";
-import { Incarnation, MemberId, MemberState } from "../wire/messages.js";
+import { Incarnation, KvEntry, KvVersion, MemberId, MemberState } from "../wire/messages.js";
 
 const common = {
   /** Epoch milliseconds. Nodes stamp their own transitions; everything runs on one machine's clock. */
@@ -72,6 +72,35 @@ export const HistoryRecord = z.discriminatedUnion("type", [
     members: z.array(z.object({ id: MemberId, state: MemberState, incarnation: Incarnation })),
   }),
   z.object({ ...common, type: z.literal("observer-error"), source: z.literal("observer"), node: MemberId, error: z.string() }),
+  z.object({
+    ...common,
+    type: z.literal("kv-write"),
+    source: harness,
+    node: MemberId,
+    key: z.string(),
+    value: z.string().nullable(),
+    version: KvVersion.describe("the version the node acknowledged the write with"),
+  }),
+  z.object({
+    ...common,
+    type: z.literal("kv-applied"),
+    source: z.string().regex(/^node:/),
+    observer: MemberId,
+    seq: z.number().int().min(1),
+    key: z.string(),
+    version: KvVersion,
+    origin: z.enum(["local", "rumor", "anti-entropy"]),
+  }),
+  z.object({
+    ...common,
+    type: z.literal("kv-digest"),
+    source: z.literal("observer"),
+    observer: MemberId,
+    root: z.string(),
+    keys: z.number().int().min(0),
+    entries: z.number().int().min(0),
+  }),
+  z.object({ ...common, type: z.literal("kv-snapshot"), source: z.literal("observer"), observer: MemberId, entries: z.array(KvEntry) }),
 ]);
 
 export type HistoryRecord = z.infer<typeof HistoryRecord>;

@@ -54,6 +54,11 @@ export const CHECK_ARGS = {
     .describe("at most `max` dead verdicts about these members by these observers"),
   rejoined: z.object({ node: NodeName, within: Duration.describe("after the node resumed or restarted") }).strict(),
   flaps: z.object({ max: z.number().int().min(0).optional() }).strict(),
+  "kv-converged": z.object({ within: Duration.describe("after the last write or change") }).strict().describe("every running node's key-value digest is the same"),
+  "no-data-loss": z.object({}).strict().describe("every acknowledged write is on every running node at the end, or superseded by a newer version of its key"),
+  dissemination: z
+    .object({ complete: z.boolean().default(false).describe("fail unless every write reached every running node (default: report only)") })
+    .strict(),
   split: z
     .object({ groups: z.array(z.array(NodeName).min(1)).min(2), within: Duration.describe("after the partition began") })
     .strict()
@@ -93,6 +98,16 @@ export const STEP_ARGS = {
   heal: empty,
   clear: empty,
   join: z.union([z.null().transform(() => ({})), z.object({ node: NodeName.optional() }).strict()]),
+  put: z.object({ node: NodeName, key: z.string().min(1), value: z.string().nullable() }).strict().describe("a client write through node (null deletes)"),
+  "write-load": z
+    .object({
+      rate: z.number().positive().max(1000).describe("writes per second, spread over the nodes in turn"),
+      duration: Duration,
+      nodes: z.array(NodeName).min(1).optional(),
+      keys: z.number().int().min(1).optional().describe("distinct keys to write to (default: a new key per write)"),
+      prefix: z.string().default("load"),
+    })
+    .strict(),
   expect: z.unknown().describe("a check, as in `checks`, evaluated now: polled until it passes or its `within` runs out"),
 } as const;
 

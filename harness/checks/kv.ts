@@ -1,0 +1,96 @@
+// Key-value checks: digests agree, no acknowledged write is lost, and how far each write spread (the dissemination curve).
+import type { RecordOf } from "../../specs/history/history.js";
+import type { CheckResult } from "../../specs/report/summary.js";
+import type { CheckArgs } from "../../specs/scenario/scenario.js";
+import type { KvVersion } from "../../specs/wire/messages.js";
+import { compareVersions } from "../../reference-node/core/hlc.js";
+import { type CheckContext, fmtMs, result } from "./context.js";
+
+type Write = RecordOf<"kv-write">;
+
+function writes(ctx: CheckContext): Write[] {
+  return ctx.records.filter((r): r is Write => r.type === "kv-write");
+}
+
+/** Each observer's digests over time. */
+function digests(ctx: CheckContext): RecordOf<"kv-digest">[] {
+  return ctx.records.filter((r): r is RecordOf<"kv-digest"> => r.type === "kv-digest").sort((a, b) => a.t - b.t);
+}
+
+/** The digest roots of the running nodes at t (their latest sample at or before t); undefined where a node has none yet. */
+export function rootsAt(ctx: CheckContext, t: number): Map<string, string | undefined> {
+  const latest = new Map<string, string>();
+  for (const d of digests(ctx)) if (d.t <= t && (ctx.truth.upSince(d.observer, t) ?? Infinity) <= d.t) latest.set(d.observer, d.root);
+  return new Map(ctx.truth.runningAt(t).map((n) => [n, latest.get(n)]));
+}
+
+export function kvConverged(ctx: CheckContext, args: CheckArgs["kv-converged"]): CheckResult {
+  const lastWrite = Math.max(ctx.truth.start, ...writes(ctx).map((w) => w.t));
+  const from = Math.max(lastWrite, ctx.truth.lastChange());
+  const agree = (t: number) => {
+    const roots = [...rootsAt(ctx, t).values()];
+    return roots.length > 0 && roots.every((r) => r !== undefined && r === roots[0]);
+  };
+  const candidates = [from, ...digests(ctx).filter((d) => d.t > from && d.t <= Math.min(from + args.within, ctx.truth.end)).map((d) => d.t)];
+  const at = candidates.find(agree);
+  const final = [...rootsAt(ctx, ctx.truth.end)];
+  const evidence = final.map(([node, root]) => ctx.evidence(`final digest ${root ?? "none"}`, { observer: node }));
+  if (at === undefined) return result("kv-converged", "fail", `key-value digests did not agree within ${fmtMs(args.within)} of the last write or change`, evidence, { kvConvergenceMs: null });
+  if (!agree(ctx.truth.end)) return result("kv-converged", "fail", `digests agreed after ${fmtMs(at - from)} but not at the end`, evidence, { kvConvergenceMs: at - from });
+  return result("kv-converged", "pass", `every node's digest agreed ${fmtMs(at - from)} after the last write or change (bound ${fmtMs(args.within)})`, evidence, {
+    kvConvergenceMs: at - from,
+  });
+}
+
+/** Every acknowledged write is on every running node at the end, or superseded there by a newer version of its key. */
+export function noDataLoss(ctx: CheckContext): CheckResult {
+  const snapshots = ctx.records.filter((r): r is RecordOf<"kv-snapshot"> => r.type === "kv-snapshot");
+  const acknowledged = writes(ctx);
+  if (snapshots.length === 0) return result("no-data-loss", "fail", "no final key-value snapshot was recorded");
+  const lost: { observer: string; write: Write; held: KvVersion | undefined }[] = [];
+  for (const snap of snapshots) {
+    const held = new Map(snap.entries.map((e) => [e.key, e.version]));
+    for (const w of acknowledged) {
+      const version = held.get(w.key);
+      if (!version || compareVersions(version, w.version) < 0) lost.push({ observer: snap.observer, write: w, held: version });
+    }
+  }
+  const evidence = lost.slice(0, 100).map(({ observer, write, held }) =>
+    ctx.evidence(`lacks ${write.key}@${write.version.wall}.${write.version.logical}.${write.version.node} (written through ${write.node}); holds ${held ? `${held.wall}.${held.logical}.${held.node}` : "nothing"}`, {
+      observer,
+      at: write.t,
+    }),
+  );
+  const summary = lost.length
+    ? `${lost.length} acknowledged writes missing across ${snapshots.length} nodes`
+    : `all ${acknowledged.length} acknowledged writes present (or superseded) on all ${snapshots.length} nodes`;
+  return result("no-data-loss", lost.length ? "fail" : "pass", summary, evidence, { acknowledgedWrites: acknowledged.length, lostWrites: lost.length });
+}
+
+/** For each write: when each node first held it (or a newer version of its key). */
+export function spreadOf(ctx: CheckContext): { write: Write; reachedMs: number[]; nodes: number }[] {
+  const applied = ctx.records.filter((r): r is RecordOf<"kv-applied"> => r.type === "kv-applied");
+  return writes(ctx).map((write) => {
+    const firsts = new Map<string, number>();
+    for (const a of applied) {
+      if (a.key === write.key && compareVersions(a.version, write.version) >= 0 && a.t >= write.t - 5 && !firsts.has(a.observer)) firsts.set(a.observer, a.t);
+    }
+    const running = ctx.truth.runningAt(ctx.truth.end);
+    const reachedMs = running.flatMap((n) => (firsts.has(n) ? [Math.max(0, firsts.get(n)! - write.t)] : [])).sort((a, b) => a - b);
+    return { write, reachedMs, nodes: running.length };
+  });
+}
+
+export function dissemination(ctx: CheckContext, args: CheckArgs["dissemination"]): CheckResult {
+  const spreads = spreadOf(ctx);
+  const complete = spreads.filter((s) => s.reachedMs.length === s.nodes);
+  const fullTimes = complete.map((s) => s.reachedMs.at(-1)!).sort((a, b) => a - b);
+  const pct = (p: number) => (fullTimes.length ? fullTimes[Math.min(fullTimes.length - 1, Math.floor(p * fullTimes.length))]! : null);
+  const coverage = spreads.length ? spreads.reduce((sum, s) => sum + s.reachedMs.length / s.nodes, 0) / spreads.length : null;
+  const metrics = { writes: spreads.length, completeWrites: complete.length, meanCoverage: coverage, fullSpreadP50Ms: pct(0.5), fullSpreadP90Ms: pct(0.9) };
+  const incomplete = spreads.filter((s) => s.reachedMs.length < s.nodes);
+  const evidence = incomplete.slice(0, 50).map((s) => ctx.evidence(`${s.write.key} reached ${s.reachedMs.length} of ${s.nodes} nodes`, { at: s.write.t }));
+  const summary = `${complete.length} of ${spreads.length} writes reached every node (mean coverage ${coverage === null ? "—" : `${(coverage * 100).toFixed(1)}%`}; full spread p50 ${fmtMs(metrics.fullSpreadP50Ms)}, p90 ${fmtMs(metrics.fullSpreadP90Ms)})`;
+  const verdict = args.complete ? (incomplete.length ? "fail" : "pass") : "info";
+  return result(`dissemination${incomplete.length && !args.complete ? " (incomplete delivery)" : ""}`, verdict, summary, evidence, metrics);
+}
