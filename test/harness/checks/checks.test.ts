@@ -159,3 +159,33 @@ t.test("a restarted node's view starts again from nothing", async (t) => {
   t.same([...ctx.views.viewAt("n2", T0 + 2000).keys()], ["n2"], "only what the new process has seen");
   t.equal(ctx.views.viewAt("n1", T0 + 2000).size, 3);
 });
+
+t.test("key-value checks: no data loss, digest agreement, dissemination", async (t) => {
+  const v = (wall: number, node = "n1") => ({ wall, logical: 0, node });
+  const h = history().start();
+  const add = (r: Record<string, unknown>) => h.records.push({ scenario: "s", ...r } as HistoryRecord);
+  add({ t: T0 + 1000, type: "kv-write", source: "harness", node: "n1", key: "a", value: "1", version: v(T0 + 1000) });
+  add({ t: T0 + 1100, type: "kv-write", source: "harness", node: "n2", key: "b", value: "2", version: v(T0 + 1100, "n2") });
+  let seq = 100;
+  for (const [observer, key, at] of [["n1", "a", 1000], ["n2", "a", 1050], ["n3", "a", 1200], ["n2", "b", 1100], ["n1", "b", 1300]] as const) {
+    add({ t: T0 + at, type: "kv-applied", source: `node:${observer}`, observer, seq: seq++, key, version: v(T0 + (key === "a" ? 1000 : 1100), key === "a" ? "n1" : "n2"), origin: "rumor" });
+  }
+  for (const [observer, root, at] of [["n1", "x", 1500], ["n2", "x", 1500], ["n3", "y", 1500], ["n3", "x", 2500]] as const) {
+    add({ t: T0 + at, type: "kv-digest", source: "observer", observer, root, keys: 2, entries: 2 });
+  }
+  const full = [{ key: "a", value: "1", version: v(T0 + 1000) }, { key: "b", value: "2", version: v(T0 + 1100, "n2") }];
+  add({ t: T0 + 2900, type: "kv-snapshot", source: "observer", observer: "n1", entries: full });
+  add({ t: T0 + 2900, type: "kv-snapshot", source: "observer", observer: "n2", entries: full });
+  add({ t: T0 + 2900, type: "kv-snapshot", source: "observer", observer: "n3", entries: [full[0]!, { key: "b", value: "old", version: v(T0 + 5, "n3") }] });
+  const records = h.end(3000);
+
+  const loss = check({ "no-data-loss": {} }, records);
+  t.match(loss, { verdict: "fail", metrics: { acknowledgedWrites: 2, lostWrites: 1 } });
+  t.match(loss.evidence[0], { observer: "n3", detail: /lacks b@/ });
+  t.match(check({ "kv-converged": { within: "2s" } }, records), { verdict: "pass", metrics: { kvConvergenceMs: 1400 } }, "n3's digest agreed at 2.5 s, 1.4 s after the last write");
+  t.equal(check({ "kv-converged": { within: "1s" } }, records).verdict, "fail");
+  const spread = check({ dissemination: {} }, records);
+  t.match(spread, { verdict: "info", metrics: { writes: 2, completeWrites: 1 } }, "b never reached n3");
+  t.match(spread.name, /incomplete delivery/);
+  t.equal(check({ dissemination: { complete: true } }, records).verdict, "fail");
+});

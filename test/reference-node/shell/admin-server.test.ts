@@ -111,3 +111,39 @@ t.test("a bad dial map names the file and the field", async (t) => {
   writeFileSync(notJson, "{");
   t.throws(() => readDialMap(notJson), { message: new RegExp(`^${notJson}: cannot read dial map`) });
 });
+
+t.test("key-value endpoints: write, read, list, delete, digest, events; limits named in refusals", async (t) => {
+  const a = await start("a", { config: NodeConfig.parse({ ...config, kvMaxKeyBytes: 8, kvMaxValueBytes: 16 }) });
+  t.teardown(() => a.close());
+  const admin = new AdminClient(`http://127.0.0.1:${a.adminPort}`);
+  const base = `http://127.0.0.1:${a.adminPort}`;
+  const written = await admin.kvPut("k1", "hello");
+  t.match(written, { key: "k1", version: { wall: Number, logical: 0, node: "a" } });
+  t.match(await (await fetch(`${base}/v1/kv/k1`)).json(), { key: "k1", value: "hello", version: written.version });
+  const digest = await admin.kvDigest();
+  t.match(digest, { keys: 1, entries: 1 });
+  t.not(digest.root, "0000000000000000");
+  const again = await admin.kvPut("k1", "again");
+  t.ok(again.version.wall > written.version.wall || again.version.logical > written.version.logical, "a later write gets a later version");
+  await admin.kvDelete("k1");
+  const gone = await fetch(`${base}/v1/kv/k1`);
+  t.equal(gone.status, 404);
+  t.match(await gone.json(), { error: "k1 was deleted" });
+  t.match(await admin.kvDigest(), { keys: 0, entries: 1 }, "the tombstone stays");
+  t.same((await admin.kvList()).entries.map((e) => e.value), [null]);
+  t.same((await admin.kvEvents(0)).events.map((e) => e.origin), ["local", "local", "local"]);
+  t.equal((await admin.metrics()).kvWrites, 3);
+
+  const longKey = await fetch(`${base}/v1/kv/way-too-long-key`, { method: "PUT", body: JSON.stringify({ value: "x" }) });
+  t.equal(longKey.status, 400);
+  t.match(await longKey.json(), { error: "key is 16 bytes; the limit is 8 (--kv-max-key-bytes)" });
+  const bigValue = await fetch(`${base}/v1/kv/k2`, { method: "PUT", body: JSON.stringify({ value: "x".repeat(17) }) });
+  t.equal(bigValue.status, 400);
+  t.match(await bigValue.json(), { error: "value is 17 bytes; the limit is 16 (--kv-max-value-bytes)" });
+  const notJson = await fetch(`${base}/v1/kv/k2`, { method: "PUT", body: "hello" });
+  t.equal(notJson.status, 400);
+  t.match(await notJson.json(), { error: /body must be JSON/ });
+  const huge = await fetch(`${base}/v1/kv/k2`, { method: "PUT", body: JSON.stringify({ value: "x".repeat(100_000) }) }).catch(() => undefined);
+  t.ok(huge === undefined || huge.status === 413, "a body far over the limit is cut off");
+  t.equal((await fetch(`${base}/v1/kv/missing`)).status, 404);
+});
