@@ -59,3 +59,22 @@ t.test("index.html opens offline in Chromium with its charts drawn", { skip: !ex
   await page.screenshot({ path: shot, fullPage: true });
   t.ok(statSync(shot).size > 10_000, `screenshot saved: ${shot}`);
 });
+
+t.test("a recorded partition-writes history: no write lost, and the key-value charts are drawn", { skip: !existsSync(CHROMIUM) && `no ${CHROMIUM}` }, async (t) => {
+  const runDir = mkdtempSync(path.join(tmpdir(), "grapevine-kv-report-"));
+  copyFileSync(path.join(packageRoot(), "fixtures", "histories", "partition-writes.ndjson"), path.join(runDir, "history.ndjson"));
+  const { summary } = recheck(runDir);
+  const checks = Object.fromEntries(summary.scenarios[0]!.checks.map((c) => [c.name, c]));
+  t.match(checks["no-data-loss"], { verdict: "pass", metrics: { lostWrites: 0 } });
+  t.equal(checks["kv-converged"]?.verdict, "pass");
+  const files = await writeReports(runDir, summary, readHistory(path.join(runDir, "history.ndjson")));
+  const browser = await chromium.launch({ executablePath: CHROMIUM, args: ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--no-first-run"] });
+  t.teardown(() => browser.close());
+  const page = await browser.newPage({ viewport: { width: 1100, height: 1600 } });
+  await page.goto(`file://${files.html}`);
+  for (const chart of ["dissemination", "agreement"]) {
+    const box = await page.locator(`[data-chart="${chart}"] svg`).boundingBox();
+    t.ok(box && box.width > 300 && box.height > 100, `${chart} chart drawn (${box?.width}×${box?.height})`);
+  }
+  t.match(await page.locator('[data-chart="dissemination"] svg').textContent(), /share of nodes holding it/);
+});
