@@ -67,16 +67,20 @@ export function noDataLoss(ctx: CheckContext): CheckResult {
   return result("no-data-loss", lost.length ? "fail" : "pass", summary, evidence, { acknowledgedWrites: acknowledged.length, lostWrites: lost.length });
 }
 
-/** For each write: when each node first held it (or a newer version of its key). */
+/**
+ * For each write: how long after it was made each node first held it (or a newer version of
+ * its key). The write was made at its version's wall time, on the writer's clock — before
+ * the harness heard the acknowledgement — so that, not the record's time, is time zero.
+ */
 export function spreadOf(ctx: CheckContext): { write: Write; reachedMs: number[]; nodes: number }[] {
   const applied = ctx.records.filter((r): r is RecordOf<"kv-applied"> => r.type === "kv-applied");
   return writes(ctx).map((write) => {
     const firsts = new Map<string, number>();
     for (const a of applied) {
-      if (a.key === write.key && compareVersions(a.version, write.version) >= 0 && a.t >= write.t - 5 && !firsts.has(a.observer)) firsts.set(a.observer, a.t);
+      if (a.key === write.key && compareVersions(a.version, write.version) >= 0 && !firsts.has(a.observer)) firsts.set(a.observer, a.t);
     }
     const running = ctx.truth.runningAt(ctx.truth.end);
-    const reachedMs = running.flatMap((n) => (firsts.has(n) ? [Math.max(0, firsts.get(n)! - write.t)] : [])).sort((a, b) => a - b);
+    const reachedMs = running.flatMap((n) => (firsts.has(n) ? [Math.max(0, firsts.get(n)! - write.version.wall)] : [])).sort((a, b) => a - b);
     return { write, reachedMs, nodes: running.length };
   });
 }

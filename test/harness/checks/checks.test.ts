@@ -189,3 +189,17 @@ t.test("key-value checks: no data loss, digest agreement, dissemination", async 
   t.match(spread.name, /incomplete delivery/);
   t.equal(check({ dissemination: { complete: true } }, records).verdict, "fail");
 });
+
+t.test("dissemination counts from when the write was made, not from when the harness heard the acknowledgement", async (t) => {
+  const h = history().start();
+  const add = (r: Record<string, unknown>) => h.records.push({ scenario: "s", ...r } as HistoryRecord);
+  const version = { wall: T0 + 1000, logical: 0, node: "n1" };
+  // The writer stored it at 1000; the acknowledgement reached the harness 200 ms later (a busy machine).
+  add({ t: T0 + 1200, type: "kv-write", source: "harness", node: "n1", key: "k", value: "v", version });
+  let seq = 1;
+  for (const [observer, at] of [["n1", 1000], ["n2", 1040], ["n3", 1090]] as const) {
+    add({ t: T0 + at, type: "kv-applied", source: `node:${observer}`, observer, seq: seq++, key: "k", version, origin: observer === "n1" ? "local" : "rumor" });
+  }
+  const r = check({ dissemination: { complete: true } }, h.end(3000));
+  t.match(r, { verdict: "pass", metrics: { completeWrites: 1, fullSpreadP50Ms: 90 } });
+});
