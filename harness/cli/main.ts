@@ -3,6 +3,7 @@
 import yargs from "yargs";
 import { hideBin } from "yargs/helpers";
 import { checkCommand } from "./commands/check.js";
+import { conformanceCommand } from "./commands/conformance.js";
 import { nodeCommand } from "./commands/node.js";
 import { proxyCommand } from "./commands/proxy.js";
 import { runCommand } from "./commands/run.js";
@@ -19,6 +20,7 @@ try {
     .scriptName("grapevine")
     .command(runCommand)
     .command(checkCommand)
+    .command(conformanceCommand)
     .command(nodeCommand)
     .command(proxyCommand)
     .command(schemaCommand)

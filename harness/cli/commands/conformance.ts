@@ -1,0 +1,163 @@
+// `grapevine conformance`: checks implementations against the numbered requirements, and writes a matrix report.
+import { mkdirSync, writeFileSync } from "node:fs";
+import path from "node:path";
+import type { CommandModule } from "yargs";
+import { MUTANTS } from "../../../reference-node/core/mutants.js";
+import { ConformanceReport, type ImplementationResult } from "../../../specs/conformance/result.js";
+import { CorpusError, loadCorpus } from "../../conformance/corpus.js";
+import { renderCatalogue } from "../../conformance/report/catalogue-markdown.js";
+import { renderConformanceHtml } from "../../conformance/report/html.js";
+import { renderConformanceJunit } from "../../conformance/report/junit.js";
+import { caseLine, renderSummary } from "../../conformance/report/terminal.js";
+import { runConformance } from "../../conformance/runner.js";
+import { attachTarget, parseReferenceSut, startReference, type Sut } from "../../conformance/sut.js";
+import { parseHostPort } from "../../conformance/wire-client.js";
+import { packageRoot } from "../../paths.js";
+import { REQUIREMENTS } from "../../../specs/requirements/catalogue.js";
+import { EXIT_CHECK_FAILED, EXIT_OK, UsageError } from "../usage-error.js";
+
+interface ConformanceArgs {
+  sut: string[];
+  target: string[];
+  admin: string[];
+  list: boolean;
+  only: string[];
+  generated: number;
+  seed?: number;
+  corpus?: string;
+  "report-dir": string;
+  junit?: string;
+  json?: string;
+  "allow-leave": boolean;
+  "period-ms": number;
+}
+
+/** What the user asked to test, checked before anything starts. */
+type Planned = { kind: "reference"; name: string; mutant?: string } | { kind: "target"; name: string; wire: string; admin?: string };
+
+export function planImplementations(args: Pick<ConformanceArgs, "sut" | "target" | "admin">): Planned[] {
+  if (args.admin.length > 0 && args.admin.length !== args.target.length) {
+    throw new UsageError(`--admin: give one per --target (got ${args.admin.length} for ${args.target.length} targets)`);
+  }
+  const planned: Planned[] = [];
+  for (const spec of args.sut) {
+    const parsed = parseReferenceSut(spec);
+    if (!parsed) throw new UsageError(`--sut ${spec}: expected "reference" or "reference:MUTANT" (use --target HOST:PORT for another implementation)`);
+    if (parsed.mutant && !(parsed.mutant in MUTANTS)) throw new UsageError(`--sut ${spec}: no mutant "${parsed.mutant}" (one of ${Object.keys(MUTANTS).join(", ")})`);
+    planned.push({ kind: "reference", name: spec, ...(parsed.mutant ? { mutant: parsed.mutant } : {}) });
+  }
+  for (const [i, wire] of args.target.entries()) {
+    try {
+      parseHostPort(wire);
+    } catch {
+      throw new UsageError(`--target ${wire}: expected HOST:PORT`);
+    }
+    const admin = args.admin[i];
+    if (admin !== undefined && !/^https?:\/\/[^/]+/.test(admin)) throw new UsageError(`--admin ${admin}: expected a URL such as http://127.0.0.1:8001`);
+    planned.push({ kind: "target", name: wire, wire, ...(admin ? { admin } : {}) });
+  }
+  if (planned.length === 0) planned.push({ kind: "reference", name: "reference" });
+  return planned;
+}
+
+export const conformanceCommand: CommandModule<object, ConformanceArgs> = {
+  command: "conformance",
+  describe: "Check implementations against the numbered protocol requirements (default: the reference node)",
+  builder: (y) =>
+    y
+      .option("sut", { type: "string", array: true, default: [] as string[], describe: "an implementation Grapevine starts: reference, or reference:MUTANT (repeatable)" })
+      .option("target", { type: "string", array: true, default: [] as string[], describe: "HOST:PORT of an implementation someone else started (repeatable)" })
+      .option("admin", { type: "string", array: true, default: [] as string[], describe: "admin API URL of each --target, in the same order" })
+      .option("list", { type: "boolean", default: false, describe: "print the requirements catalogue as Markdown and exit" })
+      .option("only", { type: "string", array: true, default: [] as string[], describe: "run only these requirement IDs or prefixes (e.g. SWIM-PING, MERGE)" })
+      .option("generated", { type: "number", default: 500, describe: "how many generated malformed messages to send (0 for none)" })
+      .option("seed", { type: "number", describe: "seed of the generated inputs (default random; recorded in the report)" })
+      .option("corpus", { type: "string", describe: "folder of hand-written malformed inputs (default: fixtures/malformed)" })
+      .option("report-dir", { type: "string", default: "reports", describe: "where the run folder is created" })
+      .option("junit", { type: "string", describe: "also write junit.xml here" })
+      .option("json", { type: "string", describe: "also write the JSON results here" })
+      .option("allow-leave", { type: "boolean", default: false, describe: "let the leave case ask a --target to leave its cluster" })
+      .option("period-ms", { type: "number", default: 1000, describe: "protocol period to assume for a target that does not declare probeIntervalMs" }),
+  handler: async (args) => {
+    if (args.list) {
+      process.stdout.write(renderCatalogue());
+      return;
+    }
+    if (!Number.isInteger(args.generated) || args.generated < 0 || args.generated > 100_000) throw new UsageError("--generated: a whole number from 0 to 100000");
+    if (args.seed !== undefined && !Number.isInteger(args.seed)) throw new UsageError("--seed: must be a whole number");
+    if (!(args["period-ms"] > 0)) throw new UsageError("--period-ms: must be positive");
+    for (const o of args.only) {
+      if (!REQUIREMENTS.some((r) => r.id === o || r.id.startsWith(`${o}-`))) throw new UsageError(`--only ${o}: matches no requirement (see --list)`);
+    }
+    const planned = planImplementations(args);
+    let corpus;
+    try {
+      corpus = loadCorpus(args.corpus ?? path.join(packageRoot(), "fixtures", "malformed"));
+    } catch (error) {
+      if (error instanceof CorpusError) throw new UsageError(error.message);
+      throw error;
+    }
+    const seed = args.seed ?? Math.floor(Math.random() * 2 ** 31);
+    const runDir = path.join(args["report-dir"], `${new Date().toISOString().replace(/[:.]/g, "-")}-conformance`);
+    mkdirSync(runDir, { recursive: true });
+
+    const controller = new AbortController();
+    const onSignal = (signal: NodeJS.Signals) => {
+      process.stderr.write(`\n${signal}: stopping — closing fake members, stopping the nodes Grapevine started\n`);
+      if (controller.signal.aborted) process.exit(130);
+      controller.abort();
+    };
+    process.on("SIGINT", onSignal);
+    process.on("SIGTERM", onSignal);
+
+    const startedAt = Date.now();
+    const implementations: ImplementationResult[] = [];
+    for (const plan of planned) {
+      if (controller.signal.aborted) break;
+      process.stdout.write(`\n${plan.name}\n`);
+      let sut: Sut;
+      try {
+        sut = plan.kind === "reference" ? await startReference(plan.name, plan.mutant, path.join(runDir, "logs")) : await attachTarget(plan.wire, plan.admin);
+      } catch (error) {
+        throw new UsageError(`${plan.name}: cannot start or reach it: ${(error as Error).message}`);
+      }
+      try {
+        implementations.push(
+          await runConformance(sut, {
+            only: args.only,
+            generated: args.generated,
+            seed,
+            corpus,
+            runDir,
+            allowLeave: args["allow-leave"],
+            fallbackPeriodMs: args["period-ms"],
+            signal: controller.signal,
+            onCase: (_, result) => process.stdout.write(`${caseLine(result)}\n`),
+          }),
+        );
+      } finally {
+        await sut.stop();
+      }
+    }
+    const report = ConformanceReport.parse({
+      tool: "grapevine conformance",
+      startedAt,
+      finishedAt: Date.now(),
+      seed,
+      generated: args.generated,
+      implementations,
+      verdict: implementations.every((i) => i.mustFailures === 0) ? "pass" : "fail",
+    });
+    const json = JSON.stringify({ ...report, cases: implementations.flatMap((i) => i.cases.map((c) => ({ implementation: i.name, ...c }))) }, null, 2);
+    const junit = renderConformanceJunit(report);
+    writeFileSync(path.join(runDir, "conformance.json"), json);
+    writeFileSync(path.join(runDir, "junit.xml"), junit);
+    const htmlPath = path.join(runDir, "index.html");
+    writeFileSync(htmlPath, renderConformanceHtml(report));
+    if (args.json) writeFileSync(args.json, json);
+    if (args.junit) writeFileSync(args.junit, junit);
+    process.stdout.write(renderSummary(report, htmlPath));
+    if (controller.signal.aborted) process.exit(130);
+    process.exitCode = report.verdict === "pass" ? EXIT_OK : EXIT_CHECK_FAILED;
+  },
+};

@@ -1,0 +1,92 @@
+// The key-value store's wire behaviour: rumored entries stored, last writer wins, anti-entropy asked and answered.
+import { type KvEntry, MERKLE_DEPTH, MERKLE_FANOUT, WIRE_VERSION } from "../../../specs/wire/messages.js";
+import { type ConformanceCase, fail, judge } from "../case.js";
+import { type CaseContext, pollFor } from "../context.js";
+import { describeOutcome } from "./probe.js";
+
+const entry = (key: string, value: string, wall: number, node = "fake-1"): KvEntry => ({ key, value, version: { wall, logical: 0, node } });
+
+async function valueOf(ctx: CaseContext, key: string): Promise<string | null | undefined> {
+  const { entries } = await ctx.sut.admin!.kvList();
+  return entries.find((e) => e.key === key)?.value;
+}
+
+const rumor: ConformanceCase = {
+  name: "piggybacked entries are stored",
+  requirements: ["KV-RUMOR-1"],
+  needs: ["admin", "kv"],
+  async run(ctx) {
+    const key = `conformance/${ctx.memberId("rumor")}`;
+    await ctx.tell([], [entry(key, "v1", Date.now())]);
+    const stored = await pollFor(async () => ((await valueOf(ctx, key)) === "v1" ? true : undefined), 3000, ctx.signal);
+    return [judge(stored === true, "KV-RUMOR-1", `${key} = "v1" in GET /v1/kv`, stored ? "stored" : `holds ${JSON.stringify(await valueOf(ctx, key))}`)];
+  },
+};
+
+/** An older write, then a newer one (must replace it), then an older one again (must not). */
+const lastWriterWins: ConformanceCase = {
+  name: "last writer wins",
+  requirements: ["KV-LWW-1"],
+  needs: ["admin", "kv"],
+  async run(ctx) {
+    const key = `conformance/${ctx.memberId("lww")}`;
+    const t = Date.now() - 60_000;
+    const steps: [KvEntry, string][] = [
+      [entry(key, "old", t), "old"],
+      [entry(key, "new", t + 1000), "new"],
+      [entry(key, "older", t - 1000), "new"],
+      [entry(key, "tie-lower-node", t + 1000, "fake-0"), "new"],
+    ];
+    const seen: string[] = [];
+    for (const [write, expected] of steps) {
+      await ctx.tell([], [write]);
+      const holds = await pollFor(async () => ((await valueOf(ctx, key)) === expected ? expected : undefined), expected === write.value ? 3000 : 400, ctx.signal);
+      const actual = holds ?? (await valueOf(ctx, key));
+      seen.push(`wrote "${write.value}"@${write.version.wall - t}/${write.version.node} → "${actual}"`);
+      if (actual !== expected) return [fail("KV-LWW-1", `"${expected}" after writing "${write.value}"`, seen.join("; "))];
+    }
+    return [judge(true, "KV-LWW-1", "the newest version held after each write", seen.join("; "))];
+  },
+};
+
+const startsSessions: ConformanceCase = {
+  name: "starts anti-entropy sessions",
+  requirements: ["KV-AE-1"],
+  needs: ["kv"],
+  async run(ctx) {
+    const interval = ctx.timing.antiEntropyIntervalMs;
+    if (interval === 0) return [{ requirement: "KV-AE-1", outcome: "skip", expected: "ae-tree requests", actual: "anti-entropy is off in the node's declared config (antiEntropyIntervalMs 0)" }];
+    const windowMs = interval === undefined ? 30_000 : Math.max(4 * interval, 2000);
+    const since = Date.now();
+    const first = await pollFor(() => [...ctx.fakes, ctx.shared].flatMap((f) => f.messagesSince(since, "ae-tree"))[0], windowMs, ctx.signal);
+    return [judge(first !== undefined, "KV-AE-1", `an ae-tree request reaches a fake member within ${windowMs} ms`, first ? `after ${first.at - since} ms` : "none arrived")];
+  },
+};
+
+/** Asks for the root with a hash that cannot match, then for every leaf's entries, pushing one of its own. */
+const answersSessions: ConformanceCase = {
+  name: "answers anti-entropy sessions",
+  requirements: ["KV-AE-2", "KV-AE-3"],
+  needs: ["admin", "kv"],
+  async run(ctx) {
+    const held = `conformance/${ctx.memberId("ae-held")}`;
+    await ctx.tell([], [entry(held, "held", Date.now())]);
+    await pollFor(async () => ((await valueOf(ctx, held)) === "held" ? true : undefined), 3000, ctx.signal);
+    const tree = await ctx.send({ v: WIRE_VERSION, type: "ae-tree", from: ctx.driver.peer, session: 77, level: 0, nodes: [{ index: 0, hash: "0000000000000000" }] });
+    const treeOk = tree.kind === "reply" && tree.message.type === "ae-tree" && tree.message.level === 1 && tree.message.nodes.length === MERKLE_FANOUT;
+    const pushed = `conformance/${ctx.memberId("ae-pushed")}`;
+    const leaves = Array.from({ length: MERKLE_FANOUT ** MERKLE_DEPTH }, (_, i) => i);
+    const entries = await ctx.send({ v: WIRE_VERSION, type: "ae-entries", from: ctx.driver.peer, session: 77, leaves, entries: [entry(pushed, "pushed", Date.now())], want: true });
+    const returned = entries.kind === "reply" && entries.message.type === "ae-entries" ? entries.message.entries : undefined;
+    const merged = await pollFor(async () => ((await valueOf(ctx, pushed)) === "pushed" ? true : undefined), 3000, ctx.signal);
+    const gaveHeld = returned?.some((e) => e.key === held) ?? false;
+    return [
+      judge(treeOk, "KV-AE-2", `ae-tree level 1 with the ${MERKLE_FANOUT} children of the differing root`,
+        tree.kind === "reply" && tree.message.type === "ae-tree" ? `ae-tree level ${tree.message.level} with ${tree.message.nodes.length} node(s)` : describeOutcome(tree)),
+      judge(gaveHeld && merged === true, "KV-AE-3", `ae-entries carrying ${held}; ${pushed} stored`,
+        `${returned ? `${returned.length} entries returned, ${gaveHeld ? "including" : "without"} ${held}` : describeOutcome(entries)}; ${pushed} ${merged ? "stored" : "not stored"}`),
+    ];
+  },
+};
+
+export const KV_CASES: ConformanceCase[] = [rumor, lastWriterWins, startsSessions, answersSessions];

@@ -1,0 +1,110 @@
+// Malformed input: the hand-written corpus and generated cases; each must be dropped, and the node must answer after.
+import { WIRE_VERSION } from "../../../specs/wire/messages.js";
+import { type ConformanceCase, type Finding, info, judge } from "../case.js";
+import type { CaseContext } from "../context.js";
+import type { CorpusEntry } from "../corpus.js";
+import { generateMalformed } from "../fuzz/mutate.js";
+import { frameOf, type Outcome, sendMessage, sendRaw } from "../wire-client.js";
+import { describeOutcome } from "./probe.js";
+
+/** Time allowed for the node to drop a bad frame (close the connection). */
+const DROP_TIMEOUT_MS = 3000;
+
+async function answersPing(ctx: CaseContext): Promise<Outcome> {
+  const seq = ctx.seq();
+  return sendMessage(ctx.sut.wire, { v: WIRE_VERSION, type: "ping", from: ctx.driver.peer, seq, updates: [], kv: [] }, { timeoutMs: 2000, log: ctx.log, note: "still alive?" });
+}
+const acked = (outcome: Outcome) => outcome.kind === "reply" && outcome.message.type === "ack";
+
+async function rejectedFrames(ctx: CaseContext): Promise<number | undefined> {
+  return ctx.sut.admin ? (await ctx.sut.admin.metrics().catch(() => undefined))?.rejectedFrames : undefined;
+}
+
+/** A slow sender trickles; meanwhile another connection must be served. */
+async function runSlow(ctx: CaseContext, entry: CorpusEntry): Promise<Finding[]> {
+  const trickle = entry.spec.trickle!;
+  const slow = sendRaw(ctx.sut.wire, entry.bytes, { timeoutMs: 0, trickle, log: ctx.log, note: `${entry.name}: trickled` });
+  await new Promise((resolve) => setTimeout(resolve, Math.min(1000, trickle.durationMs / 2)));
+  const meanwhile = await answersPing(ctx);
+  const outcome = await slow;
+  const closedEarly = outcome.kind === "closed" && outcome.ms < trickle.durationMs;
+  return [
+    judge(acked(meanwhile), "WIRE-SLOW-1", "a ping on another connection is acked while the slow sender trickles", describeOutcome(meanwhile), entry.name),
+    judge(closedEarly, "WIRE-SLOW-2", `the slow connection closed by the node before the sender gave up (${trickle.durationMs} ms)`,
+      outcome.kind === "closed" ? `closed after ${outcome.ms} ms` : `still open after ${outcome.ms} ms (${outcome.kind})`, entry.name),
+  ];
+}
+
+export function corpusCase(corpus: CorpusEntry[]): ConformanceCase {
+  return {
+    name: "malformed-input corpus",
+    requirements: [...new Set([...corpus.map((c) => c.spec.requirement), "WIRE-ALIVE-1", "WIRE-COUNT-1", "WIRE-SLOW-2"])],
+    async run(ctx) {
+      const findings: Finding[] = [];
+      const dead: string[] = [];
+      const countBefore = await rejectedFrames(ctx);
+      let framesDropped = 0;
+      for (const entry of corpus) {
+        if (ctx.signal.aborted) break;
+        if (entry.spec.trickle) {
+          findings.push(...(await runSlow(ctx, entry)));
+        } else {
+          const outcome = await sendRaw(ctx.sut.wire, entry.bytes, {
+            timeoutMs: DROP_TIMEOUT_MS,
+            log: ctx.log,
+            note: `${entry.name}: ${entry.spec.description}`,
+            ...(entry.spec.sendBytes !== undefined ? { sendBytes: entry.spec.sendBytes } : {}),
+          });
+          framesDropped++;
+          findings.push(judge(outcome.kind === "closed", entry.spec.requirement, `${entry.spec.description}: connection closed without a reply`, describeOutcome(outcome), entry.name));
+        }
+        const after = await answersPing(ctx);
+        if (!acked(after)) dead.push(`${entry.name} (${describeOutcome(after)})`);
+      }
+      findings.push(judge(dead.length === 0, "WIRE-ALIVE-1", `a ping acked after each of ${corpus.length} corpus inputs`, dead.length === 0 ? "acked every time" : `no ack after ${dead.join(", ")}`, "corpus"));
+      const countAfter = await rejectedFrames(ctx);
+      if (countBefore === undefined || countAfter === undefined) {
+        findings.push({ requirement: "WIRE-COUNT-1", outcome: "skip", expected: "rejectedFrames counter", actual: "no /v1/metrics in Grapevine's shape" });
+      } else {
+        findings.push(judge(countAfter - countBefore >= framesDropped, "WIRE-COUNT-1", `rejectedFrames up by at least ${framesDropped}`, `up by ${countAfter - countBefore} (${countBefore} → ${countAfter})`));
+      }
+      return findings;
+    },
+  };
+}
+
+/** `count` inputs generated from the wire schema (fast-check, seeded), each dropped and each followed by a ping. */
+export function generatedCase(count: number, seed: number): ConformanceCase {
+  return {
+    name: `${count} generated malformed messages`,
+    requirements: ["WIRE-SCHEMA-1", "WIRE-ALIVE-1"],
+    async run(ctx) {
+      const mutants = generateMalformed(count, seed);
+      const replied: string[] = [];
+      const dead: string[] = [];
+      const kinds = new Map<string, number>();
+      let sent = 0;
+      for (const [index, mutant] of mutants.entries()) {
+        if (ctx.signal.aborted) break;
+        kinds.set(mutant.kind, (kinds.get(mutant.kind) ?? 0) + 1);
+        const label = `#${index} ${mutant.kind} at ${mutant.path}`;
+        const outcome = await sendRaw(ctx.sut.wire, frameOf(mutant.value), { timeoutMs: DROP_TIMEOUT_MS, log: ctx.log, note: label });
+        sent++;
+        if (outcome.kind !== "closed") replied.push(`${label}: ${describeOutcome(outcome)}`);
+        const after = await answersPing(ctx);
+        if (!acked(after)) {
+          dead.push(`${label}: ${describeOutcome(after)}`);
+          if (after.kind === "refused") break;
+        }
+      }
+      const mix = [...kinds].map(([k, n]) => `${k} ${n}`).join(", ");
+      return [
+        judge(replied.length === 0 && sent === count, "WIRE-SCHEMA-1", `${count} generated off-schema messages (seed ${seed}) each dropped without a reply`,
+          replied.length === 0 ? `${sent} of ${count} dropped (${mix})` : `${replied.length} not dropped: ${replied.slice(0, 5).join("; ")}`, "generated"),
+        judge(dead.length === 0 && sent === count, "WIRE-ALIVE-1", `a ping acked after each of ${count} generated inputs`,
+          dead.length === 0 ? `acked after all ${sent}` : `no ack after ${dead.length}: ${dead.slice(0, 5).join("; ")}`, "generated"),
+        info("WIRE-SCHEMA-1", "mutation mix", `seed ${seed}: ${mix}`, "generated-mix"),
+      ];
+    },
+  };
+}

@@ -1,0 +1,159 @@
+// Runs every conformance case against one implementation: joins it into a fake cluster, then case by case.
+import { mkdirSync, writeFileSync } from "node:fs";
+import path from "node:path";
+import { requirement as requirementById } from "../../specs/requirements/catalogue.js";
+import type { CaseResult, ImplementationResult, Verdict } from "../../specs/conformance/result.js";
+import { WIRE_VERSION } from "../../specs/wire/messages.js";
+import type { ConformanceCase, Finding, Need } from "./case.js";
+import { DETECTION_CASES } from "./cases/detection.js";
+import { GOSSIP_CASES } from "./cases/gossip.js";
+import { KV_CASES } from "./cases/kv.js";
+import { corpusCase, generatedCase } from "./cases/malformed.js";
+import { MERGE_CASES } from "./cases/merge.js";
+import { LEAVE_CASE, MEMBERSHIP_CASES } from "./cases/membership.js";
+import { describeOutcome, PROBE_CASES } from "./cases/probe.js";
+import { CaseContext, pollFor, timingOf } from "./context.js";
+import type { CorpusEntry } from "./corpus.js";
+import type { Sut } from "./sut.js";
+
+export interface ConformanceOptions {
+  /** Requirement IDs or prefixes (MERGE, SWIM-PING); empty selects all. */
+  only: string[];
+  generated: number;
+  seed: number;
+  corpus: CorpusEntry[];
+  runDir: string;
+  /** May the harness ask a node it did not start to leave its cluster? */
+  allowLeave: boolean;
+  /** The protocol period to assume when the node does not declare probeIntervalMs. */
+  fallbackPeriodMs: number;
+  signal: AbortSignal;
+  onCase?: (implementation: string, result: CaseResult) => void;
+}
+
+/** How many answering fake members surround the implementation. */
+const FAKE_MEMBERS = 4;
+
+/** Every case, in the order they run: the node's leave comes last because it ends the node's membership. */
+export function allCases(options: Pick<ConformanceOptions, "corpus" | "generated" | "seed">): ConformanceCase[] {
+  return [
+    ...PROBE_CASES,
+    ...MERGE_CASES,
+    ...DETECTION_CASES,
+    ...GOSSIP_CASES,
+    ...MEMBERSHIP_CASES,
+    ...KV_CASES,
+    corpusCase(options.corpus),
+    ...(options.generated > 0 ? [generatedCase(options.generated, options.seed)] : []),
+    LEAVE_CASE,
+  ];
+}
+
+export function selects(only: string[], id: string): boolean {
+  return only.length === 0 || only.some((o) => id === o || id.startsWith(`${o}-`));
+}
+
+/** A finding becomes a verdict by its requirement's level: a failed SHOULD is NON-STRICT, a failed MAY informational. */
+export function verdictOf(finding: Finding): Verdict {
+  const level = requirementById(finding.requirement).level;
+  switch (finding.outcome) {
+    case "pass":
+      return "PASS";
+    case "info":
+      return "INFO";
+    case "skip":
+      return "SKIP";
+    case "fail":
+      return level === "MUST" ? "FAIL" : level === "SHOULD" ? "NON-STRICT" : "INFO";
+  }
+}
+
+const slug = (text: string) => text.toLowerCase().replace(/[^a-z0-9]+/g, "-").replace(/^-|-$/g, "");
+
+export async function runConformance(sut: Sut, options: ConformanceOptions): Promise<ImplementationResult> {
+  const started = Date.now();
+  const timing = timingOf(sut.info?.config, options.fallbackPeriodMs);
+  const hasKv = sut.admin ? await sut.admin.kvDigest().then(() => true, () => false) : false;
+  const ctx = await CaseContext.create(sut, timing, FAKE_MEMBERS, options.signal);
+  const results: CaseResult[] = [];
+  const wireDir = path.join(options.runDir, "wire", slug(sut.name));
+  mkdirSync(wireDir, { recursive: true });
+  const record = (findings: Finding[], durationMs: number, caseName: string, log: unknown[]) => {
+    const file = path.join(wireDir, `${slug(caseName)}.ndjson`);
+    writeFileSync(file, log.map((e) => JSON.stringify(e)).join("\n") + (log.length ? "\n" : ""));
+    for (const finding of findings) {
+      if (!selects(options.only, finding.requirement)) continue;
+      const result: CaseResult = {
+        id: finding.id ? `${finding.requirement}/${finding.id}` : finding.requirement,
+        requirement: finding.requirement,
+        level: requirementById(finding.requirement).level,
+        verdict: verdictOf(finding),
+        expected: finding.expected,
+        actual: finding.actual,
+        durationMs,
+        wireLog: path.relative(options.runDir, file),
+      };
+      results.push(result);
+      options.onCase?.(sut.name, result);
+    }
+  };
+
+  try {
+    const joined = await join(ctx);
+    for (const testCase of allCases(options)) {
+      if (options.signal.aborted) break;
+      const selected = testCase.requirements.filter((id) => selects(options.only, id));
+      if (selected.length === 0) continue;
+      const missing = unmetNeeds(testCase.needs ?? [], sut, hasKv, options.allowLeave);
+      const mark = ctx.log.mark();
+      const caseStarted = Date.now();
+      let findings: Finding[];
+      if (joined !== true) findings = selected.map((id) => skip(id, `the node did not join the fake cluster: ${joined}`));
+      else if (missing) findings = selected.map((id) => skip(id, missing));
+      else {
+        try {
+          findings = await testCase.run(ctx);
+          // Waits cut short by Ctrl-C look like timeouts: a verdict from them would be wrong.
+          if (options.signal.aborted) findings = selected.map((id) => skip(id, "interrupted"));
+        } catch (error) {
+          // An exception here is the implementation going away mid-case (an admin call failing, say).
+          findings = selected.map((id) => ({ requirement: id, outcome: "fail" as const, expected: testCase.name, actual: `the case could not finish: ${(error as Error).message}` }));
+        }
+      }
+      record(findings, Date.now() - caseStarted, testCase.name, ctx.log.since(mark));
+    }
+  } finally {
+    await ctx.close();
+  }
+  return {
+    name: sut.name,
+    wire: sut.wire,
+    ...(sut.admin ? { admin: sut.admin.baseUrl } : {}),
+    ...(sut.info ? { protocol: sut.info.protocol, config: sut.info.config } : {}),
+    cases: results,
+    mustFailures: results.filter((r) => r.verdict === "FAIL").length,
+    durationMs: Date.now() - started,
+  };
+}
+
+const skip = (requirement: string, reason: string): Finding => ({ requirement, outcome: "skip", expected: "-", actual: reason });
+
+function unmetNeeds(needs: Need[], sut: Sut, hasKv: boolean, allowLeave: boolean): string | undefined {
+  if (needs.includes("admin") && !sut.admin) return "needs the admin API to read the node's view (give --admin URL)";
+  if (needs.includes("kv") && !hasKv) return "the node has no key-value store (GET /v1/kv-digest did not answer)";
+  if (needs.includes("owned") && !sut.owned && !allowLeave) return "would make a node the harness did not start leave its cluster (pass --allow-leave)";
+  return undefined;
+}
+
+/** The driver joins through the node with a sync listing every fake member; true, or why it failed. */
+async function join(ctx: CaseContext): Promise<true | string> {
+  const members = ctx.fakes.map((f) => ({ id: f.id, addr: f.addr, state: "alive" as const, incarnation: 0 }));
+  const outcome = await ctx.send({ v: WIRE_VERSION, type: "sync", from: ctx.driver.peer, join: true, members }, 5000, "join");
+  if (outcome.kind !== "reply" || outcome.message.type !== "sync") return `sync reply expected, got ${describeOutcome(outcome)}`;
+  if (!ctx.sut.admin) return true;
+  const all = await pollFor(async () => {
+    const view = await ctx.view();
+    return ctx.fakes.every((f) => view.get(f.id)?.state === "alive") ? true : undefined;
+  }, 5000, ctx.signal);
+  return all ? true : "the fake members never all showed as alive in its view";
+}

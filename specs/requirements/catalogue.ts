@@ -1,0 +1,75 @@
+// The numbered requirements conformance checks, with the sentence each requires and where it comes from.
+import { z } from "zod";
+import { MAX_FRAME_BYTES } from "../wire/frame.js";
+import { describeMergeRow, MERGE_TABLE, mergeRequirementId } from "./merge-table.js";
+import { Requirement } from "./requirement.js";
+
+const SWIM = "SWIM (Das, Gupta, Motivala 2002)";
+const LIFEGUARD = "Lifeguard (Dadgar, Phillips, Currey 2018)";
+const WIRE = "Grapevine wire spec v1 (specs/wire)";
+const ADMIN = "Grapevine admin API (specs/admin)";
+
+const listed: Requirement[] = [
+  // ---- framing and schema
+  { id: "WIRE-FRAME-1", level: "MUST", group: "wire", source: `${WIRE}, framing`, text: `A frame whose length prefix exceeds ${MAX_FRAME_BYTES} bytes is dropped: the connection is closed without a reply.` },
+  { id: "WIRE-FRAME-2", level: "MUST", group: "wire", source: `${WIRE}, framing`, text: "A frame with a zero length prefix is dropped without a reply." },
+  { id: "WIRE-FRAME-3", level: "MUST", group: "wire", source: `${WIRE}, framing`, text: "A connection closed inside a frame (truncated header or body) gets no reply and leaves the node unharmed." },
+  { id: "WIRE-JSON-1", level: "MUST", group: "wire", source: `${WIRE}, framing`, text: "A frame whose body is not UTF-8 JSON is dropped without a reply." },
+  { id: "WIRE-SCHEMA-1", level: "MUST", group: "wire", source: `${WIRE}, messages`, text: "A frame whose JSON does not satisfy the message schema (wrong types, unknown type or version, missing fields, out-of-range values) is dropped without a reply." },
+  { id: "WIRE-ALIVE-1", level: "MUST", group: "wire", source: `${WIRE}, robustness`, text: "After any malformed input the node still answers a ping." },
+  { id: "WIRE-SLOW-1", level: "MUST", group: "wire", source: `${WIRE}, robustness`, text: "A sender that trickles a frame byte by byte does not stop the node from answering other connections." },
+  { id: "WIRE-SLOW-2", level: "SHOULD", group: "wire", source: `${WIRE}, robustness`, text: "A connection that has not delivered a whole frame within the node's read timeout is closed." },
+  { id: "WIRE-COUNT-1", level: "SHOULD", group: "wire", source: `${ADMIN}, /v1/metrics`, text: "Every dropped frame raises the `rejectedFrames` counter." },
+
+  // ---- probing
+  { id: "SWIM-PING-1", level: "MUST", group: "probe", source: `${SWIM} §3.1`, text: "A `ping` is answered with an `ack` carrying the same `seq`." },
+  { id: "SWIM-PING-2", level: "SHOULD", group: "probe", source: `${WIRE}, ping.target`, text: "A `ping` whose `target` names another member is not acknowledged (it reached the wrong process, e.g. after an address was reused)." },
+  { id: "SWIM-PINGREQ-1", level: "MUST", group: "probe", source: `${SWIM} §3.1`, text: "On a `ping-req`, the node pings the target and, when the target acks, answers the requester with an `ack` carrying the requester's `seq`." },
+  { id: "SWIM-PINGREQ-2", level: "SHOULD", group: "probe", source: `${LIFEGUARD} §IV-C (nack)`, text: "On a `ping-req` whose target does not answer, the node answers the requester with a `nack` carrying its `seq`." },
+  { id: "SWIM-PINGREQ-3", level: "MUST", group: "probe", source: `${SWIM} §3.1`, text: "The node never answers a `ping-req` with an `ack` when the target did not ack." },
+
+  // ---- failure detection
+  { id: "SWIM-PROBE-1", level: "MUST", group: "detection", source: `${SWIM} §4.3 (round-robin probe target selection)`, text: "Every member in the view is pinged within 2N − 1 protocol periods (shuffled round-robin), N the number of members." },
+  { id: "SWIM-PROBE-2", level: "MUST", group: "detection", source: `${SWIM} §3.1`, text: "When a direct ping gets no ack within the probe timeout, the node asks other members to probe the target (`ping-req`)." },
+  { id: "SWIM-SUSPECT-1", level: "MUST", group: "detection", source: `${SWIM} §4.2`, text: "A member that answers neither the direct nor the indirect probes is first marked `suspect`, not `dead`." },
+  { id: "SWIM-SUSPECT-2", level: "MUST", group: "detection", source: `${SWIM} §4.2; ${LIFEGUARD} §IV-B`, text: "A suspect that is not refuted is declared `dead` once its suspicion timeout expires (bounded by the node's declared maximum when it declares one)." },
+  { id: "SWIM-REFUTE-1", level: "MUST", group: "detection", source: `${SWIM} §4.2`, text: "A node that hears itself suspected at its current incarnation raises its incarnation and spreads `alive` with the new one." },
+  { id: "SWIM-REFUTE-2", level: "SHOULD", group: "detection", source: "memberlist (state.go, deadNode: refute)", text: "A node that hears itself declared dead at its current incarnation refutes it the same way." },
+  { id: "SWIM-STALE-1", level: "MUST", group: "merge", source: `${SWIM} §4.2`, text: "Updates about a member with a lower incarnation than the one held are ignored, whatever state they claim." },
+
+  // ---- dissemination
+  { id: "SWIM-DISSEM-1", level: "MUST", group: "dissemination", source: `${SWIM} §4.1`, text: "A membership update the node learns is passed on to other members, piggybacked on its protocol messages." },
+  { id: "SWIM-RETRANSMIT-1", level: "MUST", group: "dissemination", source: `${SWIM} §4.1 (λ log N)`, text: "Each update is piggybacked a bounded number of times and then no more; when the node declares `retransmitMult`, at most retransmitMult · ⌈log10(N + 1)⌉ times." },
+
+  // ---- membership changes
+  { id: "SWIM-LEFT-1", level: "MUST", group: "membership", source: `${WIRE}, state left`, text: "A member announced `left` is shown as left, is no longer probed, and is never declared suspect or dead afterwards." },
+  { id: "SWIM-LEFT-2", level: "MUST", group: "membership", source: `${WIRE}, state left; ${ADMIN}, POST /v1/leave`, text: "A node asked to leave spreads `left` about itself to other members." },
+  { id: "SWIM-SYNC-1", level: "MUST", group: "membership", source: "memberlist push-pull; " + WIRE + ", sync", text: "A `sync` request is answered with a `sync` carrying the node's full state (itself included), and the members it carried are merged into the node's view." },
+
+  // ---- key-value anti-entropy
+  { id: "KV-RUMOR-1", level: "MUST", group: "kv", source: `${WIRE}, kv`, text: "Key-value entries piggybacked on a message are stored." },
+  { id: "KV-LWW-1", level: "MUST", group: "kv", source: `${WIRE}, KvVersion (last writer wins)`, text: "An entry with a newer version (wall, logical, node) replaces the held one; an older one is ignored." },
+  { id: "KV-AE-1", level: "MUST", group: "kv", source: "Demers et al. 1987 (anti-entropy); " + WIRE + ", ae-tree", text: "The node starts anti-entropy sessions with other members (sends `ae-tree` requests) at its anti-entropy interval." },
+  { id: "KV-AE-2", level: "MUST", group: "kv", source: `${WIRE}, ae-tree`, text: "An `ae-tree` request whose hashes differ from the node's is answered with the node's hashes one level down." },
+  { id: "KV-AE-3", level: "MUST", group: "kv", source: `${WIRE}, ae-entries`, text: "An `ae-entries` request with `want` is answered with the node's entries of those leaves, and the entries it carries are merged." },
+];
+
+const mergeRows: Requirement[] = MERGE_TABLE.map((row) => ({
+  id: mergeRequirementId(row),
+  level: "MUST",
+  group: "merge",
+  source: row.update === "left" || row.current === "left" ? `${SWIM} §4.2, extended to \`left\` by ${WIRE}` : `${SWIM} §4.2`,
+  text: describeMergeRow(row),
+}));
+
+/** Every requirement, validated once when the module loads: a bad entry is a bug in this file. */
+export const REQUIREMENTS: readonly Requirement[] = z.array(Requirement).parse([...listed, ...mergeRows]);
+
+const byId = new Map(REQUIREMENTS.map((r) => [r.id, r]));
+if (byId.size !== REQUIREMENTS.length) throw new Error("duplicate requirement id in specs/requirements/catalogue.ts");
+
+export function requirement(id: string): Requirement {
+  const found = byId.get(id);
+  if (!found) throw new Error(`no requirement ${id} in the catalogue`);
+  return found;
+}
