@@ -4,6 +4,7 @@ import yargs from "yargs";
 import { hideBin } from "yargs/helpers";
 import { checkCommand } from "./commands/check.js";
 import { conformanceCommand } from "./commands/conformance.js";
+import { imageCommand } from "./commands/image.js";
 import { nodeCommand } from "./commands/node.js";
 import { proxyCommand } from "./commands/proxy.js";
 import { runCommand } from "./commands/run.js";
@@ -22,6 +23,7 @@ try {
     .command(checkCommand)
     .command(conformanceCommand)
     .command(nodeCommand)
+    .command(imageCommand)
     .command(proxyCommand)
     .command(schemaCommand)
     .demandCommand(1, "name a command")

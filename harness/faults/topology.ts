@@ -23,6 +23,15 @@ export class TopologyError extends Error {
 
 export type TopologyKind = "mesh" | "ingress";
 
+/**
+ * Where proxies listen and how nodes reach them. On loopback both are 127.0.0.1; in containers on
+ * a network of their own, proxies listen on 0.0.0.0 of the proxy container and nodes dial it by name.
+ */
+export interface TopologyHosts {
+  listenHost?: string;
+  dialHost?: string;
+}
+
 export class Topology {
   /** mesh: "i->j" → proxy; ingress: "->j" → proxy. */
   private readonly proxies = new Map<string, Proxy>();
@@ -33,18 +42,19 @@ export class Topology {
     readonly kind: TopologyKind,
     /** Prepended to every proxy name, so that several runs can share one Toxiproxy server. */
     readonly prefix: string,
+    private readonly hosts: TopologyHosts,
   ) {}
 
   /** N·(N−1) proxies, created in one populate call: node i dials j only through `i->j`. */
-  static async mesh(api: ProxyApi, nodes: TopologyNode[], prefix = ""): Promise<Topology> {
-    const topology = new Topology(api, "mesh", prefix);
+  static async mesh(api: ProxyApi, nodes: TopologyNode[], prefix = "", hosts: TopologyHosts = {}): Promise<Topology> {
+    const topology = new Topology(api, "mesh", prefix, hosts);
     await topology.add(nodes);
     return topology;
   }
 
   /** One proxy in front of each node: every other node dials it through that proxy (per-node faults only). */
-  static async ingress(api: ProxyApi, nodes: TopologyNode[], prefix = ""): Promise<Topology> {
-    const topology = new Topology(api, "ingress", prefix);
+  static async ingress(api: ProxyApi, nodes: TopologyNode[], prefix = "", hosts: TopologyHosts = {}): Promise<Topology> {
+    const topology = new Topology(api, "ingress", prefix, hosts);
     await topology.add(nodes);
     return topology;
   }
@@ -65,7 +75,7 @@ export class Topology {
   async add(newNodes: TopologyNode[]): Promise<void> {
     const specs: { key: string; name: string; listen: string; upstream: string }[] = [];
     const all = [...this.nodes, ...newNodes];
-    const spec = (key: string, upstream: string) => ({ key, name: `${this.prefix}${key}`, listen: "127.0.0.1:0", upstream });
+    const spec = (key: string, upstream: string) => ({ key, name: `${this.prefix}${key}`, listen: `${this.hosts.listenHost ?? "127.0.0.1"}:0`, upstream });
     if (this.kind === "ingress") {
       for (const to of newNodes) specs.push(spec(`->${to.id}`, to.addr));
     } else {
@@ -85,9 +95,14 @@ export class Topology {
     const map: DialMap = {};
     for (const other of this.nodes) {
       if (other.id === id) continue;
-      map[other.id] = this.proxyFor(id, other.id).listen;
+      map[other.id] = this.dialAddress(this.proxyFor(id, other.id).listen);
     }
     return map;
+  }
+
+  /** A proxy's listen address as a node dials it: the same, or its port on the proxy's host name. */
+  private dialAddress(listen: string): string {
+    return this.hosts.dialHost ? `${this.hosts.dialHost}:${listen.slice(listen.lastIndexOf(":") + 1)}` : listen;
   }
 
   /** The proxy `from` dials to reach `to`. */

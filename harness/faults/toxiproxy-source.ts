@@ -6,7 +6,8 @@ import { ProxyApi, ProxyApiError } from "./proxy-api.js";
 
 export interface ToxiproxySource {
   api: ProxyApi;
-  kind: "given" | "spawned" | "embedded";
+  /** given, spawned (toxiproxy-server on PATH), embedded (in this process), or a container of the Docker runtime. */
+  kind: "given" | "spawned" | "embedded" | "container-toxiproxy" | "container-embedded";
   /** Stops what this source started (nothing for a given server). */
   close(): Promise<void>;
 }

@@ -9,6 +9,7 @@ import { grudgeFromGroups, grudgeIsolate, grudgeOneWay, type Grudge } from "../f
 import type { ToxiproxySource } from "../faults/toxiproxy-source.js";
 import type { HistoryWriter, ScenarioHistory } from "../history/writer.js";
 import { Observer } from "../observe/observer.js";
+import type { NodeRuntime } from "../runtime/node-runtime.js";
 import { ProxiedCluster } from "../runtime/proxied-cluster.js";
 import { abortableSleep, Aborted } from "./abort.js";
 import type { Progress } from "./progress.js";
@@ -16,6 +17,8 @@ import type { Progress } from "./progress.js";
 export interface ScenarioRunOptions {
   runDir: string;
   toxiproxy: ToxiproxySource;
+  /** Default: child processes. */
+  runtime?: NodeRuntime;
   history: HistoryWriter;
   progress: Progress;
   signal: AbortSignal;
@@ -42,6 +45,7 @@ export async function runScenario(file: string, scenario: Scenario, options: Sce
   const run = await ProxiedCluster.start({
     size: scenario.nodes,
     api: options.toxiproxy.api,
+    ...(options.runtime ? { runtime: options.runtime } : {}),
     config,
     baseSeed: seed,
     logDir: path.join(options.runDir, "logs", scenario.name),

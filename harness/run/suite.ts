@@ -1,8 +1,10 @@
 // Runs a list of scenarios one after another against one Toxiproxy, into one run folder and one history.
 import path from "node:path";
 import type { Summary } from "../../specs/report/summary.js";
-import { obtainToxiproxy } from "../faults/toxiproxy-source.js";
+import { obtainToxiproxy, type ToxiproxySource } from "../faults/toxiproxy-source.js";
 import { HistoryWriter } from "../history/writer.js";
+import { DockerRuntime, type DockerNetworkMode } from "../runtime/docker/docker-runtime.js";
+import { type NodeRuntime, processRuntime } from "../runtime/node-runtime.js";
 import type { LoadedScenario } from "../scenario/load.js";
 import type { Progress } from "./progress.js";
 import { runScenario } from "./scenario-runner.js";
@@ -11,6 +13,9 @@ export interface SuiteOptions {
   suite: string;
   runDir: string;
   toxiproxyUrl?: string | undefined;
+  /** How nodes run: child processes (default) or Docker containers. */
+  runtime?: "process" | "docker";
+  dockerNetwork?: DockerNetworkMode;
   mutant?: string | undefined;
   seed?: number | undefined;
   progress: Progress;
@@ -19,7 +24,17 @@ export interface SuiteOptions {
 
 export async function runSuite(scenarios: LoadedScenario[], options: SuiteOptions): Promise<{ summary: Summary; history: HistoryWriter }> {
   const startedAt = Date.now();
-  const toxiproxy = await obtainToxiproxy({ url: options.toxiproxyUrl });
+  const runtime: NodeRuntime =
+    options.runtime === "docker"
+      ? await DockerRuntime.create({ network: options.dockerNetwork ?? "bridge", logDir: path.join(options.runDir, "logs"), mounts: [] }, (line) => process.stderr.write(`grapevine: ${line}\n`))
+      : processRuntime;
+  let toxiproxy: ToxiproxySource;
+  try {
+    toxiproxy = runtime.toxiproxy ? await runtime.toxiproxy(options.toxiproxyUrl) : await obtainToxiproxy({ url: options.toxiproxyUrl });
+  } catch (error) {
+    await runtime.close();
+    throw error;
+  }
   const history = new HistoryWriter(path.join(options.runDir, "history.ndjson"));
   const results: Summary["scenarios"] = [];
   try {
@@ -29,6 +44,7 @@ export async function runSuite(scenarios: LoadedScenario[], options: SuiteOption
       const result = await runScenario(file, scenario, {
         runDir: options.runDir,
         toxiproxy,
+        runtime,
         history,
         progress: options.progress,
         signal: options.signal,
@@ -40,6 +56,7 @@ export async function runSuite(scenarios: LoadedScenario[], options: SuiteOption
     }
   } finally {
     await toxiproxy.close();
+    await runtime.close();
   }
   const summary: Summary = {
     suite: options.suite,
@@ -48,6 +65,7 @@ export async function runSuite(scenarios: LoadedScenario[], options: SuiteOption
     verdict: results.length > 0 && results.every((r) => r.verdict === "pass") && !options.signal.aborted ? "pass" : "fail",
     ...(options.mutant ? { mutant: options.mutant } : {}),
     toxiproxy: toxiproxy.kind,
+    runtime: runtime.kind,
     scenarios: results,
   };
   return { summary, history };

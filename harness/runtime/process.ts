@@ -30,6 +30,11 @@ export interface NodeProcessOptions {
 
 const kebab = (key: string) => key.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`);
 
+/** Protocol settings as `grapevine node` flags (`probeIntervalMs` → `--probe-interval-ms`). */
+export function configFlags(config: Partial<NodeConfig>): string[] {
+  return Object.entries(config).flatMap(([key, value]) => [`--${kebab(key)}`, String(value)]);
+}
+
 /** Every child this runtime started and has not seen exit: killed if the harness itself exits. */
 const live = new Set<NodeProcess>();
 process.on("exit", () => {
@@ -70,7 +75,7 @@ export class NodeProcess {
     if (options.dialMapFile) args.push("--dial-map", options.dialMapFile);
     if (options.seed !== undefined) args.push("--seed", String(options.seed));
     if (options.mutant) args.push("--mutant", options.mutant);
-    for (const [key, value] of Object.entries(options.config ?? {})) args.push(`--${kebab(key)}`, String(value));
+    args.push(...configFlags(options.config ?? {}));
     args.push(...(options.extraArgs ?? []));
     if (options.logFile) mkdirSync(path.dirname(options.logFile), { recursive: true });
     const log = options.logFile ? createWriteStream(options.logFile, { flags: "a" }) : undefined;

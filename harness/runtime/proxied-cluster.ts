@@ -1,4 +1,4 @@
-// A reference cluster wired through the fault layer: nodes as processes, every link through its own proxy.
+// A reference cluster wired through the fault layer: every link through its own proxy, nodes on any runtime.
 import { mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
@@ -8,12 +8,13 @@ import { NetworkFaults } from "../faults/network.js";
 import { ProcessFaults } from "../faults/process.js";
 import type { ProxyApi } from "../faults/proxy-api.js";
 import { Topology, type TopologyKind } from "../faults/topology.js";
-import { freePorts } from "./ports.js";
-import { LocalCluster, NodeProcess } from "./process.js";
+import { type ClusterNode, type NodeRuntime, type NodeSpec, processRuntime } from "./node-runtime.js";
 
 export interface ProxiedClusterOptions {
   size: number;
   api: ProxyApi;
+  /** How nodes run: child processes (default) or containers. */
+  runtime?: NodeRuntime;
   topology?: TopologyKind;
   config?: Partial<NodeConfig>;
   baseSeed?: number;
@@ -25,102 +26,113 @@ export interface ProxiedClusterOptions {
   mutant?: string;
 }
 
-function writeDialMap(workDir: string, id: string, topology: Topology): string {
-  const file = path.join(workDir, `${id}.dial-map.json`);
-  writeFileSync(file, JSON.stringify(topology.dialMap(id), null, 2));
-  return file;
-}
-
 export class ProxiedCluster {
   readonly log = new FaultLog();
   readonly network: NetworkFaults;
   readonly processes: ProcessFaults;
+  private readonly runtime: NodeRuntime;
 
   private constructor(
-    readonly cluster: LocalCluster,
+    readonly nodes: ClusterNode[],
     readonly topology: Topology,
     api: ProxyApi,
     private readonly options: ProxiedClusterOptions,
     private readonly workDir: string,
   ) {
+    this.runtime = options.runtime ?? processRuntime;
     this.network = new NetworkFaults(api, topology, this.log);
-    this.processes = new ProcessFaults(
-      { node: (id) => cluster.node(id), restart: async (id) => void (await cluster.restart(id)) },
-      this.log,
-    );
+    this.processes = new ProcessFaults({ node: (id) => this.node(id), restart: async (id) => void (await this.restart(id)) }, this.log);
   }
 
   /**
    * Ports are chosen first, then the proxies (which must know their upstreams), then the
-   * nodes, each with the dial map of its own links and its links to n1 as seed.
+   * nodes, each with the dial map of its own links and its link to n1 as seed.
    */
   static async start(options: ProxiedClusterOptions): Promise<ProxiedCluster> {
-    const ports = await freePorts(options.size);
-    const ids = ports.map((_, i) => `n${i + 1}`);
-    const nodes = ids.map((id, i) => ({ id, addr: `127.0.0.1:${ports[i]}` }));
+    const runtime = options.runtime ?? processRuntime;
+    const ids = Array.from({ length: options.size }, (_, i) => `n${i + 1}`);
+    const ports: number[] = [];
+    for (let i = 0; i < ids.length; i++) ports.push(await runtime.port());
+    const members = ids.map((id, i) => ({ id, addr: runtime.nodeAddr(id, ports[i]!) }));
     const prefix = options.proxyPrefix ?? `gv${process.pid}-`;
-    const topology =
-      options.topology === "ingress" ? await Topology.ingress(options.api, nodes, prefix) : await Topology.mesh(options.api, nodes, prefix);
+    const hosts = { listenHost: runtime.proxyListenHost, ...(runtime.proxyDialHost ? { dialHost: runtime.proxyDialHost } : {}) };
+    const topology = options.topology === "ingress" ? await Topology.ingress(options.api, members, prefix, hosts) : await Topology.mesh(options.api, members, prefix, hosts);
     const workDir = options.workDir ?? mkdtempSync(path.join(tmpdir(), "grapevine-dial-"));
+    const cluster = new ProxiedCluster([], topology, options.api, options, workDir);
     try {
-      const cluster = await LocalCluster.start({
-        size: options.size,
-        ports,
-        ...(options.mutant ? { mutant: options.mutant } : {}),
-        ...(options.config ? { config: options.config } : {}),
-        ...(options.baseSeed === undefined ? {} : { baseSeed: options.baseSeed }),
-        ...(options.logDir ? { logDir: options.logDir } : {}),
-        routing: (id, index) => {
-          const dialMapFile = writeDialMap(workDir, id, topology);
-          return { dialMapFile, seeds: index === 0 ? [] : [topology.dialMap(id).n1!] };
-        },
-      });
-      return new ProxiedCluster(cluster, topology, options.api, options, workDir);
+      for (const [i, id] of ids.entries()) {
+        const seeds = i === 0 ? [] : [topology.dialMap(id).n1!];
+        cluster.nodes.push(await runtime.start(cluster.spec(id, ports[i]!, seeds, i)));
+      }
+      return cluster;
     } catch (error) {
+      await Promise.allSettled(cluster.nodes.map((n) => n.stop(3000)));
       await topology.destroy();
       throw error;
     }
   }
 
-  get nodes(): NodeProcess[] {
-    return this.cluster.nodes;
+  node(id: string): ClusterNode {
+    const node = this.nodes.find((n) => n.id === id);
+    if (!node) throw new Error(`no node ${id} in this cluster`);
+    return node;
   }
 
-  node(id: string): NodeProcess {
-    return this.cluster.node(id);
+  /** Starts node `id` again on its port with its settings, killing it first if it still runs. */
+  async restart(id: string): Promise<ClusterNode> {
+    const old = this.node(id);
+    if (!old.hasExited) await old.crash();
+    const index = this.nodes.indexOf(old);
+    const fresh = await this.runtime.start(this.spec(id, old.port, this.seedsFor(id), index));
+    this.nodes[index] = fresh;
+    return fresh;
   }
 
   /**
    * A new node joins mid-run: proxies between it and every node, every dial map rewritten and
-   * reloaded (SIGHUP), then the node starts with the first running node as its seed.
+   * reloaded, then the node starts with the first running node as its seed.
    */
-  async join(id: string): Promise<NodeProcess> {
-    const [port] = await freePorts(1);
-    await this.topology.add([{ id, addr: `127.0.0.1:${port}` }]);
-    for (const node of this.cluster.nodes) {
-      writeDialMap(this.workDir, node.id, this.topology);
+  async join(id: string): Promise<ClusterNode> {
+    const port = await this.runtime.port();
+    await this.topology.add([{ id, addr: this.runtime.nodeAddr(id, port) }]);
+    for (const node of this.nodes) {
+      this.writeDialMap(node.id);
       node.reloadDialMap();
     }
-    const seed = this.cluster.nodes.find((n) => !n.hasExited);
-    const o = this.options;
-    const node = await NodeProcess.start({
-      id,
-      port: port!,
-      dialMapFile: writeDialMap(this.workDir, id, this.topology),
-      seeds: seed ? [this.topology.dialMap(id)[seed.id]!] : [],
-      ...(o.config ? { config: o.config } : {}),
-      ...(o.baseSeed === undefined ? {} : { seed: o.baseSeed + Number(id.slice(1)) - 1 }),
-      ...(o.logDir ? { logFile: `${o.logDir}/${id}.log` } : {}),
-      ...(o.mutant ? { mutant: o.mutant } : {}),
-    });
-    this.cluster.add(node);
+    const node = await this.runtime.start(this.spec(id, port, this.seedsFor(id), Number(id.slice(1)) - 1));
+    this.nodes.push(node);
     return node;
   }
 
   /** Undoes every fault still in force, stops every node, deletes every proxy: safe on any exit path. */
   async close(): Promise<void> {
     await this.log.undoAll();
-    await this.cluster.stopAll();
+    await Promise.all(this.nodes.map((n) => n.stop(3000)));
     await this.topology.destroy();
+  }
+
+  private seedsFor(id: string): string[] {
+    const seed = this.nodes.find((n) => !n.hasExited && n.id !== id);
+    return seed ? [this.topology.dialMap(id)[seed.id]!] : [];
+  }
+
+  private writeDialMap(id: string): string {
+    const file = path.join(this.workDir, `${id}.dial-map.json`);
+    writeFileSync(file, JSON.stringify(this.topology.dialMap(id), null, 2));
+    return file;
+  }
+
+  private spec(id: string, port: number, seeds: string[], index: number): NodeSpec {
+    const o = this.options;
+    return {
+      id,
+      port,
+      seeds,
+      dialMapFile: this.writeDialMap(id),
+      config: o.config,
+      seed: o.baseSeed === undefined ? undefined : o.baseSeed + index,
+      logFile: o.logDir ? path.join(o.logDir, `${id}.log`) : undefined,
+      mutant: o.mutant,
+    };
   }
 }

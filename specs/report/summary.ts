@@ -38,6 +38,7 @@ export const Summary = z.object({
   verdict: z.enum(["pass", "fail"]),
   mutant: z.string().optional(),
   toxiproxy: z.string(),
+  runtime: z.enum(["process", "docker"]).optional().describe("how the nodes ran"),
   scenarios: z.array(ScenarioResult),
 });
 

@@ -8,6 +8,8 @@ import { REPORTERS, type ReporterName, renderTerminal } from "../../report/termi
 import { writeReports } from "../../report/write.js";
 import { lineProgress } from "../../run/progress.js";
 import { runSuite } from "../../run/suite.js";
+import type { DockerNetworkMode } from "../../runtime/docker/docker-runtime.js";
+import { DockerRuntimeError } from "../../runtime/docker/engine.js";
 import { loadScenarios, ScenarioFileError } from "../../scenario/load.js";
 import { EXIT_CHECK_FAILED, EXIT_OK, UsageError } from "../usage-error.js";
 
@@ -15,7 +17,8 @@ interface RunArgs {
   paths: string[];
   nodes?: number;
   seed?: number;
-  runtime: "process";
+  runtime: "process" | "docker";
+  "docker-network": DockerNetworkMode;
   toxiproxy?: string;
   "report-dir": string;
   reporter: ReporterName;
@@ -37,7 +40,8 @@ export const runCommand: CommandModule<object, RunArgs> = {
       .positional("paths", { type: "string", array: true, default: [] as string[], describe: "scenario files (.yaml, .ts) or folders of them" })
       .option("nodes", { type: "number", describe: "run every scenario with this many nodes" })
       .option("seed", { type: "number", describe: "seed for every node's random source (default: each scenario's, or random; recorded)" })
-      .option("runtime", { choices: ["process"] as const, default: "process" as const, describe: "how nodes run" })
+      .option("runtime", { choices: ["process", "docker"] as const, default: "process" as const, describe: "how nodes run: child processes, or Docker containers (needs a running engine and `grapevine image build`)" })
+      .option("docker-network", { choices: ["bridge", "host"] as const, default: "bridge" as DockerNetworkMode, describe: "docker: a network made for the run (bridge), or the host's, all traffic on 127.0.0.1 (host)" })
       .option("toxiproxy", { type: "string", describe: "URL of a Toxiproxy server to use (default: toxiproxy-server on PATH, else the embedded one)" })
       .option("report-dir", { type: "string", default: "reports", describe: "where the run folder is created" })
       .option("reporter", { choices: REPORTERS, default: "default" as ReporterName, describe: "what to print on stdout at the end" })
@@ -70,10 +74,15 @@ export const runCommand: CommandModule<object, RunArgs> = {
       suite,
       runDir,
       toxiproxyUrl: args.toxiproxy,
+      runtime: args.runtime,
+      dockerNetwork: args["docker-network"],
       mutant: args.mutant,
       seed: args.seed,
       progress: lineProgress(),
       signal: controller.signal,
+    }).catch((error: unknown) => {
+      if (error instanceof DockerRuntimeError) throw new UsageError(error.message);
+      throw error;
     });
     const files = await writeReports(runDir, summary, history.records);
     process.stdout.write(renderTerminal(args.reporter, summary, files.html));

@@ -1,0 +1,198 @@
+// The Docker runtime: a network for the run, reference nodes and the proxy server in containers, all labelled and removed.
+import { createWriteStream, mkdirSync } from "node:fs";
+import path from "node:path";
+import type Docker from "dockerode";
+import { ProxyApi, ProxyApiError } from "../../faults/proxy-api.js";
+import { obtainToxiproxy, type ToxiproxySource } from "../../faults/toxiproxy-source.js";
+import { configFlags } from "../process.js";
+import type { NodeRuntime, NodeSpec } from "../node-runtime.js";
+import { freePorts } from "../ports.js";
+import { DockerNode } from "./docker-node.js";
+import { connectDocker, DockerRuntimeError, LABEL_OWNER_PID, LABEL_ROLE, LABEL_RUN, removeRun, sweepLeftovers } from "./engine.js";
+import { APP_DIR, GRAPEVINE_IMAGE, hasImage, requireImage, TOXIPROXY_IMAGE } from "./image.js";
+
+/**
+ * host: every container shares the host's network namespace and listens on 127.0.0.1 (all
+ * traffic stays on loopback; the default for CI here). bridge: a user-defined network made for
+ * the run; containers reach each other by name, the harness reaches them by container IP.
+ */
+export type DockerNetworkMode = "host" | "bridge";
+
+export interface DockerRuntimeOptions {
+  network: DockerNetworkMode;
+  /** Where the proxy container's log goes. */
+  logDir?: string;
+  /** Extra files every node must read (dial maps): mounted read-only at the same path. */
+  mounts: string[];
+}
+
+const WIRE_PORT = 7946;
+const ADMIN_PORT = 8001;
+const PROXY_API_PORT = 8474;
+
+export class DockerRuntime implements NodeRuntime {
+  readonly kind = "docker" as const;
+  readonly proxyListenHost: string;
+  readonly proxyDialHost: string | undefined;
+  private generation = 0;
+  private proxy: Docker.Container | undefined;
+
+  private readonly networkName: string | undefined;
+
+  private constructor(
+    private readonly docker: Docker,
+    readonly runId: string,
+    private readonly options: DockerRuntimeOptions,
+    /** The run network's first three octets ("10.213.7"), when it has one. */
+    private readonly subnet: string | undefined,
+  ) {
+    this.networkName = subnet ? runId : undefined;
+    this.proxyListenHost = options.network === "host" ? "127.0.0.1" : "0.0.0.0";
+    this.proxyDialHost = subnet ? this.ipFor("proxy") : undefined;
+  }
+
+  /** Connects, sweeps leftovers of crashed earlier runs, checks the image, and makes the run's network. */
+  static async create(options: DockerRuntimeOptions, log: (line: string) => void = () => undefined): Promise<DockerRuntime> {
+    const docker = await connectDocker();
+    const swept = await sweepLeftovers(docker);
+    if (swept.containers.length + swept.networks.length > 0) log(`removed leftovers of an earlier run: ${[...swept.containers, ...swept.networks].join(", ")}`);
+    await requireImage(docker);
+    const runId = `gv${process.pid}-${Date.now().toString(36)}`;
+    const subnet = options.network === "bridge" ? await createNetwork(docker, runId) : undefined;
+    return new DockerRuntime(docker, runId, options, subnet);
+  }
+
+  async port(): Promise<number> {
+    return this.options.network === "host" ? (await freePorts(1))[0]! : WIRE_PORT;
+  }
+
+  nodeAddr(id: string, port: number): string {
+    return `${this.subnet ? this.ipFor(id) : "127.0.0.1"}:${port}`;
+  }
+
+  /**
+   * Fixed addresses on the run's network: the proxy at .2, node nK at .(10 + K). Addresses, not
+   * names: the engine's DNS takes ten seconds to fail for a crashed container's name, long enough
+   * to starve Node's lookup threads and cut every other link too.
+   */
+  private ipFor(id: string): string {
+    const k = id === "proxy" ? -8 : Number(/^n(\d+)$/.exec(id)?.[1]);
+    if (!Number.isInteger(k) || k < -8 || k > 240) throw new DockerRuntimeError(`node id ${id}: the docker runtime names nodes n1 … n240`);
+    return `${this.subnet}.${10 + k}`;
+  }
+
+  /** The proxy server in a container: a real Toxiproxy image when the engine has one, else Grapevine's embedded server. */
+  async toxiproxy(url: string | undefined): Promise<ToxiproxySource> {
+    if (url) return obtainToxiproxy({ url, allowPath: false });
+    const host = this.options.network === "host";
+    const port = host ? (await freePorts(1))[0]! : PROXY_API_PORT;
+    const listen = host ? "127.0.0.1" : "0.0.0.0";
+    const real = await hasImage(this.docker, TOXIPROXY_IMAGE);
+    const container = await this.docker.createContainer({
+      name: this.containerName("proxy"),
+      Image: real ? TOXIPROXY_IMAGE : GRAPEVINE_IMAGE,
+      Cmd: real ? ["-host", listen, "-port", String(port)] : ["proxy", "--host", listen, "--port", String(port)],
+      Labels: labels(this.runId, "proxy"),
+      HostConfig: this.hostConfig(),
+      ...this.networking("proxy"),
+    });
+    this.proxy = container;
+    await container.start();
+    this.streamLogs(container, "proxy.log");
+    const apiHost = host ? "127.0.0.1" : this.ipFor("proxy");
+    const api = new ProxyApi(`http://${apiHost}:${port}`);
+    const deadline = Date.now() + 30_000;
+    for (;;) {
+      try {
+        await api.version();
+        break;
+      } catch (error) {
+        if (Date.now() > deadline) throw new ProxyApiError(`the proxy container did not answer at ${api.url}: ${(error as Error).message}`, undefined);
+        await new Promise((resolve) => setTimeout(resolve, 200));
+      }
+    }
+    return { api, kind: real ? "container-toxiproxy" : "container-embedded", close: async () => void (await container.remove({ force: true }).catch(() => undefined)) };
+  }
+
+  async start(spec: NodeSpec): Promise<DockerNode> {
+    const host = this.options.network === "host";
+    const args = ["node", "--id", spec.id, "--port", String(spec.port), "--dial-map", spec.dialMapFile];
+    if (host) args.push("--admin-port", "0");
+    else args.push("--host", "0.0.0.0", "--advertise", this.nodeAddr(spec.id, spec.port), "--admin-host", "0.0.0.0", "--admin-port", String(ADMIN_PORT));
+    if (spec.seeds.length > 0) args.push("--seeds", spec.seeds.join(","));
+    if (spec.seed !== undefined) args.push("--seed", String(spec.seed));
+    if (spec.mutant) args.push("--mutant", spec.mutant);
+    args.push(...configFlags(spec.config ?? {}));
+    const name = this.containerName(`${spec.id}-${++this.generation}`);
+    return DockerNode.start({
+      docker: this.docker,
+      id: spec.id,
+      port: spec.port,
+      addr: this.nodeAddr(spec.id, spec.port),
+      logFile: spec.logFile,
+      create: {
+        name,
+        Image: GRAPEVINE_IMAGE,
+        Cmd: args,
+        WorkingDir: APP_DIR,
+        Labels: labels(this.runId, "node"),
+        HostConfig: { ...this.hostConfig(), Binds: [...new Set([path.dirname(spec.dialMapFile), ...this.options.mounts])].map((dir) => `${dir}:${dir}:ro`) },
+        ...this.networking(spec.id),
+      },
+      adminUrl: async (_, adminPort) => `http://${host ? "127.0.0.1" : this.ipFor(spec.id)}:${adminPort}`,
+    });
+  }
+
+  /** Removes every container and the network of this run (whatever state they are in). */
+  async close(): Promise<void> {
+    await removeRun(this.docker, this.runId);
+  }
+
+  /**
+   * On the run's own network, names of other containers are answered by the engine's DNS; any
+   * other name would be forwarded to the host's resolvers. Pointing that forward at the
+   * container's own loopback keeps every query on the machine and makes a lookup of a crashed
+   * node's name fail at once, instead of hanging for seconds and starving Node's lookup threads.
+   */
+  private hostConfig(): Docker.HostConfig {
+    return { NetworkMode: this.networkName ?? "host", AutoRemove: false, ...(this.networkName ? { Dns: ["127.0.0.1"] } : {}) };
+  }
+
+  private networking(id: string): Partial<Docker.ContainerCreateOptions> {
+    if (!this.networkName) return {};
+    return { NetworkingConfig: { EndpointsConfig: { [this.networkName]: { IPAMConfig: { IPv4Address: this.ipFor(id) } } } } };
+  }
+
+  private containerName(suffix: string): string {
+    return `${this.runId}-${suffix}`;
+  }
+
+  private streamLogs(container: Docker.Container, file: string): void {
+    if (!this.options.logDir) return;
+    mkdirSync(this.options.logDir, { recursive: true });
+    const out = createWriteStream(path.join(this.options.logDir, file), { flags: "a" });
+    void container.logs({ follow: true, stdout: true, stderr: true }).then((stream) => {
+      container.modem.demuxStream(stream, out, out);
+      stream.on("end", () => out.end());
+    }, () => out.end());
+  }
+}
+
+/** A /24 of its own for the run: tries a few random ones in 10.200–249.x until the engine takes one. */
+async function createNetwork(docker: Docker, runId: string): Promise<string> {
+  let lastError: unknown;
+  for (let attempt = 0; attempt < 8; attempt++) {
+    const prefix = `10.${200 + Math.floor(Math.random() * 50)}.${Math.floor(Math.random() * 256)}`;
+    try {
+      await docker.createNetwork({ Name: runId, Driver: "bridge", Labels: labels(runId, "network"), IPAM: { Driver: "default", Config: [{ Subnet: `${prefix}.0/24`, Gateway: `${prefix}.1` }] } });
+      return prefix;
+    } catch (error) {
+      lastError = error;
+    }
+  }
+  throw new DockerRuntimeError(`could not create a network for the run: ${(lastError as Error).message}`);
+}
+
+function labels(runId: string, role: string): Record<string, string> {
+  return { [LABEL_RUN]: runId, [LABEL_OWNER_PID]: String(process.pid), [LABEL_ROLE]: role };
+}
