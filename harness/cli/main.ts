@@ -2,6 +2,7 @@
 // The `grapevine` command line: one yargs program, one module per command.
 import yargs from "yargs";
 import { hideBin } from "yargs/helpers";
+import { benchCommand } from "./commands/bench.js";
 import { checkCommand } from "./commands/check.js";
 import { conformanceCommand } from "./commands/conformance.js";
 import { imageCommand } from "./commands/image.js";
@@ -21,6 +22,7 @@ try {
     .scriptName("grapevine")
     .command(runCommand)
     .command(checkCommand)
+    .command(benchCommand)
     .command(conformanceCommand)
     .command(nodeCommand)
     .command(imageCommand)

@@ -1,0 +1,174 @@
+// Trials against any implementation, measured the same way for all: each node's view read every pollMs.
+import { quantileSorted } from "simple-statistics";
+import type { DetectionTrial, Distribution, LossPoint, PausePoint } from "../../../specs/bench/summary.js";
+import type { BenchCluster, BenchNode, Implementation, ViewRow } from "../../adapters/implementation.js";
+import { obtainToxiproxy } from "../../faults/toxiproxy-source.js";
+import { ProxiedCluster } from "../../runtime/proxied-cluster.js";
+
+export const POLL_MS = 100;
+
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+/** A small seeded generator (mulberry32), so that victims and crash phases repeat with the seed. */
+export function seededRandom(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+export function distribution(values: (number | null)[]): Distribution | null {
+  const sorted = values.filter((v): v is number => v !== null).sort((a, b) => a - b);
+  if (sorted.length === 0) return null;
+  const q = (p: number) => Math.round(quantileSorted(sorted, p));
+  return { n: sorted.length, p50: q(0.5), p90: q(0.9), p99: q(0.99), max: sorted[sorted.length - 1]! };
+}
+
+/** Polls until every given node holds every given member in `state`; false if the time runs out. */
+export async function until(nodes: BenchNode[], check: (views: ViewRow[][]) => boolean, timeoutMs: number): Promise<boolean> {
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
+    const views = await Promise.all(nodes.map((n) => n.view().catch(() => [] as ViewRow[])));
+    if (check(views)) return true;
+    await sleep(POLL_MS);
+  }
+  return false;
+}
+
+const holds = (view: ViewRow[], id: string, states: string[]) => view.some((m) => m.id === id && states.includes(m.state));
+const fullMembership = (ids: string[]) => (views: ViewRow[][]) => views.every((v) => ids.every((id) => holds(v, id, ["alive"])));
+
+/** SWIM's expectation for a crash (Das et al. §3.1 with Lifeguard's suspicion bounds), from the declared timing. */
+export function detectionExpectation(impl: Implementation, nodes: number) {
+  const T = impl.timing.probeIntervalMs;
+  const periodsToFirstProbe = 1 / (1 - (1 - 1 / (nodes - 1)) ** (nodes - 1));
+  const suspicionMinMs = Math.floor(impl.timing.suspicionMult * Math.max(1, Math.log10(nodes)) * T);
+  return {
+    firstSuspectMeanMs: Math.round(T * (periodsToFirstProbe + 0.5)),
+    suspicionMinMs,
+    suspicionMaxMs: suspicionMinMs * (impl.timing.suspicionMaxTimeoutMult ?? 1),
+  };
+}
+
+async function withCluster<T>(impl: Implementation, size: number, seed: number, body: (cluster: BenchCluster) => Promise<T>): Promise<T> {
+  const cluster = await impl.startCluster(size, seed);
+  try {
+    const ids = cluster.nodes.map((n) => n.id);
+    if (!(await until(cluster.nodes, fullMembership(ids), 30_000))) throw new Error(`${impl.name}: ${size} nodes did not all see each other alive within 30 s`);
+    return await body(cluster);
+  } finally {
+    await cluster.stop();
+  }
+}
+
+/** One crash on a fresh cluster: first suspicion (where the view shows it), first dead, all dead, from the kill. */
+export async function detectionTrial(impl: Implementation, size: number, seed: number, random: () => number): Promise<DetectionTrial> {
+  return withCluster(impl, size, seed, async (cluster) => {
+    // Crash at a random phase of the protocol period, after the cluster has settled.
+    await sleep(1000 + random() * impl.timing.probeIntervalMs);
+    const victim = cluster.nodes[1 + Math.floor(random() * (size - 1))]!;
+    const live = cluster.nodes.filter((n) => n !== victim);
+    const expectation = detectionExpectation(impl, size);
+    const boundMs = 3 * (expectation.firstSuspectMeanMs + expectation.suspicionMaxMs) + 10_000;
+    const crashedAt = Date.now();
+    await victim.crash();
+    let firstSuspectMs: number | null = null;
+    let firstDeadMs: number | null = null;
+    const deadAt = new Map<string, number>();
+    while (deadAt.size < live.length && Date.now() - crashedAt < boundMs) {
+      const views = await Promise.all(live.map((n) => n.view().catch(() => [] as ViewRow[])));
+      const at = Date.now() - crashedAt;
+      views.forEach((view, i) => {
+        if (firstSuspectMs === null && impl.showsSuspect && holds(view, victim.id, ["suspect", "dead"])) firstSuspectMs = at;
+        if (holds(view, victim.id, ["dead"]) && !deadAt.has(live[i]!.id)) deadAt.set(live[i]!.id, at);
+      });
+      if (firstDeadMs === null && deadAt.size > 0) firstDeadMs = at;
+      await sleep(POLL_MS);
+    }
+    return { victim: victim.id, firstSuspectMs, firstDeadMs, allDeadMs: deadAt.size === live.length ? Math.max(...deadAt.values()) : null };
+  });
+}
+
+/** One node paused for each duration in turn (the cluster recovering in between): who declared it dead? */
+export async function pauseTrials(impl: Implementation, size: number, seed: number, pausesMs: number[], trials: number): Promise<PausePoint[]> {
+  const points: PausePoint[] = [];
+  for (const pauseMs of pausesMs) {
+    let declaredDead = 0;
+    let rejoined = 0;
+    for (let trial = 0; trial < trials; trial++) {
+      await withCluster(impl, size, seed + pauseMs + trial, async (cluster) => {
+        const victim = cluster.nodes[1]!;
+        const live = cluster.nodes.filter((n) => n !== victim);
+        const accusers = new Set<string>();
+        victim.pause();
+        const resumeAt = Date.now() + pauseMs;
+        // Watch through the pause and for a while after it, when verdicts reached in the dark arrive.
+        const watchUntil = resumeAt + 2 * impl.timing.probeIntervalMs + 2000;
+        let resumed = false;
+        while (Date.now() < watchUntil) {
+          if (!resumed && Date.now() >= resumeAt) {
+            victim.resume();
+            resumed = true;
+          }
+          const views = await Promise.all(live.map((n) => n.view().catch(() => [] as ViewRow[])));
+          views.forEach((view, i) => holds(view, victim.id, ["dead"]) && accusers.add(live[i]!.id));
+          await sleep(POLL_MS);
+        }
+        if (!resumed) victim.resume();
+        declaredDead += accusers.size;
+        if (await until(live, (views) => views.every((v) => holds(v, victim.id, ["alive"])), 30_000)) rejoined++;
+      });
+    }
+    points.push({ pauseMs, trials, observers: size - 1, declaredDead, rejoined });
+  }
+  return points;
+}
+
+/**
+ * The reference node through the fault layer at a loss rate: false verdicts about healthy members
+ * over `durationMs`, then one crash under the same loss. Only implementations whose traffic can go
+ * through Grapevine's TCP proxies can take this; the caller skips the others with their reason.
+ */
+export async function lossTrial(size: number, rate: number, durationMs: number, seed: number, random: () => number): Promise<LossPoint> {
+  const toxiproxy = await obtainToxiproxy({ allowPath: false });
+  const cluster = await ProxiedCluster.start({ size, api: toxiproxy.api, baseSeed: seed, proxyPrefix: `bench${process.pid}-${Math.round(rate * 100)}-` });
+  try {
+    const ids = cluster.nodes.map((n) => n.id);
+    const views = (nodes: typeof cluster.nodes) => Promise.all(nodes.map((n) => n.admin.members().then((v) => v.members).catch(() => [])));
+    const deadline = Date.now() + 30_000;
+    while (!(await views(cluster.nodes)).every((v) => ids.every((id) => v.some((m) => m.id === id && m.state === "alive")))) {
+      if (Date.now() > deadline) throw new Error(`${size} reference nodes did not converge within 30 s`);
+      await sleep(POLL_MS);
+    }
+    const from = await Promise.all(cluster.nodes.map((n) => n.admin.events().then((e) => e.next)));
+    if (rate > 0) await cluster.network.loss(rate);
+    await sleep(durationMs);
+    const events = (await Promise.all(cluster.nodes.map((n, i) => n.admin.events(from[i]).then((e) => e.events)))).flat();
+    const falseSuspect = events.filter((e) => e.to === "suspect").length;
+    const falseDead = events.filter((e) => e.to === "dead").length;
+    const memberHours = (size * durationMs) / 3_600_000;
+    const victim = cluster.nodes[1 + Math.floor(random() * (size - 1))]!;
+    const live = cluster.nodes.filter((n) => n !== victim);
+    const crashedAt = Date.now();
+    await victim.crash();
+    let firstDeadMs: number | null = null;
+    let allDeadMs: number | null = null;
+    while (allDeadMs === null && Date.now() - crashedAt < 60_000) {
+      const seen = await views(live);
+      const dead = seen.filter((v) => v.some((m) => m.id === victim.id && m.state === "dead")).length;
+      if (dead > 0 && firstDeadMs === null) firstDeadMs = Date.now() - crashedAt;
+      if (dead === live.length) allDeadMs = Date.now() - crashedAt;
+      await sleep(POLL_MS);
+    }
+    return { rate, durationMs, falseSuspect, falseDead, falseSuspectPerMemberHour: round(falseSuspect / memberHours), falseDeadPerMemberHour: round(falseDead / memberHours), firstDeadMs, allDeadMs };
+  } finally {
+    await cluster.close();
+    await toxiproxy.close();
+  }
+}
+
+const round = (x: number) => Math.round(x * 10) / 10;

@@ -1,0 +1,159 @@
+// Bench reports: summary.json, report.md and a self-contained index.html with the charts rendered to SVG.
+import { writeFileSync } from "node:fs";
+import path from "node:path";
+import type { TopLevelSpec } from "vega-lite";
+import type { BenchSummary, DetectionTrial, Distribution, ImplementationBench } from "../../../specs/bench/summary.js";
+import { renderSvg } from "../../report/charts.js";
+
+const METRICS = [
+  ["firstSuspect", "first-suspect"],
+  ["firstDead", "first-dead"],
+  ["allDead", "all-dead"],
+] as const;
+
+/** The empirical CDF of one latency across implementations, the SWIM expectation as a rule per implementation. */
+export function cdfSpec(summary: BenchSummary, metric: (typeof METRICS)[number][0], title: string): TopLevelSpec | undefined {
+  const key = `${metric}Ms` as keyof DetectionTrial;
+  const values = summary.implementations.flatMap((impl) => {
+    const sorted = (impl.detection?.trials ?? []).map((t) => t[key] as number | null).filter((v): v is number => v !== null).sort((a, b) => a - b);
+    return sorted.map((ms, i) => ({ implementation: impl.name, ms, fraction: (i + 1) / sorted.length }));
+  });
+  if (values.length === 0) return undefined;
+  const rules = summary.implementations.flatMap((impl) => {
+    const e = impl.detection?.expectation;
+    if (!e) return [];
+    const ms = metric === "firstSuspect" ? e.firstSuspectMeanMs : e.firstSuspectMeanMs + e.suspicionMinMs;
+    return [{ implementation: impl.name, ms, label: metric === "firstSuspect" ? "SWIM mean" : "SWIM mean + min suspicion" }];
+  });
+  return {
+    $schema: "https://vega.github.io/schema/vega-lite/v6.json",
+    title,
+    width: 420,
+    height: 220,
+    layer: [
+      {
+        data: { values },
+        mark: { type: "line", interpolate: "step-after", point: true },
+        encoding: {
+          x: { field: "ms", type: "quantitative", title: "ms after the crash" },
+          y: { field: "fraction", type: "quantitative", title: "fraction of trials", scale: { domain: [0, 1] } },
+          color: { field: "implementation", type: "nominal" },
+        },
+      },
+      ...(metric === "allDead"
+        ? []
+        : [{ data: { values: rules }, mark: { type: "rule", strokeDash: [4, 3] }, encoding: { x: { field: "ms", type: "quantitative" }, color: { field: "implementation", type: "nominal" }, tooltip: [{ field: "label" }, { field: "ms" }] } }]),
+    ],
+  } as unknown as TopLevelSpec;
+}
+
+function pauseSpec(summary: BenchSummary): TopLevelSpec | undefined {
+  const values = summary.implementations.flatMap((impl) => (impl.pause ?? []).map((p) => ({ implementation: impl.name, pauseMs: p.pauseMs, share: p.declaredDead / (p.trials * p.observers) })));
+  if (values.length === 0) return undefined;
+  return {
+    $schema: "https://vega.github.io/schema/vega-lite/v6.json",
+    title: "observers that declared a paused node dead",
+    width: 420,
+    data: { values },
+    mark: { type: "line", point: true },
+    encoding: {
+      x: { field: "pauseMs", type: "quantitative", scale: { type: "log" }, title: "pause (ms)" },
+      y: { field: "share", type: "quantitative", scale: { domain: [0, 1] }, title: "share of observers" },
+      color: { field: "implementation", type: "nominal" },
+    },
+  } as unknown as TopLevelSpec;
+}
+
+function lossSpec(summary: BenchSummary): TopLevelSpec | undefined {
+  const values = summary.implementations.flatMap((impl) => (impl.loss ?? []).map((p) => ({ implementation: impl.name, loss: p.rate * 100, perHour: p.falseSuspectPerMemberHour })));
+  if (values.length === 0) return undefined;
+  return {
+    $schema: "https://vega.github.io/schema/vega-lite/v6.json",
+    title: "false suspicions per member-hour under loss",
+    width: 420,
+    data: { values },
+    mark: { type: "line", point: true },
+    encoding: { x: { field: "loss", type: "quantitative", title: "loss (%)" }, y: { field: "perHour", type: "quantitative", title: "per member-hour" }, color: { field: "implementation", type: "nominal" } },
+  } as unknown as TopLevelSpec;
+}
+
+function convergenceSpec(summary: BenchSummary): TopLevelSpec | undefined {
+  const values = summary.implementations.flatMap((impl) =>
+    (impl.convergence ?? []).flatMap((c) => [
+      ...(c.spread ? [{ implementation: impl.name, nodes: c.nodes, ms: c.spread.p50, series: `${impl.name} p50` }] : []),
+      { implementation: impl.name, nodes: c.nodes, ms: c.expectedMs, series: `${impl.name} log N expectation` },
+    ]),
+  );
+  if (values.length === 0) return undefined;
+  return {
+    $schema: "https://vega.github.io/schema/vega-lite/v6.json",
+    title: "time for a death to reach every node (first dead → all dead)",
+    width: 420,
+    data: { values },
+    mark: { type: "line", point: true },
+    encoding: {
+      x: { field: "nodes", type: "quantitative", scale: { type: "log", base: 2 }, title: "nodes" },
+      y: { field: "ms", type: "quantitative", title: "ms" },
+      color: { field: "series", type: "nominal" },
+    },
+  } as unknown as TopLevelSpec;
+}
+
+const row = (name: string, d: Distribution | null | undefined, expectation: string) =>
+  d ? `| ${name} | ${d.n} | ${d.p50} | ${d.p90} | ${d.p99} | ${d.max} | ${expectation} |` : `| ${name} | 0 | — | — | — | — | ${expectation} |`;
+
+export function renderBenchMarkdown(summary: BenchSummary): string {
+  const lines = [`# grapevine bench ${summary.kind}`, "", `Seed ${summary.seed}; every node's view read every ${summary.pollMs} ms (latencies are to that resolution).`, ""];
+  for (const impl of summary.implementations) {
+    lines.push(`## ${impl.name} — ${impl.version}`, "", impl.description, "", `Timing (${String(impl.timing.source)}): ${Object.entries(impl.timing).filter(([k]) => k !== "source").map(([k, v]) => `${k} ${v}`).join(", ")}`, "");
+    const d = impl.detection;
+    if (d) {
+      const e = d.expectation;
+      lines.push(`Crash detection, ${d.nodes} nodes, ${d.trials.length} trials (ms):`, "", "| latency | n | p50 | p90 | p99 | max | SWIM expectation |", "|---|---|---|---|---|---|---|");
+      lines.push(impl.showsSuspect ? row("first-suspect", d.firstSuspect, `mean ≈ ${e.firstSuspectMeanMs}`) : "| first-suspect | — | not visible in this implementation's view | | | | |");
+      lines.push(row("first-dead", d.firstDead, `≈ ${e.firstSuspectMeanMs} + ${e.suspicionMinMs}…${e.suspicionMaxMs} (suspicion min…max)`));
+      lines.push(row("all-dead", d.allDead, "first-dead + dissemination"), "");
+    }
+    if (impl.pause) {
+      lines.push("| pause (ms) | trials | observers | declared dead | rejoined |", "|---|---|---|---|---|");
+      for (const p of impl.pause) lines.push(`| ${p.pauseMs} | ${p.trials} | ${p.observers} | ${p.declaredDead} | ${p.rejoined} |`);
+      lines.push("");
+    }
+    if (impl.loss) {
+      lines.push("| loss | watched (s) | false suspect | false dead | suspect / member-hour | dead / member-hour | crash: first dead | all dead |", "|---|---|---|---|---|---|---|---|");
+      for (const p of impl.loss) lines.push(`| ${Math.round(p.rate * 100)}% | ${p.durationMs / 1000} | ${p.falseSuspect} | ${p.falseDead} | ${p.falseSuspectPerMemberHour} | ${p.falseDeadPerMemberHour} | ${p.firstDeadMs ?? "—"} | ${p.allDeadMs ?? "—"} |`);
+      lines.push("");
+    }
+    if (impl.convergence) {
+      lines.push("| nodes | trials | spread p50 | p90 | max | log N expectation |", "|---|---|---|---|---|---|");
+      for (const c of impl.convergence) lines.push(`| ${c.nodes} | ${c.spread?.n ?? 0} | ${c.spread?.p50 ?? "—"} | ${c.spread?.p90 ?? "—"} | ${c.spread?.max ?? "—"} | ${c.expectedMs} |`);
+      lines.push("");
+    }
+    for (const s of impl.skipped) lines.push(`SKIP ${s.what}: ${s.reason}`, "");
+  }
+  return lines.join("\n");
+}
+
+const escape = (text: string) => text.replace(/[&<>"]/g, (c) => ({ "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;" })[c]!);
+
+export async function renderBenchHtml(summary: BenchSummary, markdown: string): Promise<string> {
+  const specs = [...METRICS.map(([m, title]) => cdfSpec(summary, m, title)), pauseSpec(summary), lossSpec(summary), convergenceSpec(summary)].filter((s): s is TopLevelSpec => s !== undefined);
+  const charts = await Promise.all(specs.map(renderSvg));
+  const configs = summary.implementations.map((i: ImplementationBench) => `<h3>${escape(i.name)}</h3><pre>${escape(JSON.stringify(i.timing, null, 2))}</pre>`).join("");
+  return `<!doctype html><html lang="en"><head><meta charset="utf-8"><title>grapevine bench ${summary.kind}</title>
+<style>body{font:14px/1.4 system-ui,sans-serif;margin:2em}.charts{display:flex;flex-wrap:wrap;gap:1em}pre{background:#f6f8fa;padding:1em;white-space:pre-wrap}</style></head><body>
+<h1>grapevine bench ${summary.kind}</h1>
+<div class="charts">${charts.join("")}</div>
+<h2>Tables</h2><pre>${escape(markdown)}</pre>
+<h2>Settings each implementation ran with</h2>${configs}
+</body></html>`;
+}
+
+export async function writeBenchReports(runDir: string, summary: BenchSummary): Promise<string> {
+  const markdown = renderBenchMarkdown(summary);
+  writeFileSync(path.join(runDir, "summary.json"), JSON.stringify(summary, null, 2));
+  writeFileSync(path.join(runDir, "report.md"), markdown);
+  const html = path.join(runDir, "index.html");
+  writeFileSync(html, await renderBenchHtml(summary, markdown));
+  return html;
+}

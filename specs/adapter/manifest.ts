@@ -1,0 +1,67 @@
+// An adapter manifest: how Grapevine starts, watches and faults a node of another gossip implementation.
+import { z } from "zod";
+import { MemberState } from "../wire/messages.js";
+
+const PortName = z.string().regex(/^[a-z][a-zA-Z0-9]*$/, "a port name: letters and digits, starting lower-case");
+
+/** Where a template may say {id}, {<port>} (this node's ports) or, in seedArgs, {seed.<port>}. */
+const Template = z.array(z.string()).min(1);
+
+const CommandView = z
+  .object({
+    kind: z.literal("command"),
+    command: Template.describe("prints this node's view as JSON, e.g. serf members -format=json"),
+    members: z.string().min(1).describe("the key of the member list in that JSON"),
+    fields: z.object({ id: z.string(), addr: z.string(), state: z.string() }).strict().describe("which key of each member holds its id, address and state"),
+    states: z.record(z.string(), MemberState).describe("the implementation's state names mapped onto Grapevine's (e.g. failed → dead)"),
+  })
+  .strict();
+
+const AdminView = z
+  .object({ kind: z.literal("admin"), url: z.string().describe("the node's admin API (Grapevine's /v1 shape), e.g. http://127.0.0.1:{admin}") })
+  .strict();
+
+export const AdapterManifest = z
+  .object({
+    name: z.string().regex(/^[a-z0-9][a-z0-9-]*$/, "lower-case letters, digits and '-'"),
+    description: z.string().min(1),
+    version: Template.optional().describe("prints the implementation's version, recorded in reports"),
+    ports: z.array(PortName).min(1).describe("ports each node needs, each given a free one on 127.0.0.1"),
+    start: z
+      .object({
+        command: Template,
+        seedArgs: z.array(z.string()).default([]).describe("appended for each seed (node 1 for every other node)"),
+        env: z.record(z.string(), z.string()).default({}),
+        stopSignal: z.enum(["SIGINT", "SIGTERM"]).default("SIGTERM").describe("the signal that makes a node leave gracefully"),
+        readyTimeoutMs: z.number().int().min(100).max(120_000).default(15_000),
+      })
+      .strict(),
+    view: z.discriminatedUnion("kind", [CommandView, AdminView]),
+    visible: z
+      .object({ suspect: z.boolean().describe("does the view show suspicion (or only alive/dead)?") })
+      .strict(),
+    faults: z
+      .object({
+        crash: z.boolean(),
+        pause: z.boolean(),
+        stop: z.boolean(),
+        network: z.union([z.literal(true), z.object({ unsupported: z.string().min(1).describe("why network faults cannot reach it") }).strict()]),
+      })
+      .strict(),
+    timing: z
+      .object({
+        source: z.string().min(1).describe("where these settings come from"),
+        probeIntervalMs: z.number().positive(),
+        probeTimeoutMs: z.number().positive(),
+        suspicionMult: z.number().positive(),
+        suspicionMaxTimeoutMult: z.number().positive().optional(),
+        gossipIntervalMs: z.number().positive().optional(),
+        indirectChecks: z.number().int().min(0).optional(),
+      })
+      .strict()
+      .describe("the timing the implementation runs with, so that comparisons say which settings each side had"),
+  })
+  .strict();
+
+export type AdapterManifest = z.infer<typeof AdapterManifest>;
+export type CommandView = z.infer<typeof CommandView>;

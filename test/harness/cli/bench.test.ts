@@ -1,0 +1,60 @@
+// `grapevine bench pause|loss|convergence` end to end, small: the measurements, the skips with reasons, the reports.
+import { mkdtempSync, readdirSync, readFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import path from "node:path";
+import { execa } from "execa";
+import t from "tap";
+import { builtCli, packageRoot } from "../../../harness/paths.js";
+import type { BenchSummary } from "../../../specs/bench/summary.js";
+
+const serf = path.join(packageRoot(), "fixtures", "adapters", "serf.json");
+const haveSerf = (await execa("serf", ["version"], { reject: false }).catch(() => ({ exitCode: 1 }))).exitCode === 0;
+
+async function bench(args: string[]) {
+  const reportDir = mkdtempSync(path.join(tmpdir(), "grapevine-bench-"));
+  const result = await execa(process.execPath, [builtCli(), "bench", ...args, "--seed", "9", "--report-dir", reportDir], { reject: false, timeout: 150_000 });
+  const runDir = readdirSync(reportDir)[0];
+  return { result, summary: () => JSON.parse(readFileSync(path.join(reportDir, runDir!, "summary.json"), "utf8")) as BenchSummary, md: () => readFileSync(path.join(reportDir, runDir!, "report.md"), "utf8") };
+}
+
+t.test("pause: a 300 ms freeze is shorter than any suspicion timeout — nobody declares the node dead", async (t) => {
+  const suts = haveSerf ? ["--sut", "reference", "--sut", serf] : ["--sut", "reference"];
+  const { result, summary } = await bench(["pause", ...suts, "--nodes", "3", "--pauses", "300", "--trials", "1"]);
+  t.equal(result.exitCode, 0, result.stderr);
+  for (const impl of summary().implementations) t.match(impl.pause, [{ pauseMs: 300, trials: 1, observers: 2, declaredDead: 0, rejoined: 1 }], impl.name);
+});
+
+t.test("loss: the reference node through the proxies at 0% and 30%; Serf skipped with its manifest's reason", async (t) => {
+  const suts = haveSerf ? ["--sut", "reference", "--sut", serf] : ["--sut", "reference"];
+  const { result, summary, md } = await bench(["loss", ...suts, "--nodes", "3", "--rates", "0,30", "--duration-s", "4"]);
+  t.equal(result.exitCode, 0, result.stderr);
+  const [reference, other] = summary().implementations;
+  t.same(reference!.loss!.map((p) => p.rate), [0, 0.3]);
+  t.equal(reference!.loss![0]!.falseDead, 0, "no false dead without loss");
+  t.ok(reference!.loss!.every((p) => p.allDeadMs !== null && p.firstDeadMs! <= p.allDeadMs!), "the crash is detected at every rate");
+  if (other) t.match(other.skipped, [{ what: "first-suspect" }, { what: "loss", reason: /UDP/ }]);
+  t.match(md(), /\| 30% \| 4 \|/);
+});
+
+t.test("convergence: the spread of a death across sizes, beside the log N expectation", async (t) => {
+  const { result, summary } = await bench(["convergence", "--sut", "reference", "--nodes", "3,4", "--trials", "1"]);
+  t.equal(result.exitCode, 0, result.stderr);
+  const points = summary().implementations[0]!.convergence!;
+  t.same(points.map((p) => p.nodes), [3, 4]);
+  t.ok(points.every((p) => p.spread !== null && p.spread.n === 1 && p.expectedMs > 0));
+});
+
+t.test("bad input exits 2", async (t) => {
+  const cli = (args: string[]) => execa(process.execPath, [builtCli(), "bench", ...args], { reject: false });
+  const cases: [string[], RegExp][] = [
+    [["detection", "--nodes", "4,8"], /--nodes: one size for detection/],
+    [["detection", "--nodes", "2"], /--nodes: expected whole numbers from 3 to 64/],
+    [["detection", "--sut", "nope.json"], /--sut nope\.json: ENOENT/],
+    [["loss", "--rates", "150"], /--rates/],
+  ];
+  for (const [args, message] of cases) {
+    const result = await cli(args);
+    t.equal(result.exitCode, 2, args.join(" "));
+    t.match(result.stderr, message);
+  }
+});
