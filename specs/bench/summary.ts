@@ -6,6 +6,7 @@ export const DetectionTrial = z.object({
   firstSuspectMs: z.number().nullable().describe("null when the implementation's view does not show suspicion"),
   firstDeadMs: z.number().nullable(),
   allDeadMs: z.number().nullable().describe("null when some live node never marked the victim dead in time"),
+  error: z.string().optional().describe("why the trial could not run (e.g. the cluster never formed); its latencies are null"),
 });
 
 export const Distribution = z.object({ n: z.number().int(), p50: z.number(), p90: z.number(), p99: z.number(), max: z.number() });

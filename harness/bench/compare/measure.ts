@@ -58,7 +58,11 @@ async function withCluster<T>(impl: Implementation, size: number, seed: number, 
   const cluster = await impl.startCluster(size, seed);
   try {
     const ids = cluster.nodes.map((n) => n.id);
-    if (!(await until(cluster.nodes, fullMembership(ids), 30_000))) throw new Error(`${impl.name}: ${size} nodes did not all see each other alive within 30 s`);
+    if (!(await until(cluster.nodes, fullMembership(ids), 30_000))) {
+      const views = await Promise.all(cluster.nodes.map((n) => n.view().catch(() => [] as ViewRow[])));
+      const lacking = views.map((v, i) => `${ids[i]} lacks ${ids.filter((id) => !holds(v, id, ["alive"])).join(",") || "nothing"}`).join("; ");
+      throw new Error(`${impl.name}: ${size} nodes did not all see each other alive within 30 s (${lacking})`);
+    }
     return await body(cluster);
   } finally {
     await cluster.stop();

@@ -113,6 +113,8 @@ export function renderBenchMarkdown(summary: BenchSummary): string {
       lines.push(impl.showsSuspect ? row("first-suspect", d.firstSuspect, `mean ≈ ${e.firstSuspectMeanMs}`) : "| first-suspect | — | not visible in this implementation's view | | | | |");
       lines.push(row("first-dead", d.firstDead, `≈ ${e.firstSuspectMeanMs} + ${e.suspicionMinMs}…${e.suspicionMaxMs} (suspicion min…max)`));
       lines.push(row("all-dead", d.allDead, "first-dead + dissemination"), "");
+      const failed = d.trials.filter((t) => t.error);
+      if (failed.length > 0) lines.push(`${failed.length} trial(s) could not run: ${[...new Set(failed.map((t) => t.error))].join("; ")}`, "");
     }
     if (impl.pause) {
       lines.push("| pause (ms) | trials | observers | declared dead | rejoined |", "|---|---|---|---|---|");

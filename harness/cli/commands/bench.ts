@@ -2,7 +2,7 @@
 import { mkdirSync } from "node:fs";
 import path from "node:path";
 import type { CommandModule } from "yargs";
-import { type BenchSummary, BenchSummary as BenchSummarySchema, type ImplementationBench } from "../../../specs/bench/summary.js";
+import { type BenchSummary, BenchSummary as BenchSummarySchema, type DetectionTrial, type ImplementationBench } from "../../../specs/bench/summary.js";
 import { adapterImplementation, type Implementation, referenceImplementation } from "../../adapters/implementation.js";
 import { ManifestError } from "../../adapters/manifest.js";
 import { detectionExpectation, detectionTrial, distribution, lossTrial, pauseTrials, POLL_MS, seededRandom } from "../../bench/compare/measure.js";
@@ -89,8 +89,12 @@ export const benchCommand: CommandModule<object, BenchArgs> = {
         const n = sizes[0]!;
         const trials = [];
         for (let i = 0; i < args.trials && !interrupted; i++) {
-          const trial = await detectionTrial(impl, n, seed + i * 100, random);
+          const trial = await detectionTrial(impl, n, seed + i * 100, random).catch((error: Error): DetectionTrial => {
+            say(`${impl.name} trial ${i + 1}/${args.trials} could not run: ${error.message}`);
+            return { victim: "-", firstSuspectMs: null, firstDeadMs: null, allDeadMs: null, error: error.message };
+          });
           trials.push(trial);
+          if (trial.error) continue;
           say(`${impl.name} trial ${i + 1}/${args.trials}: ${trial.victim} first-suspect ${trial.firstSuspectMs ?? "—"} ms, first-dead ${trial.firstDeadMs ?? "—"} ms, all-dead ${trial.allDeadMs ?? "—"} ms`);
         }
         result.detection = {
@@ -122,7 +126,10 @@ export const benchCommand: CommandModule<object, BenchArgs> = {
           if (interrupted) break;
           const spreads: (number | null)[] = [];
           for (let i = 0; i < args.trials && !interrupted; i++) {
-            const t = await detectionTrial(impl, n, seed + n * 1000 + i * 100, random);
+            const t = await detectionTrial(impl, n, seed + n * 1000 + i * 100, random).catch((error: Error): DetectionTrial => {
+              say(`${impl.name} ${n} nodes trial ${i + 1} could not run: ${error.message}`);
+              return { victim: "-", firstSuspectMs: null, firstDeadMs: null, allDeadMs: null, error: error.message };
+            });
             spreads.push(t.allDeadMs !== null && t.firstDeadMs !== null ? t.allDeadMs - t.firstDeadMs : null);
             say(`${impl.name} ${n} nodes trial ${i + 1}/${args.trials}: first-dead → all-dead ${spreads.at(-1) ?? "—"} ms`);
           }

@@ -1,0 +1,64 @@
+// Bench arithmetic and reports: distributions, the SWIM expectation, failed trials kept and said, seeded victims.
+import t from "tap";
+import { referenceImplementation } from "../../../harness/adapters/implementation.js";
+import { detectionExpectation, distribution, seededRandom } from "../../../harness/bench/compare/measure.js";
+import { cdfSpec, renderBenchMarkdown } from "../../../harness/bench/compare/report.js";
+import { BenchSummary } from "../../../specs/bench/summary.js";
+
+t.test("distribution: percentiles over the trials that produced a value", async (t) => {
+  t.same(distribution([null, null]), null);
+  t.same(distribution([400, 100, null, 300, 200]), { n: 4, p50: 250, p90: 370, p99: 397, max: 400 }, "interpolated between ranks");
+});
+
+t.test("the same seed picks the same victims and phases", async (t) => {
+  const a = seededRandom(7);
+  const b = seededRandom(7);
+  const c = seededRandom(8);
+  const first = [a(), a(), a()];
+  t.same([b(), b(), b()], first);
+  t.notSame([c(), c(), c()], first);
+  t.ok(first.every((x) => x >= 0 && x < 1));
+});
+
+t.test("SWIM's expectation from the declared timing (memberlist LAN, 8 nodes)", async (t) => {
+  const e = detectionExpectation(referenceImplementation(), 8);
+  t.equal(e.suspicionMinMs, 4000, "4 · max(1, log10 8) · 1000 ms");
+  t.equal(e.suspicionMaxMs, 24000, "six times the minimum");
+  t.ok(e.firstSuspectMeanMs > 1500 && e.firstSuspectMeanMs < 2200, `${e.firstSuspectMeanMs} ms: ≈ 1.6 periods to the first probe + ½`);
+});
+
+t.test("a trial that could not run is kept in the results and said in the report", async (t) => {
+  const summary = BenchSummary.parse({
+    tool: "grapevine bench",
+    kind: "detection",
+    startedAt: 0,
+    finishedAt: 1,
+    seed: 1,
+    pollMs: 100,
+    implementations: [
+      {
+        name: "x",
+        description: "d",
+        version: "1",
+        timing: { source: "s", probeIntervalMs: 1000 },
+        showsSuspect: true,
+        detection: {
+          nodes: 5,
+          trials: [
+            { victim: "n2", firstSuspectMs: 1000, firstDeadMs: 5000, allDeadMs: 5100 },
+            { victim: "-", firstSuspectMs: null, firstDeadMs: null, allDeadMs: null, error: "5 nodes did not all see each other alive within 30 s" },
+          ],
+          firstSuspect: distribution([1000, null]),
+          firstDead: distribution([5000, null]),
+          allDead: distribution([5100, null]),
+          expectation: { firstSuspectMeanMs: 1700, suspicionMinMs: 4000, suspicionMaxMs: 24000 },
+        },
+      },
+    ],
+  });
+  const md = renderBenchMarkdown(summary);
+  t.match(md, /\| first-dead \| 1 \| 5000 \| 5000 \| 5000 \| 5000 \|/);
+  t.match(md, /1 trial\(s\) could not run: 5 nodes did not all see each other alive/);
+  const spec = cdfSpec(summary, "firstDead", "first-dead") as unknown as { layer: { data: { values: { ms: number }[] } }[] };
+  t.same(spec.layer[0]!.data.values.map((v) => v.ms), [5000], "the failed trial is not plotted");
+});
