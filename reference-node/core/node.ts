@@ -272,10 +272,24 @@ export class SwimNode {
     this.counters.probes++;
     this.send(
       target,
-      { v: WIRE_VERSION, type: "ping", from: this.peer(), seq, target: targetId, ...this.piggyback() },
+      { v: WIRE_VERSION, type: "ping", from: this.peer(), seq, target: targetId, ...this.piggybackFor(target) },
       this.awareness.scale(this.config.probeTimeoutMs),
       { kind: "probe-ping", seq },
     );
+  }
+
+  /**
+   * Lifeguard's buddy system (§IV-C): a ping to a member we hold suspect always carries that
+   * suspicion, whatever the broadcast queue holds. Rumors are retransmitted a bounded number of
+   * times and may all go elsewhere (a dead member can soak up several); the suspected member,
+   * if it is alive, must hear it in time to refute.
+   */
+  private piggybackFor(target: Member): { updates: Update[]; kv: KvEntry[] } {
+    const carried = this.piggyback();
+    if (target.state !== "suspect" || !this.behaviour.disseminate) return carried;
+    const others = carried.updates.filter((u) => u.id !== target.id);
+    const suspicion: Update = { state: "suspect", id: target.id, addr: target.addr, incarnation: target.incarnation, by: this.id };
+    return { ...carried, updates: [suspicion, ...others] };
   }
 
   /** The direct ping failed: ask up to indirectChecks other members to probe the target for us. */

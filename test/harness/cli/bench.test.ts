@@ -24,16 +24,15 @@ t.test("pause: a 300 ms freeze is shorter than any suspicion timeout — nobody 
   for (const impl of summary().implementations) t.match(impl.pause, [{ pauseMs: 300, trials: 1, observers: 2, declaredDead: 0, rejoined: 1 }], impl.name);
 });
 
-t.test("loss: the reference node through the proxies at 0% and 30%; Serf skipped with its manifest's reason", async (t) => {
+t.test("loss: the reference node through the proxies at 30%; Serf skipped with its manifest's reason", async (t) => {
   const suts = haveSerf ? ["--sut", "reference", "--sut", serf] : ["--sut", "reference"];
-  const { result, summary, md } = await bench(["loss", ...suts, "--nodes", "3", "--rates", "0,30", "--duration-s", "4"]);
+  const { result, summary, md } = await bench(["loss", ...suts, "--nodes", "3", "--rates", "30", "--duration-s", "3"]);
   t.equal(result.exitCode, 0, result.stderr);
   const [reference, other] = summary().implementations;
-  t.same(reference!.loss!.map((p) => p.rate), [0, 0.3]);
-  t.equal(reference!.loss![0]!.falseDead, 0, "no false dead without loss");
-  t.ok(reference!.loss!.every((p) => p.allDeadMs !== null && p.firstDeadMs! <= p.allDeadMs!), "the crash is detected at every rate");
+  t.match(reference!.loss, [{ rate: 0.3, durationMs: 3000 }]);
+  t.ok(reference!.loss!.every((p) => p.allDeadMs !== null && p.firstDeadMs! <= p.allDeadMs!), "the crash is detected under loss");
   if (other) t.match(other.skipped, [{ what: "first-suspect" }, { what: "loss", reason: /UDP/ }]);
-  t.match(md(), /\| 30% \| 4 \|/);
+  t.match(md(), /\| 30% \| 3 \|/);
 });
 
 t.test("convergence: the spread of a death across sizes, beside the log N expectation", async (t) => {

@@ -178,6 +178,21 @@ t.test("an unrefuted suspect becomes dead after the maximum timeout; confirmatio
   t.match(transitions(effects), [{ id: "x", from: "suspect", to: "dead" }]);
 });
 
+t.test("buddy system: a ping to a suspect carries its suspicion even after the rumor's retransmits are spent", async (t) => {
+  const node = nodeKnowing(["a", "b", "c", "x"]);
+  node.step({ type: "request", conn: 1, message: { v: 1, type: "gossip", from: peer("a"), kv: [], updates: [{ state: "suspect", id: "x", addr: addr("x"), incarnation: 0, by: "a" }] } }, 10);
+  // Spend the suspicion's retransmits on pings from a.
+  for (let i = 0; i < 10; i++) node.step({ type: "request", conn: 10 + i, message: { v: 1, type: "ping", from: peer("a"), seq: i, target: "me", kv: [], updates: [] } }, 20 + i);
+  const pingsToX: Send[] = [];
+  for (let i = 0; i < 20 && pingsToX.length === 0; i++) {
+    const { ping } = nextProbe(node);
+    node.step({ type: "response", exchange: ping.exchange, message: ping.to.id === "x" ? null : healthy(ping) }, node.nextWakeAt() ?? 0);
+    if (ping.to.id === "x") pingsToX.push(ping);
+  }
+  t.equal(pingsToX.length, 1, "x is probed while suspect");
+  t.match((pingsToX[0]!.message as { updates: Update[] }).updates[0], { state: "suspect", id: "x", incarnation: 0 });
+});
+
 t.test("an alive with a higher incarnation clears the suspicion", async (t) => {
   const node = nodeKnowing(["a", "b", "c", "d", "x"]);
   node.step({ type: "request", conn: 1, message: { v: 1, type: "gossip", from: peer("a"), kv: [], updates: [{ state: "suspect", id: "x", addr: addr("x"), incarnation: 0, by: "a" }] } }, 10);
