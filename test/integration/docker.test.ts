@@ -36,8 +36,8 @@ async function leftovers(): Promise<string[]> {
   return [...containers.map((c) => c.Names[0]!), ...networks.map((n) => n.Name)];
 }
 
-t.test("crash and partition-heal in containers (host network): the process runtime's verdicts", { skip }, async (t) => {
-  const files = [scenario("02-crash-detection.yaml"), scenario("06-partition-heal.yaml")];
+t.test("crash, partition-heal and pause in containers (host network): the process runtime's verdicts", { skip }, async (t) => {
+  const files = [scenario("02-crash-detection.yaml"), scenario("06-partition-heal.yaml"), scenario("04-pause-short.yaml")];
   const docker = await run(files, ["--runtime", "docker", "--docker-network", "host", "--seed", "5"]);
   t.equal(docker.result.exitCode, 0, docker.result.stdout + docker.result.stderr);
   const summary = docker.summary();
@@ -52,11 +52,10 @@ t.test("crash and partition-heal in containers (host network): the process runti
   t.same(await leftovers(), [], "no container or network left");
 });
 
-t.test("pause (docker pause) on a network of the run's own (bridge): passes, then everything is removed", { skip }, async (t) => {
-  const { result, summary } = await run([scenario("04-pause-short.yaml")], ["--runtime", "docker"]);
+t.test("a network of the run's own (bridge): containers reach each other by address, then everything is removed", { skip }, async (t) => {
+  const { result, summary } = await run([scenario("02-crash-detection.yaml")], ["--runtime", "docker"]);
   t.equal(result.exitCode, 0, result.stdout + result.stderr);
   t.equal(summary().scenarios[0]?.verdict, "pass");
-  t.ok(summary().scenarios[0]?.checks.some((c) => c.name.startsWith("never-dead") && c.verdict === "pass"), "the paused node was never declared dead");
   t.same(await leftovers(), []);
 });
 
