@@ -2,7 +2,7 @@
 import { quantileSorted } from "simple-statistics";
 import yargs from "yargs";
 import { hideBin } from "yargs/helpers";
-import { suspicionTimeoutMs } from "../../reference-node/core/suspicion.js";
+import { swimExpectation } from "./compare/measure.js";
 import { allHold, transitionsAbout } from "../observe/views.js";
 import { waitUntil } from "../observe/wait.js";
 import { LocalCluster } from "../runtime/process.js";
@@ -62,14 +62,8 @@ for (let i = 0; i < args.trials; i++) {
   );
 }
 
-// SWIM (Das et al. 2002, §3.1): each live member probes one member per period, so a failed member is
-// first probed after 1 / (1 − (1 − 1/(N−1))^(N−1)) periods on average (→ e/(e−1) for large N); it is
-// suspected when that probe's period ends. A crash lands mid-period on average, hence the − ½.
-const periodsToFirstProbe = 1 / (1 - (1 - 1 / (N - 1)) ** (N - 1));
-const expectedFirstSuspect = T * (periodsToFirstProbe - 0.5 + 1);
-// Lifeguard: the suspicion runs between min (k confirmations) and max (none) before `dead`.
-const minSuspicion = suspicionTimeoutMs(4, N, T);
-const maxSuspicion = 6 * minSuspicion;
+// SWIM's expectation (see swimExpectation) with the reference node's suspicion settings.
+const { periodsToFirstProbe, firstSuspectMeanMs: expectedFirstSuspect, suspicionMinMs: minSuspicion, suspicionMaxMs: maxSuspicion } = swimExpectation(T, N, 4, 6);
 
 const row = (name: string, values: number[], expectation: string) => {
   const sorted = [...values].sort((a, b) => a - b);

@@ -2,6 +2,7 @@
 import net from "node:net";
 import { decodeMessage, encodeFrame, FRAME_HEADER_BYTES, FrameAccumulator, MAX_FRAME_BYTES } from "../../specs/wire/frame.js";
 import type { Message } from "../../specs/wire/messages.js";
+import { parseHostPort } from "../../reference-node/shell/address.js";
 import type { WireLog } from "./wire-log.js";
 
 export type Outcome =
@@ -24,12 +25,6 @@ export interface SendOptions {
   sendBytes?: number;
   log?: WireLog;
   note?: string;
-}
-
-export function parseHostPort(text: string): { host: string; port: number } {
-  const match = /^(.+):(\d{1,5})$/.exec(text);
-  if (!match || Number(match[2]) > 65535) throw new Error(`"${text}" is not host:port`);
-  return { host: match[1]!.replace(/^\[|\]$/g, ""), port: Number(match[2]) };
 }
 
 /** A valid message, framed. Bigger-than-limit messages are framed anyway: sending them is the point of some cases. */

@@ -18,7 +18,8 @@ async function onPath(command: string): Promise<string | undefined> {
   return result.exitCode === 0 ? String(result.stdout).trim() || undefined : undefined;
 }
 
-async function waitForApi(api: ProxyApi, timeoutMs: number): Promise<void> {
+/** Polls a Toxiproxy API until it answers; rethrows the last error after timeoutMs. */
+export async function waitForApi(api: ProxyApi, timeoutMs: number): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     try {

@@ -6,7 +6,8 @@ import { spreadOf } from "../checks/kv.js";
 import { agreementSpec, convergenceSpec, detectionSpec, disseminationSpec, renderSvg, timelineSpec } from "./charts.js";
 import { digestAgreement, disseminationCurve, timeline } from "./timeline.js";
 
-const esc = (text: string) => text.replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;").replace(/"/g, "&quot;");
+/** Text made safe inside HTML elements and attribute values. */
+export const escapeHtml = (text: string) => text.replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;").replace(/"/g, "&quot;");
 
 const CSS = `
 body { font: 14px/1.45 system-ui, sans-serif; margin: 2rem auto; max-width: 1000px; color: #222; }
@@ -22,10 +23,10 @@ details { margin: .2rem 0 } summary { cursor: pointer } .chart { overflow-x: aut
 function checkRow(check: CheckResult): string {
   const evidence = check.evidence.length
     ? `<details><summary>${check.evidence.length} evidence</summary><ul class="evidence">${check.evidence
-        .map((e) => `<li>${[e.atMs !== undefined ? `${(e.atMs / 1000).toFixed(2)} s` : "", e.observer ? `observer ${esc(e.observer)}` : "", e.member ? `member ${esc(e.member)}` : ""].filter(Boolean).join(" · ")}: ${esc(e.detail)}</li>`)
+        .map((e) => `<li>${[e.atMs !== undefined ? `${(e.atMs / 1000).toFixed(2)} s` : "", e.observer ? `observer ${escapeHtml(e.observer)}` : "", e.member ? `member ${escapeHtml(e.member)}` : ""].filter(Boolean).join(" · ")}: ${escapeHtml(e.detail)}</li>`)
         .join("")}</ul></details>`
     : "";
-  return `<tr><td class="${check.verdict}">${check.verdict.toUpperCase()}</td><td>${esc(check.name)}</td><td>${esc(check.summary)}${evidence}</td></tr>`;
+  return `<tr><td class="${check.verdict}">${check.verdict.toUpperCase()}</td><td>${escapeHtml(check.name)}</td><td>${escapeHtml(check.summary)}${evidence}</td></tr>`;
 }
 
 async function scenarioSection(result: ScenarioResult, records: HistoryRecord[]): Promise<string> {
@@ -44,10 +45,10 @@ async function scenarioSection(result: ScenarioResult, records: HistoryRecord[])
   }
   const agreement = agreementSpec(digestAgreement(records));
   if (agreement && records.some((r) => r.type === "kv-write")) charts.push(`<h3>Key-value digest agreement</h3><div class="chart" data-chart="agreement">${await renderSvg(agreement)}</div>`);
-  return `<section id="${esc(result.name)}">
-<h2><span class="${result.verdict}">${result.verdict.toUpperCase()}</span> ${esc(result.name)}</h2>
-<p>${esc(result.description)}</p>
-<p class="meta">${esc(result.file)} · ${(result.durationMs / 1000).toFixed(1)} s${result.aborted ? ` · aborted: ${esc(result.aborted)}` : ""}</p>
+  return `<section id="${escapeHtml(result.name)}">
+<h2><span class="${result.verdict}">${result.verdict.toUpperCase()}</span> ${escapeHtml(result.name)}</h2>
+<p>${escapeHtml(result.description)}</p>
+<p class="meta">${escapeHtml(result.file)} · ${(result.durationMs / 1000).toFixed(1)} s${result.aborted ? ` · aborted: ${escapeHtml(result.aborted)}` : ""}</p>
 <table><tr><th>verdict</th><th>check</th><th>result</th></tr>${result.checks.map(checkRow).join("")}</table>
 ${charts.join("\n")}
 </section>`;
@@ -57,13 +58,13 @@ export async function renderHtml(summary: Summary, records: readonly HistoryReco
   const sections: string[] = [];
   for (const result of summary.scenarios) sections.push(await scenarioSection(result, records.filter((r) => r.scenario === result.name)));
   const rows = summary.scenarios
-    .map((s) => `<tr><td class="${s.verdict}">${s.verdict.toUpperCase()}</td><td><a href="#${esc(s.name)}">${esc(s.name)}</a></td><td>${s.checks.filter((c) => c.verdict === "fail").length} failed of ${s.checks.length}</td><td>${(s.durationMs / 1000).toFixed(1)} s</td></tr>`)
+    .map((s) => `<tr><td class="${s.verdict}">${s.verdict.toUpperCase()}</td><td><a href="#${escapeHtml(s.name)}">${escapeHtml(s.name)}</a></td><td>${s.checks.filter((c) => c.verdict === "fail").length} failed of ${s.checks.length}</td><td>${(s.durationMs / 1000).toFixed(1)} s</td></tr>`)
     .join("");
   return `<!doctype html>
-<html lang="en"><head><meta charset="utf-8"><title>Grapevine — ${esc(summary.suite)}</title><style>${CSS}</style></head>
+<html lang="en"><head><meta charset="utf-8"><title>Grapevine — ${escapeHtml(summary.suite)}</title><style>${CSS}</style></head>
 <body>
-<h1>Grapevine run: ${esc(summary.suite)} <span class="${summary.verdict}">${summary.verdict.toUpperCase()}</span></h1>
-<p class="meta">${new Date(summary.startedAt).toISOString()} · ${((summary.finishedAt - summary.startedAt) / 1000).toFixed(1)} s · proxies: ${esc(summary.toxiproxy)}${summary.mutant ? ` · mutant: ${esc(summary.mutant)}` : ""}</p>
+<h1>Grapevine run: ${escapeHtml(summary.suite)} <span class="${summary.verdict}">${summary.verdict.toUpperCase()}</span></h1>
+<p class="meta">${new Date(summary.startedAt).toISOString()} · ${((summary.finishedAt - summary.startedAt) / 1000).toFixed(1)} s · proxies: ${escapeHtml(summary.toxiproxy)}${summary.mutant ? ` · mutant: ${escapeHtml(summary.mutant)}` : ""}</p>
 <table><tr><th>verdict</th><th>scenario</th><th>checks</th><th>time</th></tr>${rows}</table>
 ${sections.join("\n")}
 </body></html>

@@ -1,12 +1,11 @@
 // The process runtime: reference nodes as child processes (execa), with their ready line, logs and process faults.
 import { createWriteStream, mkdirSync, type WriteStream } from "node:fs";
 import path from "node:path";
-import { createInterface } from "node:readline";
 import { execa, type ResultPromise } from "execa";
-import { ReadyLine } from "../../specs/node/cli.js";
 import type { NodeConfig } from "../../reference-node/core/config.js";
 import { AdminClient } from "../observe/admin-client.js";
 import { builtCli } from "../paths.js";
+import { readReadyLine } from "./ready-line.js";
 
 export interface NodeProcessOptions {
   id: string;
@@ -95,7 +94,8 @@ export class NodeProcess {
       stderrTail.push(chunk.toString());
       if (stderrTail.length > 20) stderrTail.shift();
     });
-    const ready = await readReadyLine(child, options.readyTimeoutMs ?? 15_000).catch((error: Error) => {
+    const exited = child.then((result) => `exited with ${result.exitCode ?? result.signal}`);
+    const ready = await readReadyLine(child.stdout!, options.readyTimeoutMs ?? 15_000, exited).catch((error: Error) => {
       child.kill("SIGKILL");
       log?.end();
       throw new Error(`node ${options.id} did not start: ${error.message}\n${stderrTail.join("").slice(-2000)}`);
@@ -147,28 +147,6 @@ export class NodeProcess {
   killNow(): void {
     if (!this.exitedFlag) this.child.kill("SIGKILL");
   }
-}
-
-function readReadyLine(child: ResultPromise, timeoutMs: number): Promise<ReadyLine> {
-  return new Promise((resolve, reject) => {
-    const lines = createInterface({ input: child.stdout! });
-    const timer = setTimeout(() => done(new Error(`no ready line within ${timeoutMs} ms`)), timeoutMs);
-    const done = (error: Error | null, ready?: ReadyLine) => {
-      clearTimeout(timer);
-      lines.removeAllListeners("line");
-      if (error) reject(error);
-      else resolve(ready!);
-    };
-    lines.on("line", (line) => {
-      try {
-        const parsed = ReadyLine.safeParse(JSON.parse(line));
-        if (parsed.success) done(null, parsed.data);
-      } catch {
-        // Not the ready line; keep reading.
-      }
-    });
-    void child.then((result) => done(new Error(`exited with ${result.exitCode ?? result.signal} before it was ready`)));
-  });
 }
 
 export interface LocalClusterOptions {

@@ -1,8 +1,11 @@
 // Trials against any implementation, measured the same way for all: each node's view read every pollMs.
 import { quantileSorted } from "simple-statistics";
+import { suspicionTimeoutMs } from "../../../reference-node/core/suspicion.js";
 import type { DetectionTrial, Distribution, LossPoint, PausePoint } from "../../../specs/bench/summary.js";
 import type { BenchCluster, BenchNode, Implementation, ViewRow } from "../../adapters/implementation.js";
 import { obtainToxiproxy } from "../../faults/toxiproxy-source.js";
+import { allHold } from "../../observe/views.js";
+import { waitUntil } from "../../observe/wait.js";
 import { ProxiedCluster } from "../../runtime/proxied-cluster.js";
 
 export const POLL_MS = 100;
@@ -42,16 +45,27 @@ export async function until(nodes: BenchNode[], check: (views: ViewRow[][]) => b
 const holds = (view: ViewRow[], id: string, states: string[]) => view.some((m) => m.id === id && states.includes(m.state));
 const fullMembership = (ids: string[]) => (views: ViewRow[][]) => views.every((v) => ids.every((id) => holds(v, id, ["alive"])));
 
-/** SWIM's expectation for a crash (Das et al. §3.1 with Lifeguard's suspicion bounds), from the declared timing. */
-export function detectionExpectation(impl: Implementation, nodes: number) {
-  const T = impl.timing.probeIntervalMs;
+/**
+ * SWIM's expectation for a crash (Das et al. §3.1): each live member probes one member per period,
+ * so the dead one is first probed after 1 / (1 − (1 − 1/(N−1))^(N−1)) periods on average (→ e/(e−1)),
+ * and suspected when that probe's period ends; a crash lands mid-period on average (− ½ + 1).
+ * Then Lifeguard's suspicion runs between its minimum (k confirmations) and maximum (none).
+ */
+export function swimExpectation(probeIntervalMs: number, nodes: number, suspicionMult: number, suspicionMaxTimeoutMult = 1) {
   const periodsToFirstProbe = 1 / (1 - (1 - 1 / (nodes - 1)) ** (nodes - 1));
-  const suspicionMinMs = Math.floor(impl.timing.suspicionMult * Math.max(1, Math.log10(nodes)) * T);
+  const suspicionMinMs = suspicionTimeoutMs(suspicionMult, nodes, probeIntervalMs);
   return {
-    firstSuspectMeanMs: Math.round(T * (periodsToFirstProbe + 0.5)),
+    periodsToFirstProbe,
+    firstSuspectMeanMs: Math.round(probeIntervalMs * (periodsToFirstProbe + 0.5)),
     suspicionMinMs,
-    suspicionMaxMs: suspicionMinMs * (impl.timing.suspicionMaxTimeoutMult ?? 1),
+    suspicionMaxMs: suspicionMinMs * suspicionMaxTimeoutMult,
   };
+}
+
+/** The expectation from an implementation's declared timing, as the bench report shows it. */
+export function detectionExpectation(impl: Implementation, nodes: number) {
+  const { firstSuspectMeanMs, suspicionMinMs, suspicionMaxMs } = swimExpectation(impl.timing.probeIntervalMs, nodes, impl.timing.suspicionMult, impl.timing.suspicionMaxTimeoutMult);
+  return { firstSuspectMeanMs, suspicionMinMs, suspicionMaxMs };
 }
 
 async function withCluster<T>(impl: Implementation, size: number, seed: number, body: (cluster: BenchCluster) => Promise<T>): Promise<T> {
@@ -143,11 +157,7 @@ export async function lossTrial(size: number, rate: number, durationMs: number, 
   try {
     const ids = cluster.nodes.map((n) => n.id);
     const views = (nodes: typeof cluster.nodes) => Promise.all(nodes.map((n) => n.admin.members().then((v) => v.members).catch(() => [])));
-    const deadline = Date.now() + 30_000;
-    while (!(await views(cluster.nodes)).every((v) => ids.every((id) => v.some((m) => m.id === id && m.state === "alive")))) {
-      if (Date.now() > deadline) throw new Error(`${size} reference nodes did not converge within 30 s`);
-      await sleep(POLL_MS);
-    }
+    await waitUntil(() => allHold(cluster.nodes, ids, "alive"), { timeoutMs: 30_000, intervalMs: POLL_MS, what: `${size} reference nodes to see each other alive` });
     const from = await Promise.all(cluster.nodes.map((n) => n.admin.events().then((e) => e.next)));
     if (rate > 0) await cluster.network.loss(rate);
     await sleep(durationMs);

@@ -4,6 +4,7 @@ import path from "node:path";
 import type { TopLevelSpec } from "vega-lite";
 import type { BenchSummary, DetectionTrial, Distribution, ImplementationBench } from "../../../specs/bench/summary.js";
 import { renderSvg } from "../../report/charts.js";
+import { escapeHtml as escape } from "../../report/html.js";
 
 const METRICS = [
   ["firstSuspect", "first-suspect"],
@@ -136,7 +137,6 @@ export function renderBenchMarkdown(summary: BenchSummary): string {
   return lines.join("\n");
 }
 
-const escape = (text: string) => text.replace(/[&<>"]/g, (c) => ({ "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;" })[c]!);
 
 export async function renderBenchHtml(summary: BenchSummary, markdown: string): Promise<string> {
   const specs = [...METRICS.map(([m, title]) => cdfSpec(summary, m, title)), pauseSpec(summary), lossSpec(summary), convergenceSpec(summary)].filter((s): s is TopLevelSpec => s !== undefined);

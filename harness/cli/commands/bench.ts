@@ -1,6 +1,5 @@
 // `grapevine bench detection|pause|convergence`: implementations measured side by side, with a report.
 import { mkdirSync } from "node:fs";
-import path from "node:path";
 import type { CommandModule } from "yargs";
 import { type BenchSummary, BenchSummary as BenchSummarySchema, type DetectionTrial, type ImplementationBench } from "../../../specs/bench/summary.js";
 import { adapterImplementation, type Implementation, referenceImplementation } from "../../adapters/implementation.js";
@@ -8,6 +7,7 @@ import { ManifestError } from "../../adapters/manifest.js";
 import { detectionExpectation, detectionTrial, distribution, lossTrial, pauseTrials, POLL_MS, seededRandom } from "../../bench/compare/measure.js";
 import { renderBenchMarkdown, writeBenchReports } from "../../bench/compare/report.js";
 import { UsageError } from "../usage-error.js";
+import { runDirFor } from "./run.js";
 
 type Kind = "detection" | "pause" | "loss" | "convergence";
 
@@ -63,7 +63,7 @@ export const benchCommand: CommandModule<object, BenchArgs> = {
     const seed = args.seed ?? Math.floor(Math.random() * 2 ** 31);
     const impls: Implementation[] = [];
     for (const spec of args.sut) impls.push(await implementationOf(spec));
-    const runDir = path.join(args["report-dir"], `${new Date().toISOString().replace(/[:.]/g, "-")}-bench-${args.kind}`);
+    const { runDir } = runDirFor(args["report-dir"], [`bench-${args.kind}`]);
     mkdirSync(runDir, { recursive: true });
     let interrupted = false;
     process.on("SIGINT", () => {

@@ -11,10 +11,11 @@ import { renderConformanceJunit } from "../../conformance/report/junit.js";
 import { caseLine, renderSummary } from "../../conformance/report/terminal.js";
 import { runConformance } from "../../conformance/runner.js";
 import { attachTarget, parseReferenceSut, startReference, type Sut } from "../../conformance/sut.js";
-import { parseHostPort } from "../../conformance/wire-client.js";
+import { parseHostPort } from "../../../reference-node/shell/address.js";
 import { packageRoot } from "../../paths.js";
 import { REQUIREMENTS } from "../../../specs/requirements/catalogue.js";
 import { EXIT_CHECK_FAILED, EXIT_OK, UsageError } from "../usage-error.js";
+import { runDirFor } from "./run.js";
 
 interface ConformanceArgs {
   sut: string[];
@@ -98,7 +99,7 @@ export const conformanceCommand: CommandModule<object, ConformanceArgs> = {
       throw error;
     }
     const seed = args.seed ?? Math.floor(Math.random() * 2 ** 31);
-    const runDir = path.join(args["report-dir"], `${new Date().toISOString().replace(/[:.]/g, "-")}-conformance`);
+    const { runDir } = runDirFor(args["report-dir"], ["conformance"]);
     mkdirSync(runDir, { recursive: true });
 
     const controller = new AbortController();

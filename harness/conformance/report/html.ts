@@ -1,12 +1,12 @@
 // A self-contained HTML page: the implementations × requirements matrix, each cell linking its case's wire log.
 import { REQUIREMENTS } from "../../../specs/requirements/catalogue.js";
 import type { CaseResult, ConformanceReport, Verdict } from "../../../specs/conformance/result.js";
+import { escapeHtml as escape } from "../../report/html.js";
 import { countVerdicts } from "./terminal.js";
 
 const COLOUR: Record<Verdict, string> = { PASS: "#1a7f37", FAIL: "#cf222e", "NON-STRICT": "#bf8700", INFO: "#0969da", SKIP: "#6e7781" };
 const RANK: Record<Verdict, number> = { FAIL: 0, "NON-STRICT": 1, PASS: 2, INFO: 3, SKIP: 4 };
 
-const escape = (text: string) => text.replace(/[&<>"]/g, (c) => ({ "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;" })[c]!);
 
 /** One requirement can have several cases (corpus files, generated inputs): the cell shows the worst. */
 function worst(cases: CaseResult[]): CaseResult | undefined {

@@ -1,12 +1,13 @@
 // One reference node in a container: started through dockerode, its ready line read from the container's stdout.
 import { createWriteStream, mkdirSync } from "node:fs";
 import path from "node:path";
-import { createInterface } from "node:readline";
 import { PassThrough } from "node:stream";
+import { finished } from "node:stream/promises";
 import type Docker from "dockerode";
-import { ReadyLine } from "../../../specs/node/cli.js";
+import type { ReadyLine } from "../../../specs/node/cli.js";
 import { AdminClient } from "../../observe/admin-client.js";
 import type { ClusterNode } from "../node-runtime.js";
+import { readReadyLine } from "../ready-line.js";
 
 export interface DockerNodeOptions {
   docker: Docker;
@@ -70,7 +71,8 @@ export class DockerNode implements ClusterNode {
     await container.start();
     let ready: ReadyLine;
     try {
-      ready = await readReady(stdout, options.readyTimeoutMs ?? 30_000);
+      const ended = finished(stdout).then(() => "the container exited", () => "the container exited");
+      ready = await readReadyLine(stdout, options.readyTimeoutMs ?? 30_000, ended);
     } catch (error) {
       await container.kill().catch(() => undefined);
       throw new Error(`node ${options.id} (container ${options.create.name}) did not start: ${(error as Error).message}\n${tail.join("").slice(-2000)}`);
@@ -124,27 +126,4 @@ export class DockerNode implements ClusterNode {
   settle(): Promise<unknown> {
     return this.ops;
   }
-}
-
-function readReady(stdout: PassThrough, timeoutMs: number): Promise<ReadyLine> {
-  return new Promise((resolve, reject) => {
-    const lines = createInterface({ input: stdout });
-    const timer = setTimeout(() => done(new Error(`no ready line within ${timeoutMs} ms`)), timeoutMs);
-    const done = (error: Error | null, ready?: ReadyLine) => {
-      clearTimeout(timer);
-      lines.removeAllListeners("line");
-      lines.removeAllListeners("close");
-      if (error) reject(error);
-      else resolve(ready!);
-    };
-    lines.on("line", (line) => {
-      try {
-        const parsed = ReadyLine.safeParse(JSON.parse(line));
-        if (parsed.success) done(null, parsed.data);
-      } catch {
-        // Not the ready line.
-      }
-    });
-    lines.on("close", () => done(new Error("the container exited before it was ready")));
-  });
 }

@@ -3,7 +3,7 @@ import { createWriteStream, mkdirSync } from "node:fs";
 import path from "node:path";
 import type Docker from "dockerode";
 import { ProxyApi, ProxyApiError } from "../../faults/proxy-api.js";
-import { obtainToxiproxy, type ToxiproxySource } from "../../faults/toxiproxy-source.js";
+import { obtainToxiproxy, type ToxiproxySource, waitForApi } from "../../faults/toxiproxy-source.js";
 import { configFlags } from "../process.js";
 import type { NodeRuntime, NodeSpec } from "../node-runtime.js";
 import { freePorts } from "../ports.js";
@@ -101,16 +101,9 @@ export class DockerRuntime implements NodeRuntime {
     this.streamLogs(container, "proxy.log");
     const apiHost = host ? "127.0.0.1" : this.ipFor("proxy");
     const api = new ProxyApi(`http://${apiHost}:${port}`);
-    const deadline = Date.now() + 30_000;
-    for (;;) {
-      try {
-        await api.version();
-        break;
-      } catch (error) {
-        if (Date.now() > deadline) throw new ProxyApiError(`the proxy container did not answer at ${api.url}: ${(error as Error).message}`, undefined);
-        await new Promise((resolve) => setTimeout(resolve, 200));
-      }
-    }
+    await waitForApi(api, 30_000).catch((error: Error) => {
+      throw new ProxyApiError(`the proxy container did not answer at ${api.url}: ${error.message}`, undefined);
+    });
     return { api, kind: real ? "container-toxiproxy" : "container-embedded", close: async () => void (await container.remove({ force: true }).catch(() => undefined)) };
   }
 
