@@ -62,8 +62,11 @@ type Pending =
   | { kind: "probe-ping"; seq: number }
   | { kind: "probe-ping-req"; seq: number }
   | { kind: "relay"; conn: number; seq: number; relaySeq: number }
-  | { kind: "sync"; pull?: MemberId }
+  | { kind: "sync" }
   | { kind: "anti-entropy"; session: number; peer: Peer };
+
+/** Unknown senders remembered at once (see pulledAt); a flood of made-up ids cannot grow it further. */
+const MAX_REMEMBERED_PULLS = 1024;
 
 const compareKey = (e: KvEntry) => `${e.version.wall}.${e.version.logical}.${e.version.node}`;
 
@@ -104,8 +107,12 @@ export class SwimNode {
   private readonly suspicions = new Map<MemberId, Suspicion>();
   private readonly deadlines = new Deadlines<DeadlineName>();
   private readonly pending = new Map<number, Pending>();
-  /** Unknown senders we have asked for their state, so we ask each only once at a time. */
-  private readonly pulling = new Set<MemberId>();
+  /**
+   * When we last asked each unknown sender for its state. A sender whose reply does not
+   * introduce itself stays unknown; without this memory every reply from it would start
+   * another pull, a sync storm as fast as the network allows.
+   */
+  private readonly pulledAt = new Map<MemberId, number>();
   private round: ProbeRound | undefined;
   private nextExchange = 1;
   private nextSeq = 1;
@@ -401,12 +408,12 @@ export class SwimNode {
     if (target) this.sendSync(target, false);
   }
 
-  private sendSync(to: Destination, join: boolean, pull?: MemberId): void {
+  private sendSync(to: Destination, join: boolean): void {
     this.send(
       to,
       { v: WIRE_VERSION, type: "sync", from: this.peer(), join, members: toSyncMembers(this.table.all()) },
       this.config.readTimeoutMs,
-      pull === undefined ? { kind: "sync" } : { kind: "sync", pull },
+      { kind: "sync" },
     );
   }
 
@@ -416,9 +423,23 @@ export class SwimNode {
    * rather than wait for the next push-pull.
    */
   private noticeSender(from: Peer): void {
-    if (this.status !== "running" || from.id === this.id || this.table.get(from.id) || this.pulling.has(from.id)) return;
-    this.pulling.add(from.id);
-    this.sendSync(from, false, from.id);
+    if (this.status !== "running" || from.id === this.id || this.table.get(from.id)) return;
+    const last = this.pulledAt.get(from.id);
+    if (last !== undefined && this.now - last < this.pullCooldownMs()) return;
+    if (this.pulledAt.size >= MAX_REMEMBERED_PULLS) this.forgetOldPulls();
+    this.pulledAt.set(from.id, this.now);
+    this.sendSync(from, false);
+  }
+
+  /** One pull per unknown sender per this long: ten protocol periods, long after any honest reply has come. */
+  private pullCooldownMs(): number {
+    return Math.max(10 * this.config.probeIntervalMs, this.config.readTimeoutMs);
+  }
+
+  private forgetOldPulls(): void {
+    for (const [id, at] of this.pulledAt) if (this.now - at >= this.pullCooldownMs() || this.table.get(id)) this.pulledAt.delete(id);
+    // Still full (a flood of distinct unknown ids): forget the oldest half rather than grow.
+    if (this.pulledAt.size >= MAX_REMEMBERED_PULLS) [...this.pulledAt.keys()].slice(0, MAX_REMEMBERED_PULLS / 2).forEach((id) => this.pulledAt.delete(id));
   }
 
   // ---- merging what we hear --------------------------------------------------------------
@@ -552,7 +573,6 @@ export class SwimNode {
   private onResponse(exchange: number, message: Message | null): void {
     const pending = this.pending.get(exchange);
     this.pending.delete(exchange);
-    if (pending?.kind === "sync" && pending.pull !== undefined) this.pulling.delete(pending.pull);
     if (message) {
       this.noticeSender(message.from);
       if (message.type === "sync") this.applyUpdates(syncToUpdates(message.members, message.from.id));

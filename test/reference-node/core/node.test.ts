@@ -223,3 +223,29 @@ t.test("identical seeds and inputs give identical effects; another seed does not
   t.same(run(11), first);
   t.notSame(run(12), first);
 });
+
+t.test("an unknown sender's state is pulled once, not again on every reply that still does not name it", async (t) => {
+  const node = nodeKnowing(["a"]);
+  // A member we never heard of pings us: we pull its state with a sync.
+  const first = sends(node.step({ type: "request", conn: 9, message: { v: 1, type: "ping", from: peer("x"), seq: 1, kv: [], updates: [] } }, 10));
+  const pulls = first.filter((s) => s.message.type === "sync" && s.to.id === "x");
+  t.equal(pulls.length, 1, "the unknown sender is asked for its state");
+  // Its reply comes from it but lists nobody, so it stays unknown. Answering every sync the same way
+  // used to start the next pull at once: a storm of thousands of syncs a second.
+  const emptySync = (send: Send): Message | null =>
+    send.message.type === "sync" ? { v: 1, type: "sync", from: peer("x"), join: false, members: [] } : healthy(send);
+  const cooldownMs = Math.max(10 * config.probeIntervalMs, config.readTimeoutMs);
+  const effects: Effect[] = [...first];
+  const handle = (out: Effect[], now: number) => {
+    effects.push(...out);
+    for (const send of sends(out)) if (send.expectReply) handle(node.step({ type: "response", exchange: send.exchange, message: emptySync(send) }, now), now);
+  };
+  handle(node.step({ type: "response", exchange: pulls[0]!.exchange, message: emptySync(pulls[0]!) }, 20), 20);
+  for (let at = node.nextWakeAt(); at !== undefined && at <= 2.5 * cooldownMs; at = node.nextWakeAt()) {
+    // x keeps talking to us: a ping from it every period.
+    handle(node.step({ type: "request", conn: 10 + at, message: { v: 1, type: "ping", from: peer("x"), seq: at, kv: [], updates: [] } }, at), at);
+    handle(node.step({ type: "tick" }, at), at);
+  }
+  const syncsToX = sends(effects).filter((s) => s.message.type === "sync" && s.to.id === "x").length;
+  t.ok(syncsToX >= 2 && syncsToX <= 3, `one pull per ${cooldownMs} ms over ${2.5 * cooldownMs} ms, got ${syncsToX}`);
+});
