@@ -10,12 +10,20 @@ import { nodeCommand } from "./commands/node.js";
 import { proxyCommand } from "./commands/proxy.js";
 import { runCommand } from "./commands/run.js";
 import { schemaCommand } from "./commands/schema.js";
-import { EXIT_BAD_INPUT, UsageError } from "./usage-error.js";
+import { EXIT_BAD_INPUT, EXIT_INTERNAL_ERROR, UsageError } from "./usage-error.js";
 
 function fail(message: string): never {
   process.stderr.write(`grapevine: ${message}\n`);
   process.exit(EXIT_BAD_INPUT);
 }
+
+/** Not the implementation's fault and not the user's: exit 1 would read as "a check failed". */
+function internalError(error: unknown): never {
+  process.stderr.write(`grapevine: internal error (exit ${EXIT_INTERNAL_ERROR}): ${(error as Error)?.stack ?? String(error)}\n`);
+  process.exit(EXIT_INTERNAL_ERROR);
+}
+process.on("uncaughtException", internalError);
+process.on("unhandledRejection", internalError);
 
 try {
   await yargs(hideBin(process.argv))
@@ -38,5 +46,5 @@ try {
     .parseAsync();
 } catch (error) {
   if (error instanceof UsageError) fail(error.message);
-  throw error;
+  internalError(error);
 }

@@ -42,22 +42,11 @@ export async function runScenario(file: string, scenario: Scenario, options: Sce
 
   const timeout = AbortSignal.timeout(scenario.timeout);
   const signal = AbortSignal.any([options.signal, timeout]);
-  const run = await ProxiedCluster.start({
-    size: scenario.nodes,
-    api: options.toxiproxy.api,
-    ...(options.runtime ? { runtime: options.runtime } : {}),
-    config,
-    baseSeed: seed,
-    logDir: path.join(options.runDir, "logs", scenario.name),
-    proxyPrefix: `gv${process.pid}-${scenario.name}-`,
-    ...(options.mutant ? { mutant: options.mutant } : {}),
-  });
-  history.add({
-    type: "scenario-start",
-    source: "harness",
+  const started = {
+    type: "scenario-start" as const,
+    source: "harness" as const,
     // Time zero is when the scenario began, before its nodes were started.
     t: startedAt,
-    nodes: run.nodes.map((n) => n.id),
     config,
     seed,
     ...(options.mutant ? { mutant: options.mutant } : {}),
@@ -65,8 +54,27 @@ export async function runScenario(file: string, scenario: Scenario, options: Sce
     file,
     description: scenario.description.trim(),
     checks: scenario.checks.map((c) => ({ [c.check]: c.args })),
-    proxies: run.topology.listing(),
-  });
+  };
+  let run: ProxiedCluster;
+  try {
+    run = await ProxiedCluster.start({
+      size: scenario.nodes,
+      api: options.toxiproxy.api,
+      ...(options.runtime ? { runtime: options.runtime } : {}),
+      config,
+      baseSeed: seed,
+      logDir: path.join(options.runDir, "logs", scenario.name),
+      proxyPrefix: `gv${process.pid}-${scenario.name}-`,
+      ...(options.mutant ? { mutant: options.mutant } : {}),
+    });
+  } catch (error) {
+    // Nothing ran, so there is nothing to judge: the scenario fails with the reason, and the run goes on.
+    aborted = `the cluster did not start: ${(error as Error).message}`;
+    history.add({ ...started, nodes: [], proxies: {} });
+    history.add({ type: "scenario-end", source: "harness", aborted });
+    return judge({ name: scenario.name, file, description: scenario.description.trim(), startedAt, durationMs: Date.now() - startedAt, aborted }, [], scenario.checks, history.records());
+  }
+  history.add({ ...started, nodes: run.nodes.map((n) => n.id), proxies: run.topology.listing() });
   run.log.onChange((record, phase) => {
     history.add({ type: "fault", source: "harness", phase, id: record.id, kind: record.kind, targets: record.targets, params: record.params, t: phase === "start" ? record.startedAt : (record.endedAt ?? Date.now()) });
   });
@@ -127,7 +135,9 @@ export function judge(
   records: Parameters<typeof runCheck>[1],
 ): ScenarioResult {
   const ctx = records instanceof CheckContext ? records : new CheckContext(records);
-  const checks = [...stepResults, ...specs.map((spec) => runCheck(spec, ctx))];
+  // A cluster that never came up left no history to judge: its checks would pass on nothing.
+  const ran = ctx.records.some((r) => r.type === "node-up");
+  const checks = [...stepResults, ...(ran ? specs.map((spec) => runCheck(spec, ctx)) : [])];
   if (meta.aborted) checks.push({ name: "scenario", verdict: "fail", summary: `aborted: ${meta.aborted}`, evidence: [], metrics: {} });
   const metrics: Record<string, number | null> = {};
   for (const check of checks) for (const [key, value] of Object.entries(check.metrics)) metrics[`${check.name}.${key}`] = value;

@@ -1,23 +1,50 @@
-// Free TCP ports on loopback, found by binding port 0: for nodes whose address proxies must know before they start.
+// Free TCP ports on loopback, for nodes whose address proxies must know before they start.
+import { readFileSync } from "node:fs";
 import net from "node:net";
+import { randomInt } from "node:crypto";
 
 /**
- * Reserves `count` distinct ports by holding them all open at once, then releases them.
- * Another process could take one in between; the window is a few milliseconds.
+ * Where ports are drawn from: below the kernel's ephemeral range. The kernel never hands those
+ * out by itself, neither to listen(0) nor as the local port of an outgoing connection, so a port
+ * released here stays free until its node binds it, however many proxies and connections other
+ * runs open in between. (Ports taken with listen(0) were handed to other runs' proxies within
+ * seconds: the node then failed to start with "port already in use".)
+ */
+export function reservablePortRange(rangeFile = "/proc/sys/net/ipv4/ip_local_port_range"): [number, number] | undefined {
+  let ephemeralLow = 32768;
+  try {
+    const [low] = readFileSync(rangeFile, "utf8").trim().split(/\s+/).map(Number);
+    if (low !== undefined && Number.isInteger(low)) ephemeralLow = low;
+  } catch {
+    // Not Linux, or no /proc: the IANA range's start, which most systems use.
+  }
+  const low = 10_000;
+  return ephemeralLow - low >= 1000 ? [low, ephemeralLow] : undefined;
+}
+
+function listen(port: number, host: string): Promise<net.Server | undefined> {
+  return new Promise((resolve) => {
+    const server = net.createServer();
+    server.once("error", () => resolve(undefined));
+    server.listen(port, host, () => resolve(server));
+  });
+}
+
+/**
+ * Reserves `count` distinct ports by holding them all open at once, then releases them. Drawn at
+ * random from the reservable range (see above), or from the kernel's choice where there is none.
  */
 export async function freePorts(count: number, host = "127.0.0.1"): Promise<number[]> {
-  const servers = await Promise.all(
-    Array.from(
-      { length: count },
-      () =>
-        new Promise<net.Server>((resolve, reject) => {
-          const server = net.createServer();
-          server.once("error", reject);
-          server.listen(0, host, () => resolve(server));
-        }),
-    ),
-  );
-  const ports = servers.map((s) => (s.address() as net.AddressInfo).port);
-  await Promise.all(servers.map((s) => new Promise((resolve) => s.close(resolve))));
-  return ports;
+  const range = reservablePortRange();
+  const held: net.Server[] = [];
+  try {
+    for (let attempts = 0; held.length < count; attempts++) {
+      if (attempts > count * 50) throw new Error(`no ${count} free ports on ${host} after ${attempts} attempts`);
+      const server = await listen(range ? randomInt(range[0], range[1]) : 0, host);
+      if (server) held.push(server);
+    }
+    return held.map((s) => (s.address() as net.AddressInfo).port);
+  } finally {
+    await Promise.all(held.map((s) => new Promise((resolve) => s.close(resolve))));
+  }
 }

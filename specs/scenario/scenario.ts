@@ -1,6 +1,6 @@
 // Chaos scenarios: one zod schema for TypeScript modules (defineScenario) and YAML files alike.
 import { z } from "zod";
-import { NodeConfigFields } from "../../reference-node/core/config.js";
+import { NodeConfig, NodeConfigFields } from "../../reference-node/core/config.js";
 
 const UNIT_MS = { ms: 1, s: 1000, m: 60_000 } as const;
 
@@ -175,6 +175,13 @@ export const Scenario = z
   })
   .strict()
   .superRefine((scenario, ctx) => {
+    // The settings as the nodes will get them (scenario defaults under the file's own) must be ones a node accepts.
+    const effective = NodeConfig.safeParse({ ...SCENARIO_DEFAULT_CONFIG, ...scenario.config });
+    for (const issue of effective.success ? [] : effective.error.issues) {
+      const key = String(issue.path[0] ?? "");
+      const inherited = key in SCENARIO_DEFAULT_CONFIG && !(key in scenario.config) ? ` (the scenario default ${key} ${SCENARIO_DEFAULT_CONFIG[key as keyof typeof SCENARIO_DEFAULT_CONFIG]} applies: set it too)` : "";
+      ctx.addIssue({ code: "custom", path: ["config", ...issue.path], message: `${issue.message}${inherited}` });
+    }
     // Node names must exist: the initial nodes, plus one per join before the step.
     let count = scenario.nodes;
     const known = (name: string) => Number(name.slice(1)) <= count;

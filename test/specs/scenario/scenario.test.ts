@@ -47,3 +47,15 @@ t.test("node names must exist at that step; a join adds the next one", async (t)
   t.equal(firstIssue({ ...base, nodes: 3, steps: [{ join: null }, { crash: "n4" }] }), undefined);
   t.match(firstIssue({ ...base, nodes: 3, steps: [{ wait: "1s" }], checks: [{ "never-dead": { nodes: ["n9"] } }] }), { path: "checks.0.never-dead" });
 });
+
+t.test("settings a node would refuse are refused at load, naming the field (not a node that exits mid-run)", async (t) => {
+  t.match(firstIssue({ ...base, config: { probeIntervalMs: 300, probeTimeoutMs: 400 }, steps: [{ wait: "1s" }] }), {
+    path: "config.probeTimeoutMs",
+    message: /must be shorter than the probe interval/,
+  });
+  t.match(firstIssue({ ...base, config: { probeIntervalMs: 80 }, steps: [{ wait: "1s" }] }), {
+    path: "config.probeTimeoutMs",
+    message: /the scenario default probeTimeoutMs 100 applies: set it too/,
+  });
+  t.equal(firstIssue({ ...base, config: { probeIntervalMs: 80, probeTimeoutMs: 40 }, steps: [{ wait: "1s" }] }), undefined);
+});
