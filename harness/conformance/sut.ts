@@ -32,13 +32,6 @@ export const REFERENCE_CONFORMANCE_CONFIG: Partial<NodeConfig> = {
   leaveTimeoutMs: 500,
 };
 
-/** "reference" or "reference:MUTANT". */
-export function parseReferenceSut(spec: string): { mutant?: string } | undefined {
-  const match = /^reference(?::([a-z-]+))?$/.exec(spec);
-  if (!match) return undefined;
-  return match[1] ? { mutant: match[1] } : {};
-}
-
 export async function startReference(name: string, mutant: string | undefined, logDir: string): Promise<Sut> {
   const node = await NodeProcess.start({
     id: "sut",

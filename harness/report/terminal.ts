@@ -1,9 +1,7 @@
 // What `grapevine run` prints on stdout, by --reporter: a summary table, TAP, the JSON summary, or JUnit.
 import type { Summary } from "../../specs/report/summary.js";
 import { renderJunit } from "./junit.js";
-
-export const REPORTERS = ["default", "tap", "json", "junit"] as const;
-export type ReporterName = (typeof REPORTERS)[number];
+import type { ReporterName } from "./reporters.js";
 
 function table(summary: Summary, indexHtml: string): string {
   const width = Math.max(8, ...summary.scenarios.map((s) => s.name.length));

@@ -4,6 +4,7 @@ import path from "node:path";
 import type { CheckResult, ScenarioResult } from "../../specs/report/summary.js";
 import { SCENARIO_DEFAULT_CONFIG, type CheckSpec, type Scenario, type ScenarioStep } from "../../specs/scenario/scenario.js";
 import { CheckContext, checkDeadlineMs, runCheck } from "../checks/index.js";
+import { judge } from "../checks/judge.js";
 import type { FaultHandle } from "../faults/fault-log.js";
 import { grudgeFromGroups, grudgeIsolate, grudgeOneWay, type Grudge } from "../faults/grudge.js";
 import type { ToxiproxySource } from "../faults/toxiproxy-source.js";
@@ -122,27 +123,6 @@ export async function runScenario(file: string, scenario: Scenario, options: Sce
   }
 
   return judge({ name: scenario.name, file, description: scenario.description.trim(), startedAt, durationMs: Date.now() - startedAt, aborted }, stepResults, scenario.checks, history.records());
-}
-
-/**
- * The verdict of a scenario: the outcomes its steps reported (expectations, waits) and its
- * checks run over the history. `grapevine check` calls this too, on a saved history.
- */
-export function judge(
-  meta: { name: string; file: string; description: string; startedAt: number; durationMs: number; aborted: string | undefined },
-  stepResults: CheckResult[],
-  specs: readonly CheckSpec[],
-  records: Parameters<typeof runCheck>[1],
-): ScenarioResult {
-  const ctx = records instanceof CheckContext ? records : new CheckContext(records);
-  // A cluster that never came up left no history to judge: its checks would pass on nothing.
-  const ran = ctx.records.some((r) => r.type === "node-up");
-  const checks = [...stepResults, ...(ran ? specs.map((spec) => runCheck(spec, ctx)) : [])];
-  if (meta.aborted) checks.push({ name: "scenario", verdict: "fail", summary: `aborted: ${meta.aborted}`, evidence: [], metrics: {} });
-  const metrics: Record<string, number | null> = {};
-  for (const check of checks) for (const [key, value] of Object.entries(check.metrics)) metrics[`${check.name}.${key}`] = value;
-  const { aborted, ...rest } = meta;
-  return { ...rest, ...(aborted ? { aborted } : {}), verdict: checks.some((c) => c.verdict === "fail") ? "fail" : "pass", checks, metrics };
 }
 
 /** Carries out steps against a running cluster; keeps the handles of faults that later steps end. */

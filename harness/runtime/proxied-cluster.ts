@@ -46,7 +46,8 @@ export class ProxiedCluster {
 
   /**
    * Ports are chosen first, then the proxies (which must know their upstreams), then the
-   * nodes, each with the dial map of its own links and its link to n1 as seed.
+   * nodes, each with the dial map of its own links and its link to n1 as seed: n1 first,
+   * then the rest at once.
    */
   static async start(options: ProxiedClusterOptions): Promise<ProxiedCluster> {
     const runtime = options.runtime ?? processRuntime;
@@ -60,10 +61,12 @@ export class ProxiedCluster {
     const workDir = options.workDir ?? mkdtempSync(path.join(tmpdir(), "grapevine-dial-"));
     const cluster = new ProxiedCluster([], topology, options.api, options, workDir);
     try {
-      for (const [i, id] of ids.entries()) {
-        const seeds = i === 0 ? [] : [topology.dialMap(id).n1!];
-        cluster.nodes.push(await runtime.start(cluster.spec(id, ports[i]!, seeds, i)));
-      }
+      cluster.nodes.push(await runtime.start(cluster.spec(ids[0]!, ports[0]!, [], 0)));
+      // The others all join through n1, so they start together, as the machines of a cluster boot.
+      const rest = await Promise.allSettled(ids.slice(1).map((id, k) => runtime.start(cluster.spec(id, ports[k + 1]!, [topology.dialMap(id).n1!], k + 1))));
+      for (const started of rest) if (started.status === "fulfilled") cluster.nodes.push(started.value);
+      const failed = rest.find((r): r is PromiseRejectedResult => r.status === "rejected");
+      if (failed) throw failed.reason;
       return cluster;
     } catch (error) {
       await Promise.allSettled(cluster.nodes.map((n) => n.stop(3000)));

@@ -7,7 +7,8 @@ import { execa } from "execa";
 import t from "tap";
 import { builtCli, packageRoot } from "../../harness/paths.js";
 import { connectDocker, LABEL_OWNER_PID, LABEL_RUN, sweepLeftovers } from "../../harness/runtime/docker/engine.js";
-import { GRAPEVINE_IMAGE, requireImage } from "../../harness/runtime/docker/image.js";
+import { requireImage } from "../../harness/runtime/docker/image.js";
+import { GRAPEVINE_IMAGE } from "../../harness/runtime/docker/image-names.js";
 import type { Summary } from "../../specs/report/summary.js";
 
 const docker = new Docker();

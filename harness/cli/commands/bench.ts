@@ -1,11 +1,8 @@
 // `grapevine bench detection|pause|convergence`: implementations measured side by side, with a report.
 import { mkdirSync } from "node:fs";
 import type { CommandModule } from "yargs";
-import { type BenchSummary, BenchSummary as BenchSummarySchema, type DetectionTrial, type ImplementationBench } from "../../../specs/bench/summary.js";
-import { adapterImplementation, type Implementation, referenceImplementation } from "../../adapters/implementation.js";
-import { ManifestError } from "../../adapters/manifest.js";
-import { detectionExpectation, detectionTrial, distribution, lossTrial, pauseTrials, POLL_MS, seededRandom } from "../../bench/compare/measure.js";
-import { renderBenchMarkdown, writeBenchReports } from "../../bench/compare/report.js";
+import type { BenchSummary, DetectionTrial, ImplementationBench } from "../../../specs/bench/summary.js";
+import type { Implementation } from "../../adapters/implementation.js";
 import { UsageError } from "../usage-error.js";
 import { runDirFor } from "./run.js";
 
@@ -30,6 +27,7 @@ function wholeNumbers(text: string, flag: string, min: number, max: number): num
 }
 
 async function implementationOf(spec: string): Promise<Implementation> {
+  const [{ adapterImplementation, referenceImplementation }, { ManifestError }] = await Promise.all([import("../../adapters/implementation.js"), import("../../adapters/manifest.js")]);
   if (spec === "reference") return referenceImplementation();
   try {
     return await adapterImplementation(spec);
@@ -60,6 +58,9 @@ export const benchCommand: CommandModule<object, BenchArgs> = {
     const pauses = wholeNumbers(args.pauses, "--pauses", 1, 120_000);
     const rates = wholeNumbers(args.rates, "--rates", 0, 100);
     if (!(args["duration-s"] > 0 && args["duration-s"] <= 3600)) throw new UsageError("--duration-s: from 1 to 3600");
+    // Loaded here, not at the top: `grapevine node`, started once per node, must not pay for them.
+    const [{ BenchSummary: BenchSummarySchema }, { detectionExpectation, detectionTrial, distribution, lossTrial, pauseTrials, POLL_MS, seededRandom }, { renderBenchMarkdown, writeBenchReports }] =
+      await Promise.all([import("../../../specs/bench/summary.js"), import("../../bench/compare/measure.js"), import("../../bench/compare/report.js")]);
     const seed = args.seed ?? Math.floor(Math.random() * 2 ** 31);
     const impls: Implementation[] = [];
     for (const spec of args.sut) impls.push(await implementationOf(spec));

@@ -7,8 +7,8 @@ import { Summary, type CheckResult } from "../../../specs/report/summary.js";
 import { Check, type CheckSpec } from "../../../specs/scenario/scenario.js";
 import { CheckContext } from "../../checks/index.js";
 import { HistoryFileError, readHistory } from "../../history/read.js";
-import { REPORTERS, type ReporterName, renderTerminal } from "../../report/terminal.js";
-import { judge } from "../../run/scenario-runner.js";
+import { judge } from "../../checks/judge.js";
+import { REPORTERS, type ReporterName } from "../../report/reporters.js";
 import { EXIT_CHECK_FAILED, EXIT_OK, UsageError } from "../usage-error.js";
 
 interface CheckArgs {
@@ -78,7 +78,8 @@ export const checkCommand: CommandModule<object, CheckArgs> = {
     y
       .positional("runDir", { type: "string", demandOption: true, describe: "a run folder (reports/<timestamp>-<suite>)" })
       .option("reporter", { choices: REPORTERS, default: "default" as ReporterName }),
-  handler: (args) => {
+  handler: async (args) => {
+    const { renderTerminal } = await import("../../report/terminal.js");
     const { summary, mismatches } = recheck(args.runDir);
     process.stdout.write(renderTerminal(args.reporter, summary, path.join(args.runDir, "index.html")));
     if (mismatches.length) process.stderr.write(`verdicts differ from summary.json:\n${mismatches.map((m) => `  ${m}`).join("\n")}\n`);

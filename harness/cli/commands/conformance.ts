@@ -3,17 +3,11 @@ import { mkdirSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import type { CommandModule } from "yargs";
 import { MUTANTS } from "../../../reference-node/core/mutants.js";
-import { ConformanceReport, type ImplementationResult } from "../../../specs/conformance/result.js";
-import { CorpusError, loadCorpus } from "../../conformance/corpus.js";
-import { renderCatalogue } from "../../conformance/report/catalogue-markdown.js";
-import { renderConformanceHtml } from "../../conformance/report/html.js";
-import { renderConformanceJunit } from "../../conformance/report/junit.js";
-import { caseLine, renderSummary } from "../../conformance/report/terminal.js";
-import { runConformance } from "../../conformance/runner.js";
-import { attachTarget, parseReferenceSut, startReference, type Sut } from "../../conformance/sut.js";
+import type { ImplementationResult } from "../../../specs/conformance/result.js";
+import type { Sut } from "../../conformance/sut.js";
 import { parseHostPort } from "../../../reference-node/shell/address.js";
 import { packageRoot } from "../../paths.js";
-import { REQUIREMENTS } from "../../../specs/requirements/catalogue.js";
+import { parseReferenceSut } from "../sut-spec.js";
 import { EXIT_CHECK_FAILED, EXIT_OK, UsageError } from "../usage-error.js";
 import { runDirFor } from "./run.js";
 
@@ -80,6 +74,19 @@ export const conformanceCommand: CommandModule<object, ConformanceArgs> = {
       .option("allow-leave", { type: "boolean", default: false, describe: "let the leave case ask a --target to leave its cluster" })
       .option("period-ms", { type: "number", default: 1000, describe: "protocol period to assume for a target that does not declare probeIntervalMs" }),
   handler: async (args) => {
+    // Loaded here, not at the top: `grapevine node`, started once per node, must not pay for them.
+    const [{ renderCatalogue }, { REQUIREMENTS }, { CorpusError, loadCorpus }, { ConformanceReport }, { renderConformanceHtml }, { renderConformanceJunit }, { caseLine, renderSummary }, { runConformance }, { attachTarget, startReference }] =
+      await Promise.all([
+        import("../../conformance/report/catalogue-markdown.js"),
+        import("../../../specs/requirements/catalogue.js"),
+        import("../../conformance/corpus.js"),
+        import("../../../specs/conformance/result.js"),
+        import("../../conformance/report/html.js"),
+        import("../../conformance/report/junit.js"),
+        import("../../conformance/report/terminal.js"),
+        import("../../conformance/runner.js"),
+        import("../../conformance/sut.js"),
+      ]);
     if (args.list) {
       process.stdout.write(renderCatalogue());
       return;

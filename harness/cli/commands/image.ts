@@ -1,9 +1,7 @@
 // `grapevine image build`: the container image the Docker runtime runs, from reference-node/Dockerfile or offline.
 import path from "node:path";
 import type { CommandModule } from "yargs";
-import { pack } from "tar-fs";
-import { connectDocker, DockerRuntimeError } from "../../runtime/docker/engine.js";
-import { buildOfflineImage, GRAPEVINE_IMAGE } from "../../runtime/docker/image.js";
+import { GRAPEVINE_IMAGE } from "../../runtime/docker/image-names.js";
 import { packageRoot } from "../../paths.js";
 import { UsageError } from "../usage-error.js";
 
@@ -13,6 +11,7 @@ interface ImageArgs {
 
 /** The Dockerfile path: needs a Node base image from a registry. */
 async function buildFromDockerfile(progress: (line: string) => void): Promise<string> {
+  const [{ pack }, { connectDocker, DockerRuntimeError }] = await Promise.all([import("tar-fs"), import("../../runtime/docker/engine.js")]);
   const docker = await connectDocker();
   const root = packageRoot();
   const context = pack(root, { entries: ["package.json", "package-lock.json", "dist", "reference-node/Dockerfile"] });
@@ -32,6 +31,8 @@ export const imageCommand: CommandModule<object, ImageArgs> = {
   describe: `Build ${GRAPEVINE_IMAGE}, the image of --runtime docker`,
   builder: (y) => y.option("offline", { type: "boolean", default: false, describe: "assemble it from this machine's node and the built project; pulls nothing" }),
   handler: async (args) => {
+    // Loaded here, not at the top: `grapevine node`, started once per node, must not pay for dockerode.
+    const [{ connectDocker, DockerRuntimeError }, { buildOfflineImage }] = await Promise.all([import("../../runtime/docker/engine.js"), import("../../runtime/docker/image.js")]);
     const progress = (line: string) => process.stderr.write(`grapevine image: ${line}\n`);
     try {
       const built = args.offline ? await buildOfflineImage(await connectDocker(), progress) : await buildFromDockerfile(progress);

@@ -1,6 +1,5 @@
 // `grapevine proxy`: the embedded Toxiproxy-compatible server on its own, for any Toxiproxy client.
 import type { CommandModule } from "yargs";
-import { ToxiproxyServer } from "../../proxy/api-server.js";
 import { UsageError } from "../usage-error.js";
 
 interface ProxyArgs {
@@ -17,6 +16,7 @@ export const proxyCommand: CommandModule<object, ProxyArgs> = {
       .option("port", { type: "number", default: 8474, describe: "API port (0: any free port)" }),
   handler: async (args) => {
     if (!Number.isInteger(args.port) || args.port < 0 || args.port > 65535) throw new UsageError("--port: must be a port number 0-65535");
+    const { ToxiproxyServer } = await import("../../proxy/api-server.js");
     const server = new ToxiproxyServer();
     try {
       await server.listen(args.host, args.port);

@@ -4,13 +4,8 @@ import path from "node:path";
 import type { CommandModule } from "yargs";
 import { MUTANTS, type MutantName } from "../../../reference-node/core/mutants.js";
 import { packageRoot } from "../../paths.js";
-import { REPORTERS, type ReporterName, renderTerminal } from "../../report/terminal.js";
-import { writeReports } from "../../report/write.js";
-import { lineProgress } from "../../run/progress.js";
-import { runSuite } from "../../run/suite.js";
+import { REPORTERS, type ReporterName } from "../../report/reporters.js";
 import type { DockerNetworkMode } from "../../runtime/docker/docker-runtime.js";
-import { DockerRuntimeError } from "../../runtime/docker/engine.js";
-import { loadScenarios, ScenarioFileError } from "../../scenario/load.js";
 import { EXIT_CHECK_FAILED, EXIT_OK, UsageError } from "../usage-error.js";
 
 interface RunArgs {
@@ -49,6 +44,15 @@ export const runCommand: CommandModule<object, RunArgs> = {
   handler: async (args) => {
     if (args.nodes !== undefined && !(Number.isInteger(args.nodes) && args.nodes >= 1 && args.nodes <= 64)) throw new UsageError("--nodes: must be a whole number from 1 to 64");
     if (args.seed !== undefined && !Number.isInteger(args.seed)) throw new UsageError("--seed: must be a whole number");
+    // Loaded here, not at the top: `grapevine node`, started once per node, must not pay for them.
+    const [{ loadScenarios, ScenarioFileError }, { runSuite }, { lineProgress }, { writeReports }, { renderTerminal }, { DockerRuntimeError }] = await Promise.all([
+      import("../../scenario/load.js"),
+      import("../../run/suite.js"),
+      import("../../run/progress.js"),
+      import("../../report/write.js"),
+      import("../../report/terminal.js"),
+      import("../../runtime/docker/engine.js"),
+    ]);
     const paths = args.paths.length > 0 ? args.paths : [path.join(packageRoot(), "specs", "scenarios")];
     let scenarios;
     try {

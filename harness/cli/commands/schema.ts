@@ -2,7 +2,6 @@
 import { mkdirSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import type { CommandModule } from "yargs";
-import { SCHEMAS, toJsonSchema } from "../../../specs/catalog.js";
 
 interface SchemaArgs {
   out: string;
@@ -12,7 +11,8 @@ export const schemaCommand: CommandModule<object, SchemaArgs> = {
   command: "schema",
   describe: "Write the wire and admin schemas as JSON Schema (draft 2020-12)",
   builder: (y) => y.option("out", { type: "string", demandOption: true, describe: "directory to write into" }),
-  handler: (args) => {
+  handler: async (args) => {
+    const { SCHEMAS, toJsonSchema } = await import("../../../specs/catalog.js");
     for (const [name, schema] of Object.entries(SCHEMAS)) {
       const file = path.join(args.out, `${name}.schema.json`);
       mkdirSync(path.dirname(file), { recursive: true });

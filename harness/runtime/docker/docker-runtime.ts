@@ -9,7 +9,8 @@ import type { NodeRuntime, NodeSpec } from "../node-runtime.js";
 import { freePorts } from "../ports.js";
 import { DockerNode } from "./docker-node.js";
 import { connectDocker, DockerRuntimeError, LABEL_OWNER_PID, LABEL_ROLE, LABEL_RUN, removeRun, sweepLeftovers } from "./engine.js";
-import { APP_DIR, GRAPEVINE_IMAGE, hasImage, requireImage, TOXIPROXY_IMAGE } from "./image.js";
+import { hasImage, requireImage } from "./image.js";
+import { APP_DIR, GRAPEVINE_IMAGE, TOXIPROXY_IMAGE } from "./image-names.js";
 
 /**
  * host: every container shares the host's network namespace and listens on 127.0.0.1 (all

@@ -7,13 +7,7 @@ import { execa } from "execa";
 import { pack } from "tar-fs";
 import { packageRoot } from "../../paths.js";
 import { DockerRuntimeError } from "./engine.js";
-
-/** The image every reference-node and embedded-proxy container runs. */
-export const GRAPEVINE_IMAGE = "grapevine/reference-node:local";
-/** Used for the proxy when the engine has it (nothing is ever pulled). */
-export const TOXIPROXY_IMAGE = "ghcr.io/shopify/toxiproxy:latest";
-/** Where the project sits inside the image. */
-export const APP_DIR = "/app";
+import { APP_DIR, GRAPEVINE_IMAGE } from "./image-names.js";
 
 /** The shared libraries a binary loads, from `ldd` (the loader itself included). */
 export async function sharedLibraries(binary: string): Promise<string[]> {

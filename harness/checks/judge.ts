@@ -1,0 +1,27 @@
+// A scenario's verdict from its history: the outcomes its steps reported and the checks it names, run over the records.
+import type { CheckResult, ScenarioResult } from "../../specs/report/summary.js";
+import type { CheckSpec } from "../../specs/scenario/scenario.js";
+import { CheckContext, runCheck } from "./index.js";
+
+/**
+ * The verdict of a scenario: the outcomes its steps reported (expectations, waits) and its
+ * checks run over the history. `grapevine check` calls it too, on a saved history:
+ * a pure function of the step outcomes, the checks as written and the records.
+ */
+export function judge(
+  meta: { name: string; file: string; description: string; startedAt: number; durationMs: number; aborted: string | undefined },
+  stepResults: CheckResult[],
+  specs: readonly CheckSpec[],
+  records: Parameters<typeof runCheck>[1],
+): ScenarioResult {
+  const ctx = records instanceof CheckContext ? records : new CheckContext(records);
+  // A cluster that never came up left no history to judge: its checks would pass on nothing.
+  const ran = ctx.records.some((r) => r.type === "node-up");
+  const checks = [...stepResults, ...(ran ? specs.map((spec) => runCheck(spec, ctx)) : [])];
+  if (meta.aborted) checks.push({ name: "scenario", verdict: "fail", summary: `aborted: ${meta.aborted}`, evidence: [], metrics: {} });
+  else if (!ran) checks.push({ name: "scenario", verdict: "fail", summary: "no node came up: nothing to judge", evidence: [], metrics: {} });
+  const metrics: Record<string, number | null> = {};
+  for (const check of checks) for (const [key, value] of Object.entries(check.metrics)) metrics[`${check.name}.${key}`] = value;
+  const { aborted, ...rest } = meta;
+  return { ...rest, ...(aborted ? { aborted } : {}), verdict: checks.some((c) => c.verdict === "fail") ? "fail" : "pass", checks, metrics };
+}
