@@ -18,7 +18,7 @@ export async function connectDocker(): Promise<Docker> {
   } catch (error) {
     const where = process.env.DOCKER_HOST ?? "/var/run/docker.sock";
     throw new DockerRuntimeError(
-      `no Docker engine answers at ${where} (${(error as Error).message}). Start one, e.g. \`dockerd --iptables=false --storage-driver=vfs &\` as root, or set DOCKER_HOST.`,
+      `no Docker engine answers at ${where} (${(error as Error).message}). Start one, e.g. \`dockerd --iptables=false --storage-driver=overlay2 &\` as root (vfs without overlayfs), or set DOCKER_HOST.`,
     );
   }
   return docker;
