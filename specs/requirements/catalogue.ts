@@ -19,6 +19,7 @@ const listed: Requirement[] = [
   { id: "WIRE-ALIVE-1", level: "MUST", group: "wire", source: `${WIRE}, robustness`, text: "After any malformed input the node still answers a ping." },
   { id: "WIRE-SLOW-1", level: "MUST", group: "wire", source: `${WIRE}, robustness`, text: "A sender that trickles a frame byte by byte does not stop the node from answering other connections." },
   { id: "WIRE-SLOW-2", level: "SHOULD", group: "wire", source: `${WIRE}, robustness`, text: "A connection that has not delivered a whole frame within the node's read timeout is closed." },
+  { id: "WIRE-AMPLIFY-1", level: "MUST", group: "wire", source: `${WIRE}, robustness`, text: "A member the node does not know, whose replies never introduce it, draws at most one request per protocol period from the node: hearing from it never starts a storm of requests." },
   { id: "WIRE-COUNT-1", level: "SHOULD", group: "wire", source: `${ADMIN}, /v1/metrics`, text: "Every dropped frame raises the `rejectedFrames` counter." },
 
   // ---- probing

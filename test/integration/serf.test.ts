@@ -23,7 +23,7 @@ async function serfMembers(rpc: number): Promise<string[]> {
 
 const SERF_TO_GRAPEVINE: Record<string, string> = { alive: "alive", leaving: "alive", left: "left", failed: "dead" };
 
-t.test("the harness's reading of Serf's view agrees with `serf members`, before and after a crash", { skip }, async (t) => {
+t.test("[serf] the harness's reading of Serf's view agrees with `serf members`, before and after a crash", { skip }, async (t) => {
   const serf = await adapterImplementation(manifest);
   t.match(serf.version, /\d+\.\d+\.\d+/, "the version is recorded");
   const cluster = await serf.startCluster(3, 1);
@@ -46,7 +46,7 @@ t.test("the harness's reading of Serf's view agrees with `serf members`, before 
   await agree("after n3 crashed");
 });
 
-t.test("grapevine bench detection runs the reference node and Serf side by side", { skip }, async (t) => {
+t.test("[serf, ~1 min] grapevine bench detection runs the reference node and Serf side by side", { skip }, async (t) => {
   const reportDir = mkdtempSync(path.join(tmpdir(), "grapevine-bench-"));
   const result = await execa(process.execPath, [builtCli(), "bench", "detection", "--sut", "reference", "--sut", manifest, "--nodes", "3", "--trials", "1", "--seed", "3", "--report-dir", reportDir], { reject: false, timeout: 170_000 });
   t.equal(result.exitCode, 0, result.stderr);

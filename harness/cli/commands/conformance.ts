@@ -75,8 +75,9 @@ export const conformanceCommand: CommandModule<object, ConformanceArgs> = {
       .option("period-ms", { type: "number", default: 1000, describe: "protocol period to assume for a target that does not declare probeIntervalMs" }),
   handler: async (args) => {
     // Loaded here, not at the top: `grapevine node`, started once per node, must not pay for them.
-    const [{ renderCatalogue }, { REQUIREMENTS }, { CorpusError, loadCorpus }, { ConformanceReport }, { renderConformanceHtml }, { renderConformanceJunit }, { caseLine, renderSummary }, { runConformance }, { attachTarget, startReference }] =
+    const [{ runVerdict }, { renderCatalogue }, { REQUIREMENTS }, { CorpusError, loadCorpus }, { ConformanceReport }, { renderConformanceHtml }, { renderConformanceJunit }, { caseLine, renderSummary }, { runConformance }, { attachTarget, startReference }] =
       await Promise.all([
+        import("../../conformance/verdict.js"),
         import("../../conformance/report/catalogue-markdown.js"),
         import("../../../specs/requirements/catalogue.js"),
         import("../../conformance/corpus.js"),
@@ -154,7 +155,7 @@ export const conformanceCommand: CommandModule<object, ConformanceArgs> = {
       seed,
       generated: args.generated,
       implementations,
-      verdict: implementations.every((i) => i.mustFailures === 0) ? "pass" : "fail",
+      verdict: runVerdict(implementations),
     });
     const json = JSON.stringify({ ...report, cases: implementations.flatMap((i) => i.cases.map((c) => ({ implementation: i.name, ...c }))) }, null, 2);
     const junit = renderConformanceJunit(report);

@@ -1,5 +1,6 @@
 // Members coming and going: `left` about others, full-state sync, and the node's own graceful leave.
 import { WIRE_VERSION } from "../../../specs/wire/messages.js";
+import { sendMessage } from "../wire-client.js";
 import { type ConformanceCase, fail, judge } from "../case.js";
 import { pollFor, sleep } from "../context.js";
 import { FakeMember } from "../fake-member.js";
@@ -74,6 +75,35 @@ const sync: ConformanceCase = {
   },
 };
 
+/**
+ * A stranger (a member the node has never heard of) pings it. Its replies to whatever the node asks
+ * it, a sync included, come from it but list nobody, so the node never learns it. A node that pulls
+ * an unknown sender's state on every reply asks again at once, and again: a storm that starves the
+ * stranger and everyone who shares its machine. Counted: every request the stranger receives.
+ */
+const noStorm: ConformanceCase = {
+  name: "an unknown sender draws no storm of requests",
+  requirements: ["WIRE-AMPLIFY-1"],
+  async run(ctx) {
+    const stranger = await FakeMember.start(ctx.memberId("stranger"), "answer", ctx.log);
+    try {
+      const watchMs = Math.max(10 * ctx.timing.periodMs, 2000);
+      const since = Date.now();
+      await sendMessage(ctx.sut.wire, { v: WIRE_VERSION, type: "ping", from: stranger.peer, seq: ctx.seq(), updates: [], kv: [] }, { timeoutMs: 2000, log: ctx.log });
+      await sleep(watchMs, ctx.signal);
+      const requests = stranger.messagesSince(since);
+      const limit = Math.ceil(watchMs / ctx.timing.periodMs);
+      const kinds = [...new Set(requests.map((r) => r.message.type))].join(", ");
+      return [
+        judge(requests.length <= limit, "WIRE-AMPLIFY-1", `at most ${limit} requests to the stranger in ${watchMs} ms (one per ${ctx.timing.periodMs} ms period)`,
+          `${requests.length} request(s)${kinds ? ` (${kinds})` : ""}`),
+      ];
+    } finally {
+      await stranger.close();
+    }
+  },
+};
+
 /** Run last: the node leaves the cluster (and the reference node exits). */
 const leave: ConformanceCase = {
   name: "graceful leave",
@@ -89,5 +119,5 @@ const leave: ConformanceCase = {
   },
 };
 
-export const MEMBERSHIP_CASES: ConformanceCase[] = [leftMember, sync];
+export const MEMBERSHIP_CASES: ConformanceCase[] = [leftMember, sync, noStorm];
 export const LEAVE_CASE = leave;

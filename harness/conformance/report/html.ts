@@ -3,6 +3,7 @@ import { REQUIREMENTS } from "../../../specs/requirements/catalogue.js";
 import type { CaseResult, ConformanceReport, Verdict } from "../../../specs/conformance/result.js";
 import { escapeHtml as escape } from "../../report/html.js";
 import { countVerdicts } from "./terminal.js";
+import { verdictSentence } from "../verdict.js";
 
 const COLOUR: Record<Verdict, string> = { PASS: "#1a7f37", FAIL: "#cf222e", "NON-STRICT": "#bf8700", INFO: "#0969da", SKIP: "#6e7781" };
 const RANK: Record<Verdict, number> = { FAIL: 0, "NON-STRICT": 1, PASS: 2, INFO: 3, SKIP: 4 };
@@ -51,7 +52,7 @@ body{font:14px/1.4 system-ui,sans-serif;margin:2em;color:#1f2328}
 table{border-collapse:collapse;margin:1em 0}td,th{border:1px solid #d0d7de;padding:3px 6px;vertical-align:top;text-align:left}
 td.v{color:#fff;text-align:center;font-weight:bold}td.v a{color:#fff}
 </style></head><body>
-<h1>Grapevine conformance: ${report.verdict === "pass" ? "every MUST passed" : "some MUST failed"}</h1>
+<h1>Grapevine conformance: ${verdictSentence(report)}</h1>
 <p>${new Date(report.startedAt).toISOString()} · ${((report.finishedAt - report.startedAt) / 1000).toFixed(1)} s · ${report.generated} generated malformed inputs per implementation, seed ${report.seed}</p>
 <table><tr><th>requirement</th><th>level</th><th>text</th>${header}</tr>
 ${rows}

@@ -1,6 +1,7 @@
 // Console output, h2spec-style: a line per case, and each failure with its requirement, expected and actual.
 import { requirement } from "../../../specs/requirements/catalogue.js";
 import type { CaseResult, ConformanceReport, Verdict } from "../../../specs/conformance/result.js";
+import { judgedCases, verdictSentence } from "../verdict.js";
 
 const MARK: Record<Verdict, string> = { PASS: "✔", FAIL: "✖", "NON-STRICT": "!", INFO: "i", SKIP: "-" };
 
@@ -33,7 +34,8 @@ export function renderSummary(report: ConformanceReport, htmlPath: string): stri
   for (const impl of report.implementations) {
     const n = countVerdicts(impl.cases);
     out.push(`${impl.name}: ${n.PASS} passed, ${n.FAIL} failed, ${n["NON-STRICT"]} non-strict, ${n.INFO} info, ${n.SKIP} skipped (${(impl.durationMs / 1000).toFixed(1)} s)`);
+    if (judgedCases(impl) === 0) out.push(`  nothing was judged on ${impl.name}: every case was skipped or informational (the reasons are listed with each case)`);
   }
-  out.push(`${report.verdict === "pass" ? "every MUST passed" : "some MUST failed"}; report: ${htmlPath}`, "");
+  out.push(`${verdictSentence(report)}; report: ${htmlPath}`, "");
   return out.join("\n");
 }

@@ -9,6 +9,8 @@ import type { BenchSummary } from "../../../specs/bench/summary.js";
 
 const serf = path.join(packageRoot(), "fixtures", "adapters", "serf.json");
 const haveSerf = (await execa("serf", ["version"], { reject: false }).catch(() => ({ exitCode: 1 }))).exitCode === 0;
+// Without serf the benches run the reference node alone; CI sets GRAPEVINE_REQUIRE_SERF so that Serf is never quietly left out there.
+if (!haveSerf && process.env.GRAPEVINE_REQUIRE_SERF) t.fail("GRAPEVINE_REQUIRE_SERF is set but `serf` is not on PATH");
 
 async function bench(args: string[]) {
   const reportDir = mkdtempSync(path.join(tmpdir(), "grapevine-bench-"));
@@ -17,14 +19,14 @@ async function bench(args: string[]) {
   return { result, summary: () => JSON.parse(readFileSync(path.join(reportDir, runDir!, "summary.json"), "utf8")) as BenchSummary, md: () => readFileSync(path.join(reportDir, runDir!, "report.md"), "utf8") };
 }
 
-t.test("pause: a 300 ms freeze is shorter than any suspicion timeout — nobody declares the node dead", async (t) => {
+t.test("[~20 s; serf when installed] pause: a 300 ms freeze is shorter than any suspicion timeout — nobody declares the node dead", async (t) => {
   const suts = haveSerf ? ["--sut", "reference", "--sut", serf] : ["--sut", "reference"];
   const { result, summary } = await bench(["pause", ...suts, "--nodes", "3", "--pauses", "300", "--trials", "1"]);
   t.equal(result.exitCode, 0, result.stderr);
   for (const impl of summary().implementations) t.match(impl.pause, [{ pauseMs: 300, trials: 1, observers: 2, declaredDead: 0, rejoined: 1 }], impl.name);
 });
 
-t.test("loss: the reference node through the proxies at 30%; Serf skipped with its manifest's reason", async (t) => {
+t.test("[~20 s; serf when installed] loss: the reference node through the proxies at 30%; Serf skipped with its manifest's reason", async (t) => {
   const suts = haveSerf ? ["--sut", "reference", "--sut", serf] : ["--sut", "reference"];
   const { result, summary, md } = await bench(["loss", ...suts, "--nodes", "3", "--rates", "30", "--duration-s", "3"]);
   t.equal(result.exitCode, 0, result.stderr);
@@ -35,7 +37,7 @@ t.test("loss: the reference node through the proxies at 30%; Serf skipped with i
   t.match(md(), /\| 30% \| 3 \|/);
 });
 
-t.test("convergence: the spread of a death across sizes, beside the log N expectation", async (t) => {
+t.test("[~20 s] convergence: the spread of a death across sizes, beside the log N expectation", async (t) => {
   const { result, summary } = await bench(["convergence", "--sut", "reference", "--nodes", "3,4", "--trials", "1"]);
   t.equal(result.exitCode, 0, result.stderr);
   const points = summary().implementations[0]!.convergence!;

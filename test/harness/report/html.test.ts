@@ -10,6 +10,9 @@ import { packageRoot } from "../../../harness/paths.js";
 import { writeReports } from "../../../harness/report/write.js";
 
 const CHROMIUM = "/usr/bin/chromium";
+// CI (.ci/run) installs chromium and sets GRAPEVINE_REQUIRE_CHROMIUM, so that a missing browser fails there.
+if (!existsSync(CHROMIUM) && process.env.GRAPEVINE_REQUIRE_CHROMIUM) t.fail(`GRAPEVINE_REQUIRE_CHROMIUM is set but there is no ${CHROMIUM}`);
+const noChromium = !existsSync(CHROMIUM) && `no ${CHROMIUM} (apt-get install chromium)`;
 const recorded = path.join(packageRoot(), "fixtures", "histories", "partition-heal.ndjson");
 
 t.test("a recorded partition-heal history is judged again with the same outcome", async (t) => {
@@ -22,7 +25,7 @@ t.test("a recorded partition-heal history is judged again with the same outcome"
   t.ok((checks.heal?.metrics.healTimeMs ?? Infinity) < 10_000, `healed in ${checks.heal?.metrics.healTimeMs} ms`);
 });
 
-t.test("index.html opens offline in Chromium with its charts drawn", { skip: !existsSync(CHROMIUM) && `no ${CHROMIUM} (apt-get install chromium)` }, async (t) => {
+t.test("[chromium] index.html opens offline in Chromium with its charts drawn", { skip: noChromium }, async (t) => {
   const runDir = mkdtempSync(path.join(tmpdir(), "grapevine-report-"));
   copyFileSync(recorded, path.join(runDir, "history.ndjson"));
   const { summary } = recheck(runDir);
@@ -60,7 +63,7 @@ t.test("index.html opens offline in Chromium with its charts drawn", { skip: !ex
   t.ok(statSync(shot).size > 10_000, `screenshot saved: ${shot}`);
 });
 
-t.test("a recorded partition-writes history: no write lost, and the key-value charts are drawn", { skip: !existsSync(CHROMIUM) && `no ${CHROMIUM}` }, async (t) => {
+t.test("[chromium] a recorded partition-writes history: no write lost, and the key-value charts are drawn", { skip: noChromium }, async (t) => {
   const runDir = mkdtempSync(path.join(tmpdir(), "grapevine-kv-report-"));
   copyFileSync(path.join(packageRoot(), "fixtures", "histories", "partition-writes.ndjson"), path.join(runDir, "history.ndjson"));
   const { summary } = recheck(runDir);
