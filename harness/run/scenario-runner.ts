@@ -56,6 +56,8 @@ export async function runScenario(file: string, scenario: Scenario, options: Sce
     description: scenario.description.trim(),
     checks: scenario.checks.map((c) => ({ [c.check]: c.args })),
   };
+  const verdict = (steps: CheckResult[]) =>
+    judge({ name: scenario.name, file, description: scenario.description.trim(), startedAt, durationMs: Date.now() - startedAt, aborted }, steps, scenario.checks, history.records());
   let run: ProxiedCluster;
   try {
     run = await ProxiedCluster.start({
@@ -73,7 +75,7 @@ export async function runScenario(file: string, scenario: Scenario, options: Sce
     aborted = `the cluster did not start: ${(error as Error).message}`;
     history.add({ ...started, nodes: [], proxies: {} });
     history.add({ type: "scenario-end", source: "harness", aborted });
-    return judge({ name: scenario.name, file, description: scenario.description.trim(), startedAt, durationMs: Date.now() - startedAt, aborted }, [], scenario.checks, history.records());
+    return verdict([]);
   }
   history.add({ ...started, nodes: run.nodes.map((n) => n.id), proxies: run.topology.listing() });
   run.log.onChange((record, phase) => {
@@ -122,7 +124,7 @@ export async function runScenario(file: string, scenario: Scenario, options: Sce
     await run.close();
   }
 
-  return judge({ name: scenario.name, file, description: scenario.description.trim(), startedAt, durationMs: Date.now() - startedAt, aborted }, stepResults, scenario.checks, history.records());
+  return verdict(stepResults);
 }
 
 /** Carries out steps against a running cluster; keeps the handles of faults that later steps end. */
