@@ -21,11 +21,12 @@ export class CheckContext {
     return Math.round(t - this.truth.start);
   }
 
-  evidence(detail: string, extra: { observer?: string; member?: string; at?: number } = {}): Evidence {
+  evidence(detail: string, extra: { observer?: string; member?: string; at?: number; tookMs?: number | null } = {}): Evidence {
     return {
       ...(extra.observer ? { observer: extra.observer } : {}),
       ...(extra.member ? { member: extra.member } : {}),
       ...(extra.at !== undefined ? { atMs: this.rel(extra.at) } : {}),
+      ...(extra.tookMs !== undefined ? { tookMs: extra.tookMs } : {}),
       detail,
     };
   }

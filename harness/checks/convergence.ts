@@ -16,7 +16,7 @@ export function converged(ctx: CheckContext, args: CheckArgs["converged"]): Chec
   const reached = ctx.views.convergedTime(from, Math.min(from + args.within, ctx.truth.end));
   const atEnd = ctx.views.convergedAt(ctx.truth.end);
   const tookMs = reached === undefined ? null : reached - from;
-  const evidence = convergenceAfterChanges(ctx).map((c) => ctx.evidence(`converged ${fmtMs(c.tookMs)} after this change`, { at: c.at }));
+  const evidence = convergenceAfterChanges(ctx).map((c) => ctx.evidence(`converged ${fmtMs(c.tookMs)} after this change`, { at: c.at, tookMs: c.tookMs }));
   if (reached === undefined) {
     const why = ctx.views.convergedAt(Math.min(from + args.within, ctx.truth.end)).reason ?? "";
     return result("converged", "fail", `not converged within ${fmtMs(args.within)} of the last change: ${why}`, evidence, { convergenceMs: null });
@@ -33,7 +33,7 @@ export function heal(ctx: CheckContext, args: CheckArgs["heal"]): CheckResult {
     return { fault: f, tookMs: t === undefined ? null : t - f.to };
   });
   const evidence = times.map(({ fault, tookMs }) =>
-    ctx.evidence(tookMs === null ? `not converged within ${fmtMs(args.within)} of the heal` : `re-formed ${fmtMs(tookMs)} after the heal`, { at: fault.to }),
+    ctx.evidence(tookMs === null ? `not converged within ${fmtMs(args.within)} of the heal` : `re-formed ${fmtMs(tookMs)} after the heal`, { at: fault.to, tookMs }),
   );
   const worst = times.some((x) => x.tookMs === null) ? null : Math.max(...times.map((x) => x.tookMs!));
   const verdict = worst === null ? "fail" : "pass";

@@ -36,8 +36,8 @@ async function scenarioSection(result: ScenarioResult, records: HistoryRecord[])
   const detection = detectionSpec(result);
   if (detection) charts.push(`<h3>Detection latency</h3><div class="chart" data-chart="detection">${await renderSvg(detection)}</div>`);
   const convergenceCheck = result.checks.find((c) => c.name === "converged");
-  const points = (convergenceCheck?.evidence ?? []).map((e) => ({ atS: (e.atMs ?? 0) / 1000, ms: Number(/(\d+) ms/.exec(e.detail)?.[1] ?? NaN), label: e.detail }));
-  const convergence = convergenceSpec(points.map((p) => ({ ...p, ms: Number.isNaN(p.ms) ? null : p.ms })));
+  const points = (convergenceCheck?.evidence ?? []).filter((e) => e.tookMs !== undefined).map((e) => ({ atS: (e.atMs ?? 0) / 1000, ms: e.tookMs ?? null, label: e.detail }));
+  const convergence = convergenceSpec(points);
   if (convergence) charts.push(`<h3>Time to convergence after each change</h3><div class="chart" data-chart="convergence">${await renderSvg(convergence)}</div>`);
   if (records.some((r) => r.type === "kv-write")) {
     const curve = disseminationSpec(disseminationCurve(spreadOf(new CheckContext(records))));

@@ -104,6 +104,7 @@ t.test("converged: every running node holds exactly the running nodes alive", as
   const r = check({ converged: { within: "2s" } }, records);
   t.equal(r.verdict, "pass");
   t.equal(r.metrics.convergenceMs, 1600, "converged when the last view dropped n3");
+  t.match(r.evidence, [{ atMs: 0, tookMs: 10 }, { atMs: 1000, tookMs: 1600 }], "each change's time to convergence is carried as a number, for the chart");
   t.equal(check({ converged: { within: "1s" } }, records).verdict, "fail");
   const notAtEnd = history().start().down("n3", "crash", 1000).tr("n1", "n3", "alive", "dead", 0, 1500).tr("n2", "n3", "alive", "dead", 0, 1500).tr("n2", "n1", "alive", "suspect", 0, 3000).end(4000);
   t.match(check({ converged: { within: "2s" } }, notAtEnd), { verdict: "fail", summary: /not at the end: n2 does not hold n1 alive/ });
