@@ -4,7 +4,7 @@ import type { CommandModule } from "yargs";
 import type { BenchSummary, DetectionTrial, ImplementationBench } from "../../../specs/bench/summary.js";
 import type { Implementation } from "../../adapters/implementation.js";
 import { UsageError } from "../usage-error.js";
-import { runDirFor } from "./run.js";
+import { runDirFor } from "../../report/run-dir.js";
 
 type Kind = "detection" | "pause" | "loss" | "convergence";
 

@@ -9,7 +9,7 @@ import { parseHostPort } from "../../../reference-node/shell/address.js";
 import { packageRoot } from "../../paths.js";
 import { parseReferenceSut } from "../sut-spec.js";
 import { EXIT_CHECK_FAILED, EXIT_OK, UsageError } from "../usage-error.js";
-import { runDirFor } from "./run.js";
+import { runDirFor } from "../../report/run-dir.js";
 
 interface ConformanceArgs {
   sut: string[];

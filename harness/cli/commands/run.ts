@@ -4,6 +4,7 @@ import path from "node:path";
 import type { CommandModule } from "yargs";
 import { MUTANTS, type MutantName } from "../../../reference-node/core/mutants.js";
 import { packageRoot } from "../../paths.js";
+import { runDirFor } from "../../report/run-dir.js";
 import { REPORTERS, type ReporterName } from "../../report/reporters.js";
 import type { DockerNetworkMode } from "../../runtime/docker/docker-runtime.js";
 import { EXIT_CHECK_FAILED, EXIT_OK, UsageError } from "../usage-error.js";
@@ -18,13 +19,6 @@ interface RunArgs {
   "report-dir": string;
   reporter: ReporterName;
   mutant?: MutantName;
-}
-
-/** reports/<timestamp>-<suite>: the suite is named after the first file or folder given. */
-export function runDirFor(reportDir: string, paths: string[], now = new Date()): { suite: string; runDir: string } {
-  const suite = path.basename(paths[0] ?? "suite").replace(/\.(ya?ml|m?ts|m?js)$/, "") || "suite";
-  const stamp = now.toISOString().replace(/[:.]/g, "-");
-  return { suite, runDir: path.join(reportDir, `${stamp}-${suite}`) };
 }
 
 export const runCommand: CommandModule<object, RunArgs> = {
