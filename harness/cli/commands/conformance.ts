@@ -75,19 +75,12 @@ export const conformanceCommand: CommandModule<object, ConformanceArgs> = {
       .option("period-ms", { type: "number", default: 1000, describe: "protocol period to assume for a target that does not declare probeIntervalMs" }),
   handler: async (args) => {
     // Loaded here, not at the top: `grapevine node`, started once per node, must not pay for them.
-    const [{ runVerdict }, { renderCatalogue }, { REQUIREMENTS }, { CorpusError, loadCorpus }, { ConformanceReport }, { renderConformanceHtml }, { renderConformanceJunit }, { caseLine, renderSummary }, { runConformance }, { attachTarget, startReference }] =
-      await Promise.all([
-        import("../../conformance/verdict.js"),
-        import("../../conformance/report/catalogue-markdown.js"),
-        import("../../../specs/requirements/catalogue.js"),
-        import("../../conformance/corpus.js"),
-        import("../../../specs/conformance/result.js"),
-        import("../../conformance/report/html.js"),
-        import("../../conformance/report/junit.js"),
-        import("../../conformance/report/terminal.js"),
-        import("../../conformance/runner.js"),
-        import("../../conformance/sut.js"),
-      ]);
+    // What checking the arguments needs comes first, so that bad input is refused at once.
+    const [{ renderCatalogue }, { REQUIREMENTS }, { CorpusError, loadCorpus }] = await Promise.all([
+      import("../../conformance/report/catalogue-markdown.js"),
+      import("../../../specs/requirements/catalogue.js"),
+      import("../../conformance/corpus.js"),
+    ]);
     if (args.list) {
       process.stdout.write(renderCatalogue());
       return;
@@ -106,6 +99,15 @@ export const conformanceCommand: CommandModule<object, ConformanceArgs> = {
       if (error instanceof CorpusError) throw new UsageError(error.message);
       throw error;
     }
+    const [{ runVerdict }, { ConformanceReport }, { renderConformanceHtml }, { renderConformanceJunit }, { caseLine, renderSummary }, { runConformance }, { attachTarget, startReference }] = await Promise.all([
+      import("../../conformance/verdict.js"),
+      import("../../../specs/conformance/result.js"),
+      import("../../conformance/report/html.js"),
+      import("../../conformance/report/junit.js"),
+      import("../../conformance/report/terminal.js"),
+      import("../../conformance/runner.js"),
+      import("../../conformance/sut.js"),
+    ]);
     const seed = args.seed ?? Math.floor(Math.random() * 2 ** 31);
     const { runDir } = runDirFor(args["report-dir"], ["conformance"]);
     mkdirSync(runDir, { recursive: true });
