@@ -7,7 +7,7 @@ import { converged, heal } from "./convergence.js";
 import { detection } from "./detection.js";
 import { falsePositives } from "./false-positives.js";
 import { dissemination, kvConverged, noDataLoss } from "./kv.js";
-import { deaths, flaps, left, neverDead, rejoined, split, suspicions } from "./membership.js";
+import { deaths, flaps, incarnationOrder, left, neverDead, rejoined, split, suspicions } from "./membership.js";
 
 export function runCheck(spec: CheckSpec, records: readonly HistoryRecord[] | CheckContext): CheckResult {
   const ctx = records instanceof CheckContext ? records : new CheckContext(records);
@@ -32,6 +32,8 @@ export function runCheck(spec: CheckSpec, records: readonly HistoryRecord[] | Ch
       return flaps(ctx, spec.args);
     case "deaths":
       return deaths(ctx, spec.args);
+    case "incarnation-order":
+      return incarnationOrder(ctx);
     case "split":
       return split(ctx, spec.args);
     case "kv-converged":

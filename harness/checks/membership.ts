@@ -55,6 +55,29 @@ export function deaths(ctx: CheckContext, args: CheckArgs["deaths"]): CheckResul
   });
 }
 
+/**
+ * SWIM §4.2: an update about a member wins only with a higher incarnation (or a stronger state at
+ * the same one), so the incarnation an observer holds for a member never goes down while the
+ * observer's process lives. A transition to a lower one means the update was merged by the order
+ * it arrived in: a stale rumor believed.
+ */
+export function incarnationOrder(ctx: CheckContext): CheckResult {
+  const held = new Map<string, { incarnation: number; since: number }>();
+  const stale = ctx.views.transitions.filter((tr) => {
+    const life = ctx.truth.upSince(tr.observer, tr.t) ?? -Infinity;
+    const key = `${tr.observer}\u0000${tr.id}`;
+    const before = held.get(key);
+    const lower = before !== undefined && before.since === life && tr.incarnation < before.incarnation;
+    // A restarted observer starts from nothing: what its earlier process held does not count.
+    if (!lower) held.set(key, { incarnation: tr.incarnation, since: life });
+    return lower;
+  });
+  const evidence = stale.map((tr) => ctx.evidence(`moved ${tr.id} to ${tr.to} at incarnation ${tr.incarnation}, below the ${held.get(`${tr.observer}\u0000${tr.id}`)!.incarnation} it held`, { observer: tr.observer, member: tr.id, at: tr.t }));
+  return result("incarnation-order", stale.length ? "fail" : "pass", stale.length ? `${stale.length} transitions to a lower incarnation than the observer held (a stale update believed)` : `no transition to a lower incarnation in ${ctx.views.transitions.length} transitions`, evidence, {
+    staleMerges: stale.length,
+  });
+}
+
 /** After a pause or restart: every other running node holds the member alive again, above the incarnation it was declared dead at. */
 export function rejoined(ctx: CheckContext, args: CheckArgs["rejoined"]): CheckResult {
   const name = `rejoined ${args.node}`;

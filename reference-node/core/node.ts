@@ -497,8 +497,22 @@ export class SwimNode {
       if (update.incarnation > this.incarnation) this.setIncarnation(update.incarnation);
       return;
     }
-    if (update.incarnation < this.incarnation) return;
+    if (update.incarnation < this.incarnation) {
+      this.repeatRefutation();
+      return;
+    }
     this.refute(update.incarnation);
+  }
+
+  /**
+   * An accusation older than our incarnation: we refuted it, but the accuser has not heard.
+   * The refutation's transmissions may all have gone on replies nobody read (a node thawing
+   * from a pause answers pings whose senders gave up long ago), so spread our alive again —
+   * the reply to the accuser's own message carries it first.
+   */
+  private repeatRefutation(): void {
+    if (!this.behaviour.refute) return;
+    this.broadcasts.enqueue({ state: "alive", id: this.id, addr: this.addr, incarnation: this.incarnation });
   }
 
   /** SWIM §4.2: we are suspected (or declared dead or left) at our incarnation or above: raise it and spread `alive`. */

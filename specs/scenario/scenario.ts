@@ -53,6 +53,10 @@ export const CHECK_ARGS = {
     .strict()
     .describe("at most `max` dead verdicts about these members by these observers"),
   rejoined: z.object({ node: NodeName, within: Duration.describe("after the node resumed or restarted") }).strict(),
+  "incarnation-order": z
+    .object({})
+    .strict()
+    .describe("no node ever moves a member to a lower incarnation than it holds (SWIM §4.2: incarnations, not arrival order, decide)"),
   flaps: z.object({ max: z.number().int().min(0).optional() }).strict(),
   "kv-converged": z.object({ within: Duration.describe("after the last write or change") }).strict().describe("every running node's key-value digest is the same"),
   "no-data-loss": z.object({}).strict().describe("every acknowledged write is on every running node at the end, or superseded by a newer version of its key"),

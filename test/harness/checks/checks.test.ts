@@ -204,3 +204,16 @@ t.test("dissemination counts from when the write was made, not from when the har
   const r = check({ dissemination: { complete: true } }, h.end(3000));
   t.match(r, { verdict: "pass", metrics: { completeWrites: 1, fullSpreadP50Ms: 90 } });
 });
+
+t.test("incarnation-order: an observer never moves a member to a lower incarnation while it lives", async (t) => {
+  const refuted = history().start().tr("n1", "n2", "alive", "suspect", 0, 1000).tr("n1", "n2", "suspect", "alive", 1, 1200).tr("n1", "n2", "alive", "dead", 1, 3000).end(4000);
+  t.match(check({ "incarnation-order": {} }, refuted), { verdict: "pass", metrics: { staleMerges: 0 } });
+  // A stale dead(0) believed after alive(1): merged by arrival order.
+  const stale = history().start().tr("n1", "n2", "alive", "suspect", 0, 1000).tr("n1", "n2", "suspect", "alive", 1, 1200).tr("n1", "n2", "alive", "dead", 0, 2000).end(4000);
+  const r = check({ "incarnation-order": {} }, stale);
+  t.match(r, { verdict: "fail", summary: /^1 transitions to a lower incarnation/, metrics: { staleMerges: 1 } });
+  t.match(r.evidence, [{ observer: "n1", member: "n2", atMs: 2000, detail: "moved n2 to dead at incarnation 0, below the 1 it held" }]);
+  // A restarted observer learns the member afresh: a lower incarnation than its earlier process held is no stale merge.
+  const restarted = history().start().tr("n1", "n2", "alive", "alive", 3, 1000).down("n1", "crash", 1500).up("n1", 2000).tr("n1", "n2", null, "alive", 0, 2100).end(4000);
+  t.equal(check({ "incarnation-order": {} }, restarted).verdict, "pass");
+});

@@ -145,8 +145,14 @@ t.test("a suspicion about itself is refuted with a higher incarnation, spread on
   const [reply] = replies(node.step({ type: "request", conn: 4, message: { v: 1, type: "ping", from: peer("b"), seq: 1, target: "me", kv: [], updates: [] } }, 110));
   const updates = (reply as { message: { updates: Update[] } }).message.updates;
   t.ok(updates.some((u) => u.id === "me" && u.state === "alive" && u.incarnation === 1), "alive(me, 1) piggybacked");
-  node.step({ type: "request", conn: 5, message: { v: 1, type: "gossip", from: peer("a"), kv: [], updates: [suspectMe] } }, 120);
-  t.equal(node.currentIncarnation, 1, "a stale suspicion (lower incarnation) is ignored");
+  // Spend the refutation's retransmits (as on replies to pingers that had already given up).
+  for (let i = 0; i < 10; i++) node.step({ type: "request", conn: 50 + i, message: { v: 1, type: "ping", from: peer("b"), seq: 10 + i, target: "me", kv: [], updates: [] } }, 111);
+  const [stale] = replies(node.step({ type: "request", conn: 5, message: { v: 1, type: "ping", from: peer("a"), seq: 2, target: "me", kv: [], updates: [suspectMe] } }, 120));
+  t.equal(node.currentIncarnation, 1, "a stale suspicion (lower incarnation) does not raise the incarnation");
+  t.ok(
+    (stale as { message: { updates: Update[] } }).message.updates.some((u) => u.id === "me" && u.state === "alive" && u.incarnation === 1),
+    "but the accuser has not heard the refutation: the reply to it carries alive(me, 1) again",
+  );
   node.step({ type: "request", conn: 6, message: { v: 1, type: "gossip", from: peer("a"), kv: [], updates: [{ ...suspectMe, state: "dead", incarnation: 1 }] } }, 130);
   t.equal(node.currentIncarnation, 2, "declared dead at the current incarnation: refuted again");
 });
