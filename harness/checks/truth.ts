@@ -91,9 +91,13 @@ export class Truth {
     return !bad.some((i) => overlaps(i, start, to));
   }
 
-  /** Every instant the harness changed membership or faults (node up/down, fault start/end), in order. */
+  /**
+   * Every instant the harness changed membership or faults (node up/down, fault start/end), in
+   * order. A node counts as up when it said it was ready: the time its process took to boot on a
+   * busy machine is not the protocol's convergence time.
+   */
   changeTimes(): number[] {
-    const times = [...this.ups.map((u) => u.t), ...this.downs.map((d) => d.t), ...this.faults.flatMap((f) => [f.from, ...(f.to < this.end ? [f.to] : [])])];
+    const times = [...this.ups.map((u) => u.readyAt ?? u.t), ...this.downs.map((d) => d.t), ...this.faults.flatMap((f) => [f.from, ...(f.to < this.end ? [f.to] : [])])];
     return [...new Set(times)].sort((a, b) => a - b);
   }
 

@@ -10,7 +10,7 @@ import { grudgeFromGroups, grudgeIsolate, grudgeOneWay, type Grudge } from "../f
 import type { ToxiproxySource } from "../faults/toxiproxy-source.js";
 import type { HistoryWriter, ScenarioHistory } from "../history/writer.js";
 import { Observer } from "../observe/observer.js";
-import type { NodeRuntime } from "../runtime/node-runtime.js";
+import type { ClusterNode, NodeRuntime } from "../runtime/node-runtime.js";
 import { ProxiedCluster } from "../runtime/proxied-cluster.js";
 import { abortableSleep, Aborted } from "./abort.js";
 import type { Progress } from "./progress.js";
@@ -26,6 +26,10 @@ export interface ScenarioRunOptions {
   mutant?: string | undefined;
   seed?: number | undefined;
 }
+
+/** The record of a node that started: when it was started and when it said it was ready. */
+const nodeUp = (node: ClusterNode) =>
+  ({ type: "node-up", source: "harness", t: node.startedAt, readyAt: node.readyAt, node: node.id, addr: node.addr, ...(node.pid ? { pid: node.pid } : {}) }) as const;
 
 /** A step that could not do what it says; the scenario fails with this as a check named after the step. */
 class StepFailed extends Error {}
@@ -83,7 +87,7 @@ export async function runScenario(file: string, scenario: Scenario, options: Sce
   });
   const observer = new Observer(history);
   for (const node of run.nodes) {
-    history.add({ type: "node-up", source: "harness", t: node.startedAt, node: node.id, addr: node.addr, ...(node.pid ? { pid: node.pid } : {}) });
+    history.add(nodeUp(node));
     observer.watch(node.id, node.admin.baseUrl);
   }
   observer.start();
@@ -176,7 +180,7 @@ class StepPlayer {
         history.add({ type: "node-down", source: "harness", node, how: "crash" });
         await run.processes.restart(node);
         const fresh = run.node(node);
-        history.add({ type: "node-up", source: "harness", t: fresh.startedAt, node, addr: fresh.addr, ...(fresh.pid ? { pid: fresh.pid } : {}) });
+        history.add(nodeUp(fresh));
         observer.watch(node, fresh.admin.baseUrl);
         return undefined;
       }
@@ -229,7 +233,7 @@ class StepPlayer {
         const id = (step.args as { node?: string }).node ?? `n${run.topology.nodeIds.length + 1}`;
         if (run.topology.nodeIds.includes(id)) throw new StepFailed(`${id} is already part of the cluster`);
         const node = await run.join(id);
-        history.add({ type: "node-up", source: "harness", t: node.startedAt, node: id, addr: node.addr, ...(node.pid ? { pid: node.pid } : {}) });
+        history.add(nodeUp(node));
         observer.watch(id, node.admin.baseUrl);
         return undefined;
       }

@@ -15,6 +15,8 @@ export interface ClusterNode extends ProcessTarget {
   readonly admin: AdminClient;
   /** Epoch ms just before it was started. */
   readonly startedAt: number;
+  /** Epoch ms when it said it was ready: what it joins the cluster from (its boot time is not the protocol's). */
+  readonly readyAt: number;
   readonly pid?: number | undefined;
   readonly exited: Promise<void>;
   readonly hasExited: boolean;

@@ -45,6 +45,7 @@ export class NodeProcess {
   readonly addr: string;
   private exitedFlag = false;
   readonly exited: Promise<void>;
+  readonly readyAt = Date.now();
 
   private constructor(
     /** Epoch ms just before the process was spawned: its first transitions come after this. */

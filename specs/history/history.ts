@@ -26,7 +26,15 @@ export const HistoryRecord = z.discriminatedUnion("type", [
     proxies: z.record(z.string(), z.string()).describe("link (i->j) → the address its proxy listens on"),
   }),
   z.object({ ...common, type: z.literal("scenario-end"), source: harness, aborted: z.string().optional() }),
-  z.object({ ...common, type: z.literal("node-up"), source: harness, node: MemberId, addr: z.string(), pid: z.number().int().optional() }),
+  z.object({
+    ...common,
+    type: z.literal("node-up"),
+    source: harness,
+    node: MemberId,
+    addr: z.string(),
+    pid: z.number().int().optional(),
+    readyAt: z.number().optional().describe("epoch ms when the node said it was ready; t is just before it was started, so that its first transitions come after t"),
+  }),
   z.object({ ...common, type: z.literal("node-down"), source: harness, node: MemberId, how: z.enum(["crash", "stop", "leave"]) }),
   z.object({
     ...common,

@@ -29,6 +29,7 @@ export class DockerNode implements ClusterNode {
   /** Engine calls for pause/resume, in order: the fault layer calls them without waiting. */
   private ops: Promise<unknown> = Promise.resolve();
   private paused = false;
+  readonly readyAt = Date.now();
 
   private constructor(
     readonly id: string,
