@@ -63,16 +63,16 @@ export function deaths(ctx: CheckContext, args: CheckArgs["deaths"]): CheckResul
  */
 export function incarnationOrder(ctx: CheckContext): CheckResult {
   const held = new Map<string, { incarnation: number; since: number }>();
-  const stale = ctx.views.transitions.filter((tr) => {
+  const stale: { tr: (typeof ctx.views.transitions)[number]; heldThen: number }[] = [];
+  for (const tr of ctx.views.transitions) {
     const life = ctx.truth.upSince(tr.observer, tr.t) ?? -Infinity;
     const key = `${tr.observer}\u0000${tr.id}`;
     const before = held.get(key);
-    const lower = before !== undefined && before.since === life && tr.incarnation < before.incarnation;
     // A restarted observer starts from nothing: what its earlier process held does not count.
-    if (!lower) held.set(key, { incarnation: tr.incarnation, since: life });
-    return lower;
-  });
-  const evidence = stale.map((tr) => ctx.evidence(`moved ${tr.id} to ${tr.to} at incarnation ${tr.incarnation}, below the ${held.get(`${tr.observer}\u0000${tr.id}`)!.incarnation} it held`, { observer: tr.observer, member: tr.id, at: tr.t }));
+    if (before !== undefined && before.since === life && tr.incarnation < before.incarnation) stale.push({ tr, heldThen: before.incarnation });
+    else held.set(key, { incarnation: tr.incarnation, since: life });
+  }
+  const evidence = stale.map(({ tr, heldThen }) => ctx.evidence(`moved ${tr.id} to ${tr.to} at incarnation ${tr.incarnation}, below the ${heldThen} it held`, { observer: tr.observer, member: tr.id, at: tr.t }));
   return result("incarnation-order", stale.length ? "fail" : "pass", stale.length ? `${stale.length} transitions to a lower incarnation than the observer held (a stale update believed)` : `no transition to a lower incarnation in ${ctx.views.transitions.length} transitions`, evidence, {
     staleMerges: stale.length,
   });

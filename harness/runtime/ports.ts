@@ -7,8 +7,8 @@ import { randomInt } from "node:crypto";
  * Where ports are drawn from: below the kernel's ephemeral range. The kernel never hands those
  * out by itself, neither to listen(0) nor as the local port of an outgoing connection, so a port
  * released here stays free until its node binds it, however many proxies and connections other
- * runs open in between. (Ports taken with listen(0) were handed to other runs' proxies within
- * seconds: the node then failed to start with "port already in use".)
+ * runs open in between. (A port taken with listen(0) and released can become the local port of an
+ * outgoing connection before the node binds it; the node then fails with "port already in use".)
  */
 export function reservablePortRange(rangeFile = "/proc/sys/net/ipv4/ip_local_port_range"): [number, number] | undefined {
   let ephemeralLow = 32768;

@@ -213,6 +213,9 @@ t.test("incarnation-order: an observer never moves a member to a lower incarnati
   const r = check({ "incarnation-order": {} }, stale);
   t.match(r, { verdict: "fail", summary: /^1 transitions to a lower incarnation/, metrics: { staleMerges: 1 } });
   t.match(r.evidence, [{ observer: "n1", member: "n2", atMs: 2000, detail: "moved n2 to dead at incarnation 0, below the 1 it held" }]);
+  // The evidence names what was held when the stale update came, not what came later.
+  const later = history().start().tr("n1", "n2", "alive", "alive", 1, 1200).tr("n1", "n2", "alive", "dead", 0, 2000).tr("n1", "n2", "dead", "alive", 2, 2500).end(4000);
+  t.match(check({ "incarnation-order": {} }, later).evidence, [{ atMs: 2000, detail: "moved n2 to dead at incarnation 0, below the 1 it held" }]);
   // A restarted observer learns the member afresh: a lower incarnation than its earlier process held is no stale merge.
   const restarted = history().start().tr("n1", "n2", "alive", "alive", 3, 1000).down("n1", "crash", 1500).up("n1", 2000).tr("n1", "n2", null, "alive", 0, 2100).end(4000);
   t.equal(check({ "incarnation-order": {} }, restarted).verdict, "pass");
