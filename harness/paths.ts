@@ -20,3 +20,10 @@ export function builtCli(): string {
   if (!existsSync(cli)) throw new Error(`${cli} is missing: run \`npm run build\` first`);
   return cli;
 }
+
+/** The reference node's own entry (reference-node/main.ts, built): what runtimes start, lighter than the CLI. */
+export function builtNode(): string {
+  const entry = path.join(packageRoot(), "dist", "reference-node", "main.js");
+  if (!existsSync(entry)) throw new Error(`${entry} is missing: run \`npm run build\` first`);
+  return entry;
+}

@@ -1,10 +1,10 @@
 // An implementation under benchmark: the reference node, or another one described by an adapter manifest.
 import { execa, type ResultPromise } from "execa";
-import { DEFAULT_CONFIG } from "../../reference-node/core/config.js";
+import { DEFAULT_CONFIG } from "../../specs/node/config.js";
 import type { AdapterManifest } from "../../specs/adapter/manifest.js";
 import type { MemberState } from "../../specs/wire/messages.js";
 import { LocalCluster } from "../runtime/process.js";
-import { freePorts } from "../runtime/ports.js";
+import { freePorts } from "../ports.js";
 import { fill, loadManifest, mapView } from "./manifest.js";
 
 export interface ViewRow {

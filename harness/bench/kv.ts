@@ -2,7 +2,7 @@
 // Runs the reference node's core on the simulator (virtual clock, 1 ms links): exact byte counts and rounds, repeatable.
 import yargs from "yargs";
 import { hideBin } from "yargs/helpers";
-import { NodeConfig } from "../../reference-node/core/config.js";
+import { NodeConfig } from "../../specs/node/config.js";
 import { SimCluster } from "../../reference-node/sim/cluster.js";
 import type { KvEntry } from "../../specs/wire/messages.js";
 

@@ -3,7 +3,7 @@ import type { RecordOf } from "../../specs/history/history.js";
 import type { CheckResult } from "../../specs/report/summary.js";
 import type { CheckArgs } from "../../specs/scenario/scenario.js";
 import type { KvVersion } from "../../specs/wire/messages.js";
-import { compareVersions } from "../../reference-node/core/hlc.js";
+import { compareVersions } from "../../specs/wire/version-order.js";
 import { type CheckContext, fmtMs, result } from "./context.js";
 
 type Write = RecordOf<"kv-write">;

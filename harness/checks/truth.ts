@@ -1,6 +1,7 @@
 // What was really true during a scenario, derived from the harness's own records: who ran, who was frozen, who was cut off.
 import type { HistoryRecord, RecordOf } from "../../specs/history/history.js";
-import { suspicionTimeoutMs } from "../../reference-node/core/suspicion.js";
+import { DEFAULT_CONFIG } from "../../specs/node/config.js";
+import { suspicionBoundsMs } from "../../specs/protocol/suspicion.js";
 
 export interface Interval {
   from: number;
@@ -106,17 +107,20 @@ export class Truth {
     return this.changeTimes().at(-1) ?? this.start;
   }
 
-  /** The scenario's protocol settings, for bounds derived from them. */
-  setting(key: string, fallback: number): number {
+  /** One of the scenario's protocol settings, for bounds derived from them; the protocol's default when it set none. */
+  setting(key: "probeIntervalMs" | "suspicionMult" | "suspicionMaxTimeoutMult"): number {
     const value = this.meta?.config[key];
-    return typeof value === "number" ? value : fallback;
+    return typeof value === "number" ? value : DEFAULT_CONFIG[key];
   }
 
   /** The longest a suspicion can last in this scenario, plus two protocol periods: the default false-positive horizon. */
   detectionHorizonMs(): number {
-    const period = this.setting("probeIntervalMs", 1000);
-    const min = suspicionTimeoutMs(this.setting("suspicionMult", 4), this.nodes.length, period);
-    return this.setting("suspicionMaxTimeoutMult", 6) * min + 2 * period;
+    const settings = {
+      probeIntervalMs: this.setting("probeIntervalMs"),
+      suspicionMult: this.setting("suspicionMult"),
+      suspicionMaxTimeoutMult: this.setting("suspicionMaxTimeoutMult"),
+    };
+    return suspicionBoundsMs(settings, this.nodes.length).maxMs + 2 * settings.probeIntervalMs;
   }
 }
 

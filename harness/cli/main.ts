@@ -1,16 +1,25 @@
 #!/usr/bin/env node
 // The `grapevine` command line: one yargs program, one module per command.
-import yargs from "yargs";
+import yargs, { type CommandModule } from "yargs";
 import { hideBin } from "yargs/helpers";
-import { benchCommand } from "./commands/bench.js";
-import { checkCommand } from "./commands/check.js";
-import { conformanceCommand } from "./commands/conformance.js";
-import { imageCommand } from "./commands/image.js";
-import { nodeCommand } from "./commands/node.js";
-import { proxyCommand } from "./commands/proxy.js";
-import { runCommand } from "./commands/run.js";
-import { schemaCommand } from "./commands/schema.js";
 import { EXIT_BAD_INPUT, EXIT_INTERNAL_ERROR, UsageError } from "./usage-error.js";
+
+/**
+ * Every command, loaded only when named: `grapevine node` starts a node without loading the
+ * runner, and `grapevine check` judges a history without the live runner or proxy code. In the
+ * order the help lists them.
+ */
+type AnyCommand = CommandModule<any, any>;
+const COMMANDS: Record<string, () => Promise<AnyCommand>> = {
+  run: async () => (await import("./commands/run.js")).runCommand,
+  check: async () => (await import("./commands/check.js")).checkCommand,
+  bench: async () => (await import("./commands/bench.js")).benchCommand,
+  conformance: async () => (await import("./commands/conformance.js")).conformanceCommand,
+  node: async () => (await import("./commands/node.js")).nodeCommand,
+  image: async () => (await import("./commands/image.js")).imageCommand,
+  proxy: async () => (await import("./commands/proxy.js")).proxyCommand,
+  schema: async () => (await import("./commands/schema.js")).schemaCommand,
+};
 
 function fail(message: string): never {
   process.stderr.write(`grapevine: ${message}\n`);
@@ -26,16 +35,13 @@ process.on("uncaughtException", internalError);
 process.on("unhandledRejection", internalError);
 
 try {
-  await yargs(hideBin(process.argv))
-    .scriptName("grapevine")
-    .command(runCommand)
-    .command(checkCommand)
-    .command(benchCommand)
-    .command(conformanceCommand)
-    .command(nodeCommand)
-    .command(imageCommand)
-    .command(proxyCommand)
-    .command(schemaCommand)
+  const args = hideBin(process.argv);
+  // The command is the first word that is not an option; without one (help, a typo) every command loads.
+  const named = args.find((a) => !a.startsWith("-"));
+  const names = named !== undefined && named in COMMANDS ? [named] : Object.keys(COMMANDS);
+  const program = yargs(args).scriptName("grapevine");
+  for (const command of await Promise.all(names.map((name) => COMMANDS[name]!()))) program.command(command);
+  await program
     .demandCommand(1, "name a command")
     .strict()
     .help()

@@ -1,5 +1,6 @@
 // What every conformance case works with: the implementation, the fake cluster around it, its timings, and the wire log.
 import type { MemberView } from "../../specs/admin/api.js";
+import { suspicionBoundsMs } from "../../specs/protocol/suspicion.js";
 import { type KvEntry, type Message, type Update, WIRE_VERSION } from "../../specs/wire/messages.js";
 import { FakeMember } from "./fake-member.js";
 import type { Sut } from "./sut.js";
@@ -18,13 +19,18 @@ export interface Timing {
 
 const num = (value: unknown): number | undefined => (typeof value === "number" && Number.isFinite(value) ? value : undefined);
 
+/** Cases bound a suspicion as if the cluster were this large: the fake clusters are far smaller, so the bound has headroom. */
+const CLUSTER_SIZE_BOUND = 300;
+
 export function timingOf(config: Record<string, unknown> | undefined, fallbackPeriodMs: number): Timing {
   const periodMs = num(config?.probeIntervalMs) ?? fallbackPeriodMs;
   const mult = num(config?.suspicionMult);
   const maxMult = num(config?.suspicionMaxTimeoutMult);
   const timing: Timing = { periodMs };
-  // Lifeguard: the timeout starts at maxMult · mult · max(1, log10 N) · period; N here is at most a few hundred.
-  if (mult !== undefined && maxMult !== undefined) timing.suspicionMaxMs = maxMult * mult * Math.max(1, Math.log10(300)) * periodMs;
+  // Lifeguard: the timeout starts at its maximum, maxMult · mult · max(1, log10 N) · period.
+  if (mult !== undefined && maxMult !== undefined) {
+    timing.suspicionMaxMs = suspicionBoundsMs({ suspicionMult: mult, suspicionMaxTimeoutMult: maxMult, probeIntervalMs: periodMs }, CLUSTER_SIZE_BOUND).maxMs;
+  }
   const retransmitMult = num(config?.retransmitMult);
   if (retransmitMult !== undefined) timing.retransmitMult = retransmitMult;
   const ae = num(config?.antiEntropyIntervalMs);

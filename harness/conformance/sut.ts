@@ -1,6 +1,6 @@
 // The implementation under test: a reference node the harness starts, or one someone else started (--target).
 import path from "node:path";
-import type { NodeConfig } from "../../reference-node/core/config.js";
+import type { NodeConfig } from "../../specs/node/config.js";
 import type { NodeInfo } from "../../specs/admin/api.js";
 import { AdminClient } from "../observe/admin-client.js";
 import { NodeProcess } from "../runtime/process.js";

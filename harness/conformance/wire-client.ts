@@ -2,7 +2,7 @@
 import net from "node:net";
 import { decodeMessage, encodeFrame, FRAME_HEADER_BYTES, FrameAccumulator, MAX_FRAME_BYTES } from "../../specs/wire/frame.js";
 import type { Message } from "../../specs/wire/messages.js";
-import { parseHostPort } from "../../reference-node/shell/address.js";
+import { parseHostPort } from "../../specs/wire/address.js";
 import type { WireLog } from "./wire-log.js";
 
 export type Outcome =

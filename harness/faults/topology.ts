@@ -45,6 +45,11 @@ export class Topology {
     private readonly hosts: TopologyHosts,
   ) {}
 
+  /** A topology with no node yet: nodes come with add(), before they start. */
+  static empty(api: ProxyApi, kind: TopologyKind, prefix = "", hosts: TopologyHosts = {}): Topology {
+    return new Topology(api, kind, prefix, hosts);
+  }
+
   /** N·(N−1) proxies, created in one populate call: node i dials j only through `i->j`. */
   static async mesh(api: ProxyApi, nodes: TopologyNode[], prefix = "", hosts: TopologyHosts = {}): Promise<Topology> {
     const topology = new Topology(api, "mesh", prefix, hosts);

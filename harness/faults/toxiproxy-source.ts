@@ -1,7 +1,7 @@
 // Where the proxies come from: a Toxiproxy the user names, a toxiproxy-server on PATH, or Grapevine's embedded server.
 import { execa, type ResultPromise } from "execa";
 import { ToxiproxyServer } from "../proxy/api-server.js";
-import { freePorts } from "../runtime/ports.js";
+import { freePorts } from "../ports.js";
 import { ProxyApi, ProxyApiError } from "./proxy-api.js";
 
 export interface ToxiproxySource {
@@ -30,6 +30,18 @@ export async function waitForApi(api: ProxyApi, timeoutMs: number): Promise<void
       await new Promise((resolve) => setTimeout(resolve, 100));
     }
   }
+}
+
+/** A server a runtime started for its nodes (a container): ready once its API answers, removed if it never does. */
+export async function adoptToxiproxy(server: { url: string; kind: "container-toxiproxy" | "container-embedded"; close(): Promise<void> }): Promise<ToxiproxySource> {
+  const api = new ProxyApi(server.url);
+  try {
+    await waitForApi(api, 30_000);
+  } catch (error) {
+    await server.close();
+    throw new ProxyApiError(`the proxy container did not answer at ${api.url}: ${(error as Error).message}`, undefined);
+  }
+  return { api, kind: server.kind, close: () => server.close() };
 }
 
 /**

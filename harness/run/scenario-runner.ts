@@ -7,11 +7,12 @@ import { CheckContext, checkDeadlineMs, runCheck } from "../checks/index.js";
 import { judge } from "../checks/judge.js";
 import type { FaultHandle } from "../faults/fault-log.js";
 import { grudgeFromGroups, grudgeIsolate, grudgeOneWay, type Grudge } from "../faults/grudge.js";
+import { ToxiproxyEngine } from "../faults/toxiproxy-engine.js";
 import type { ToxiproxySource } from "../faults/toxiproxy-source.js";
 import type { HistoryWriter, ScenarioHistory } from "../history/writer.js";
 import { Observer } from "../observe/observer.js";
 import type { ClusterNode, NodeRuntime } from "../runtime/node-runtime.js";
-import { ProxiedCluster } from "../runtime/proxied-cluster.js";
+import { Cluster } from "./cluster.js";
 import { abortableSleep, Aborted } from "./abort.js";
 import type { Progress } from "./progress.js";
 
@@ -62,16 +63,18 @@ export async function runScenario(file: string, scenario: Scenario, options: Sce
   };
   const verdict = (steps: CheckResult[]) =>
     judge({ name: scenario.name, file, description: scenario.description.trim(), startedAt, durationMs: Date.now() - startedAt, aborted }, steps, scenario.checks, history.records());
-  let run: ProxiedCluster;
+  const runtime = options.runtime;
+  // Proxies listen where the runtime's nodes can reach them (loopback, or the proxy container).
+  const hosts = runtime ? { listenHost: runtime.proxyListenHost, ...(runtime.proxyDialHost ? { dialHost: runtime.proxyDialHost } : {}) } : {};
+  let run: Cluster;
   try {
-    run = await ProxiedCluster.start({
+    run = await Cluster.start({
       size: scenario.nodes,
-      api: options.toxiproxy.api,
-      ...(options.runtime ? { runtime: options.runtime } : {}),
+      faults: (log) => ToxiproxyEngine.create(options.toxiproxy.api, { prefix: `gv${process.pid}-${scenario.name}-`, hosts }, log),
+      ...(runtime ? { runtime } : {}),
       config,
       baseSeed: seed,
       logDir: path.join(options.runDir, "logs", scenario.name),
-      proxyPrefix: `gv${process.pid}-${scenario.name}-`,
       ...(options.mutant ? { mutant: options.mutant } : {}),
     });
   } catch (error) {
@@ -81,7 +84,7 @@ export async function runScenario(file: string, scenario: Scenario, options: Sce
     history.add({ type: "scenario-end", source: "harness", aborted });
     return verdict([]);
   }
-  history.add({ ...started, nodes: run.nodes.map((n) => n.id), proxies: run.topology.listing() });
+  history.add({ ...started, nodes: run.nodes.map((n) => n.id), proxies: run.faults.listing() });
   run.log.onChange((record, phase) => {
     history.add({ type: "fault", source: "harness", phase, id: record.id, kind: record.kind, targets: record.targets, params: record.params, t: phase === "start" ? record.startedAt : (record.endedAt ?? Date.now()) });
   });
@@ -137,7 +140,7 @@ class StepPlayer {
   private readonly throttled = new Map<string, FaultHandle>();
 
   constructor(
-    private readonly run: ProxiedCluster,
+    private readonly run: Cluster,
     private readonly history: ScenarioHistory,
     private readonly observer: Observer,
     private readonly signal: AbortSignal,
@@ -205,33 +208,33 @@ class StepPlayer {
       case "partition": {
         const a = step.args;
         const grudge: Grudge = "groups" in a ? grudgeFromGroups(a.groups) : "grudge" in a ? a.grudge : grudgeOneWay(a.from, a.to);
-        await run.network.partition(grudge);
+        await run.faults.partition(grudge);
         return undefined;
       }
       case "isolate":
-        await run.network.partition(grudgeIsolate(step.args, run.topology.nodeIds));
+        await run.faults.partition(grudgeIsolate(step.args, run.nodeIds));
         return undefined;
       case "loss":
-        await run.network.loss(step.args.rate, step.args.links);
+        await run.faults.loss(step.args.rate, step.args.links);
         return undefined;
       case "latency":
-        await run.network.latency(step.args.latency, step.args.jitter, step.args.links);
+        await run.faults.latency(step.args.latency, step.args.jitter, step.args.links);
         return undefined;
       case "bandwidth":
-        await run.network.bandwidth(step.args.rate, step.args.links);
+        await run.faults.bandwidth(step.args.rate, step.args.links);
         return undefined;
       case "refuse":
-        await run.network.refuse(step.args.links);
+        await run.faults.refuse(step.args.links);
         return undefined;
       case "heal":
-        await run.network.heal();
+        await run.faults.heal();
         return undefined;
       case "clear":
-        await run.network.clear();
+        await run.faults.clear();
         return undefined;
       case "join": {
-        const id = (step.args as { node?: string }).node ?? `n${run.topology.nodeIds.length + 1}`;
-        if (run.topology.nodeIds.includes(id)) throw new StepFailed(`${id} is already part of the cluster`);
+        const id = (step.args as { node?: string }).node ?? `n${run.nodeIds.length + 1}`;
+        if (run.nodeIds.includes(id)) throw new StepFailed(`${id} is already part of the cluster`);
         const node = await run.join(id);
         history.add(nodeUp(node));
         observer.watch(id, node.admin.baseUrl);
@@ -259,7 +262,7 @@ class StepPlayer {
    * (rate × duration) and in time. A write a node cannot take (it is down) is counted, not fatal.
    */
   private async writeLoad(args: Extract<ScenarioStep, { kind: "write-load" }>["args"], index: number): Promise<CheckResult> {
-    const nodes = args.nodes ?? this.run.topology.nodeIds;
+    const nodes = args.nodes ?? this.run.nodeIds;
     const total = Math.max(1, Math.round((args.rate * args.duration) / 1000));
     const started = Date.now();
     let acknowledged = 0;

@@ -1,7 +1,7 @@
 // Runs a list of scenarios one after another against one Toxiproxy, into one run folder and one history.
 import path from "node:path";
 import type { Summary } from "../../specs/report/summary.js";
-import { obtainToxiproxy, type ToxiproxySource } from "../faults/toxiproxy-source.js";
+import { adoptToxiproxy, obtainToxiproxy, type ToxiproxySource } from "../faults/toxiproxy-source.js";
 import { HistoryWriter } from "../history/writer.js";
 import { DockerRuntime, type DockerNetworkMode } from "../runtime/docker/docker-runtime.js";
 import { type NodeRuntime, processRuntime } from "../runtime/node-runtime.js";
@@ -30,7 +30,12 @@ export async function runSuite(scenarios: LoadedScenario[], options: SuiteOption
       : processRuntime;
   let toxiproxy: ToxiproxySource;
   try {
-    toxiproxy = runtime.toxiproxy ? await runtime.toxiproxy(options.toxiproxyUrl) : await obtainToxiproxy({ url: options.toxiproxyUrl });
+    // A Toxiproxy the user named wins; else one beside the nodes where the runtime can start it; else here.
+    toxiproxy = options.toxiproxyUrl
+      ? await obtainToxiproxy({ url: options.toxiproxyUrl })
+      : runtime.proxyServer
+        ? await adoptToxiproxy(await runtime.proxyServer())
+        : await obtainToxiproxy();
   } catch (error) {
     await runtime.close();
     throw error;

@@ -1,13 +1,12 @@
-// What the fault layer and the scenario runner need from a runtime: start nodes, and reach them.
-import type { NodeConfig } from "../../reference-node/core/config.js";
-import type { ProcessTarget } from "../faults/process.js";
-import type { ToxiproxySource } from "../faults/toxiproxy-source.js";
+// What a runtime does: start nodes, stop them and signal them, and say how they are reached. It knows
+// nothing of faults: the run layer (harness/run/cluster.ts) wires nodes and a fault engine together.
+import type { NodeConfig } from "../../specs/node/config.js";
 import type { AdminClient } from "../observe/admin-client.js";
-import { freePorts } from "./ports.js";
+import { freePorts } from "../ports.js";
 import { NodeProcess } from "./process.js";
 
 /** One running reference node, whatever runs it. */
-export interface ClusterNode extends ProcessTarget {
+export interface ClusterNode {
   readonly id: string;
   /** Where the node listens, as the proxy server reaches it. */
   readonly addr: string;
@@ -20,7 +19,13 @@ export interface ClusterNode extends ProcessTarget {
   readonly pid?: number | undefined;
   readonly exited: Promise<void>;
   readonly hasExited: boolean;
+  /** SIGKILL (or the engine's kill): no goodbye. */
+  crash(): Promise<void>;
+  /** Graceful: SIGTERM (the node leaves, then exits), SIGKILL after graceMs. */
   stop(graceMs?: number): Promise<void>;
+  /** Freeze (SIGSTOP / cgroup freezer): the node's clock and sockets stop. */
+  pause(): void;
+  resume(): void;
   /** Makes the node re-read its dial map file. */
   reloadDialMap(): void;
 }
@@ -36,6 +41,13 @@ export interface NodeSpec {
   mutant?: string | undefined;
 }
 
+/** A proxy server a runtime started for its nodes: its API's URL, what it runs, and how to remove it. */
+export interface ProxyServer {
+  url: string;
+  kind: "container-toxiproxy" | "container-embedded";
+  close(): Promise<void>;
+}
+
 export interface NodeRuntime {
   readonly kind: "process" | "docker";
   /** A wire port for a new node. */
@@ -46,8 +58,11 @@ export interface NodeRuntime {
   readonly proxyListenHost: string;
   readonly proxyDialHost?: string | undefined;
   start(spec: NodeSpec): Promise<ClusterNode>;
-  /** The proxy server this runtime's nodes can reach (undefined: the caller's choice). */
-  toxiproxy?(url: string | undefined): Promise<ToxiproxySource>;
+  /**
+   * Starts a proxy server where this runtime's nodes can reach it (a container beside them);
+   * undefined: nodes reach a server on the harness's loopback.
+   */
+  proxyServer?(): Promise<ProxyServer>;
   close(): Promise<void>;
 }
 

@@ -2,9 +2,9 @@
 import { createWriteStream, mkdirSync, type WriteStream } from "node:fs";
 import path from "node:path";
 import { execa, type ResultPromise } from "execa";
-import type { NodeConfig } from "../../reference-node/core/config.js";
+import { configArgs, type NodeConfig } from "../../specs/node/config.js";
 import { AdminClient } from "../observe/admin-client.js";
-import { builtCli } from "../paths.js";
+import { builtNode } from "../paths.js";
 import { readReadyLine } from "./ready-line.js";
 
 export interface NodeProcessOptions {
@@ -25,13 +25,6 @@ export interface NodeProcessOptions {
   mutant?: string;
   /** Extra flags. */
   extraArgs?: string[];
-}
-
-const kebab = (key: string) => key.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`);
-
-/** Protocol settings as `grapevine node` flags (`probeIntervalMs` → `--probe-interval-ms`). */
-export function configFlags(config: Partial<NodeConfig>): string[] {
-  return Object.entries(config).flatMap(([key, value]) => [`--${kebab(key)}`, String(value)]);
 }
 
 /** Every child this runtime started and has not seen exit: killed if the harness itself exits. */
@@ -70,12 +63,12 @@ export class NodeProcess {
   }
 
   static async start(options: NodeProcessOptions): Promise<NodeProcess> {
-    const args = [builtCli(), "node", "--id", options.id, "--port", String(options.port ?? 0), "--admin-port", "0"];
+    const args = [builtNode(), "--id", options.id, "--port", String(options.port ?? 0), "--admin-port", "0"];
     if (options.seeds?.length) args.push("--seeds", options.seeds.join(","));
     if (options.dialMapFile) args.push("--dial-map", options.dialMapFile);
     if (options.seed !== undefined) args.push("--seed", String(options.seed));
     if (options.mutant) args.push("--mutant", options.mutant);
-    args.push(...configFlags(options.config ?? {}));
+    args.push(...configArgs(options.config ?? {}));
     args.push(...(options.extraArgs ?? []));
     if (options.logFile) mkdirSync(path.dirname(options.logFile), { recursive: true });
     const log = options.logFile ? createWriteStream(options.logFile, { flags: "a" }) : undefined;

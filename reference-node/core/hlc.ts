@@ -1,11 +1,6 @@
 // Hybrid logical clock versions for key-value writes: close to wall time, strictly increasing, ordered across nodes.
 import type { KvVersion, MemberId } from "../../specs/wire/messages.js";
 
-/** Orders versions: wall time, then the logical counter, then the writer's id (the tie-break). */
-export function compareVersions(a: KvVersion, b: KvVersion): number {
-  return a.wall - b.wall || a.logical - b.logical || (a.node < b.node ? -1 : a.node > b.node ? 1 : 0);
-}
-
 export function versionKey(v: KvVersion): string {
   return `${v.wall}.${v.logical}.${v.node}`;
 }

@@ -1,6 +1,6 @@
 // The replicated key-value store: last writer wins by version, deletes as tombstones, a Merkle tree kept in step.
 import type { KvEntry } from "../../specs/wire/messages.js";
-import { compareVersions } from "./hlc.js";
+import { compareVersions } from "../../specs/wire/version-order.js";
 import { leafOf, MerkleTree } from "./merkle.js";
 
 export class KvStore {

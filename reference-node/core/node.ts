@@ -3,9 +3,10 @@ import type { Address, AeEntries, AeTree, KvEntry, Message, MemberId, Peer, Upda
 import { expectsResponse, MERKLE_DEPTH, WIRE_VERSION } from "../../specs/wire/messages.js";
 import { Awareness } from "./awareness.js";
 import { BroadcastQueue, retransmitLimit } from "./broadcast.js";
-import type { NodeConfig } from "./config.js";
+import type { NodeConfig } from "../../specs/node/config.js";
 import { Deadlines } from "./deadlines.js";
-import { compareVersions, HybridClock } from "./hlc.js";
+import { HybridClock } from "./hlc.js";
+import { compareVersions } from "../../specs/wire/version-order.js";
 import { KvStore } from "./kv-store.js";
 import { MerkleTree } from "./merkle.js";
 import type { Destination, Effect, Input } from "./io.js";

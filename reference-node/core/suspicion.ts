@@ -1,21 +1,6 @@
 // Lifeguard's suspicion timer: starts long, shrinks as independent members confirm the suspicion.
+import { expectedConfirmations, suspicionBoundsMs, suspicionTimeoutAfter } from "../../specs/protocol/suspicion.js";
 import type { MemberId } from "../../specs/wire/messages.js";
-
-/** The minimum suspicion timeout: mult · max(1, log10 N) · probe interval (memberlist's suspicionTimeout). */
-export function suspicionTimeoutMs(suspicionMult: number, clusterSize: number, probeIntervalMs: number): number {
-  const nodeScale = Math.max(1, Math.log10(Math.max(1, clusterSize)));
-  return Math.floor(suspicionMult * nodeScale * probeIntervalMs);
-}
-
-/**
- * Timeout after `confirmations` of `expected` independent confirmations: falls from max
- * to min on a log scale, so the first confirmations count most (Lifeguard §IV-B).
- */
-export function suspicionTimeoutAfter(confirmations: number, expected: number, minMs: number, maxMs: number): number {
-  if (expected < 1) return minMs;
-  const fraction = Math.log(confirmations + 1) / Math.log(expected + 1);
-  return Math.max(minMs, Math.floor(maxMs - fraction * (maxMs - minMs)));
-}
 
 export interface SuspicionParams {
   suspicionMult: number;
@@ -38,11 +23,8 @@ export class Suspicion {
     firstSuspector: MemberId | undefined,
     params: SuspicionParams,
   ) {
-    // memberlist: k = mult − 2 confirmations expected, none when the cluster is too small to give them.
-    const k = params.suspicionMult - 2;
-    this.expected = params.clusterSize - 2 < k ? 0 : k;
-    this.minMs = suspicionTimeoutMs(params.suspicionMult, params.clusterSize, params.probeIntervalMs);
-    this.maxMs = params.suspicionMaxTimeoutMult * this.minMs;
+    this.expected = expectedConfirmations(params.suspicionMult, params.clusterSize);
+    ({ minMs: this.minMs, maxMs: this.maxMs } = suspicionBoundsMs(params, params.clusterSize));
     if (firstSuspector !== undefined) this.heardFrom.add(firstSuspector);
   }
 

@@ -2,7 +2,7 @@
 import net from "node:net";
 import { decodeMessage, encodeFrame, FrameAccumulator, type FrameError } from "../../specs/wire/frame.js";
 import type { Message } from "../../specs/wire/messages.js";
-import type { HostPort } from "./address.js";
+import type { HostPort } from "../../specs/wire/address.js";
 
 export type ExchangeResult =
   | { ok: true; response: Message | null; bytesSent: number; bytesReceived: number }

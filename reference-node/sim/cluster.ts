@@ -1,6 +1,6 @@
 // Many sans-I/O cores on one virtual clock, with a simulated network that can crash, pause and cut links.
 import type { MemberId, MemberState, Message } from "../../specs/wire/messages.js";
-import type { NodeConfig } from "../core/config.js";
+import type { NodeConfig } from "../../specs/node/config.js";
 import type { Effect } from "../core/io.js";
 import { SwimNode } from "../core/node.js";
 import { EventQueue } from "./event-queue.js";

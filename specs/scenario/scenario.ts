@@ -1,6 +1,6 @@
 // Chaos scenarios: one zod schema for TypeScript modules (defineScenario) and YAML files alike.
 import { z } from "zod";
-import { NodeConfig, NodeConfigFields } from "../../reference-node/core/config.js";
+import { NodeConfig, NodeConfigFields } from "../node/config.js";
 
 const UNIT_MS = { ms: 1, s: 1000, m: 60_000 } as const;
 

@@ -4,18 +4,18 @@ import { grudgeFromGroups, grudgeOneWay } from "../../harness/faults/grudge.js";
 import { obtainToxiproxy } from "../../harness/faults/toxiproxy-source.js";
 import { allHold, transitionsAbout } from "../../harness/observe/views.js";
 import { waitUntil } from "../../harness/observe/wait.js";
-import { ProxiedCluster } from "../../harness/runtime/proxied-cluster.js";
+import { ToxiproxyEngine } from "../../harness/faults/toxiproxy-engine.js";
+import { Cluster } from "../../harness/run/cluster.js";
 import type { ProxyJson } from "../../specs/toxiproxy/api.js";
 
 // 200 ms periods: suspicion between 800 ms and 4800 ms. Reconnect every second so a healed partition re-forms fast.
 const SUSPICION_MAX_MS = 4800;
 const source = await obtainToxiproxy({ url: process.env.TOXIPROXY_URL, allowPath: false });
-const run = await ProxiedCluster.start({
+const run = await Cluster.start({
   size: 5,
-  api: source.api,
+  faults: (log) => ToxiproxyEngine.create(source.api, { prefix: "gv-test-int-" }, log),
   config: { probeIntervalMs: 200, reconnectIntervalMs: 1000 },
   baseSeed: 500,
-  proxyPrefix: "gv-test-int-",
 });
 t.teardown(async () => {
   await run.close();
@@ -25,7 +25,7 @@ const ids = run.nodes.map((n) => n.id);
 const byId = (...wanted: string[]) => run.nodes.filter((n) => wanted.includes(n.id));
 
 t.test("the cluster forms through the 20 link proxies", async (t) => {
-  t.equal(run.topology.proxyCount, 20);
+  t.equal(Object.keys(run.faults.listing()).length, 20, "one proxy per directed link");
   await waitUntil(() => allHold(run.nodes, ids, "alive"), { timeoutMs: 10_000, what: "full membership through the mesh" });
   const metrics = await run.node("n3").admin.metrics();
   t.ok(metrics.messagesReceived.ping > 0, "traffic flows through the proxies");
@@ -34,7 +34,7 @@ t.test("the cluster forms through the 20 link proxies", async (t) => {
 t.test("partition {n1,n2} | {n3,n4,n5}: each side marks the other dead; after heal all five are alive", async (t) => {
   const left = byId("n1", "n2");
   const right = byId("n3", "n4", "n5");
-  await run.network.partition(grudgeFromGroups([["n1", "n2"], ["n3", "n4", "n5"]]));
+  await run.faults.partition(grudgeFromGroups([["n1", "n2"], ["n3", "n4", "n5"]]));
   const splitMs = await waitUntil(async () => (await allHold(left, ["n3", "n4", "n5"], "dead")) && (await allHold(right, ["n1", "n2"], "dead")), {
     timeoutMs: 3 * (400 + SUSPICION_MAX_MS),
     what: "each side to hold the other dead",
@@ -42,14 +42,14 @@ t.test("partition {n1,n2} | {n3,n4,n5}: each side marks the other dead; after he
   t.pass(`split after ${splitMs} ms`);
   t.ok(await allHold(left, ["n1", "n2"], "alive"), "each side keeps its own members alive");
   t.ok(await allHold(right, ["n3", "n4", "n5"], "alive"));
-  await run.network.heal();
+  await run.faults.heal();
   const healMs = await waitUntil(() => allHold(run.nodes, ids, "alive"), { timeoutMs: 30_000, what: "the cluster to re-form" });
   t.pass(`re-formed ${healMs} ms after heal`);
 });
 
 t.test("one-way cut n1↛n2 with n3..n5 bridging: nobody marks n1 or n2 dead", async (t) => {
   const startedAt = Date.now();
-  const cut = await run.network.partition(grudgeOneWay(["n1"], ["n2"]));
+  const cut = await run.faults.partition(grudgeOneWay(["n1"], ["n2"]));
   // Long enough for many probes each way and for any suspicion to run its full course.
   await new Promise((resolve) => setTimeout(resolve, SUSPICION_MAX_MS + 3000));
   await cut.undo();
@@ -83,7 +83,7 @@ t.test("process faults: pause and throttle are undone, restart brings a node bac
 t.test("close() leaves no proxy, toxic or process behind", async (t) => {
   const pids = run.nodes.map((n) => n.pid!);
   run.processes.pause("n3");
-  await run.network.latency(10, 0);
+  await run.faults.latency(10, 0);
   await run.close();
   const proxies = (await (await fetch(`${source.api.url}/proxies`)).json()) as Record<string, ProxyJson>;
   t.same(Object.keys(proxies).filter((name) => name.startsWith("gv-test-int-")), [], "every proxy deleted");

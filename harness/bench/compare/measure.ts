@@ -1,12 +1,13 @@
 // Trials against any implementation, measured the same way for all: each node's view read every pollMs.
 import { quantileSorted } from "simple-statistics";
-import { suspicionTimeoutMs } from "../../../reference-node/core/suspicion.js";
+import { suspicionTimeoutMs } from "../../../specs/protocol/suspicion.js";
 import type { DetectionTrial, Distribution, LossPoint, PausePoint } from "../../../specs/bench/summary.js";
 import type { BenchCluster, BenchNode, Implementation, ViewRow } from "../../adapters/implementation.js";
 import { obtainToxiproxy } from "../../faults/toxiproxy-source.js";
 import { allHold } from "../../observe/views.js";
 import { waitUntil } from "../../observe/wait.js";
-import { ProxiedCluster } from "../../runtime/proxied-cluster.js";
+import { ToxiproxyEngine } from "../../faults/toxiproxy-engine.js";
+import { Cluster } from "../../run/cluster.js";
 
 export const POLL_MS = 100;
 
@@ -153,13 +154,14 @@ export async function pauseTrials(impl: Implementation, size: number, seed: numb
  */
 export async function lossTrial(size: number, rate: number, durationMs: number, seed: number, random: () => number): Promise<LossPoint> {
   const toxiproxy = await obtainToxiproxy({ allowPath: false });
-  const cluster = await ProxiedCluster.start({ size, api: toxiproxy.api, baseSeed: seed, proxyPrefix: `bench${process.pid}-${Math.round(rate * 100)}-` });
+  const prefix = `bench${process.pid}-${Math.round(rate * 100)}-`;
+  const cluster = await Cluster.start({ size, faults: (log) => ToxiproxyEngine.create(toxiproxy.api, { prefix }, log), baseSeed: seed });
   try {
     const ids = cluster.nodes.map((n) => n.id);
     const views = (nodes: typeof cluster.nodes) => Promise.all(nodes.map((n) => n.admin.members().then((v) => v.members).catch(() => [])));
     await waitUntil(() => allHold(cluster.nodes, ids, "alive"), { timeoutMs: 30_000, intervalMs: POLL_MS, what: `${size} reference nodes to see each other alive` });
     const from = await Promise.all(cluster.nodes.map((n) => n.admin.events().then((e) => e.next)));
-    if (rate > 0) await cluster.network.loss(rate);
+    if (rate > 0) await cluster.faults.loss(rate);
     await sleep(durationMs);
     const events = (await Promise.all(cluster.nodes.map((n, i) => n.admin.events(from[i]).then((e) => e.events)))).flat();
     const falseSuspect = events.filter((e) => e.to === "suspect").length;

@@ -5,7 +5,7 @@ import type { CommandModule } from "yargs";
 import { MUTANTS } from "../../../reference-node/core/mutants.js";
 import type { ImplementationResult } from "../../../specs/conformance/result.js";
 import type { Sut } from "../../conformance/sut.js";
-import { parseHostPort } from "../../../reference-node/shell/address.js";
+import { parseHostPort } from "../../../specs/wire/address.js";
 import { packageRoot } from "../../paths.js";
 import { parseReferenceSut } from "../sut-spec.js";
 import { EXIT_CHECK_FAILED, EXIT_OK, UsageError } from "../usage-error.js";

@@ -6,7 +6,7 @@ import t from "tap";
 import { ProxyApiError } from "../../../harness/faults/proxy-api.js";
 import { obtainToxiproxy } from "../../../harness/faults/toxiproxy-source.js";
 import { builtCli } from "../../../harness/paths.js";
-import { freePorts } from "../../../harness/runtime/ports.js";
+import { freePorts } from "../../../harness/ports.js";
 
 t.test("no URL and nothing on PATH: the embedded server", async (t) => {
   const source = await obtainToxiproxy({ allowPath: false });

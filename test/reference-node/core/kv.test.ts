@@ -1,7 +1,8 @@
 // The key-value store: versions, last-writer-wins, the incremental Merkle tree, and anti-entropy sessions on the simulator.
 import t from "tap";
-import { NodeConfig } from "../../../reference-node/core/config.js";
-import { compareVersions, HybridClock } from "../../../reference-node/core/hlc.js";
+import { NodeConfig } from "../../../specs/node/config.js";
+import { HybridClock } from "../../../reference-node/core/hlc.js";
+import { compareVersions } from "../../../specs/wire/version-order.js";
 import { KvStore } from "../../../reference-node/core/kv-store.js";
 import { LEAVES, leafOf, MerkleTree } from "../../../reference-node/core/merkle.js";
 import { seededRandom } from "../../../reference-node/core/random.js";

@@ -1,6 +1,6 @@
 // The protocol core stepped by hand on virtual time: every message and timer is chosen by the test.
 import t from "tap";
-import { NodeConfig } from "../../../reference-node/core/config.js";
+import { NodeConfig } from "../../../specs/node/config.js";
 import type { Effect } from "../../../reference-node/core/io.js";
 import { SwimNode } from "../../../reference-node/core/node.js";
 import type { Message, Update } from "../../../specs/wire/messages.js";

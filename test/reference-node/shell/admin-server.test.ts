@@ -6,7 +6,7 @@ import path from "node:path";
 import t from "tap";
 import { AdminClient } from "../../../harness/observe/admin-client.js";
 import { waitUntil } from "../../../harness/observe/wait.js";
-import { NodeConfig } from "../../../reference-node/core/config.js";
+import { NodeConfig } from "../../../specs/node/config.js";
 import { ndjsonLogger } from "../../../reference-node/shell/log.js";
 import { DialMapError, NodeRunner, readDialMap, type RunnerOptions } from "../../../reference-node/shell/runner.js";
 

@@ -1,7 +1,7 @@
 // Bad input on the wire, over real TCP: every kind of bad frame is dropped and counted, and the node keeps serving.
 import net from "node:net";
 import t from "tap";
-import { NodeConfig } from "../../../reference-node/core/config.js";
+import { NodeConfig } from "../../../specs/node/config.js";
 import { exchange } from "../../../reference-node/shell/exchange.js";
 import { ndjsonLogger } from "../../../reference-node/shell/log.js";
 import { NodeRunner } from "../../../reference-node/shell/runner.js";

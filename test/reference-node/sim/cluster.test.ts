@@ -1,6 +1,6 @@
 // Cluster behaviour of the reference protocol on the simulator's virtual clock: exact, fast, replayable.
 import t from "tap";
-import { NodeConfig } from "../../../reference-node/core/config.js";
+import { NodeConfig } from "../../../specs/node/config.js";
 import { SimCluster } from "../../../reference-node/sim/cluster.js";
 
 const config = NodeConfig.parse({

@@ -2,7 +2,7 @@
 import t from "tap";
 import { FaultLog } from "../../../harness/faults/fault-log.js";
 import { grudgeFromGroups, grudgeOneWay } from "../../../harness/faults/grudge.js";
-import { NetworkFaults } from "../../../harness/faults/network.js";
+import { ToxiproxyEngine } from "../../../harness/faults/toxiproxy-engine.js";
 import { obtainToxiproxy } from "../../../harness/faults/toxiproxy-source.js";
 import { Topology, TopologyError } from "../../../harness/faults/topology.js";
 import type { ProxyJson } from "../../../specs/toxiproxy/api.js";
@@ -13,7 +13,7 @@ const nodes = ["a", "b", "c"].map((id, i) => ({ id, addr: `127.0.0.1:${20000 + i
 const topology = await Topology.mesh(source.api, nodes, "gv-test-net-");
 t.teardown(() => topology.destroy());
 const log = new FaultLog();
-const faults = new NetworkFaults(source.api, topology, log);
+const faults = new ToxiproxyEngine(source.api, topology, log);
 
 /** proxy name → the toxics on it as `stream:type@toxicity`. */
 async function toxics(): Promise<Record<string, string[]>> {
@@ -87,7 +87,7 @@ t.test("the ingress topology: one proxy per node, and a clear error for per-link
   t.equal(ingress.proxyCount, 2);
   t.equal(ingress.dialMap("x").y, ingress.dialMap("z").y, "everyone dials y through the same proxy");
   t.throws(() => ingress.channels("x", "y"), TopologyError);
-  await t.rejects(new NetworkFaults(source.api, ingress).partition({ y: ["x"] }), TopologyError);
+  await t.rejects(new ToxiproxyEngine(source.api, ingress).partition({ y: ["x"] }), TopologyError);
 });
 
 t.test("a failed fault leaves nothing half-applied", async (t) => {
@@ -98,4 +98,21 @@ t.test("a failed fault leaves nothing half-applied", async (t) => {
 t.test("every fault is in the log with its times", async (t) => {
   t.ok(log.all().length >= 6);
   t.ok(log.all().every((r) => r.endedAt !== undefined && r.endedAt >= r.startedAt));
+});
+
+t.test("as a fault engine: nodes added before they start and on join, dial maps through the proxies, close removes everything", async (t) => {
+  const engineLog = new FaultLog();
+  const engine = ToxiproxyEngine.create(source.api, { prefix: "gv-test-eng-" }, engineLog);
+  const names = async () => Object.keys((await (await fetch(`${source.api.url}/proxies`)).json()) as Record<string, unknown>).filter((n) => n.startsWith("gv-test-eng-")).sort();
+  t.same(engine.nodeIds, [], "empty until nodes are added");
+  await engine.add([{ id: "p", addr: "127.0.0.1:22000" }, { id: "q", addr: "127.0.0.1:22001" }]);
+  await engine.add([{ id: "r", addr: "127.0.0.1:22002" }]);
+  t.same(engine.nodeIds, ["p", "q", "r"]);
+  t.same(await names(), ["gv-test-eng-p->q", "gv-test-eng-p->r", "gv-test-eng-q->p", "gv-test-eng-q->r", "gv-test-eng-r->p", "gv-test-eng-r->q"]);
+  t.equal(engine.dialMap("r").p, engine.listing()["r->p"], "r reaches p through its own proxy");
+  await engine.partition(grudgeOneWay(["p"], ["q"]));
+  t.equal(engineLog.all().filter((r) => r.endedAt === undefined).length, 1, "the cut is in force");
+  await engine.close();
+  t.same(await names(), [], "every proxy is gone");
+  t.ok(engineLog.all().every((r) => r.endedAt !== undefined), "the cut was ended before its proxies were removed");
 });

@@ -1,4 +1,6 @@
-// The reference node's protocol settings: one zod schema gives the defaults, the CLI flags and the validation.
+// The protocol settings a SWIM node declares: one zod schema gives the defaults, the CLI flags and the validation.
+// The reference node runs on them; the harness reads the same names from any node's /v1/node and
+// from scenarios, and derives its bounds (suspicion, retransmission) from them.
 import { z } from "zod";
 
 const ms = () => z.number().int().min(1).max(24 * 3600 * 1000);
@@ -68,4 +70,14 @@ export const DEFAULT_CONFIG: NodeConfig = NodeConfig.parse({});
 /** The setting names, in the order the schema declares them (used to generate CLI flags). */
 export function configKeys(): (keyof NodeConfig)[] {
   return Object.keys(NodeConfigFields.shape) as (keyof NodeConfig)[];
+}
+
+/** The flag name of a setting: `probeIntervalMs` → `probe-interval-ms`. */
+export function configFlag(key: string): string {
+  return key.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`);
+}
+
+/** Settings as `grapevine node` arguments: `{ probeIntervalMs: 200 }` → `["--probe-interval-ms", "200"]`. */
+export function configArgs(config: Partial<NodeConfig>): string[] {
+  return Object.entries(config).flatMap(([key, value]) => [`--${configFlag(key)}`, String(value)]);
 }

@@ -1,23 +1,62 @@
-// Network faults, every one expressed as Toxiproxy toxics (or a disabled proxy) on the topology's proxies.
+// The Toxiproxy fault engine: nodes dial each other through proxies (topology.ts), and every network
+// fault is a set of toxics (or a disabled proxy) on them, applied through toxiproxy-node-client.
 import type { Proxy } from "toxiproxy-node-client";
+import type { DialMap } from "../../specs/node/cli.js";
+import type { EngineNode, FaultEngine, Link } from "./engine.js";
 import { type FaultHandle, type FaultKind, FaultLog } from "./fault-log.js";
 import { cutPairs, type Grudge, grudgeNodes } from "./grudge.js";
 import type { ProxyApi, ToxicSpec } from "./proxy-api.js";
-import type { Channel, Topology } from "./topology.js";
+import { type Channel, Topology, type TopologyHosts, type TopologyKind } from "./topology.js";
 
-/** A directed link: messages from `from` to `to`. */
-export type Link = [from: string, to: string];
+export type { Link } from "./engine.js";
 
-export class NetworkFaults {
+export interface ToxiproxyEngineOptions {
+  /** mesh (default): a proxy per directed link; ingress: one per node (per-node faults only). */
+  topology?: TopologyKind;
+  /** Prefix of every proxy name, so that runs sharing a Toxiproxy do not collide. */
+  prefix?: string;
+  /** Where proxies listen and the host nodes dial them at (containers on a network of their own). */
+  hosts?: TopologyHosts;
+}
+
+export class ToxiproxyEngine implements FaultEngine {
+  readonly kind = "toxiproxy";
   private nextToxic = 1;
   /** Every network fault this object applied, to find the ones heal() and clear() end. */
   private readonly handles: FaultHandle[] = [];
 
   constructor(
     private readonly api: ProxyApi,
-    private readonly topology: Topology,
+    readonly topology: Topology,
     readonly log: FaultLog = new FaultLog(),
   ) {}
+
+  /** An engine with no node yet, on the server behind `api`. */
+  static create(api: ProxyApi, options: ToxiproxyEngineOptions = {}, log?: FaultLog): ToxiproxyEngine {
+    return new ToxiproxyEngine(api, Topology.empty(api, options.topology ?? "mesh", options.prefix, options.hosts), log);
+  }
+
+  get nodeIds(): string[] {
+    return this.topology.nodeIds;
+  }
+
+  add(nodes: EngineNode[]): Promise<void> {
+    return this.topology.add(nodes);
+  }
+
+  dialMap(id: string): DialMap {
+    return this.topology.dialMap(id);
+  }
+
+  listing(): Record<string, string> {
+    return this.topology.listing();
+  }
+
+  /** Ends every fault this engine started, then deletes every proxy. */
+  async close(): Promise<void> {
+    await this.clear();
+    await this.topology.destroy();
+  }
 
   /**
    * Partition as a grudge: for each listener, the senders it cannot hear. Each cut message

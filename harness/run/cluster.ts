@@ -1,78 +1,73 @@
-// A reference cluster wired through the fault layer: every link through its own proxy, nodes on any runtime.
+// A cluster under test: nodes started by a runtime, wired through a fault engine, with the process
+// faults on them. This is where a runtime (start, stop, signal) meets a fault engine (cut, drop,
+// delay): neither knows the other.
 import { mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
-import type { NodeConfig } from "../../reference-node/core/config.js";
+import type { NodeConfig } from "../../specs/node/config.js";
+import type { FaultEngine } from "../faults/engine.js";
 import { FaultLog } from "../faults/fault-log.js";
-import { NetworkFaults } from "../faults/network.js";
 import { ProcessFaults } from "../faults/process.js";
-import type { ProxyApi } from "../faults/proxy-api.js";
-import { Topology, type TopologyKind } from "../faults/topology.js";
-import { type ClusterNode, type NodeRuntime, type NodeSpec, processRuntime } from "./node-runtime.js";
+import { type ClusterNode, type NodeRuntime, type NodeSpec, processRuntime } from "../runtime/node-runtime.js";
 
-export interface ProxiedClusterOptions {
+export interface ClusterOptions {
   size: number;
-  api: ProxyApi;
+  /** The network's fault engine, made with the cluster's fault log so that every fault lands in one record. */
+  faults: (log: FaultLog) => FaultEngine;
   /** How nodes run: child processes (default) or containers. */
   runtime?: NodeRuntime;
-  topology?: TopologyKind;
   config?: Partial<NodeConfig>;
   baseSeed?: number;
   logDir?: string;
   /** Where dial map files go (a fresh temporary folder by default). */
   workDir?: string;
-  /** Prefix of every proxy name, so that runs sharing a Toxiproxy do not collide. */
-  proxyPrefix?: string;
   mutant?: string;
 }
 
-export class ProxiedCluster {
+export class Cluster {
   readonly log = new FaultLog();
-  readonly network: NetworkFaults;
+  readonly faults: FaultEngine;
   readonly processes: ProcessFaults;
+  readonly nodes: ClusterNode[] = [];
   private readonly runtime: NodeRuntime;
+  private readonly workDir: string;
 
-  private constructor(
-    readonly nodes: ClusterNode[],
-    readonly topology: Topology,
-    api: ProxyApi,
-    private readonly options: ProxiedClusterOptions,
-    private readonly workDir: string,
-  ) {
+  private constructor(private readonly options: ClusterOptions) {
     this.runtime = options.runtime ?? processRuntime;
-    this.network = new NetworkFaults(api, topology, this.log);
+    this.faults = options.faults(this.log);
     this.processes = new ProcessFaults({ node: (id) => this.node(id), restart: async (id) => void (await this.restart(id)) }, this.log);
+    this.workDir = options.workDir ?? mkdtempSync(path.join(tmpdir(), "grapevine-dial-"));
   }
 
   /**
-   * Ports are chosen first, then the proxies (which must know their upstreams), then the
-   * nodes, each with the dial map of its own links and its link to n1 as seed: n1 first,
-   * then the rest at once.
+   * Ports are chosen first, then the nodes are put on the engine's network (proxies must know
+   * their upstreams), then the nodes start, each with the dial map of its own links and its link
+   * to n1 as seed: n1 first, then the rest at once.
    */
-  static async start(options: ProxiedClusterOptions): Promise<ProxiedCluster> {
-    const runtime = options.runtime ?? processRuntime;
+  static async start(options: ClusterOptions): Promise<Cluster> {
+    const cluster = new Cluster(options);
+    const runtime = cluster.runtime;
     const ids = Array.from({ length: options.size }, (_, i) => `n${i + 1}`);
-    const ports: number[] = [];
-    for (let i = 0; i < ids.length; i++) ports.push(await runtime.port());
-    const members = ids.map((id, i) => ({ id, addr: runtime.nodeAddr(id, ports[i]!) }));
-    const prefix = options.proxyPrefix ?? `gv${process.pid}-`;
-    const hosts = { listenHost: runtime.proxyListenHost, ...(runtime.proxyDialHost ? { dialHost: runtime.proxyDialHost } : {}) };
-    const topology = options.topology === "ingress" ? await Topology.ingress(options.api, members, prefix, hosts) : await Topology.mesh(options.api, members, prefix, hosts);
-    const workDir = options.workDir ?? mkdtempSync(path.join(tmpdir(), "grapevine-dial-"));
-    const cluster = new ProxiedCluster([], topology, options.api, options, workDir);
     try {
+      const ports: number[] = [];
+      for (let i = 0; i < ids.length; i++) ports.push(await runtime.port());
+      await cluster.faults.add(ids.map((id, i) => ({ id, addr: runtime.nodeAddr(id, ports[i]!) })));
       cluster.nodes.push(await runtime.start(cluster.spec(ids[0]!, ports[0]!, [], 0)));
       // The others all join through n1, so they start together, as the machines of a cluster boot.
-      const rest = await Promise.allSettled(ids.slice(1).map((id, k) => runtime.start(cluster.spec(id, ports[k + 1]!, [topology.dialMap(id).n1!], k + 1))));
+      const rest = await Promise.allSettled(ids.slice(1).map((id, k) => runtime.start(cluster.spec(id, ports[k + 1]!, cluster.seedsFor(id), k + 1))));
       for (const started of rest) if (started.status === "fulfilled") cluster.nodes.push(started.value);
       const failed = rest.find((r): r is PromiseRejectedResult => r.status === "rejected");
       if (failed) throw failed.reason;
       return cluster;
     } catch (error) {
-      await Promise.allSettled(cluster.nodes.map((n) => n.stop(3000)));
-      await topology.destroy();
+      await cluster.close();
       throw error;
     }
+  }
+
+  /** Every node id the cluster has had, in the order they were added. */
+  get nodeIds(): string[] {
+    return this.faults.nodeIds;
   }
 
   node(id: string): ClusterNode {
@@ -92,12 +87,12 @@ export class ProxiedCluster {
   }
 
   /**
-   * A new node joins mid-run: proxies between it and every node, every dial map rewritten and
+   * A new node joins mid-run: the engine wires it to every node, every dial map is rewritten and
    * reloaded, then the node starts with the first running node as its seed.
    */
   async join(id: string): Promise<ClusterNode> {
     const port = await this.runtime.port();
-    await this.topology.add([{ id, addr: this.runtime.nodeAddr(id, port) }]);
+    await this.faults.add([{ id, addr: this.runtime.nodeAddr(id, port) }]);
     for (const node of this.nodes) {
       this.writeDialMap(node.id);
       node.reloadDialMap();
@@ -107,21 +102,23 @@ export class ProxiedCluster {
     return node;
   }
 
-  /** Undoes every fault still in force, stops every node, deletes every proxy: safe on any exit path. */
+  /** Undoes every fault still in force, stops every node, removes what the engine set up: safe on any exit path. */
   async close(): Promise<void> {
     await this.log.undoAll();
-    await Promise.all(this.nodes.map((n) => n.stop(3000)));
-    await this.topology.destroy();
+    await Promise.allSettled(this.nodes.map((n) => n.stop(3000)));
+    await this.faults.close();
   }
 
+  /** The first running node other than `id`, as `id` dials it (n1 while the cluster starts). */
   private seedsFor(id: string): string[] {
     const seed = this.nodes.find((n) => !n.hasExited && n.id !== id);
-    return seed ? [this.topology.dialMap(id)[seed.id]!] : [];
+    if (!seed) return [];
+    return [this.faults.dialMap(id)[seed.id] ?? seed.addr];
   }
 
   private writeDialMap(id: string): string {
     const file = path.join(this.workDir, `${id}.dial-map.json`);
-    writeFileSync(file, JSON.stringify(this.topology.dialMap(id), null, 2));
+    writeFileSync(file, JSON.stringify(this.faults.dialMap(id), null, 2));
     return file;
   }
 

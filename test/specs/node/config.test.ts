@@ -1,6 +1,6 @@
 // Protocol settings: memberlist's LAN defaults, and the probe timeout that follows a short period.
 import t from "tap";
-import { DEFAULT_CONFIG, NodeConfig } from "../../../reference-node/core/config.js";
+import { configArgs, configFlag, DEFAULT_CONFIG, NodeConfig } from "../../../specs/node/config.js";
 
 t.test("defaults are memberlist's LAN profile", async (t) => {
   t.match(DEFAULT_CONFIG, {
@@ -27,4 +27,11 @@ t.test("an explicit probe timeout not shorter than the period is refused, on tha
   const result = NodeConfig.safeParse({ probeIntervalMs: 200, probeTimeoutMs: 200 });
   t.notOk(result.success);
   t.same(result.error?.issues[0]?.path, ["probeTimeoutMs"]);
+});
+
+t.test("settings become flags: one derivation for the node's CLI and every runtime that starts it", async (t) => {
+  t.equal(configFlag("probeIntervalMs"), "probe-interval-ms");
+  t.equal(configFlag("kvMaxKeyBytes"), "kv-max-key-bytes");
+  t.same(configArgs({ probeIntervalMs: 200, antiEntropyMode: "pull" }), ["--probe-interval-ms", "200", "--anti-entropy-mode", "pull"]);
+  t.same(configArgs({}), []);
 });

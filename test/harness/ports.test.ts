@@ -4,7 +4,7 @@ import net from "node:net";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import t from "tap";
-import { freePorts, reservablePortRange } from "../../../harness/runtime/ports.js";
+import { freePorts, reservablePortRange } from "../../harness/ports.js";
 
 const rangeFile = (text: string) => {
   const file = path.join(mkdtempSync(path.join(tmpdir(), "ports-")), "range");

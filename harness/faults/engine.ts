@@ -1,0 +1,47 @@
+// The seam between the scenario runner and what carries network faults. The runner plays the
+// scenario's network steps on a FaultEngine; the engine decides how: Toxiproxy toxics on a proxy per
+// link (toxiproxy-engine.ts), or any other mechanism that can cut, drop, delay and throttle the
+// messages of a directed link. Runtimes start nodes and know nothing of engines; harness/run/cluster.ts
+// wires the two together, as Jepsen pairs a db with a nemesis.
+import type { DialMap } from "../../specs/node/cli.js";
+import type { FaultHandle } from "./fault-log.js";
+import type { Grudge } from "./grudge.js";
+
+/** A directed link: messages from `from` to `to`. */
+export type Link = [from: string, to: string];
+
+/** A node as an engine sees it: its id and where it listens. */
+export interface EngineNode {
+  id: string;
+  addr: string;
+}
+
+export interface FaultEngine {
+  /** What carries the faults, as the history records it. */
+  readonly kind: string;
+  /** The nodes on the engine's network so far, in the order they were added. */
+  readonly nodeIds: string[];
+  /** Puts nodes on the faultable network; called before they start (and again for a node joining mid-run). */
+  add(nodes: EngineNode[]): Promise<void>;
+  /** Where node `id` must dial each peer for the traffic to pass the engine; a peer not in it is dialled at its own address. */
+  dialMap(id: string): DialMap;
+  /** What the engine set up (for Toxiproxy: each proxy's name and listen address), for the history. */
+  listing(): Record<string, string>;
+
+  /** Cuts the links a grudge names: for each listener, the senders it cannot hear. */
+  partition(grudge: Grudge): Promise<FaultHandle>;
+  /** Loses a fraction `rate` (0..1) of the messages on the links (all links by default). */
+  loss(rate: number, links?: Link[]): Promise<FaultHandle>;
+  /** Delays messages on the links by `latencyMs` ± `jitterMs`, one way. */
+  latency(latencyMs: number, jitterMs?: number, links?: Link[]): Promise<FaultHandle>;
+  /** Caps the links at `rateKBps` (1 KB = 1000 B). */
+  bandwidth(rateKBps: number, links?: Link[]): Promise<FaultHandle>;
+  /** Connections on the links are refused outright. */
+  refuse(links: Link[]): Promise<FaultHandle>;
+  /** Ends every partition in force. */
+  heal(): Promise<void>;
+  /** Ends every network fault in force. */
+  clear(): Promise<void>;
+  /** Ends every fault and removes everything the engine set up: safe on any exit path. */
+  close(): Promise<void>;
+}
