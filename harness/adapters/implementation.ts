@@ -1,7 +1,7 @@
 // An implementation under benchmark: the reference node, or another one described by an adapter manifest.
 import { execa, type ResultPromise } from "execa";
 import { DEFAULT_CONFIG } from "../../specs/node/config.js";
-import type { AdapterManifest } from "../../specs/adapter/manifest.js";
+import type { AdapterManifest, DeclaredTiming } from "../../specs/adapter/manifest.js";
 import type { MemberState } from "../../specs/wire/messages.js";
 import { LocalCluster } from "../runtime/process.js";
 import { freePorts } from "../ports.js";
@@ -29,21 +29,12 @@ export interface BenchCluster {
   stop(): Promise<void>;
 }
 
-export interface Timing {
-  source: string;
-  probeIntervalMs: number;
-  probeTimeoutMs: number;
-  suspicionMult: number;
-  suspicionMaxTimeoutMult?: number | undefined;
-  gossipIntervalMs?: number | undefined;
-  indirectChecks?: number | undefined;
-}
 
 export interface Implementation {
   name: string;
   description: string;
   version: string;
-  timing: Timing;
+  timing: DeclaredTiming;
   /** Does the view show `suspect`? (Serf's does not: only alive/failed.) */
   showsSuspect: boolean;
   /** Why network faults cannot reach it, or undefined when they can (through Grapevine's proxies). */

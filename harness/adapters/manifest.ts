@@ -1,4 +1,5 @@
 // Loading adapter manifests (fixtures/adapters/*.json), and filling their command templates.
+import { parseJsonWith } from "../../specs/parse.js";
 import { readFileSync } from "node:fs";
 import { AdapterManifest } from "../../specs/adapter/manifest.js";
 
@@ -8,18 +9,13 @@ export class ManifestError extends Error {
 }
 
 export function loadManifest(file: string): AdapterManifest {
-  let json: unknown;
+  let text: string;
   try {
-    json = JSON.parse(readFileSync(file, "utf8"));
+    text = readFileSync(file, "utf8");
   } catch (error) {
     throw new ManifestError(`${file}: ${(error as Error).message}`);
   }
-  const parsed = AdapterManifest.safeParse(json);
-  if (!parsed.success) {
-    const issue = parsed.error.issues[0]!;
-    throw new ManifestError(`${file}: ${issue.path.join(".") || "(root)"}: ${issue.message}`);
-  }
-  return parsed.data;
+  return parseJsonWith(AdapterManifest, text, file, (message) => new ManifestError(message));
 }
 
 /** Replaces every {name} with vars[name]; a name the manifest uses but nothing provides is an error, not an empty string. */

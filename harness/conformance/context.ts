@@ -8,7 +8,7 @@ import { type Outcome, sendMessage } from "./wire-client.js";
 import { WireLog } from "./wire-log.js";
 
 /** The implementation's timings, from the config its /v1/node declares (memberlist's LAN defaults otherwise). */
-export interface Timing {
+export interface CaseTiming {
   periodMs: number;
   /** Longest a suspicion may last before `dead`, when the node declares enough to compute it. */
   suspicionMaxMs?: number;
@@ -22,11 +22,11 @@ const num = (value: unknown): number | undefined => (typeof value === "number" &
 /** Cases bound a suspicion as if the cluster were this large: the fake clusters are far smaller, so the bound has headroom. */
 const CLUSTER_SIZE_BOUND = 300;
 
-export function timingOf(config: Record<string, unknown> | undefined, fallbackPeriodMs: number): Timing {
+export function timingOf(config: Record<string, unknown> | undefined, fallbackPeriodMs: number): CaseTiming {
   const periodMs = num(config?.probeIntervalMs) ?? fallbackPeriodMs;
   const mult = num(config?.suspicionMult);
   const maxMult = num(config?.suspicionMaxTimeoutMult);
-  const timing: Timing = { periodMs };
+  const timing: CaseTiming = { periodMs };
   // Lifeguard: the timeout starts at its maximum, maxMult · mult · max(1, log10 N) · period.
   if (mult !== undefined && maxMult !== undefined) {
     timing.suspicionMaxMs = suspicionBoundsMs({ suspicionMult: mult, suspicionMaxTimeoutMult: maxMult, probeIntervalMs: periodMs }, CLUSTER_SIZE_BOUND).maxMs;
@@ -50,7 +50,7 @@ export class CaseContext {
   private constructor(
     readonly sut: Sut,
     readonly log: WireLog,
-    readonly timing: Timing,
+    readonly timing: CaseTiming,
     /** Answering fake members, joined into the implementation's cluster; fakes[0] sends the harness's messages. */
     readonly fakes: FakeMember[],
     /** One answering listener that stands in for every member a case makes up (they share its address). */
@@ -58,7 +58,7 @@ export class CaseContext {
     readonly signal: AbortSignal,
   ) {}
 
-  static async create(sut: Sut, timing: Timing, fakeCount: number, signal: AbortSignal): Promise<CaseContext> {
+  static async create(sut: Sut, timing: CaseTiming, fakeCount: number, signal: AbortSignal): Promise<CaseContext> {
     const log = new WireLog();
     const fakes: FakeMember[] = [];
     for (let i = 1; i <= fakeCount; i++) fakes.push(await FakeMember.start(`fake-${i}`, "answer", log));

@@ -1,4 +1,5 @@
 // The hand-written malformed-input corpus: fixtures/malformed/*.json, validated and turned into bytes.
+import { parseJsonWith } from "../../specs/parse.js";
 import { readdirSync, readFileSync } from "node:fs";
 import path from "node:path";
 import { MalformedCase } from "../../specs/conformance/malformed.js";
@@ -38,17 +39,7 @@ export function loadCorpus(dir: string): CorpusEntry[] {
   }
   return files.map((file) => {
     const where = path.join(dir, file);
-    let json: unknown;
-    try {
-      json = JSON.parse(readFileSync(where, "utf8"));
-    } catch (error) {
-      throw new CorpusError(`${where}: not JSON: ${(error as Error).message}`);
-    }
-    const parsed = MalformedCase.safeParse(json);
-    if (!parsed.success) {
-      const issue = parsed.error.issues[0]!;
-      throw new CorpusError(`${where}: ${issue.path.join(".") || "(root)"}: ${issue.message}`);
-    }
-    return { name: file.replace(/\.json$/, ""), spec: parsed.data, bytes: bytesOf(parsed.data) };
+    const spec = parseJsonWith(MalformedCase, readFileSync(where, "utf8"), where, (message) => new CorpusError(message));
+    return { name: file.replace(/\.json$/, ""), spec, bytes: bytesOf(spec) };
   });
 }

@@ -1,15 +1,7 @@
 // Every fault the harness applied, with its targets and when it started and ended: the fault side of the history.
-export type FaultKind =
-  | "partition"
-  | "loss"
-  | "latency"
-  | "bandwidth"
-  | "refuse"
-  | "crash"
-  | "stop"
-  | "restart"
-  | "pause"
-  | "throttle";
+import type { FaultKind } from "../../specs/history/history.js";
+
+export type { FaultKind };
 
 export interface FaultRecord {
   id: number;

@@ -1,6 +1,6 @@
 // The fault layer's only door to a Toxiproxy server: toxiproxy-node-client, wrapped to keep the status and say what failed.
 import { Toxiproxy, ToxiproxyError, type Proxy } from "toxiproxy-node-client";
-import type { Stream, ToxicAttributes, ToxicType } from "../../specs/toxiproxy/api.js";
+import type { Stream, ToxicType, TypedToxic } from "../../specs/toxiproxy/api.js";
 
 /** A Toxiproxy call that failed: which call, on what, and the HTTP status when there was one. */
 export class ProxyApiError extends Error {
@@ -22,13 +22,7 @@ export interface ProxySpec {
 /** The toxics the fault layer uses (the client's types leave out noop, which nobody needs to add). */
 export type FaultToxicType = Exclude<ToxicType, "noop">;
 
-export interface ToxicSpec<T extends FaultToxicType = FaultToxicType> {
-  name: string;
-  type: T;
-  stream: Stream;
-  toxicity: number;
-  attributes: ToxicAttributes[T];
-}
+export type ToxicSpec<T extends FaultToxicType = FaultToxicType> = TypedToxic<T>;
 
 /** The client reports only "Request failed with status code N"; keep N. */
 function statusOf(error: unknown): number | undefined {

@@ -1,4 +1,5 @@
 // Reads a saved history.ndjson back, validating every line, for `grapevine check`.
+import { parseWith } from "../../specs/parse.js";
 import { readFileSync } from "node:fs";
 import { HistoryRecord } from "../../specs/history/history.js";
 
@@ -24,11 +25,6 @@ export function readHistory(file: string): HistoryRecord[] {
       } catch {
         throw new HistoryFileError(`${file}:${number}: not JSON`);
       }
-      const parsed = HistoryRecord.safeParse(json);
-      if (!parsed.success) {
-        const issue = parsed.error.issues[0]!;
-        throw new HistoryFileError(`${file}:${number}: field ${issue.path.join(".") || "(record)"}: ${issue.message}`);
-      }
-      return parsed.data;
+      return parseWith(HistoryRecord, json, `${file}:${number}`, (message) => new HistoryFileError(message));
     });
 }

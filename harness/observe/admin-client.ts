@@ -1,4 +1,5 @@
 // A typed client for the admin / observation API: every response is validated against specs/admin.
+import { parseWith } from "../../specs/parse.js";
 import type { z } from "zod";
 import {
   EventsResponse,
@@ -83,11 +84,6 @@ export class AdminClient {
     } catch {
       throw new AdminCallError(`${method} ${url}: response is not JSON: ${text.slice(0, 200)}`);
     }
-    const parsed = schema.safeParse(json);
-    if (!parsed.success) {
-      const issue = parsed.error.issues[0]!;
-      throw new AdminCallError(`${method} ${url}: field "${issue.path.join(".")}": ${issue.message}`);
-    }
-    return parsed.data;
+    return parseWith(schema, json, `${method} ${url}`, (message) => new AdminCallError(message));
   }
 }

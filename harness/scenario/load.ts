@@ -1,4 +1,5 @@
 // Reads scenario files (YAML, or TypeScript/JavaScript modules exporting defineScenario) and validates them.
+import { parseWith } from "../../specs/parse.js";
 import { readdirSync, readFileSync, statSync } from "node:fs";
 import path from "node:path";
 import { pathToFileURL } from "node:url";
@@ -69,13 +70,8 @@ export interface LoadOverrides {
 export async function loadScenario(file: string, overrides: LoadOverrides = {}): Promise<LoadedScenario> {
   const raw = await readRaw(file);
   const withOverrides = overrides.nodes !== undefined && raw && typeof raw === "object" ? { ...raw, nodes: overrides.nodes } : raw;
-  const parsed = Scenario.safeParse(withOverrides);
-  if (!parsed.success) {
-    const issue = parsed.error.issues[0]!;
-    const field = issue.path.length ? issue.path.join(".") : "(top level)";
-    throw new ScenarioFileError(`${file}: field ${field}: ${issue.message}`);
-  }
-  return { file, scenario: parsed.data as Scenario };
+  const scenario = parseWith(Scenario, withOverrides, file, (message) => new ScenarioFileError(message));
+  return { file, scenario };
 }
 
 /** Loads every scenario; the first bad file stops the run before anything starts. Names must be unique. */

@@ -1,4 +1,5 @@
 // What goes into the core (inputs) and what comes out (effects): the whole surface between protocol and I/O.
+import type { KvOrigin } from "../../specs/admin/api.js";
 import type { KvVersion, Message, MemberId, MemberState } from "../../specs/wire/messages.js";
 
 export type Input =
@@ -33,4 +34,4 @@ export type Effect =
   /** The write of input `request` is stored locally under `version` (it spreads from here). */
   | { type: "kv-written"; request: number; key: string; version: KvVersion }
   /** An entry was stored: a local write, a rumor, or an anti-entropy session brought it. */
-  | { type: "kv-applied"; at: number; key: string; version: KvVersion; origin: "local" | "rumor" | "anti-entropy" };
+  | { type: "kv-applied"; at: number; key: string; version: KvVersion; origin: KvOrigin };

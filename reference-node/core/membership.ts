@@ -1,14 +1,9 @@
 // The membership table and SWIM §4.2's merge rules: which update about a member wins.
-import type { Address, MemberId, MemberState, Update } from "../../specs/wire/messages.js";
+import type { MemberView } from "../../specs/admin/api.js";
+import type { MemberId, MemberState, Update } from "../../specs/wire/messages.js";
 
-export interface Member {
-  id: MemberId;
-  addr: Address;
-  state: MemberState;
-  incarnation: number;
-  /** When this node saw the member's state change (the `now` of that step). */
-  since: number;
-}
+/** A member as this node holds it: what GET /v1/members shows (`since`: the `now` of the step that changed its state). */
+export type Member = MemberView;
 
 /** What an update claims, reduced to what the merge rules look at. */
 export interface Claim {

@@ -1,4 +1,5 @@
 // The reference node's protocol as a sans-I/O state machine: step(input, now) → effects. No socket, timer or clock in here.
+import type { KvOrigin, ProtocolCounters } from "../../specs/admin/api.js";
 import type { Address, AeEntries, AeTree, KvEntry, Message, MemberId, Peer, Update } from "../../specs/wire/messages.js";
 import { expectsResponse, MERKLE_DEPTH, WIRE_VERSION } from "../../specs/wire/messages.js";
 import { Awareness } from "./awareness.js";
@@ -30,21 +31,8 @@ export interface NodeOptions {
   mutant?: MutantName | undefined;
 }
 
-export interface NodeCounters {
-  probes: number;
-  probeFailures: number;
-  indirectProbes: number;
-  suspicions: number;
-  confirmations: number;
-  refutations: number;
-  deathsDeclared: number;
-  kvWrites: number;
-  kvApplied: number;
-  aeSessions: number;
-  aeRounds: number;
-  aeEntriesSent: number;
-  aeEntriesReceived: number;
-}
+/** What the core counts: the protocol half of GET /v1/metrics. */
+export type NodeCounters = ProtocolCounters;
 
 type DeadlineName = "probe" | "round" | "gossip" | "push-pull" | "reconnect" | "join" | "leave" | "anti-entropy" | `suspicion:${string}`;
 
@@ -643,7 +631,7 @@ export class SwimNode {
   }
 
   /** Stores an entry that wins last-writer-wins; a stored entry is passed on as a rumor (infection style). */
-  private applyKv(entry: KvEntry, origin: "local" | "rumor" | "anti-entropy"): boolean {
+  private applyKv(entry: KvEntry, origin: KvOrigin): boolean {
     this.clock.observe(entry.version, this.now);
     if (!this.kv.apply(entry)) return false;
     this.counters.kvApplied++;

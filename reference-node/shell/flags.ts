@@ -92,6 +92,7 @@ export function resolveNodeFlags(values: Record<string, unknown>): NodeStart {
   const id = value("id");
   if (typeof id !== "string" || id === "") throw new NodeFlagError("--id: required (a member id, unique in the cluster)");
   const given = Object.fromEntries(configKeys().flatMap((key) => (value(configFlag(key)) === undefined ? [] : [[key, value(configFlag(key))]])));
+  // A bad setting is named by its flag, not its field.
   const config = NodeConfig.safeParse(given);
   if (!config.success) {
     const issue = config.error.issues[0]!;

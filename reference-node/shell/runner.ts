@@ -1,6 +1,7 @@
 // The I/O shell: runs the sans-I/O core for real — Node timers, TCP exchanges, the dial map and the admin API.
+import { parseJsonWith } from "../../specs/parse.js";
 import { readFileSync } from "node:fs";
-import type { KvEvent, KvWriteResponse, MembershipEvent, MetricsResponse, NodeInfo } from "../../specs/admin/api.js";
+import type { KvEvent, KvWriteResponse, MembershipEvent, MetricsResponse, NodeInfo, TrafficMetrics } from "../../specs/admin/api.js";
 import { DialMap } from "../../specs/node/cli.js";
 import { MESSAGE_TYPES, type Message, type MessageType } from "../../specs/wire/messages.js";
 import type { NodeConfig } from "../../specs/node/config.js";
@@ -36,18 +37,13 @@ export interface RunnerOptions {
 export class DialMapError extends Error {}
 
 export function readDialMap(file: string): DialMap {
-  let json: unknown;
+  let text: string;
   try {
-    json = JSON.parse(readFileSync(file, "utf8"));
+    text = readFileSync(file, "utf8");
   } catch (error) {
     throw new DialMapError(`${file}: cannot read dial map: ${(error as Error).message}`);
   }
-  const parsed = DialMap.safeParse(json);
-  if (!parsed.success) {
-    const issue = parsed.error.issues[0]!;
-    throw new DialMapError(`${file}: field "${issue.path.join(".") || "(root)"}": ${issue.message}`);
-  }
-  return parsed.data;
+  return parseJsonWith(DialMap, text, file, (message) => new DialMapError(message));
 }
 
 const zeroByType = () => Object.fromEntries(MESSAGE_TYPES.map((t) => [t, 0])) as Record<MessageType, number>;
@@ -64,7 +60,7 @@ export class NodeRunner {
   private wakeTimer: NodeJS.Timeout | undefined;
   private closed = false;
   private readonly leftWaiters: (() => void)[] = [];
-  private readonly traffic = {
+  private readonly traffic: TrafficMetrics = {
     messagesSent: zeroByType(),
     messagesReceived: zeroByType(),
     bytesSent: zeroByType(),

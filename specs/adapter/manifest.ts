@@ -64,4 +64,6 @@ export const AdapterManifest = z
   .strict();
 
 export type AdapterManifest = z.infer<typeof AdapterManifest>;
+/** The protocol timing an implementation declares it runs with. */
+export type DeclaredTiming = AdapterManifest["timing"];
 export type CommandView = z.infer<typeof CommandView>;

@@ -83,13 +83,17 @@ export const KvDigestResponse = z.object({
   keys: z.number().int().min(0).describe("keys with a value"),
   entries: z.number().int().min(0).describe("entries, tombstones included"),
 });
+/** How a key-value entry reached a node: written through it, by rumor, or in an anti-entropy session. */
+export const KvOrigin = z.enum(["local", "rumor", "anti-entropy"]);
+export type KvOrigin = z.infer<typeof KvOrigin>;
+
 /** A key-value entry this node stored, and how it arrived. */
 export const KvEvent = z.object({
   seq: z.number().int().min(1),
   at: z.number().int().min(0),
   key: z.string(),
   version: KvVersion,
-  origin: z.enum(["local", "rumor", "anti-entropy"]),
+  origin: KvOrigin,
 });
 /** `GET /v1/kv-events?after=SEQ` */
 export const KvEventsResponse = z.object({ events: z.array(KvEvent), next: z.number().int().min(0) });
@@ -106,6 +110,10 @@ export type MembersResponse = z.infer<typeof MembersResponse>;
 export type MembershipEvent = z.infer<typeof MembershipEvent>;
 export type EventsResponse = z.infer<typeof EventsResponse>;
 export type MetricsResponse = z.infer<typeof MetricsResponse>;
+/** The metrics a node's I/O layer counts (the rest come from its protocol core). */
+export type TrafficMetrics = Pick<MetricsResponse, "messagesSent" | "messagesReceived" | "bytesSent" | "bytesReceived" | "rejectedFrames" | "idleConnectionsClosed" | "dialFailures">;
+/** The metrics a node's protocol core counts. */
+export type ProtocolCounters = Omit<MetricsResponse, keyof TrafficMetrics | "healthScore">;
 export type KvWriteResponse = z.infer<typeof KvWriteResponse>;
 export type KvDigestResponse = z.infer<typeof KvDigestResponse>;
 export type KvEvent = z.infer<typeof KvEvent>;

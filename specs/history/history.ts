@@ -1,5 +1,6 @@
 // The history of a run (history.ndjson): what the harness did and what every node believed, one record per line.
 import { z } from "zod";
+import { KvOrigin } from "../admin/api.js";
 import { Incarnation, KvEntry, KvVersion, MemberId, MemberState } from "../wire/messages.js";
 
 const common = {
@@ -97,7 +98,7 @@ export const HistoryRecord = z.discriminatedUnion("type", [
     seq: z.number().int().min(1),
     key: z.string(),
     version: KvVersion,
-    origin: z.enum(["local", "rumor", "anti-entropy"]),
+    origin: KvOrigin,
   }),
   z.object({
     ...common,

@@ -73,6 +73,8 @@ export type CheckName = keyof typeof CHECK_ARGS;
 export type CheckArgs = { [K in CheckName]: z.output<(typeof CHECK_ARGS)[K]> };
 export type CheckSpec = { [K in CheckName]: { check: K; args: CheckArgs[K] } }[CheckName];
 
+export const Check = singleKey("check", CHECK_ARGS).transform(({ kind, args }) => ({ check: kind, args }) as CheckSpec);
+
 // ---- steps -------------------------------------------------------------------------------
 
 const Partition = z.union([
@@ -112,7 +114,7 @@ export const STEP_ARGS = {
       prefix: z.string().default("load"),
     })
     .strict(),
-  expect: z.unknown().describe("a check, as in `checks`, evaluated now: polled until it passes or its `within` runs out"),
+  expect: z.lazy(() => Check).describe("a check, as in `checks`, evaluated now: polled until it passes or its `within` runs out"),
 } as const;
 
 export type StepKind = keyof typeof STEP_ARGS;
@@ -123,7 +125,8 @@ export type Step = { [K in StepKind]: { kind: K; args: z.output<(typeof STEP_ARG
  * Errors name the kind and the field inside it.
  */
 function singleKey<M extends Record<string, z.ZodType>>(what: string, schemas: M) {
-  return z.record(z.string(), z.unknown()).transform((object, ctx) => {
+  type Keyed = { [K in keyof M & string]: { kind: K; args: z.output<M[K]> } }[keyof M & string];
+  return z.record(z.string(), z.unknown()).transform((object, ctx): Keyed => {
     const keys = Object.keys(object);
     const known = Object.keys(schemas).join(", ");
     if (keys.length !== 1) {
@@ -141,27 +144,16 @@ function singleKey<M extends Record<string, z.ZodType>>(what: string, schemas: M
       for (const issue of parsed.error.issues) ctx.addIssue({ ...issue, path: [kind, ...issue.path] } as never);
       return z.NEVER;
     }
-    return { kind, args: parsed.data };
+    // The lookup by a runtime key cannot be typed; the schema that parsed the args is the one for `kind`.
+    return { kind, args: parsed.data } as Keyed;
   });
 }
 
-export const Check = singleKey("check", CHECK_ARGS).transform(({ kind, args }) => ({ check: kind, args }) as CheckSpec);
-
-const RawStep = singleKey("step", STEP_ARGS);
-
 /** A step; `expect` carries a check. */
-export const StepSchema = RawStep.transform((step, ctx) => {
-  if (step.kind !== "expect") return step as Step;
-  const parsed = Check.safeParse(step.args);
-  if (!parsed.success) {
-    for (const issue of parsed.error.issues) ctx.addIssue({ ...issue, path: ["expect", ...issue.path] } as never);
-    return z.NEVER;
-  }
-  return { kind: "expect", args: parsed.data } as unknown as Step;
-});
+export const StepSchema = singleKey("step", STEP_ARGS);
 
-export type ExpectStep = { kind: "expect"; args: CheckSpec };
-export type ScenarioStep = Exclude<Step, { kind: "expect" }> | ExpectStep;
+export type ExpectStep = Extract<Step, { kind: "expect" }>;
+export type ScenarioStep = Step;
 
 /** The fast profile scenarios run unless they say otherwise: 200 ms periods, quick reconnects. */
 export const SCENARIO_DEFAULT_CONFIG = { probeIntervalMs: 200, probeTimeoutMs: 100, reconnectIntervalMs: 1000, pushPullIntervalMs: 10_000 };

@@ -38,6 +38,9 @@ export const ToxicJson = z.object({
 });
 export type ToxicJson = z.infer<typeof ToxicJson>;
 
+/** A toxic of one type with that type's attributes: ToxicJson, typed (the proxy's and the fault layer's view). */
+export type TypedToxic<T extends ToxicType = ToxicType> = Omit<ToxicJson, "type" | "attributes"> & { type: T; attributes: ToxicAttributes[T] };
+
 /** A proxy as the API returns it; `listen` is resolved (`localhost:0` → `127.0.0.1:<port>`). */
 export const ProxyJson = z.object({
   name: z.string(),

@@ -35,9 +35,9 @@ t.test("a bad manifest names its file and field", async (t) => {
   const dir = mkdtempSync(path.join(tmpdir(), "adapter-"));
   const file = path.join(dir, "bad.json");
   writeFileSync(file, JSON.stringify({ ...serf, ports: [] }));
-  t.throws(() => loadManifest(file), { name: "ManifestError", message: `${file}: ports: Too small: expected array to have >=1 items` });
+  t.throws(() => loadManifest(file), { name: "ManifestError", message: `${file}: field ports: Too small: expected array to have >=1 items` });
   writeFileSync(file, JSON.stringify({ ...serf, view: { ...serf.view, kind: "snmp" } }));
-  t.throws(() => loadManifest(file), { message: new RegExp(`${file.replace(/[.]/g, "\\.")}: view\\.kind: `) });
+  t.throws(() => loadManifest(file), { message: new RegExp(`${file.replace(/[.]/g, "\\.")}: field view\\.kind: `) });
   writeFileSync(file, "{");
   t.throws(() => loadManifest(file), { message: /bad\.json: / });
 });

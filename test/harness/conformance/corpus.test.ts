@@ -36,7 +36,7 @@ t.test("bytes: length prefix as declared, bodies really malformed", async (t) =>
 t.test("a bad corpus file is reported with its path and field", async (t) => {
   const dir = mkdtempSync(path.join(tmpdir(), "corpus-"));
   writeFileSync(path.join(dir, "bad.json"), JSON.stringify({ description: "x", requirement: "WIRE-JSON-1", body: { hex: "abc" } }));
-  t.throws(() => loadCorpus(dir), new CorpusError(`${path.join(dir, "bad.json")}: body.hex: pairs of hex digits`));
+  t.throws(() => loadCorpus(dir), new CorpusError(`${path.join(dir, "bad.json")}: field body.hex: pairs of hex digits`));
   writeFileSync(path.join(dir, "bad.json"), "{");
   t.throws(() => loadCorpus(dir), { name: "CorpusError", message: /bad\.json: not JSON/ });
   t.throws(() => loadCorpus(path.join(dir, "missing")), { name: "CorpusError", message: /cannot read/ });
