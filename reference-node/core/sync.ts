@@ -20,3 +20,33 @@ export function syncToUpdates(members: readonly SyncMember[], from: MemberId): U
     return { ...m };
   });
 }
+
+/**
+ * When this node last pulled the state of each unknown sender. A sender whose reply does not
+ * introduce itself stays unknown; without this memory every reply from it would start another
+ * pull, a sync storm as fast as the network allows. Bounded: a flood of made-up ids cannot grow it.
+ */
+export class PullMemory {
+  private readonly pulledAt = new Map<MemberId, number>();
+
+  constructor(private readonly max = 1024) {}
+
+  /** True (and remembered) when `id` was not pulled within `cooldownMs` before `now`. */
+  shouldPull(id: MemberId, now: number, cooldownMs: number, isKnown: (id: MemberId) => boolean): boolean {
+    const last = this.pulledAt.get(id);
+    if (last !== undefined && now - last < cooldownMs) return false;
+    if (this.pulledAt.size >= this.max) this.forgetOld(now, cooldownMs, isKnown);
+    this.pulledAt.set(id, now);
+    return true;
+  }
+
+  get size(): number {
+    return this.pulledAt.size;
+  }
+
+  private forgetOld(now: number, cooldownMs: number, isKnown: (id: MemberId) => boolean): void {
+    for (const [id, at] of this.pulledAt) if (now - at >= cooldownMs || isKnown(id)) this.pulledAt.delete(id);
+    // Still full (a flood of distinct unknown ids): forget the oldest half rather than grow.
+    if (this.pulledAt.size >= this.max) [...this.pulledAt.keys()].slice(0, this.max / 2).forEach((id) => this.pulledAt.delete(id));
+  }
+}

@@ -1,0 +1,126 @@
+// SWIM's failure detector (§3.1, §4.1) with Lifeguard's local health: each protocol period, ping one
+// member from a shuffled round-robin list; without an ack in time, ask indirectChecks others to
+// ping-req it; without any ack by the period's end, accuse it (suspect, or dead for the no-suspicion
+// mutant), and count the nacks we missed against our own health.
+import type { Message, MemberId, Update } from "../../specs/wire/messages.js";
+import { WIRE_VERSION } from "../../specs/wire/messages.js";
+import type { Awareness } from "./awareness.js";
+import { type Carried, piggyback, piggybackFor } from "./dissemination.js";
+import type { KvReplication } from "./kv-replication.js";
+import { ProbeList } from "./probe-list.js";
+import type { NodeState } from "./state.js";
+
+/** A probe in progress: one protocol period spent on one target. */
+interface ProbeRound {
+  target: MemberId;
+  seq: number;
+  deadline: number;
+  indirectSent: boolean;
+  expectedNacks: number;
+  nacks: number;
+}
+
+export class Prober {
+  /** The order members are probed in; members join it as they come alive. */
+  readonly list = new ProbeList();
+  private round: ProbeRound | undefined;
+
+  constructor(
+    private readonly s: NodeState,
+    private readonly kv: KvReplication,
+    private readonly awareness: Awareness,
+    /** Raises a verdict about a member that failed its probe (the node's merge rules judge it). */
+    private readonly accuse: (update: Update) => void,
+  ) {}
+
+  /** A new protocol period: end the last round, then ping the next member. */
+  tick(): void {
+    const s = this.s;
+    if (this.round) this.endRound();
+    const period = this.awareness.scale(s.config.probeIntervalMs);
+    s.deadlines.set("probe", s.now + period);
+    const candidates = new Set(s.table.inState(["alive", "suspect"], s.id).map((m) => m.id));
+    const targetId = this.list.next(candidates, s.random);
+    if (targetId === undefined) return;
+    const target = s.table.get(targetId)!;
+    const seq = s.nextSeq();
+    this.round = { target: targetId, seq, deadline: s.now + period, indirectSent: false, expectedNacks: 0, nacks: 0 };
+    s.deadlines.set("round", this.round.deadline);
+    s.counters.probes++;
+    s.send(
+      target,
+      { v: WIRE_VERSION, type: "ping", from: s.peer(), seq, target: targetId, ...piggybackFor(s, this.kv, target) },
+      this.awareness.scale(s.config.probeTimeoutMs),
+      { kind: "probe-ping", seq },
+    );
+  }
+
+  /** The answer to our direct ping (null: none in time): an ack ends the round, anything else goes indirect. */
+  onPingAnswer(seq: number, message: Message | null): void {
+    const round = this.round;
+    if (!round || round.seq !== seq) return;
+    if (message?.type === "ack" && message.seq === seq) this.succeeded();
+    else this.probeIndirectly(round);
+  }
+
+  /** A helper's answer to our ping-req: its ack ends the round; its nack says our own links work. */
+  onPingReqAnswer(seq: number, message: Message | null): void {
+    const round = this.round;
+    if (!round || round.seq !== seq || !message) return;
+    if (message.type === "ack" && message.seq === seq) this.succeeded();
+    else if (message.type === "nack" && message.seq === seq) round.nacks++;
+  }
+
+  /** End of the protocol period with no ack: accuse the target, and doubt ourselves by the nacks we missed. */
+  endRound(): void {
+    const s = this.s;
+    const round = this.round;
+    this.round = undefined;
+    s.deadlines.clear("round");
+    if (!round) return;
+    s.counters.probeFailures++;
+    // Lifeguard: missing nacks mean our own links or CPU may be the problem, not the target.
+    this.awareness.applyDelta(round.expectedNacks > 0 ? Math.max(0, round.expectedNacks - round.nacks) : 1);
+    const target = s.table.get(round.target);
+    if (!target || (target.state !== "alive" && target.state !== "suspect")) return;
+    const verdict = s.behaviour.suspicion ? "suspect" : "dead";
+    this.accuse({ state: verdict, id: target.id, addr: target.addr, incarnation: target.incarnation, by: s.id });
+  }
+
+  /** Probing stops (the node is leaving). */
+  stop(): void {
+    this.round = undefined;
+  }
+
+  private succeeded(): void {
+    this.round = undefined;
+    this.s.deadlines.clear("round");
+    this.awareness.applyDelta(-1);
+  }
+
+  /** The direct ping failed: ask up to indirectChecks other members to probe the target for us. */
+  private probeIndirectly(round: ProbeRound): void {
+    const s = this.s;
+    if (round.indirectSent || !s.behaviour.indirectProbes) return;
+    round.indirectSent = true;
+    const target = s.table.get(round.target);
+    if (!target) return;
+    const helpers = s.random.sample(
+      s.table.inState(["alive"], s.id).filter((m) => m.id !== round.target),
+      s.config.indirectChecks,
+    );
+    if (helpers.length === 0) return;
+    s.counters.indirectProbes++;
+    round.expectedNacks = helpers.length;
+    const timeoutMs = Math.max(1, round.deadline - s.now);
+    for (const helper of helpers) {
+      const carried: Carried = piggyback(s, this.kv);
+      s.send(
+        helper,
+        { v: WIRE_VERSION, type: "ping-req", from: s.peer(), seq: round.seq, target: { id: target.id, addr: target.addr }, ...carried },
+        timeoutMs,
+        { kind: "probe-ping-req", seq: round.seq },
+      );
+    }
+  }
+}
