@@ -29,7 +29,6 @@ export interface BenchCluster {
   stop(): Promise<void>;
 }
 
-
 export interface Implementation {
   name: string;
   description: string;
@@ -88,7 +87,9 @@ process.on("exit", () => {
 export async function adapterImplementation(file: string): Promise<Implementation> {
   const manifest = loadManifest(file);
   const version = manifest.version
-    ? await execa(manifest.version[0]!, manifest.version.slice(1), { reject: false }).then((r) => (r.exitCode === 0 ? String(r.stdout).split("\n")[0]! : `unknown (${r.shortMessage})`))
+    ? await execa(manifest.version[0]!, manifest.version.slice(1), { reject: false }).then((r) =>
+        r.exitCode === 0 ? String(r.stdout).split("\n")[0]! : `unknown (${r.shortMessage})`,
+      )
     : "unknown";
   return {
     name: manifest.name,
@@ -132,7 +133,12 @@ class AdapterNode implements BenchNode {
     });
   }
 
-  static async start(manifest: AdapterManifest, id: string, ports: Record<string, number>, seedPorts: Record<string, number> | undefined): Promise<AdapterNode> {
+  static async start(
+    manifest: AdapterManifest,
+    id: string,
+    ports: Record<string, number>,
+    seedPorts: Record<string, number> | undefined,
+  ): Promise<AdapterNode> {
     const vars = { id, ...ports };
     const argv = fill(manifest.start.command, vars);
     if (seedPorts) argv.push(...fill(manifest.start.seedArgs, { ...vars, ...Object.fromEntries(Object.entries(seedPorts).map(([k, v]) => [`seed.${k}`, v])) }));
@@ -146,7 +152,9 @@ class AdapterNode implements BenchNode {
       if (node.exited || Date.now() > deadline) {
         child.kill("SIGKILL");
         const result = await child;
-        throw new Error(`${manifest.name} node ${id} (${argv.join(" ")}) did not become ready: ${node.exited ? `exited ${result.exitCode}` : "timed out"}\n${String(result.stderr).slice(-1500)}`);
+        throw new Error(
+          `${manifest.name} node ${id} (${argv.join(" ")}) did not become ready: ${node.exited ? `exited ${result.exitCode}` : "timed out"}\n${String(result.stderr).slice(-1500)}`,
+        );
       }
       await new Promise((resolve) => setTimeout(resolve, 100));
     }

@@ -22,14 +22,22 @@ export function loadManifest(file: string): AdapterManifest {
 export function fill(template: readonly string[], vars: Record<string, string | number>): string[] {
   return template.map((part) =>
     part.replace(/\{([a-zA-Z0-9.]+)\}/g, (_, name: string) => {
-      if (!(name in vars)) throw new ManifestError(`template "${part}" uses {${name}}, which is not one of ${Object.keys(vars).map((k) => `{${k}}`).join(", ")}`);
+      if (!(name in vars))
+        throw new ManifestError(
+          `template "${part}" uses {${name}}, which is not one of ${Object.keys(vars)
+            .map((k) => `{${k}}`)
+            .join(", ")}`,
+        );
       return String(vars[name]);
     }),
   );
 }
 
 /** A member list out of the view command's JSON, mapped onto Grapevine's states. Unknown states are an error. */
-export function mapView(json: unknown, view: Extract<AdapterManifest["view"], { kind: "command" }>): { id: string; addr: string; state: "alive" | "suspect" | "dead" | "left" }[] {
+export function mapView(
+  json: unknown,
+  view: Extract<AdapterManifest["view"], { kind: "command" }>,
+): { id: string; addr: string; state: "alive" | "suspect" | "dead" | "left" }[] {
   const list = (json as Record<string, unknown> | null)?.[view.members];
   if (!Array.isArray(list)) throw new ManifestError(`the view command's JSON has no array "${view.members}"`);
   return list.map((entry: Record<string, unknown>) => {

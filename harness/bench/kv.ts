@@ -17,7 +17,13 @@ const entry = (key: string, value: string, wall: number, node: string): KvEntry 
 
 // 1. Two nodes, `keys` shared, `differing` split between them; rumors off so only anti-entropy moves data.
 {
-  const config = NodeConfig.parse({ probeIntervalMs: 200, kvRetransmitMult: 0, antiEntropyIntervalMs: 1000, antiEntropyMode: "push-pull", pushPullIntervalMs: 0 });
+  const config = NodeConfig.parse({
+    probeIntervalMs: 200,
+    kvRetransmitMult: 0,
+    antiEntropyIntervalMs: 1000,
+    antiEntropyMode: "push-pull",
+    pushPullIntervalMs: 0,
+  });
   const sim = new SimCluster({ config });
   const a = sim.add("a", 1);
   const b = sim.add("b", 2, ["a"]);

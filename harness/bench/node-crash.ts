@@ -31,7 +31,15 @@ interface Trial {
 async function trial(i: number): Promise<Trial> {
   const cluster = await LocalCluster.start({ size: N, config, baseSeed: args.seed * 1000 + i * 10 });
   try {
-    await waitUntil(() => allHold(cluster.nodes, cluster.nodes.map((n) => n.id), "alive"), { timeoutMs: 10_000, what: "full membership" });
+    await waitUntil(
+      () =>
+        allHold(
+          cluster.nodes,
+          cluster.nodes.map((n) => n.id),
+          "alive",
+        ),
+      { timeoutMs: 10_000, what: "full membership" },
+    );
     // Let the cluster settle, then crash at a random phase of the protocol period.
     await new Promise((resolve) => setTimeout(resolve, 1000 + Math.random() * T));
     const victim = cluster.nodes[1 + Math.floor(Math.random() * (N - 1))]!;
@@ -63,7 +71,12 @@ for (let i = 0; i < args.trials; i++) {
 }
 
 // SWIM's expectation (see swimExpectation) with the reference node's suspicion settings.
-const { periodsToFirstProbe, firstSuspectMeanMs: expectedFirstSuspect, suspicionMinMs: minSuspicion, suspicionMaxMs: maxSuspicion } = swimExpectation(T, N, 4, 6);
+const {
+  periodsToFirstProbe,
+  firstSuspectMeanMs: expectedFirstSuspect,
+  suspicionMinMs: minSuspicion,
+  suspicionMaxMs: maxSuspicion,
+} = swimExpectation(T, N, 4, 6);
 
 const row = (name: string, values: number[], expectation: string) => {
   const sorted = [...values].sort((a, b) => a - b);
@@ -71,7 +84,25 @@ const row = (name: string, values: number[], expectation: string) => {
   return `${name.padEnd(14)}${q(0.5)}${q(0.9)}${String(sorted[sorted.length - 1]).padStart(6)}   ${expectation}\n`;
 };
 process.stdout.write(`\n${"latency (ms)".padEnd(14)}${"p50".padStart(6)}${"p90".padStart(6)}${"max".padStart(6)}   SWIM / Lifeguard expectation\n`);
-process.stdout.write(row("first-suspect", trials.map((t) => t.firstSuspectMs), `mean ≈ ${Math.round(expectedFirstSuspect)} (T · (${periodsToFirstProbe.toFixed(2)} periods to first probe + ½))`));
-process.stdout.write(row("first-dead", trials.map((t) => t.firstDeadMs), `first-suspect + ${minSuspicion}…${maxSuspicion} (suspicion min…max)`));
-process.stdout.write(row("all-dead", trials.map((t) => t.allDeadMs), `first-dead + dissemination (≈ a gossip interval)`));
+process.stdout.write(
+  row(
+    "first-suspect",
+    trials.map((t) => t.firstSuspectMs),
+    `mean ≈ ${Math.round(expectedFirstSuspect)} (T · (${periodsToFirstProbe.toFixed(2)} periods to first probe + ½))`,
+  ),
+);
+process.stdout.write(
+  row(
+    "first-dead",
+    trials.map((t) => t.firstDeadMs),
+    `first-suspect + ${minSuspicion}…${maxSuspicion} (suspicion min…max)`,
+  ),
+);
+process.stdout.write(
+  row(
+    "all-dead",
+    trials.map((t) => t.allDeadMs),
+    `first-dead + dissemination (≈ a gossip interval)`,
+  ),
+);
 if (args.json) process.stdout.write(`${JSON.stringify({ config: { ...config, nodes: N, seed: args.seed }, trials }, null, 2)}\n`);

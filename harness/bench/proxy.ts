@@ -110,7 +110,9 @@ try {
   const nodes = Array.from({ length: n }, (_, i) => ({ id: `m${i}`, addr: `127.0.0.1:${40000 + i}` }));
   const mesh = await Topology.mesh(server.api, nodes, "bench-");
   const took = (performance.now() - started) / 1000;
-  out(`\nMesh of ${n} nodes: ${mesh.proxyCount} proxies created in ${took.toFixed(2)} s; proxy server RSS ${rssBefore.toFixed(0)} → ${server.rssMb().toFixed(0)} MB (target: ≤ 5 s, ≤ 300 MB)`);
+  out(
+    `\nMesh of ${n} nodes: ${mesh.proxyCount} proxies created in ${took.toFixed(2)} s; proxy server RSS ${rssBefore.toFixed(0)} → ${server.rssMb().toFixed(0)} MB (target: ≤ 5 s, ≤ 300 MB)`,
+  );
   await mesh.destroy();
 
   // 3. Throughput of one stream.

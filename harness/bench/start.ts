@@ -6,10 +6,7 @@ import yargs from "yargs";
 import { hideBin } from "yargs/helpers";
 import { builtCli, builtNode } from "../paths.js";
 
-const args = await yargs(hideBin(process.argv))
-  .option("runs", { type: "number", default: 10, describe: "cold starts per entry" })
-  .strict()
-  .parseAsync();
+const args = await yargs(hideBin(process.argv)).option("runs", { type: "number", default: 10, describe: "cold starts per entry" }).strict().parseAsync();
 
 const NODE_FLAGS = ["--id", "bench", "--port", "0", "--admin-port", "0", "--log-level", "warn"];
 

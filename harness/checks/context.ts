@@ -32,7 +32,13 @@ export class CheckContext {
   }
 }
 
-export function result(name: string, verdict: CheckVerdict, summary: string, evidence: Evidence[] = [], metrics: Record<string, number | null> = {}): CheckResult {
+export function result(
+  name: string,
+  verdict: CheckVerdict,
+  summary: string,
+  evidence: Evidence[] = [],
+  metrics: Record<string, number | null> = {},
+): CheckResult {
   return { name, verdict, summary, evidence, metrics };
 }
 

@@ -21,7 +21,8 @@ export function converged(ctx: CheckContext, args: CheckArgs["converged"]): Chec
     const why = ctx.views.convergedAt(Math.min(from + args.within, ctx.truth.end)).reason ?? "";
     return result("converged", "fail", `not converged within ${fmtMs(args.within)} of the last change: ${why}`, evidence, { convergenceMs: null });
   }
-  if (!atEnd.ok) return result("converged", "fail", `converged after ${fmtMs(tookMs)} but not at the end: ${atEnd.reason}`, evidence, { convergenceMs: tookMs });
+  if (!atEnd.ok)
+    return result("converged", "fail", `converged after ${fmtMs(tookMs)} but not at the end: ${atEnd.reason}`, evidence, { convergenceMs: tookMs });
   return result("converged", "pass", `converged ${fmtMs(tookMs)} after the last change (bound ${fmtMs(args.within)})`, evidence, { convergenceMs: tookMs });
 }
 
@@ -33,11 +34,20 @@ export function heal(ctx: CheckContext, args: CheckArgs["heal"]): CheckResult {
     return { fault: f, tookMs: t === undefined ? null : t - f.to };
   });
   const evidence = times.map(({ fault, tookMs }) =>
-    ctx.evidence(tookMs === null ? `not converged within ${fmtMs(args.within)} of the heal` : `re-formed ${fmtMs(tookMs)} after the heal`, { at: fault.to, tookMs }),
+    ctx.evidence(tookMs === null ? `not converged within ${fmtMs(args.within)} of the heal` : `re-formed ${fmtMs(tookMs)} after the heal`, {
+      at: fault.to,
+      tookMs,
+    }),
   );
   const worst = times.some((x) => x.tookMs === null) ? null : Math.max(...times.map((x) => x.tookMs!));
   const verdict = worst === null ? "fail" : "pass";
-  return result("heal", verdict, worst === null ? `a partition did not heal within ${fmtMs(args.within)}` : `healed in ${fmtMs(worst)} (bound ${fmtMs(args.within)})`, evidence, {
-    healTimeMs: worst,
-  });
+  return result(
+    "heal",
+    verdict,
+    worst === null ? `a partition did not heal within ${fmtMs(args.within)}` : `healed in ${fmtMs(worst)} (bound ${fmtMs(args.within)})`,
+    evidence,
+    {
+      healTimeMs: worst,
+    },
+  );
 }

@@ -31,15 +31,30 @@ export function kvConverged(ctx: CheckContext, args: CheckArgs["kv-converged"]):
     const roots = [...rootsAt(ctx, t).values()];
     return roots.length > 0 && roots.every((r) => r !== undefined && r === roots[0]);
   };
-  const candidates = [from, ...digests(ctx).filter((d) => d.t > from && d.t <= Math.min(from + args.within, ctx.truth.end)).map((d) => d.t)];
+  const candidates = [
+    from,
+    ...digests(ctx)
+      .filter((d) => d.t > from && d.t <= Math.min(from + args.within, ctx.truth.end))
+      .map((d) => d.t),
+  ];
   const at = candidates.find(agree);
   const final = [...rootsAt(ctx, ctx.truth.end)];
   const evidence = final.map(([node, root]) => ctx.evidence(`final digest ${root ?? "none"}`, { observer: node }));
-  if (at === undefined) return result("kv-converged", "fail", `key-value digests did not agree within ${fmtMs(args.within)} of the last write or change`, evidence, { kvConvergenceMs: null });
-  if (!agree(ctx.truth.end)) return result("kv-converged", "fail", `digests agreed after ${fmtMs(at - from)} but not at the end`, evidence, { kvConvergenceMs: at - from });
-  return result("kv-converged", "pass", `every node's digest agreed ${fmtMs(at - from)} after the last write or change (bound ${fmtMs(args.within)})`, evidence, {
-    kvConvergenceMs: at - from,
-  });
+  if (at === undefined)
+    return result("kv-converged", "fail", `key-value digests did not agree within ${fmtMs(args.within)} of the last write or change`, evidence, {
+      kvConvergenceMs: null,
+    });
+  if (!agree(ctx.truth.end))
+    return result("kv-converged", "fail", `digests agreed after ${fmtMs(at - from)} but not at the end`, evidence, { kvConvergenceMs: at - from });
+  return result(
+    "kv-converged",
+    "pass",
+    `every node's digest agreed ${fmtMs(at - from)} after the last write or change (bound ${fmtMs(args.within)})`,
+    evidence,
+    {
+      kvConvergenceMs: at - from,
+    },
+  );
 }
 
 /** Every acknowledged write is on every running node at the end, or superseded there by a newer version of its key. */
@@ -56,10 +71,13 @@ export function noDataLoss(ctx: CheckContext): CheckResult {
     }
   }
   const evidence = lost.slice(0, 100).map(({ observer, write, held }) =>
-    ctx.evidence(`lacks ${write.key}@${write.version.wall}.${write.version.logical}.${write.version.node} (written through ${write.node}); holds ${held ? `${held.wall}.${held.logical}.${held.node}` : "nothing"}`, {
-      observer,
-      at: write.t,
-    }),
+    ctx.evidence(
+      `lacks ${write.key}@${write.version.wall}.${write.version.logical}.${write.version.node} (written through ${write.node}); holds ${held ? `${held.wall}.${held.logical}.${held.node}` : "nothing"}`,
+      {
+        observer,
+        at: write.t,
+      },
+    ),
   );
   const summary = lost.length
     ? `${lost.length} acknowledged writes missing across ${snapshots.length} nodes`

@@ -11,7 +11,13 @@ export function left(ctx: CheckContext, args: CheckArgs["left"]): CheckResult {
   const deaths = ctx.views.about(args.node, "dead");
   const seen = observers.map((o) => ({ observer: o, at: ctx.views.about(args.node, "left").find((tr) => tr.observer === o)?.t }));
   const evidence = [
-    ...seen.map(({ observer, at }) => ctx.evidence(at === undefined ? "never saw it leave" : `saw it leave after ${fmtMs(at - leave.t)}`, { observer, member: args.node, ...(at ? { at } : {}) })),
+    ...seen.map(({ observer, at }) =>
+      ctx.evidence(at === undefined ? "never saw it leave" : `saw it leave after ${fmtMs(at - leave.t)}`, {
+        observer,
+        member: args.node,
+        ...(at ? { at } : {}),
+      }),
+    ),
     ...deaths.map((tr) => ctx.evidence("marked it dead instead", { observer: tr.observer, member: args.node, at: tr.t })),
   ];
   const missing = seen.filter((s) => s.at === undefined || s.at - leave.t > args.within);
@@ -19,7 +25,12 @@ export function left(ctx: CheckContext, args: CheckArgs["left"]): CheckResult {
   const ok = missing.length === 0 && deaths.length === 0;
   const summary = ok
     ? `every node saw ${args.node} leave within ${fmtMs(worst)} (bound ${fmtMs(args.within)})`
-    : [missing.length ? `${missing.map((m) => m.observer).join(", ")} did not see it leave in time` : "", deaths.length ? `${deaths.length} marked it dead` : ""].filter(Boolean).join("; ");
+    : [
+        missing.length ? `${missing.map((m) => m.observer).join(", ")} did not see it leave in time` : "",
+        deaths.length ? `${deaths.length} marked it dead` : "",
+      ]
+        .filter(Boolean)
+        .join("; ");
   return result(name, ok ? "pass" : "fail", summary, evidence, { leftMs: worst });
 }
 
@@ -40,19 +51,33 @@ export function suspicions(ctx: CheckContext, args: CheckArgs["suspicions"]): Ch
   const found = ctx.views.transitions.filter((tr) => tr.to === "suspect" && members.includes(tr.id));
   const evidence = found.map((tr) => ctx.evidence(`suspected ${tr.id} (incarnation ${tr.incarnation})`, { observer: tr.observer, member: tr.id, at: tr.t }));
   const about = args.nodes ? ` about ${args.nodes.join(", ")}` : "";
-  return result(`suspicions${args.nodes ? ` ${args.nodes.join(",")}` : ""}`, found.length > args.max ? "fail" : "pass", `${found.length} suspicions${about} (at most ${args.max})`, evidence, {
-    suspicions: found.length,
-  });
+  return result(
+    `suspicions${args.nodes ? ` ${args.nodes.join(",")}` : ""}`,
+    found.length > args.max ? "fail" : "pass",
+    `${found.length} suspicions${about} (at most ${args.max})`,
+    evidence,
+    {
+      suspicions: found.length,
+    },
+  );
 }
 
 export function deaths(ctx: CheckContext, args: CheckArgs["deaths"]): CheckResult {
   const members = args.nodes ?? ctx.truth.nodes;
   const found = ctx.views.transitions.filter((tr) => tr.to === "dead" && members.includes(tr.id) && (args.by === undefined || args.by.includes(tr.observer)));
-  const evidence = found.map((tr) => ctx.evidence(`declared ${tr.id} dead (incarnation ${tr.incarnation})`, { observer: tr.observer, member: tr.id, at: tr.t }));
+  const evidence = found.map((tr) =>
+    ctx.evidence(`declared ${tr.id} dead (incarnation ${tr.incarnation})`, { observer: tr.observer, member: tr.id, at: tr.t }),
+  );
   const scope = `${args.nodes ? ` about ${args.nodes.join(", ")}` : ""}${args.by ? ` by ${args.by.join(", ")}` : ""}`;
-  return result(`deaths${args.nodes ? ` ${args.nodes.join(",")}` : ""}`, found.length > args.max ? "fail" : "pass", `${found.length} dead verdicts${scope} (at most ${args.max})`, evidence, {
-    deadVerdicts: found.length,
-  });
+  return result(
+    `deaths${args.nodes ? ` ${args.nodes.join(",")}` : ""}`,
+    found.length > args.max ? "fail" : "pass",
+    `${found.length} dead verdicts${scope} (at most ${args.max})`,
+    evidence,
+    {
+      deadVerdicts: found.length,
+    },
+  );
 }
 
 /**
@@ -72,17 +97,34 @@ export function incarnationOrder(ctx: CheckContext): CheckResult {
     if (before !== undefined && before.since === life && tr.incarnation < before.incarnation) stale.push({ tr, heldThen: before.incarnation });
     else held.set(key, { incarnation: tr.incarnation, since: life });
   }
-  const evidence = stale.map(({ tr, heldThen }) => ctx.evidence(`moved ${tr.id} to ${tr.to} at incarnation ${tr.incarnation}, below the ${heldThen} it held`, { observer: tr.observer, member: tr.id, at: tr.t }));
-  return result("incarnation-order", stale.length ? "fail" : "pass", stale.length ? `${stale.length} transitions to a lower incarnation than the observer held (a stale update believed)` : `no transition to a lower incarnation in ${ctx.views.transitions.length} transitions`, evidence, {
-    staleMerges: stale.length,
-  });
+  const evidence = stale.map(({ tr, heldThen }) =>
+    ctx.evidence(`moved ${tr.id} to ${tr.to} at incarnation ${tr.incarnation}, below the ${heldThen} it held`, {
+      observer: tr.observer,
+      member: tr.id,
+      at: tr.t,
+    }),
+  );
+  return result(
+    "incarnation-order",
+    stale.length ? "fail" : "pass",
+    stale.length
+      ? `${stale.length} transitions to a lower incarnation than the observer held (a stale update believed)`
+      : `no transition to a lower incarnation in ${ctx.views.transitions.length} transitions`,
+    evidence,
+    {
+      staleMerges: stale.length,
+    },
+  );
 }
 
 /** After a pause or restart: every other running node holds the member alive again, above the incarnation it was declared dead at. */
 export function rejoined(ctx: CheckContext, args: CheckArgs["rejoined"]): CheckResult {
   const name = `rejoined ${args.node}`;
   const resumes = ctx.truth.faults.filter((f) => f.kind === "pause" && f.targets.includes(args.node) && f.to < ctx.truth.end).map((f) => f.to);
-  const restarts = ctx.truth.ups.filter((u) => u.node === args.node).slice(1).map((u) => u.t);
+  const restarts = ctx.truth.ups
+    .filter((u) => u.node === args.node)
+    .slice(1)
+    .map((u) => u.t);
   const back = [...resumes, ...restarts].sort((a, b) => a - b).at(-1);
   if (back === undefined) return result(name, "fail", `${args.node} was never resumed or restarted`);
   const deaths = ctx.views.about(args.node, "dead").filter((tr) => tr.t <= back);
@@ -95,7 +137,13 @@ export function rejoined(ctx: CheckContext, args: CheckArgs["rejoined"]): CheckR
   const late = seen.filter((s) => s.at === undefined || s.at - back > args.within);
   const evidence = [
     ...deaths.map((d) => ctx.evidence(`marked it dead at incarnation ${d.incarnation}`, { observer: d.observer, member: args.node, at: d.t })),
-    ...seen.map((s) => ctx.evidence(s.at === undefined ? "never held it alive again" : `held it alive again ${fmtMs(s.at - back)} after it came back`, { observer: s.observer, member: args.node, ...(s.at ? { at: s.at } : {}) })),
+    ...seen.map((s) =>
+      ctx.evidence(s.at === undefined ? "never held it alive again" : `held it alive again ${fmtMs(s.at - back)} after it came back`, {
+        observer: s.observer,
+        member: args.node,
+        ...(s.at ? { at: s.at } : {}),
+      }),
+    ),
   ];
   const worst = late.length ? null : Math.max(0, ...seen.map((s) => s.at! - back));
   const wasDead = deaths.length > 0;
@@ -111,7 +159,9 @@ export function rejoined(ctx: CheckContext, args: CheckArgs["rejoined"]): CheckR
 /** Suspicions that were refuted (suspect → alive): a flap. Counted; a failure only above `max`. */
 export function flaps(ctx: CheckContext, args: CheckArgs["flaps"]): CheckResult {
   const found = ctx.views.transitions.filter((tr) => tr.from === "suspect" && tr.to === "alive");
-  const evidence = found.map((tr) => ctx.evidence(`refuted suspicion of ${tr.id} (now incarnation ${tr.incarnation})`, { observer: tr.observer, member: tr.id, at: tr.t }));
+  const evidence = found.map((tr) =>
+    ctx.evidence(`refuted suspicion of ${tr.id} (now incarnation ${tr.incarnation})`, { observer: tr.observer, member: tr.id, at: tr.t }),
+  );
   const verdict = args.max === undefined ? "info" : found.length > args.max ? "fail" : "pass";
   return result("flaps", verdict, `${found.length} flaps${args.max === undefined ? "" : ` (at most ${args.max})`}`, evidence, { flaps: found.length });
 }
@@ -122,10 +172,20 @@ export function split(ctx: CheckContext, args: CheckArgs["split"]): CheckResult 
   const partition = ctx.truth.faults.filter((f) => f.kind === "partition").at(-1);
   if (!partition) return result(name, "fail", "no partition in this scenario");
   const holds = (t: number) =>
-    args.groups.every((group) => group.every((a) => args.groups.filter((g) => g !== group).flat().every((b) => ctx.views.viewAt(a, t).get(b)?.state === "dead")));
+    args.groups.every((group) =>
+      group.every((a) =>
+        args.groups
+          .filter((g) => g !== group)
+          .flat()
+          .every((b) => ctx.views.viewAt(a, t).get(b)?.state === "dead"),
+      ),
+    );
   const until = Math.min(partition.from + args.within, partition.to, ctx.truth.end);
   const changes = ctx.views.transitions.filter((tr) => tr.t >= partition.from && tr.t <= until).map((tr) => tr.t);
   const at = changes.find(holds);
-  if (at === undefined) return result(name, "fail", `the sides did not all hold each other dead within ${fmtMs(args.within)} of the partition`, [], { splitMs: null });
-  return result(name, "pass", `each side held the other dead ${fmtMs(at - partition.from)} after the partition began (bound ${fmtMs(args.within)})`, [], { splitMs: at - partition.from });
+  if (at === undefined)
+    return result(name, "fail", `the sides did not all hold each other dead within ${fmtMs(args.within)} of the partition`, [], { splitMs: null });
+  return result(name, "pass", `each side held the other dead ${fmtMs(at - partition.from)} after the partition began (bound ${fmtMs(args.within)})`, [], {
+    splitMs: at - partition.from,
+  });
 }

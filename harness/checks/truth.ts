@@ -98,7 +98,11 @@ export class Truth {
    * busy machine is not the protocol's convergence time.
    */
   changeTimes(): number[] {
-    const times = [...this.ups.map((u) => u.readyAt ?? u.t), ...this.downs.map((d) => d.t), ...this.faults.flatMap((f) => [f.from, ...(f.to < this.end ? [f.to] : [])])];
+    const times = [
+      ...this.ups.map((u) => u.readyAt ?? u.t),
+      ...this.downs.map((d) => d.t),
+      ...this.faults.flatMap((f) => [f.from, ...(f.to < this.end ? [f.to] : [])]),
+    ];
     return [...new Set(times)].sort((a, b) => a - b);
   }
 

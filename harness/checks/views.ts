@@ -51,7 +51,10 @@ export class Views {
       const missing = running.filter((n) => !alive.includes(n));
       const extra = alive.filter((n) => !running.includes(n));
       if (missing.length || extra.length) {
-        const parts = [missing.length ? `does not hold ${missing.join(", ")} alive` : "", extra.length ? `holds ${extra.join(", ")} alive but not running` : ""];
+        const parts = [
+          missing.length ? `does not hold ${missing.join(", ")} alive` : "",
+          extra.length ? `holds ${extra.join(", ")} alive but not running` : "",
+        ];
         return { ok: false, reason: `${observer} ${parts.filter(Boolean).join(" and ")}` };
       }
     }

@@ -20,8 +20,26 @@ export interface ConformanceCase {
   run(ctx: CaseContext): Promise<Finding[]>;
 }
 
-export const pass = (requirement: string, expected: string, actual: string, id?: string): Finding => ({ requirement, outcome: "pass", expected, actual, ...(id ? { id } : {}) });
-export const fail = (requirement: string, expected: string, actual: string, id?: string): Finding => ({ requirement, outcome: "fail", expected, actual, ...(id ? { id } : {}) });
-export const judge = (ok: boolean, requirement: string, expected: string, actual: string, id?: string): Finding =>
+export const pass = (requirement: string, expected: string, actual: string, id?: string): Finding => ({
+  requirement,
+  outcome: "pass",
+  expected,
+  actual,
+  ...(id ? { id } : {}),
+});
+export const fail = (requirement: string, expected: string, actual: string, id?: string): Finding => ({
+  requirement,
+  outcome: "fail",
+  expected,
+  actual,
+  ...(id ? { id } : {}),
+});
+export const finding = (ok: boolean, requirement: string, expected: string, actual: string, id?: string): Finding =>
   (ok ? pass : fail)(requirement, expected, actual, id);
-export const info = (requirement: string, expected: string, actual: string, id?: string): Finding => ({ requirement, outcome: "info", expected, actual, ...(id ? { id } : {}) });
+export const info = (requirement: string, expected: string, actual: string, id?: string): Finding => ({
+  requirement,
+  outcome: "info",
+  expected,
+  actual,
+  ...(id ? { id } : {}),
+});

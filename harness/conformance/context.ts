@@ -119,10 +119,17 @@ export function sleep(ms: number, signal?: AbortSignal): Promise<void> {
 }
 
 /** Polls until `check` returns a value (not undefined) or the time is up; returns undefined then. */
-export async function pollFor<T>(check: () => Promise<T | undefined> | T | undefined, timeoutMs: number, signal?: AbortSignal, intervalMs = 50): Promise<T | undefined> {
+export async function pollFor<T>(
+  check: () => Promise<T | undefined> | T | undefined,
+  timeoutMs: number,
+  signal?: AbortSignal,
+  intervalMs = 50,
+): Promise<T | undefined> {
   const started = Date.now();
   for (;;) {
-    const value = await Promise.resolve().then(check).catch(() => undefined);
+    const value = await Promise.resolve()
+      .then(check)
+      .catch(() => undefined);
     if (value !== undefined) return value;
     if (Date.now() - started >= timeoutMs || signal?.aborted) return undefined;
     await sleep(intervalMs, signal);

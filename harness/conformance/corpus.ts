@@ -33,7 +33,9 @@ export function bytesOf(spec: MalformedCase): Buffer {
 export function loadCorpus(dir: string): CorpusEntry[] {
   let files: string[];
   try {
-    files = readdirSync(dir).filter((f) => f.endsWith(".json")).sort();
+    files = readdirSync(dir)
+      .filter((f) => f.endsWith(".json"))
+      .sort();
   } catch (error) {
     throw new CorpusError(`${dir}: cannot read the malformed-input corpus: ${(error as Error).message}`);
   }

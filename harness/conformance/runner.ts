@@ -68,12 +68,21 @@ export function verdictOf(finding: Finding): Verdict {
   }
 }
 
-const slug = (text: string) => text.toLowerCase().replace(/[^a-z0-9]+/g, "-").replace(/^-|-$/g, "");
+const slug = (text: string) =>
+  text
+    .toLowerCase()
+    .replace(/[^a-z0-9]+/g, "-")
+    .replace(/^-|-$/g, "");
 
 export async function runConformance(sut: Sut, options: ConformanceOptions): Promise<ImplementationResult> {
   const started = Date.now();
   const timing = timingOf(sut.info?.config, options.fallbackPeriodMs);
-  const hasKv = sut.admin ? await sut.admin.kvDigest().then(() => true, () => false) : false;
+  const hasKv = sut.admin
+    ? await sut.admin.kvDigest().then(
+        () => true,
+        () => false,
+      )
+    : false;
   const ctx = await CaseContext.create(sut, timing, FAKE_MEMBERS, options.signal);
   const results: CaseResult[] = [];
   const wireDir = path.join(options.runDir, "wire", slug(sut.name));
@@ -117,7 +126,12 @@ export async function runConformance(sut: Sut, options: ConformanceOptions): Pro
           if (options.signal.aborted) findings = selected.map((id) => skip(id, "interrupted"));
         } catch (error) {
           // An exception here is the implementation going away mid-case (an admin call failing, say).
-          findings = selected.map((id) => ({ requirement: id, outcome: "fail" as const, expected: testCase.name, actual: `the case could not finish: ${(error as Error).message}` }));
+          findings = selected.map((id) => ({
+            requirement: id,
+            outcome: "fail" as const,
+            expected: testCase.name,
+            actual: `the case could not finish: ${(error as Error).message}`,
+          }));
         }
       }
       record(findings, Date.now() - caseStarted, testCase.name, ctx.log.since(mark));
@@ -151,9 +165,13 @@ async function join(ctx: CaseContext): Promise<true | string> {
   const outcome = await ctx.send({ v: WIRE_VERSION, type: "sync", from: ctx.driver.peer, join: true, members }, 5000, "join");
   if (outcome.kind !== "reply" || outcome.message.type !== "sync") return `sync reply expected, got ${describeOutcome(outcome)}`;
   if (!ctx.sut.admin) return true;
-  const all = await pollFor(async () => {
-    const view = await ctx.view();
-    return ctx.fakes.every((f) => view.get(f.id)?.state === "alive") ? true : undefined;
-  }, 5000, ctx.signal);
+  const all = await pollFor(
+    async () => {
+      const view = await ctx.view();
+      return ctx.fakes.every((f) => view.get(f.id)?.state === "alive") ? true : undefined;
+    },
+    5000,
+    ctx.signal,
+  );
   return all ? true : "the fake members never all showed as alive in its view";
 }

@@ -108,7 +108,9 @@ function sendBytes(addr: string, bytes: Buffer, options: SendOptions): Promise<O
       const decoded = decodeMessage(read.payload);
       finish(decoded.ok ? { kind: "reply", message: decoded.message, ms: ms() } : { kind: "bad-reply", ms: ms(), detail: decoded.detail });
     });
-    socket.on("end", () => finish(frames.end().status === "error" ? { kind: "bad-reply", ms: ms(), detail: "closed inside a frame" } : { kind: "closed", ms: ms() }));
+    socket.on("end", () =>
+      finish(frames.end().status === "error" ? { kind: "bad-reply", ms: ms(), detail: "closed inside a frame" } : { kind: "closed", ms: ms() }),
+    );
     socket.on("close", () => finish({ kind: "closed", ms: ms() }));
     socket.on("error", (error: NodeJS.ErrnoException) =>
       finish(error.code === "ECONNREFUSED" ? { kind: "refused", ms: ms(), detail: error.message } : { kind: "closed", ms: ms() }),

@@ -33,7 +33,11 @@ export async function waitForApi(api: ProxyApi, timeoutMs: number): Promise<void
 }
 
 /** A server a runtime started for its nodes (a container): ready once its API answers, removed if it never does. */
-export async function adoptToxiproxy(server: { url: string; kind: "container-toxiproxy" | "container-embedded"; close(): Promise<void> }): Promise<ToxiproxySource> {
+export async function adoptToxiproxy(server: {
+  url: string;
+  kind: "container-toxiproxy" | "container-embedded";
+  close(): Promise<void>;
+}): Promise<ToxiproxySource> {
   const api = new ProxyApi(server.url);
   try {
     await waitForApi(api, 30_000);
@@ -54,7 +58,10 @@ export async function obtainToxiproxy(options: { url?: string | undefined; allow
     try {
       await api.version();
     } catch (error) {
-      throw new ProxyApiError(`no Toxiproxy answers at ${options.url} (${(error as Error).message}); start one or leave out --toxiproxy to use the embedded server`, undefined);
+      throw new ProxyApiError(
+        `no Toxiproxy answers at ${options.url} (${(error as Error).message}); start one or leave out --toxiproxy to use the embedded server`,
+        undefined,
+      );
     }
     return { api, kind: "given", close: async () => undefined };
   }

@@ -73,7 +73,17 @@ export class Observer {
       for (;;) {
         const page = await entry.admin.events(entry.after);
         for (const e of page.events) {
-          this.history.add({ type: "transition", source: `node:${node}`, t: e.at, observer: node, seq: e.seq, id: e.id, from: e.from, to: e.to, incarnation: e.incarnation });
+          this.history.add({
+            type: "transition",
+            source: `node:${node}`,
+            t: e.at,
+            observer: node,
+            seq: e.seq,
+            id: e.id,
+            from: e.from,
+            to: e.to,
+            incarnation: e.incarnation,
+          });
         }
         entry.after = page.next;
         if (page.events.length < 10_000) break;
@@ -81,7 +91,16 @@ export class Observer {
       for (;;) {
         const page = await entry.admin.kvEvents(entry.kvAfter);
         for (const e of page.events) {
-          this.history.add({ type: "kv-applied", source: `node:${node}`, t: e.at, observer: node, seq: e.seq, key: e.key, version: e.version, origin: e.origin });
+          this.history.add({
+            type: "kv-applied",
+            source: `node:${node}`,
+            t: e.at,
+            observer: node,
+            seq: e.seq,
+            key: e.key,
+            version: e.version,
+            origin: e.origin,
+          });
         }
         entry.kvAfter = page.next;
         if (page.events.length < 10_000) break;

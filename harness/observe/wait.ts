@@ -11,7 +11,12 @@ export async function waitUntil(check: () => Promise<boolean> | boolean, options
   const started = Date.now();
   const interval = options.intervalMs ?? 50;
   for (;;) {
-    if (await Promise.resolve().then(check).catch(() => false)) return Date.now() - started;
+    if (
+      await Promise.resolve()
+        .then(check)
+        .catch(() => false)
+    )
+      return Date.now() - started;
     if (Date.now() - started >= options.timeoutMs) throw new Error(`timed out after ${options.timeoutMs} ms waiting for ${options.what}`);
     await new Promise((resolve) => setTimeout(resolve, interval));
   }

@@ -145,7 +145,10 @@ export class ToxiproxyServer {
       }
       if (parts.length === 4 && toxicName !== undefined) {
         if (method === "GET") {
-          const toxic = c.get(proxyName).json().toxics.find((t) => t.name === toxicName);
+          const toxic = c
+            .get(proxyName)
+            .json()
+            .toxics.find((t) => t.name === toxicName);
           if (!toxic) throw toxicNotFound();
           return { status: 200, body: toxic };
         }

@@ -23,7 +23,10 @@ details { margin: .2rem 0 } summary { cursor: pointer } .chart { overflow-x: aut
 function checkRow(check: CheckResult): string {
   const evidence = check.evidence.length
     ? `<details><summary>${check.evidence.length} evidence</summary><ul class="evidence">${check.evidence
-        .map((e) => `<li>${[e.atMs !== undefined ? `${(e.atMs / 1000).toFixed(2)} s` : "", e.observer ? `observer ${escapeHtml(e.observer)}` : "", e.member ? `member ${escapeHtml(e.member)}` : ""].filter(Boolean).join(" · ")}: ${escapeHtml(e.detail)}</li>`)
+        .map(
+          (e) =>
+            `<li>${[e.atMs !== undefined ? `${(e.atMs / 1000).toFixed(2)} s` : "", e.observer ? `observer ${escapeHtml(e.observer)}` : "", e.member ? `member ${escapeHtml(e.member)}` : ""].filter(Boolean).join(" · ")}: ${escapeHtml(e.detail)}</li>`,
+        )
         .join("")}</ul></details>`
     : "";
   return `<tr><td class="${check.verdict}">${check.verdict.toUpperCase()}</td><td>${escapeHtml(check.name)}</td><td>${escapeHtml(check.summary)}${evidence}</td></tr>`;
@@ -36,15 +39,19 @@ async function scenarioSection(result: ScenarioResult, records: HistoryRecord[])
   const detection = detectionSpec(result);
   if (detection) charts.push(`<h3>Detection latency</h3><div class="chart" data-chart="detection">${await renderSvg(detection)}</div>`);
   const convergenceCheck = result.checks.find((c) => c.name === "converged");
-  const points = (convergenceCheck?.evidence ?? []).filter((e) => e.tookMs !== undefined).map((e) => ({ atS: (e.atMs ?? 0) / 1000, ms: e.tookMs ?? null, label: e.detail }));
+  const points = (convergenceCheck?.evidence ?? [])
+    .filter((e) => e.tookMs !== undefined)
+    .map((e) => ({ atS: (e.atMs ?? 0) / 1000, ms: e.tookMs ?? null, label: e.detail }));
   const convergence = convergenceSpec(points);
-  if (convergence) charts.push(`<h3>Time to convergence after each change</h3><div class="chart" data-chart="convergence">${await renderSvg(convergence)}</div>`);
+  if (convergence)
+    charts.push(`<h3>Time to convergence after each change</h3><div class="chart" data-chart="convergence">${await renderSvg(convergence)}</div>`);
   if (records.some((r) => r.type === "kv-write")) {
     const curve = disseminationSpec(disseminationCurve(spreadOf(new CheckContext(records))));
     if (curve) charts.push(`<h3>Dissemination of writes</h3><div class="chart" data-chart="dissemination">${await renderSvg(curve)}</div>`);
   }
   const agreement = agreementSpec(digestAgreement(records));
-  if (agreement && records.some((r) => r.type === "kv-write")) charts.push(`<h3>Key-value digest agreement</h3><div class="chart" data-chart="agreement">${await renderSvg(agreement)}</div>`);
+  if (agreement && records.some((r) => r.type === "kv-write"))
+    charts.push(`<h3>Key-value digest agreement</h3><div class="chart" data-chart="agreement">${await renderSvg(agreement)}</div>`);
   return `<section id="${escapeHtml(result.name)}">
 <h2><span class="${result.verdict}">${result.verdict.toUpperCase()}</span> ${escapeHtml(result.name)}</h2>
 <p>${escapeHtml(result.description)}</p>
@@ -56,9 +63,18 @@ ${charts.join("\n")}
 
 export async function renderHtml(summary: Summary, records: readonly HistoryRecord[]): Promise<string> {
   const sections: string[] = [];
-  for (const result of summary.scenarios) sections.push(await scenarioSection(result, records.filter((r) => r.scenario === result.name)));
+  for (const result of summary.scenarios)
+    sections.push(
+      await scenarioSection(
+        result,
+        records.filter((r) => r.scenario === result.name),
+      ),
+    );
   const rows = summary.scenarios
-    .map((s) => `<tr><td class="${s.verdict}">${s.verdict.toUpperCase()}</td><td><a href="#${escapeHtml(s.name)}">${escapeHtml(s.name)}</a></td><td>${s.checks.filter((c) => c.verdict === "fail").length} failed of ${s.checks.length}</td><td>${(s.durationMs / 1000).toFixed(1)} s</td></tr>`)
+    .map(
+      (s) =>
+        `<tr><td class="${s.verdict}">${s.verdict.toUpperCase()}</td><td><a href="#${escapeHtml(s.name)}">${escapeHtml(s.name)}</a></td><td>${s.checks.filter((c) => c.verdict === "fail").length} failed of ${s.checks.length}</td><td>${(s.durationMs / 1000).toFixed(1)} s</td></tr>`,
+    )
     .join("");
   return `<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><title>Grapevine — ${escapeHtml(summary.suite)}</title><style>${CSS}</style></head>

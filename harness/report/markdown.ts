@@ -11,7 +11,10 @@ export function renderMarkdown(summary: Summary): string {
     "",
     "| verdict | scenario | failed checks | time |",
     "| --- | --- | --- | --- |",
-    ...summary.scenarios.map((s) => `| ${s.verdict.toUpperCase()} | ${s.name} | ${s.checks.filter((c) => c.verdict === "fail").length} of ${s.checks.length} | ${(s.durationMs / 1000).toFixed(1)} s |`),
+    ...summary.scenarios.map(
+      (s) =>
+        `| ${s.verdict.toUpperCase()} | ${s.name} | ${s.checks.filter((c) => c.verdict === "fail").length} of ${s.checks.length} | ${(s.durationMs / 1000).toFixed(1)} s |`,
+    ),
   ];
   for (const s of summary.scenarios) {
     lines.push("", `## ${s.verdict.toUpperCase()} ${s.name}`, "", cell(s.description), "");
@@ -21,7 +24,8 @@ export function renderMarkdown(summary: Summary): string {
     const failing = s.checks.filter((c) => c.verdict === "fail" && c.evidence.length);
     for (const c of failing) {
       lines.push("", `Evidence for ${c.name}:`, "");
-      for (const e of c.evidence.slice(0, 20)) lines.push(`- ${e.atMs !== undefined ? `${(e.atMs / 1000).toFixed(2)} s ` : ""}${e.observer ? `${e.observer}: ` : ""}${e.detail}`);
+      for (const e of c.evidence.slice(0, 20))
+        lines.push(`- ${e.atMs !== undefined ? `${(e.atMs / 1000).toFixed(2)} s ` : ""}${e.observer ? `${e.observer}: ` : ""}${e.detail}`);
     }
   }
   return `${lines.join("\n")}\n`;

@@ -12,7 +12,12 @@ function table(summary: Summary, indexHtml: string): string {
     for (const c of failed) lines.push(`${"".padEnd(width)}    ✗ ${c.name}: ${c.summary}`);
   }
   const passed = summary.scenarios.filter((s) => s.verdict === "pass").length;
-  lines.push("", `${passed} of ${summary.scenarios.length} scenarios passed${summary.mutant ? ` (mutant: ${summary.mutant})` : ""}`, `report: ${indexHtml}`, "");
+  lines.push(
+    "",
+    `${passed} of ${summary.scenarios.length} scenarios passed${summary.mutant ? ` (mutant: ${summary.mutant})` : ""}`,
+    `report: ${indexHtml}`,
+    "",
+  );
   return lines.join("\n");
 }
 

@@ -38,7 +38,15 @@ export function timeline(records: readonly HistoryRecord[]): { bands: StateBand[
     if (r.type !== "transition") continue;
     const key = `${r.observer}\u0000${r.id}`;
     close(key, r.t);
-    open.set(key, { row: `${r.observer} sees ${r.id}`, observer: r.observer, member: r.id, state: r.to, incarnation: r.incarnation, fromS: s(r.t), toS: s(r.t) });
+    open.set(key, {
+      row: `${r.observer} sees ${r.id}`,
+      observer: r.observer,
+      member: r.id,
+      state: r.to,
+      incarnation: r.incarnation,
+      fromS: s(r.t),
+      toS: s(r.t),
+    });
   }
   for (const key of [...open.keys()]) close(key, truth.end);
   const faults = truth.faults.map((f) => ({

@@ -30,7 +30,15 @@ export interface ScenarioRunOptions {
 
 /** The record of a node that started: when it was started and when it said it was ready. */
 const nodeUp = (node: ClusterNode) =>
-  ({ type: "node-up", source: "harness", t: node.startedAt, readyAt: node.readyAt, node: node.id, addr: node.addr, ...(node.pid ? { pid: node.pid } : {}) }) as const;
+  ({
+    type: "node-up",
+    source: "harness",
+    t: node.startedAt,
+    readyAt: node.readyAt,
+    node: node.id,
+    addr: node.addr,
+    ...(node.pid ? { pid: node.pid } : {}),
+  }) as const;
 
 /** A step that could not do what it says; the scenario fails with this as a check named after the step. */
 class StepFailed extends Error {}
@@ -62,7 +70,12 @@ export async function runScenario(file: string, scenario: Scenario, options: Sce
     checks: scenario.checks.map((c) => ({ [c.check]: c.args })),
   };
   const verdict = (steps: CheckResult[]) =>
-    judge({ name: scenario.name, file, description: scenario.description.trim(), startedAt, durationMs: Date.now() - startedAt, aborted }, steps, scenario.checks, history.records());
+    judge(
+      { name: scenario.name, file, description: scenario.description.trim(), startedAt, durationMs: Date.now() - startedAt, aborted },
+      steps,
+      scenario.checks,
+      history.records(),
+    );
   const runtime = options.runtime;
   // Proxies listen where the runtime's nodes can reach them (loopback, or the proxy container).
   const hosts = runtime ? { listenHost: runtime.proxyListenHost, ...(runtime.proxyDialHost ? { dialHost: runtime.proxyDialHost } : {}) } : {};
@@ -86,7 +99,16 @@ export async function runScenario(file: string, scenario: Scenario, options: Sce
   }
   history.add({ ...started, nodes: run.nodes.map((n) => n.id), proxies: run.faults.listing() });
   run.log.onChange((record, phase) => {
-    history.add({ type: "fault", source: "harness", phase, id: record.id, kind: record.kind, targets: record.targets, params: record.params, t: phase === "start" ? record.startedAt : (record.endedAt ?? Date.now()) });
+    history.add({
+      type: "fault",
+      source: "harness",
+      phase,
+      id: record.id,
+      kind: record.kind,
+      targets: record.targets,
+      params: record.params,
+      t: phase === "start" ? record.startedAt : (record.endedAt ?? Date.now()),
+    });
   });
   const observer = new Observer(history);
   for (const node of run.nodes) {
@@ -118,7 +140,17 @@ export async function runScenario(file: string, scenario: Scenario, options: Sce
         if (error instanceof Aborted || signal.aborted) throw error;
         const message = (error as Error).message;
         const name = `step ${index + 1}: ${step.kind}`;
-        history.add({ type: "step", source: "harness", phase: "end", index, kind: step.kind, args: step.args, ok: false, detail: message, outcome: { name, verdict: "fail", summary: message } });
+        history.add({
+          type: "step",
+          source: "harness",
+          phase: "end",
+          index,
+          kind: step.kind,
+          args: step.args,
+          ok: false,
+          detail: message,
+          outcome: { name, verdict: "fail", summary: message },
+        });
         stepResults.push({ name, verdict: "fail", summary: message, evidence: [], metrics: {} });
         if (!(error instanceof StepFailed)) throw error;
       }
@@ -315,10 +347,23 @@ class StepPlayer {
       // One instant for both: judged after the history's end, no node would count as running.
       const now = Date.now();
       const verdict = new CheckContext(this.history.records(), now).views.convergedAt(now);
-      if (verdict.ok) return { name: `step ${index + 1}: wait until converged`, verdict: "pass", summary: `converged after ${Date.now() - started} ms`, evidence: [], metrics: { waitedMs: Date.now() - started } };
+      if (verdict.ok)
+        return {
+          name: `step ${index + 1}: wait until converged`,
+          verdict: "pass",
+          summary: `converged after ${Date.now() - started} ms`,
+          evidence: [],
+          metrics: { waitedMs: Date.now() - started },
+        };
       reason = verdict.reason ?? "";
       await abortableSleep(100, this.signal);
     }
-    return { name: `step ${index + 1}: wait until converged`, verdict: "fail", summary: `not converged within ${timeoutMs} ms: ${reason}`, evidence: [], metrics: { waitedMs: null } };
+    return {
+      name: `step ${index + 1}: wait until converged`,
+      verdict: "fail",
+      summary: `not converged within ${timeoutMs} ms: ${reason}`,
+      evidence: [],
+      metrics: { waitedMs: null },
+    };
   }
 }

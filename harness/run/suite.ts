@@ -26,7 +26,9 @@ export async function runSuite(scenarios: LoadedScenario[], options: SuiteOption
   const startedAt = Date.now();
   const runtime: NodeRuntime =
     options.runtime === "docker"
-      ? await DockerRuntime.create({ network: options.dockerNetwork ?? "bridge", logDir: path.join(options.runDir, "logs"), mounts: [] }, (line) => process.stderr.write(`grapevine: ${line}\n`))
+      ? await DockerRuntime.create({ network: options.dockerNetwork ?? "bridge", logDir: path.join(options.runDir, "logs"), mounts: [] }, (line) =>
+          process.stderr.write(`grapevine: ${line}\n`),
+        )
       : processRuntime;
   let toxiproxy: ToxiproxySource;
   try {

@@ -52,14 +52,16 @@ export class NodeProcess {
   ) {
     this.addr = `127.0.0.1:${port}`;
     this.admin = new AdminClient(`http://127.0.0.1:${adminPort}`);
-    this.exited = child.then(
-      () => undefined,
-      () => undefined,
-    ).finally(() => {
-      this.exitedFlag = true;
-      live.delete(this);
-      this.log?.end();
-    });
+    this.exited = child
+      .then(
+        () => undefined,
+        () => undefined,
+      )
+      .finally(() => {
+        this.exitedFlag = true;
+        live.delete(this);
+        this.log?.end();
+      });
   }
 
   static async start(options: NodeProcessOptions): Promise<NodeProcess> {

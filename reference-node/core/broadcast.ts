@@ -1,6 +1,5 @@
 // The transmit-limited broadcast queue: updates waiting to piggyback, least-sent first, each sent a bounded number of times.
 
-
 /** How many times each update is sent: retransmitMult · ceil(log10(N + 1)) (memberlist's retransmitLimit). */
 export function retransmitLimit(retransmitMult: number, clusterSize: number): number {
   return retransmitMult * Math.ceil(Math.log10(clusterSize + 1));

@@ -267,7 +267,11 @@ export class SwimNode {
       this.confirmSuspicion(update);
       return;
     }
-    const wins = this.s.behaviour.respectIncarnation ? supersedes(update, current) : current === undefined ? update.state === "alive" : update.state !== current.state;
+    const wins = this.s.behaviour.respectIncarnation
+      ? supersedes(update, current)
+      : current === undefined
+        ? update.state === "alive"
+        : update.state !== current.state;
     if (!wins) return;
     this.s.record(this.s.table.set(update, this.s.now));
     this.s.broadcasts.enqueue(update);

@@ -136,7 +136,8 @@ export class AdminServer {
   private async kvKey(req: http.IncomingMessage, key: string): Promise<[number, unknown]> {
     const limits = this.backend.kvLimits();
     if (key.length === 0) throw new BadRequest(400, "the key is empty");
-    if (Buffer.byteLength(key) > limits.keyBytes) throw new BadRequest(400, `key is ${Buffer.byteLength(key)} bytes; the limit is ${limits.keyBytes} (--kv-max-key-bytes)`);
+    if (Buffer.byteLength(key) > limits.keyBytes)
+      throw new BadRequest(400, `key is ${Buffer.byteLength(key)} bytes; the limit is ${limits.keyBytes} (--kv-max-key-bytes)`);
     switch (req.method) {
       case "GET": {
         req.resume();
@@ -154,7 +155,8 @@ export class AdminServer {
           throw new BadRequest(400, 'body must be JSON: {"value": "…"}');
         }
         const parsed = KvPutBody.safeParse(json);
-        if (!parsed.success) throw new BadRequest(400, `body: ${parsed.error.issues[0]!.path.join(".") || "(root)"}: ${parsed.error.issues[0]!.message}; expected {"value": "…"}`);
+        if (!parsed.success)
+          throw new BadRequest(400, `body: ${parsed.error.issues[0]!.path.join(".") || "(root)"}: ${parsed.error.issues[0]!.message}; expected {"value": "…"}`);
         const bytes = Buffer.byteLength(parsed.data.value);
         if (bytes > limits.valueBytes) throw new BadRequest(400, `value is ${bytes} bytes; the limit is ${limits.valueBytes} (--kv-max-value-bytes)`);
         return [200, await this.backend.kvPut(key, parsed.data.value)];

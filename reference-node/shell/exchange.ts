@@ -27,8 +27,7 @@ export function exchange(to: HostPort, message: Message, timeoutMs: number, expe
       socket.destroy();
       resolve(result);
     };
-    const fail = (failure: Exclude<ExchangeResult, { ok: true }>["failure"], detail: string) =>
-      finish({ ok: false, failure, detail, bytesSent: frame.length });
+    const fail = (failure: Exclude<ExchangeResult, { ok: true }>["failure"], detail: string) => finish({ ok: false, failure, detail, bytesSent: frame.length });
     const timer = setTimeout(() => fail("timeout", `no response within ${timeoutMs} ms`), timeoutMs);
 
     socket.setNoDelay(true);

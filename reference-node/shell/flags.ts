@@ -33,7 +33,10 @@ function configFlags(): Record<string, FlagSpec> {
       // Enum settings (antiEntropyMode) become choices; every other setting is a number.
       const choices = field.def.innerType?.options;
       const describe = field.description ?? key;
-      return [configFlag(key), choices ? { type: "string", choices, describe, group: "Protocol settings:" } : { type: "number", describe, group: "Protocol settings:" }];
+      return [
+        configFlag(key),
+        choices ? { type: "string", choices, describe, group: "Protocol settings:" } : { type: "number", describe, group: "Protocol settings:" },
+      ];
     }),
   );
 }
@@ -54,7 +57,11 @@ export function nodeFlags(): Record<string, FlagSpec> {
     mutant: {
       type: "string",
       choices: Object.keys(MUTANTS),
-      describe: "run deliberately broken behaviour, to show that checks catch it: " + Object.entries(MUTANTS).map(([k, v]) => `${k} (${v})`).join("; "),
+      describe:
+        "run deliberately broken behaviour, to show that checks catch it: " +
+        Object.entries(MUTANTS)
+          .map(([k, v]) => `${k} (${v})`)
+          .join("; "),
     },
     ...configFlags(),
   };
@@ -109,7 +116,8 @@ export function resolveNodeFlags(values: Record<string, unknown>): NodeStart {
   if (advertise !== undefined && !Address.safeParse(advertise).success) throw new NodeFlagError(`--advertise: "${advertise}" is not host:port`);
   for (const flag of ["port", "admin-port"]) {
     const port = value(flag);
-    if (!Number.isInteger(port) || (port as number) < 0 || (port as number) > 65535) throw new NodeFlagError(`--${flag}: must be a port number 0-65535 (0 picks a free one)`);
+    if (!Number.isInteger(port) || (port as number) < 0 || (port as number) > 65535)
+      throw new NodeFlagError(`--${flag}: must be a port number 0-65535 (0 picks a free one)`);
   }
   const seed = value("seed");
   if (seed !== undefined && !Number.isInteger(seed)) throw new NodeFlagError("--seed: must be a whole number");

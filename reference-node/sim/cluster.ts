@@ -133,7 +133,11 @@ export class SimCluster {
 
   /** Each live node's view as id → state, for assertions. */
   view(observer: MemberId): Map<MemberId, MemberState> {
-    return new Map(this.node(observer).members().map((m) => [m.id, m.state]));
+    return new Map(
+      this.node(observer)
+        .members()
+        .map((m) => [m.id, m.state]),
+    );
   }
 
   private stepNode(id: MemberId, input: Parameters<SwimNode["step"]>[0]): void {

@@ -37,9 +37,7 @@ export const AdapterManifest = z
       })
       .strict(),
     view: z.discriminatedUnion("kind", [CommandView, AdminView]),
-    visible: z
-      .object({ suspect: z.boolean().describe("does the view show suspicion (or only alive/dead)?") })
-      .strict(),
+    visible: z.object({ suspect: z.boolean().describe("does the view show suspicion (or only alive/dead)?") }).strict(),
     faults: z
       .object({
         crash: z.boolean(),

@@ -39,10 +39,9 @@ export const MembershipEvent = z.object({
 /** `GET /v1/events?after=SEQ`: transitions with seq > SEQ; `next` is the `after` to ask with next time. */
 export const EventsResponse = z.object({ events: z.array(MembershipEvent), next: z.number().int().min(0) });
 
-const ByMessageType = z.object(Object.fromEntries(MESSAGE_TYPES.map((t) => [t, z.number().int().min(0)])) as Record<
-  (typeof MESSAGE_TYPES)[number],
-  z.ZodNumber
->);
+const ByMessageType = z.object(
+  Object.fromEntries(MESSAGE_TYPES.map((t) => [t, z.number().int().min(0)])) as Record<(typeof MESSAGE_TYPES)[number], z.ZodNumber>,
+);
 
 /** `GET /v1/metrics`: counters since the node started. */
 export const MetricsResponse = z.object({
@@ -111,7 +110,10 @@ export type MembershipEvent = z.infer<typeof MembershipEvent>;
 export type EventsResponse = z.infer<typeof EventsResponse>;
 export type MetricsResponse = z.infer<typeof MetricsResponse>;
 /** The metrics a node's I/O layer counts (the rest come from its protocol core). */
-export type TrafficMetrics = Pick<MetricsResponse, "messagesSent" | "messagesReceived" | "bytesSent" | "bytesReceived" | "rejectedFrames" | "idleConnectionsClosed" | "dialFailures">;
+export type TrafficMetrics = Pick<
+  MetricsResponse,
+  "messagesSent" | "messagesReceived" | "bytesSent" | "bytesReceived" | "rejectedFrames" | "idleConnectionsClosed" | "dialFailures"
+>;
 /** The metrics a node's protocol core counts. */
 export type ProtocolCounters = Omit<MetricsResponse, keyof TrafficMetrics | "healthScore">;
 export type KvWriteResponse = z.infer<typeof KvWriteResponse>;

@@ -22,7 +22,10 @@ const Body = z.union([
 export const MalformedCase = z
   .object({
     description: z.string().min(1),
-    requirement: z.string().regex(/^[A-Z]+(-[A-Z0-9]+)+$/).describe("the requirement a reply (or a dead node) would break"),
+    requirement: z
+      .string()
+      .regex(/^[A-Z]+(-[A-Z0-9]+)+$/)
+      .describe("the requirement a reply (or a dead node) would break"),
     body: Body,
     /** The length prefix to declare; default the body's true length. */
     declaredLength: z.number().int().min(0).max(0xffffffff).optional(),

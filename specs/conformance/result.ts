@@ -16,7 +16,7 @@ export const CaseResult = z.object({
   wireLog: z.string().optional().describe("path, relative to the run folder, of the frames exchanged during the case (ndjson)"),
 });
 
-export const Implementation = z.object({
+export const ImplementationUnderTest = z.object({
   name: z.string().describe("as given: reference, reference:MUTANT, or host:port"),
   wire: z.string().describe("host:port its wire protocol listens on"),
   admin: z.string().optional(),
@@ -24,7 +24,7 @@ export const Implementation = z.object({
   config: z.record(z.string(), z.unknown()).optional(),
 });
 
-export const ImplementationResult = Implementation.extend({
+export const ImplementationResult = ImplementationUnderTest.extend({
   cases: z.array(CaseResult),
   mustFailures: z.number().int().min(0),
   durationMs: z.number().min(0),
@@ -42,6 +42,6 @@ export const ConformanceReport = z.object({
 
 export type Verdict = z.infer<typeof Verdict>;
 export type CaseResult = z.infer<typeof CaseResult>;
-export type Implementation = z.infer<typeof Implementation>;
+export type ImplementationUnderTest = z.infer<typeof ImplementationUnderTest>;
 export type ImplementationResult = z.infer<typeof ImplementationResult>;
 export type ConformanceReport = z.infer<typeof ConformanceReport>;

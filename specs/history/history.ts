@@ -34,7 +34,10 @@ export const HistoryRecord = z.discriminatedUnion("type", [
     node: MemberId,
     addr: z.string(),
     pid: z.number().int().optional(),
-    readyAt: z.number().optional().describe("epoch ms when the node said it was ready; t is just before it was started, so that its first transitions come after t"),
+    readyAt: z
+      .number()
+      .optional()
+      .describe("epoch ms when the node said it was ready; t is just before it was started, so that its first transitions come after t"),
   }),
   z.object({ ...common, type: z.literal("node-down"), source: harness, node: MemberId, how: z.enum(["crash", "stop", "leave"]) }),
   z.object({

@@ -3,7 +3,12 @@
 // from scenarios, and derives its bounds (suspicion, retransmission) from them.
 import { z } from "zod";
 
-const ms = () => z.number().int().min(1).max(24 * 3600 * 1000);
+const ms = () =>
+  z
+    .number()
+    .int()
+    .min(1)
+    .max(24 * 3600 * 1000);
 
 /**
  * Defaults are memberlist's LAN profile (DefaultLANConfig), so a comparison with
@@ -11,47 +16,75 @@ const ms = () => z.number().int().min(1).max(24 * 3600 * 1000);
  * lowering probeIntervalMs and friends.
  */
 export const NodeConfigFields = z.object({
-    probeIntervalMs: ms().default(1000).describe("time between probes of successive members (one protocol period)"),
-    probeTimeoutMs: ms()
-      .optional()
-      .describe("how long to wait for an ack to a direct ping (default 500, or half the probe interval when that is shorter)"),
-    indirectChecks: z.number().int().min(0).max(16).default(3).describe("members asked to ping-req a target that missed its ack"),
-    suspicionMult: z.number().int().min(1).max(100).default(4).describe("suspicion timeout = mult · max(1, log10 N) · probe interval"),
-    suspicionMaxTimeoutMult: z
-      .number()
-      .int()
-      .min(1)
-      .max(100)
-      .default(6)
-      .describe("a suspicion starts at up to this many times the minimum timeout and shrinks with confirmations (Lifeguard)"),
-    awarenessMaxMultiplier: z.number().int().min(1).max(64).default(8).describe("cap on the local health multiplier (Lifeguard)"),
-    retransmitMult: z.number().int().min(1).max(100).default(4).describe("each update is sent at most mult · ceil(log10(N+1)) times"),
-    gossipIntervalMs: ms().default(200).describe("time between gossip rounds"),
-    gossipNodes: z.number().int().min(0).max(64).default(3).describe("members each gossip round sends to"),
-    gossipToTheDeadMs: z.number().int().min(0).max(24 * 3600 * 1000).default(30_000).describe("keep gossiping to a dead member this long, so it can refute"),
-    pushPullIntervalMs: z.number().int().min(0).max(24 * 3600 * 1000).default(30_000).describe("time between full-state syncs with a random member; 0 disables"),
-    reconnectIntervalMs: z.number().int().min(0).max(24 * 3600 * 1000).default(30_000).describe("time between syncs with a random dead member, which re-forms a healed partition; 0 disables"),
-    joinRetryMs: ms().default(1000).describe("time between attempts to reach the seeds until one answers"),
-    maxPiggybackBytes: z.number().int().min(256).max(512 * 1024).default(8192).describe("room for piggybacked updates on one message"),
-    readTimeoutMs: ms().default(5000).describe("a connection that does not deliver a whole frame in this time is closed"),
-    leaveTimeoutMs: ms().default(2000).describe("on leave, how long to keep gossiping `left` before exiting"),
-    antiEntropyIntervalMs: z
-      .number()
-      .int()
-      .min(0)
-      .max(24 * 3600 * 1000)
-      .default(5000)
-      .describe("time between key-value anti-entropy sessions with a random member; 0 leaves rumors alone"),
-    antiEntropyMode: z.enum(["push", "pull", "push-pull"]).default("push-pull").describe("which way entries flow in an anti-entropy session"),
-    kvRetransmitMult: z
-      .number()
-      .int()
-      .min(0)
-      .max(100)
-      .default(4)
-      .describe("each key-value write is rumored at most mult · ceil(log10(N+1)) times; 0 leaves it to anti-entropy"),
-    kvMaxKeyBytes: z.number().int().min(1).max(1024).default(256).describe("longest key accepted, in UTF-8 bytes"),
-    kvMaxValueBytes: z.number().int().min(1).max(512 * 1024).default(65_536).describe("largest value accepted, in UTF-8 bytes"),
+  probeIntervalMs: ms().default(1000).describe("time between probes of successive members (one protocol period)"),
+  probeTimeoutMs: ms().optional().describe("how long to wait for an ack to a direct ping (default 500, or half the probe interval when that is shorter)"),
+  indirectChecks: z.number().int().min(0).max(16).default(3).describe("members asked to ping-req a target that missed its ack"),
+  suspicionMult: z.number().int().min(1).max(100).default(4).describe("suspicion timeout = mult · max(1, log10 N) · probe interval"),
+  suspicionMaxTimeoutMult: z
+    .number()
+    .int()
+    .min(1)
+    .max(100)
+    .default(6)
+    .describe("a suspicion starts at up to this many times the minimum timeout and shrinks with confirmations (Lifeguard)"),
+  awarenessMaxMultiplier: z.number().int().min(1).max(64).default(8).describe("cap on the local health multiplier (Lifeguard)"),
+  retransmitMult: z.number().int().min(1).max(100).default(4).describe("each update is sent at most mult · ceil(log10(N+1)) times"),
+  gossipIntervalMs: ms().default(200).describe("time between gossip rounds"),
+  gossipNodes: z.number().int().min(0).max(64).default(3).describe("members each gossip round sends to"),
+  gossipToTheDeadMs: z
+    .number()
+    .int()
+    .min(0)
+    .max(24 * 3600 * 1000)
+    .default(30_000)
+    .describe("keep gossiping to a dead member this long, so it can refute"),
+  pushPullIntervalMs: z
+    .number()
+    .int()
+    .min(0)
+    .max(24 * 3600 * 1000)
+    .default(30_000)
+    .describe("time between full-state syncs with a random member; 0 disables"),
+  reconnectIntervalMs: z
+    .number()
+    .int()
+    .min(0)
+    .max(24 * 3600 * 1000)
+    .default(30_000)
+    .describe("time between syncs with a random dead member, which re-forms a healed partition; 0 disables"),
+  joinRetryMs: ms().default(1000).describe("time between attempts to reach the seeds until one answers"),
+  maxPiggybackBytes: z
+    .number()
+    .int()
+    .min(256)
+    .max(512 * 1024)
+    .default(8192)
+    .describe("room for piggybacked updates on one message"),
+  readTimeoutMs: ms().default(5000).describe("a connection that does not deliver a whole frame in this time is closed"),
+  leaveTimeoutMs: ms().default(2000).describe("on leave, how long to keep gossiping `left` before exiting"),
+  antiEntropyIntervalMs: z
+    .number()
+    .int()
+    .min(0)
+    .max(24 * 3600 * 1000)
+    .default(5000)
+    .describe("time between key-value anti-entropy sessions with a random member; 0 leaves rumors alone"),
+  antiEntropyMode: z.enum(["push", "pull", "push-pull"]).default("push-pull").describe("which way entries flow in an anti-entropy session"),
+  kvRetransmitMult: z
+    .number()
+    .int()
+    .min(0)
+    .max(100)
+    .default(4)
+    .describe("each key-value write is rumored at most mult · ceil(log10(N+1)) times; 0 leaves it to anti-entropy"),
+  kvMaxKeyBytes: z.number().int().min(1).max(1024).default(256).describe("longest key accepted, in UTF-8 bytes"),
+  kvMaxValueBytes: z
+    .number()
+    .int()
+    .min(1)
+    .max(512 * 1024)
+    .default(65_536)
+    .describe("largest value accepted, in UTF-8 bytes"),
 });
 
 export const NodeConfig = NodeConfigFields.transform((c) => ({
@@ -59,7 +92,7 @@ export const NodeConfig = NodeConfigFields.transform((c) => ({
   // memberlist's 500 ms, unless the period is so short that the probe could not fail within it.
   probeTimeoutMs: c.probeTimeoutMs ?? Math.min(500, Math.floor(c.probeIntervalMs / 2)),
 })).refine((c) => c.probeTimeoutMs < c.probeIntervalMs, {
-    message: "must be shorter than the probe interval (--probe-interval-ms)",
+  message: "must be shorter than the probe interval (--probe-interval-ms)",
   path: ["probeTimeoutMs"],
 });
 

@@ -8,7 +8,11 @@ export const Evidence = z.object({
   observer: z.string().optional(),
   member: z.string().optional(),
   atMs: z.number().optional().describe("ms since the scenario started"),
-  tookMs: z.number().nullable().optional().describe("the duration this fact measured, in ms (null: it never happened); reports plot this, never numbers read out of detail"),
+  tookMs: z
+    .number()
+    .nullable()
+    .optional()
+    .describe("the duration this fact measured, in ms (null: it never happened); reports plot this, never numbers read out of detail"),
   detail: z.string(),
 });
 

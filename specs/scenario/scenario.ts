@@ -21,8 +21,7 @@ export const NodeName = z.string().regex(/^n[1-9]\d*$/, 'must be a node name suc
 const Link = z.tuple([NodeName, NodeName]).describe("[from, to]: messages from → to");
 
 /** Step and check arguments that name a single node may also be written as a plain string. */
-const nodeOr = <T extends z.ZodRawShape>(shape: T) =>
-  z.union([NodeName.transform((node) => ({ node })), z.object({ node: NodeName, ...shape }).strict()]);
+const nodeOr = <T extends z.ZodRawShape>(shape: T) => z.union([NodeName.transform((node) => ({ node })), z.object({ node: NodeName, ...shape }).strict()]);
 const empty = z.union([z.null(), z.object({}).strict()]).transform(() => ({}));
 
 // ---- checks ------------------------------------------------------------------------------
@@ -58,7 +57,10 @@ export const CHECK_ARGS = {
     .strict()
     .describe("no node ever moves a member to a lower incarnation than it holds (SWIM §4.2: incarnations, not arrival order, decide)"),
   flaps: z.object({ max: z.number().int().min(0).optional() }).strict(),
-  "kv-converged": z.object({ within: Duration.describe("after the last write or change") }).strict().describe("every running node's key-value digest is the same"),
+  "kv-converged": z
+    .object({ within: Duration.describe("after the last write or change") })
+    .strict()
+    .describe("every running node's key-value digest is the same"),
   "no-data-loss": z.object({}).strict().describe("every acknowledged write is on every running node at the end, or superseded by a newer version of its key"),
   dissemination: z
     .object({ complete: z.boolean().default(false).describe("fail unless every write reached every running node (default: report only)") })
@@ -80,14 +82,14 @@ export const Check = singleKey("check", CHECK_ARGS).transform(({ kind, args }) =
 const Partition = z.union([
   z.object({ groups: z.array(z.array(NodeName).min(1)).min(2) }).strict(),
   z.object({ grudge: z.record(NodeName, z.array(NodeName)) }).strict(),
-  z.object({ from: z.array(NodeName).min(1), to: z.array(NodeName).min(1) }).strict().describe("one-way: messages from → to are cut"),
+  z
+    .object({ from: z.array(NodeName).min(1), to: z.array(NodeName).min(1) })
+    .strict()
+    .describe("one-way: messages from → to are cut"),
 ]);
 
 export const STEP_ARGS = {
-  wait: z.union([
-    Duration.transform((ms) => ({ ms })),
-    z.object({ until: z.literal("converged"), timeout: Duration }).strict(),
-  ]),
+  wait: z.union([Duration.transform((ms) => ({ ms })), z.object({ until: z.literal("converged"), timeout: Duration }).strict()]),
   crash: NodeName,
   stop: NodeName,
   leave: NodeName,
@@ -104,7 +106,10 @@ export const STEP_ARGS = {
   heal: empty,
   clear: empty,
   join: z.union([z.null().transform(() => ({})), z.object({ node: NodeName.optional() }).strict()]),
-  put: z.object({ node: NodeName, key: z.string().min(1), value: z.string().nullable() }).strict().describe("a client write through node (null deletes)"),
+  put: z
+    .object({ node: NodeName, key: z.string().min(1), value: z.string().nullable() })
+    .strict()
+    .describe("a client write through node (null deletes)"),
   "write-load": z
     .object({
       rate: z.number().positive().max(1000).describe("writes per second, spread over the nodes in turn"),
@@ -175,21 +180,29 @@ export const Scenario = z
     const effective = NodeConfig.safeParse({ ...SCENARIO_DEFAULT_CONFIG, ...scenario.config });
     for (const issue of effective.success ? [] : effective.error.issues) {
       const key = String(issue.path[0] ?? "");
-      const inherited = key in SCENARIO_DEFAULT_CONFIG && !(key in scenario.config) ? ` (the scenario default ${key} ${SCENARIO_DEFAULT_CONFIG[key as keyof typeof SCENARIO_DEFAULT_CONFIG]} applies: set it too)` : "";
+      const inherited =
+        key in SCENARIO_DEFAULT_CONFIG && !(key in scenario.config)
+          ? ` (the scenario default ${key} ${SCENARIO_DEFAULT_CONFIG[key as keyof typeof SCENARIO_DEFAULT_CONFIG]} applies: set it too)`
+          : "";
       ctx.addIssue({ code: "custom", path: ["config", ...issue.path], message: `${issue.message}${inherited}` });
     }
     // Node names must exist: the initial nodes, plus one per join before the step.
     let count = scenario.nodes;
     const known = (name: string) => Number(name.slice(1)) <= count;
     const mentioned = (value: unknown): string[] =>
-      typeof value === "string" && /^n\d+$/.test(value) ? [value] : value && typeof value === "object" ? Object.entries(value).flatMap(([k, v]) => [...mentioned(k), ...mentioned(v)]) : [];
+      typeof value === "string" && /^n\d+$/.test(value)
+        ? [value]
+        : value && typeof value === "object"
+          ? Object.entries(value).flatMap(([k, v]) => [...mentioned(k), ...mentioned(v)])
+          : [];
     scenario.steps.forEach((step, i) => {
       if (step.kind === "join") {
         count++;
         return;
       }
       for (const name of mentioned(step.args)) {
-        if (!known(name)) ctx.addIssue({ code: "custom", path: ["steps", i, step.kind], message: `node ${name} is not in the cluster at this step (${count} nodes)` });
+        if (!known(name))
+          ctx.addIssue({ code: "custom", path: ["steps", i, step.kind], message: `node ${name} is not in the cluster at this step (${count} nodes)` });
       }
     });
     scenario.checks.forEach((check, i) => {

@@ -14,10 +14,7 @@ export function encodeFrame(message: unknown): Buffer {
   return Buffer.concat([header, body]);
 }
 
-export type FrameRead =
-  | { status: "need-more" }
-  | { status: "frame"; payload: Buffer }
-  | { status: "error"; reason: FrameError };
+export type FrameRead = { status: "need-more" } | { status: "frame"; payload: Buffer } | { status: "error"; reason: FrameError };
 
 /**
  * Collects bytes until one whole frame is present. Pure apart from its buffer, so the

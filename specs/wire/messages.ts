@@ -75,9 +75,7 @@ export const Ping = z
   })
   .describe("direct probe; answered with an ack carrying the same seq");
 
-export const Ack = z
-  .object({ ...carriesUpdates, type: z.literal("ack"), seq: Seq })
-  .describe("answer to a ping, or to a ping-req whose target answered");
+export const Ack = z.object({ ...carriesUpdates, type: z.literal("ack"), seq: Seq }).describe("answer to a ping, or to a ping-req whose target answered");
 
 export const PingReq = z
   .object({ ...carriesUpdates, type: z.literal("ping-req"), seq: Seq, target: Peer })
@@ -87,9 +85,7 @@ export const Nack = z
   .object({ ...carriesUpdates, type: z.literal("nack"), seq: Seq })
   .describe("answer to a ping-req whose target did not answer in time (Lifeguard)");
 
-export const Gossip = z
-  .object({ ...carriesUpdates, type: z.literal("gossip") })
-  .describe("one-way dissemination round; the receiver writes no response");
+export const Gossip = z.object({ ...carriesUpdates, type: z.literal("gossip") }).describe("one-way dissemination round; the receiver writes no response");
 
 export const SyncMember = z.object({ id: MemberId, addr: Address, state: MemberState, incarnation: Incarnation });
 
@@ -127,7 +123,15 @@ export const AeEntries = z
     type: z.literal("ae-entries"),
     from: Peer,
     session: z.number().int().min(0),
-    leaves: z.array(z.number().int().min(0).max(MERKLE_FANOUT ** MERKLE_DEPTH - 1)).max(MERKLE_FANOUT ** MERKLE_DEPTH),
+    leaves: z
+      .array(
+        z
+          .number()
+          .int()
+          .min(0)
+          .max(MERKLE_FANOUT ** MERKLE_DEPTH - 1),
+      )
+      .max(MERKLE_FANOUT ** MERKLE_DEPTH),
     entries: z.array(KvEntry).max(100_000),
     want: z.boolean().default(false).describe("request only: the sender wants the receiver's entries of these leaves back (pull)"),
   })

@@ -27,7 +27,11 @@ export function importsOf(file: string): string[] {
 const RULES: [string, string[], string][] = [
   ["specs", ["harness", "reference-node"], "the contracts depend on nothing but zod and each other"],
   ["reference-node", ["harness"], "the reference node is an implementation under test, not part of the harness"],
-  ["harness/checks", ["reference-node", "harness/run", "harness/runtime", "harness/faults", "harness/proxy", "harness/cli"], "checks are pure functions of a history"],
+  [
+    "harness/checks",
+    ["reference-node", "harness/run", "harness/runtime", "harness/faults", "harness/proxy", "harness/cli"],
+    "checks are pure functions of a history",
+  ],
   ["harness/report", ["reference-node", "harness/run", "harness/runtime", "harness/faults", "harness/proxy"], "reports read results and histories only"],
   ["harness/history", ["reference-node", "harness/run", "harness/runtime", "harness/faults"], "the history is a record, not a runner"],
   ["harness/observe", ["reference-node", "harness/run", "harness/runtime", "harness/faults"], "observing reads any implementation's admin API"],

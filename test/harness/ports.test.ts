@@ -22,7 +22,11 @@ t.test("the reservable range ends where the kernel's ephemeral range begins", as
 t.test("free ports are distinct, outside the ephemeral range, and can be bound once released", async (t) => {
   const ports = await freePorts(20);
   t.equal(new Set(ports).size, 20);
-  if (range) t.ok(ports.every((p) => p >= range[0] && p < range[1]), `all in [${range.join(", ")}): ${ports.join(" ")}`);
+  if (range)
+    t.ok(
+      ports.every((p) => p >= range[0] && p < range[1]),
+      `all in [${range.join(", ")}): ${ports.join(" ")}`,
+    );
   for (const port of ports) {
     const server = net.createServer();
     await new Promise<void>((resolve, reject) => server.once("error", reject).listen(port, "127.0.0.1", () => resolve()));
@@ -43,5 +47,8 @@ t.test("a port another listener holds is never handed out", { skip: range ? fals
   t.teardown(() => Promise.all(held.map((s) => new Promise((resolve) => s.close(resolve)))));
   const taken = new Set(held.map((s) => (s.address() as net.AddressInfo).port));
   const ports = await freePorts(200);
-  t.same(ports.filter((p) => taken.has(p)), []);
+  t.same(
+    ports.filter((p) => taken.has(p)),
+    [],
+  );
 });

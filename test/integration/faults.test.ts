@@ -34,7 +34,12 @@ t.test("the cluster forms through the 20 link proxies", async (t) => {
 t.test("partition {n1,n2} | {n3,n4,n5}: each side marks the other dead; after heal all five are alive", async (t) => {
   const left = byId("n1", "n2");
   const right = byId("n3", "n4", "n5");
-  await run.faults.partition(grudgeFromGroups([["n1", "n2"], ["n3", "n4", "n5"]]));
+  await run.faults.partition(
+    grudgeFromGroups([
+      ["n1", "n2"],
+      ["n3", "n4", "n5"],
+    ]),
+  );
   const splitMs = await waitUntil(async () => (await allHold(left, ["n3", "n4", "n5"], "dead")) && (await allHold(right, ["n1", "n2"], "dead")), {
     timeoutMs: 3 * (400 + SUSPICION_MAX_MS),
     what: "each side to hold the other dead",
@@ -53,9 +58,7 @@ t.test("one-way cut n1↛n2 with n3..n5 bridging: nobody marks n1 or n2 dead", a
   // Long enough for many probes each way and for any suspicion to run its full course.
   await new Promise((resolve) => setTimeout(resolve, SUSPICION_MAX_MS + 3000));
   await cut.undo();
-  const deaths = [...(await transitionsAbout(run.nodes, "n1", "dead")), ...(await transitionsAbout(run.nodes, "n2", "dead"))].filter(
-    (e) => e.at >= startedAt,
-  );
+  const deaths = [...(await transitionsAbout(run.nodes, "n1", "dead")), ...(await transitionsAbout(run.nodes, "n2", "dead"))].filter((e) => e.at >= startedAt);
   t.same(deaths, [], "no dead transition about n1 or n2");
   const n1 = await run.node("n1").admin.metrics();
   t.ok(n1.indirectProbes > 0, `n1 fell back on ping-req (${n1.indirectProbes} rounds)`);
@@ -86,7 +89,11 @@ t.test("close() leaves no proxy, toxic or process behind", async (t) => {
   await run.faults.latency(10, 0);
   await run.close();
   const proxies = (await (await fetch(`${source.api.url}/proxies`)).json()) as Record<string, ProxyJson>;
-  t.same(Object.keys(proxies).filter((name) => name.startsWith("gv-test-int-")), [], "every proxy deleted");
+  t.same(
+    Object.keys(proxies).filter((name) => name.startsWith("gv-test-int-")),
+    [],
+    "every proxy deleted",
+  );
   for (const pid of pids) {
     t.throws(() => process.kill(pid, 0), { code: "ESRCH" }, `process ${pid} is gone`);
   }

@@ -29,7 +29,10 @@ t.test("[serf] the harness's reading of Serf's view agrees with `serf members`, 
   const cluster = await serf.startCluster(3, 1);
   t.teardown(() => cluster.stop());
   const ids = cluster.nodes.map((n) => n.id);
-  t.ok(await until(cluster.nodes, (views) => views.every((v) => ids.every((id) => v.some((m) => m.id === id && m.state === "alive"))), 20_000), "all three see each other alive");
+  t.ok(
+    await until(cluster.nodes, (views) => views.every((v) => ids.every((id) => v.some((m) => m.id === id && m.state === "alive"))), 20_000),
+    "all three see each other alive",
+  );
   const agree = async (label: string) => {
     for (const node of cluster.nodes.filter((n) => !n.hasExited)) {
       const direct = (await serfMembers(node.ports!.rpc!)).map((entry) => {
@@ -42,20 +45,33 @@ t.test("[serf] the harness's reading of Serf's view agrees with `serf members`, 
   };
   await agree("all alive");
   await cluster.nodes[2]!.crash();
-  t.ok(await until(cluster.nodes.slice(0, 2), (views) => views.every((v) => v.some((m) => m.id === "n3" && m.state === "dead")), 30_000), "both survivors mark n3 dead (Serf: failed)");
+  t.ok(
+    await until(cluster.nodes.slice(0, 2), (views) => views.every((v) => v.some((m) => m.id === "n3" && m.state === "dead")), 30_000),
+    "both survivors mark n3 dead (Serf: failed)",
+  );
   await agree("after n3 crashed");
 });
 
 t.test("[serf, ~1 min] grapevine bench detection runs the reference node and Serf side by side", { skip }, async (t) => {
   const reportDir = mkdtempSync(path.join(tmpdir(), "grapevine-bench-"));
-  const result = await execa(process.execPath, [builtCli(), "bench", "detection", "--sut", "reference", "--sut", manifest, "--nodes", "3", "--trials", "1", "--seed", "3", "--report-dir", reportDir], { reject: false, timeout: 170_000 });
+  const result = await execa(
+    process.execPath,
+    [builtCli(), "bench", "detection", "--sut", "reference", "--sut", manifest, "--nodes", "3", "--trials", "1", "--seed", "3", "--report-dir", reportDir],
+    { reject: false, timeout: 170_000 },
+  );
   t.equal(result.exitCode, 0, result.stderr);
   const runDir = path.join(reportDir, readdirSync(reportDir)[0]!);
   const summary = JSON.parse(readFileSync(path.join(runDir, "summary.json"), "utf8")) as BenchSummary;
-  t.same(summary.implementations.map((i) => i.name), ["reference", "serf"]);
+  t.same(
+    summary.implementations.map((i) => i.name),
+    ["reference", "serf"],
+  );
   for (const impl of summary.implementations) {
     t.equal(impl.detection?.trials.length, 1, `${impl.name}: one trial`);
-    t.ok(impl.detection?.trials.every((trial) => trial.allDeadMs !== null && trial.firstDeadMs! <= trial.allDeadMs!), `${impl.name}: every trial detected the crash`);
+    t.ok(
+      impl.detection?.trials.every((trial) => trial.allDeadMs !== null && trial.firstDeadMs! <= trial.allDeadMs!),
+      `${impl.name}: every trial detected the crash`,
+    );
     t.equal(impl.detection?.firstDead?.n, 1);
   }
   t.equal(summary.implementations[1]!.detection!.firstSuspect, null, "Serf's view shows no suspicion");

@@ -13,7 +13,10 @@ t.test("a valid value comes back parsed", async (t) => {
 });
 
 t.test("the first problem is named by where and the field's path", async (t) => {
-  t.throws(() => parseWith(Shape, { name: "a", ports: [1.5] }, "x.json", fail), new LoadError("x.json: field ports.0: Invalid input: expected int, received number"));
+  t.throws(
+    () => parseWith(Shape, { name: "a", ports: [1.5] }, "x.json", fail),
+    new LoadError("x.json: field ports.0: Invalid input: expected int, received number"),
+  );
   t.throws(() => parseWith(Shape, "text", "x.json:3", fail), { message: /^x\.json:3: field \(root\): / });
   t.throws(() => parseWith(Shape, { name: "a", ports: [1], extra: 1 }, "x.json", fail), { message: /^x\.json: field \(root\): Unrecognized key: "extra"/ });
   const result = Shape.safeParse({ ports: [] });

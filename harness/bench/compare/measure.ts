@@ -65,7 +65,12 @@ export function swimExpectation(probeIntervalMs: number, nodes: number, suspicio
 
 /** The expectation from an implementation's declared timing, as the bench report shows it. */
 export function detectionExpectation(impl: Implementation, nodes: number) {
-  const { firstSuspectMeanMs, suspicionMinMs, suspicionMaxMs } = swimExpectation(impl.timing.probeIntervalMs, nodes, impl.timing.suspicionMult, impl.timing.suspicionMaxTimeoutMult);
+  const { firstSuspectMeanMs, suspicionMinMs, suspicionMaxMs } = swimExpectation(
+    impl.timing.probeIntervalMs,
+    nodes,
+    impl.timing.suspicionMult,
+    impl.timing.suspicionMaxTimeoutMult,
+  );
   return { firstSuspectMeanMs, suspicionMinMs, suspicionMaxMs };
 }
 
@@ -158,8 +163,20 @@ export async function lossTrial(size: number, rate: number, durationMs: number, 
   const cluster = await Cluster.start({ size, faults: (log) => ToxiproxyEngine.create(toxiproxy.api, { prefix }, log), baseSeed: seed });
   try {
     const ids = cluster.nodes.map((n) => n.id);
-    const views = (nodes: typeof cluster.nodes) => Promise.all(nodes.map((n) => n.admin.members().then((v) => v.members).catch(() => [])));
-    await waitUntil(() => allHold(cluster.nodes, ids, "alive"), { timeoutMs: 30_000, intervalMs: POLL_MS, what: `${size} reference nodes to see each other alive` });
+    const views = (nodes: typeof cluster.nodes) =>
+      Promise.all(
+        nodes.map((n) =>
+          n.admin
+            .members()
+            .then((v) => v.members)
+            .catch(() => []),
+        ),
+      );
+    await waitUntil(() => allHold(cluster.nodes, ids, "alive"), {
+      timeoutMs: 30_000,
+      intervalMs: POLL_MS,
+      what: `${size} reference nodes to see each other alive`,
+    });
     const from = await Promise.all(cluster.nodes.map((n) => n.admin.events().then((e) => e.next)));
     if (rate > 0) await cluster.faults.loss(rate);
     await sleep(durationMs);
@@ -180,7 +197,16 @@ export async function lossTrial(size: number, rate: number, durationMs: number, 
       if (dead === live.length) allDeadMs = Date.now() - crashedAt;
       await sleep(POLL_MS);
     }
-    return { rate, durationMs, falseSuspect, falseDead, falseSuspectPerMemberHour: round(falseSuspect / memberHours), falseDeadPerMemberHour: round(falseDead / memberHours), firstDeadMs, allDeadMs };
+    return {
+      rate,
+      durationMs,
+      falseSuspect,
+      falseDead,
+      falseSuspectPerMemberHour: round(falseSuspect / memberHours),
+      falseDeadPerMemberHour: round(falseDead / memberHours),
+      firstDeadMs,
+      allDeadMs,
+    };
   } finally {
     await cluster.close();
     await toxiproxy.close();

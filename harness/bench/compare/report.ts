@@ -16,7 +16,10 @@ const METRICS = [
 export function cdfSpec(summary: BenchSummary, metric: (typeof METRICS)[number][0], title: string): TopLevelSpec | undefined {
   const key = `${metric}Ms` as keyof DetectionTrial;
   const values = summary.implementations.flatMap((impl) => {
-    const sorted = (impl.detection?.trials ?? []).map((t) => t[key] as number | null).filter((v): v is number => v !== null).sort((a, b) => a - b);
+    const sorted = (impl.detection?.trials ?? [])
+      .map((t) => t[key] as number | null)
+      .filter((v): v is number => v !== null)
+      .sort((a, b) => a - b);
     return sorted.map((ms, i) => ({ implementation: impl.name, ms, fraction: (i + 1) / sorted.length }));
   });
   if (values.length === 0) return undefined;
@@ -43,13 +46,25 @@ export function cdfSpec(summary: BenchSummary, metric: (typeof METRICS)[number][
       },
       ...(metric === "allDead"
         ? []
-        : [{ data: { values: rules }, mark: { type: "rule", strokeDash: [4, 3] }, encoding: { x: { field: "ms", type: "quantitative" }, color: { field: "implementation", type: "nominal" }, tooltip: [{ field: "label" }, { field: "ms" }] } }]),
+        : [
+            {
+              data: { values: rules },
+              mark: { type: "rule", strokeDash: [4, 3] },
+              encoding: {
+                x: { field: "ms", type: "quantitative" },
+                color: { field: "implementation", type: "nominal" },
+                tooltip: [{ field: "label" }, { field: "ms" }],
+              },
+            },
+          ]),
     ],
   } as unknown as TopLevelSpec;
 }
 
 function pauseSpec(summary: BenchSummary): TopLevelSpec | undefined {
-  const values = summary.implementations.flatMap((impl) => (impl.pause ?? []).map((p) => ({ implementation: impl.name, pauseMs: p.pauseMs, share: p.declaredDead / (p.trials * p.observers) })));
+  const values = summary.implementations.flatMap((impl) =>
+    (impl.pause ?? []).map((p) => ({ implementation: impl.name, pauseMs: p.pauseMs, share: p.declaredDead / (p.trials * p.observers) })),
+  );
   if (values.length === 0) return undefined;
   return {
     $schema: "https://vega.github.io/schema/vega-lite/v6.json",
@@ -66,7 +81,9 @@ function pauseSpec(summary: BenchSummary): TopLevelSpec | undefined {
 }
 
 function lossSpec(summary: BenchSummary): TopLevelSpec | undefined {
-  const values = summary.implementations.flatMap((impl) => (impl.loss ?? []).map((p) => ({ implementation: impl.name, loss: p.rate * 100, perHour: p.falseSuspectPerMemberHour })));
+  const values = summary.implementations.flatMap((impl) =>
+    (impl.loss ?? []).map((p) => ({ implementation: impl.name, loss: p.rate * 100, perHour: p.falseSuspectPerMemberHour })),
+  );
   if (values.length === 0) return undefined;
   return {
     $schema: "https://vega.github.io/schema/vega-lite/v6.json",
@@ -74,7 +91,11 @@ function lossSpec(summary: BenchSummary): TopLevelSpec | undefined {
     width: 420,
     data: { values },
     mark: { type: "line", point: true },
-    encoding: { x: { field: "loss", type: "quantitative", title: "loss (%)" }, y: { field: "perHour", type: "quantitative", title: "per member-hour" }, color: { field: "implementation", type: "nominal" } },
+    encoding: {
+      x: { field: "loss", type: "quantitative", title: "loss (%)" },
+      y: { field: "perHour", type: "quantitative", title: "per member-hour" },
+      color: { field: "implementation", type: "nominal" },
+    },
   } as unknown as TopLevelSpec;
 }
 
@@ -104,14 +125,38 @@ const row = (name: string, d: Distribution | null | undefined, expectation: stri
   d ? `| ${name} | ${d.n} | ${d.p50} | ${d.p90} | ${d.p99} | ${d.max} | ${expectation} |` : `| ${name} | 0 | — | — | — | — | ${expectation} |`;
 
 export function renderBenchMarkdown(summary: BenchSummary): string {
-  const lines = [`# grapevine bench ${summary.kind}`, "", `Seed ${summary.seed}; every node's view read every ${summary.pollMs} ms (latencies are to that resolution).`, ""];
+  const lines = [
+    `# grapevine bench ${summary.kind}`,
+    "",
+    `Seed ${summary.seed}; every node's view read every ${summary.pollMs} ms (latencies are to that resolution).`,
+    "",
+  ];
   for (const impl of summary.implementations) {
-    lines.push(`## ${impl.name} — ${impl.version}`, "", impl.description, "", `Timing (${String(impl.timing.source)}): ${Object.entries(impl.timing).filter(([k]) => k !== "source").map(([k, v]) => `${k} ${v}`).join(", ")}`, "");
+    lines.push(
+      `## ${impl.name} — ${impl.version}`,
+      "",
+      impl.description,
+      "",
+      `Timing (${String(impl.timing.source)}): ${Object.entries(impl.timing)
+        .filter(([k]) => k !== "source")
+        .map(([k, v]) => `${k} ${v}`)
+        .join(", ")}`,
+      "",
+    );
     const d = impl.detection;
     if (d) {
       const e = d.expectation;
-      lines.push(`Crash detection, ${d.nodes} nodes, ${d.trials.length} trials (ms):`, "", "| latency | n | p50 | p90 | p99 | max | SWIM expectation |", "|---|---|---|---|---|---|---|");
-      lines.push(impl.showsSuspect ? row("first-suspect", d.firstSuspect, `mean ≈ ${e.firstSuspectMeanMs}`) : "| first-suspect | — | not visible in this implementation's view | | | | |");
+      lines.push(
+        `Crash detection, ${d.nodes} nodes, ${d.trials.length} trials (ms):`,
+        "",
+        "| latency | n | p50 | p90 | p99 | max | SWIM expectation |",
+        "|---|---|---|---|---|---|---|",
+      );
+      lines.push(
+        impl.showsSuspect
+          ? row("first-suspect", d.firstSuspect, `mean ≈ ${e.firstSuspectMeanMs}`)
+          : "| first-suspect | — | not visible in this implementation's view | | | | |",
+      );
       lines.push(row("first-dead", d.firstDead, `≈ ${e.firstSuspectMeanMs} + ${e.suspicionMinMs}…${e.suspicionMaxMs} (suspicion min…max)`));
       lines.push(row("all-dead", d.allDead, "first-dead + dissemination"), "");
       const failed = d.trials.filter((t) => t.error);
@@ -123,13 +168,20 @@ export function renderBenchMarkdown(summary: BenchSummary): string {
       lines.push("");
     }
     if (impl.loss) {
-      lines.push("| loss | watched (s) | false suspect | false dead | suspect / member-hour | dead / member-hour | crash: first dead | all dead |", "|---|---|---|---|---|---|---|---|");
-      for (const p of impl.loss) lines.push(`| ${Math.round(p.rate * 100)}% | ${p.durationMs / 1000} | ${p.falseSuspect} | ${p.falseDead} | ${p.falseSuspectPerMemberHour} | ${p.falseDeadPerMemberHour} | ${p.firstDeadMs ?? "—"} | ${p.allDeadMs ?? "—"} |`);
+      lines.push(
+        "| loss | watched (s) | false suspect | false dead | suspect / member-hour | dead / member-hour | crash: first dead | all dead |",
+        "|---|---|---|---|---|---|---|---|",
+      );
+      for (const p of impl.loss)
+        lines.push(
+          `| ${Math.round(p.rate * 100)}% | ${p.durationMs / 1000} | ${p.falseSuspect} | ${p.falseDead} | ${p.falseSuspectPerMemberHour} | ${p.falseDeadPerMemberHour} | ${p.firstDeadMs ?? "—"} | ${p.allDeadMs ?? "—"} |`,
+        );
       lines.push("");
     }
     if (impl.convergence) {
       lines.push("| nodes | trials | spread p50 | p90 | max | log N expectation |", "|---|---|---|---|---|---|");
-      for (const c of impl.convergence) lines.push(`| ${c.nodes} | ${c.spread?.n ?? 0} | ${c.spread?.p50 ?? "—"} | ${c.spread?.p90 ?? "—"} | ${c.spread?.max ?? "—"} | ${c.expectedMs} |`);
+      for (const c of impl.convergence)
+        lines.push(`| ${c.nodes} | ${c.spread?.n ?? 0} | ${c.spread?.p50 ?? "—"} | ${c.spread?.p90 ?? "—"} | ${c.spread?.max ?? "—"} | ${c.expectedMs} |`);
       lines.push("");
     }
     for (const s of impl.skipped) lines.push(`SKIP ${s.what}: ${s.reason}`, "");
@@ -137,11 +189,14 @@ export function renderBenchMarkdown(summary: BenchSummary): string {
   return lines.join("\n");
 }
 
-
 export async function renderBenchHtml(summary: BenchSummary, markdown: string): Promise<string> {
-  const specs = [...METRICS.map(([m, title]) => cdfSpec(summary, m, title)), pauseSpec(summary), lossSpec(summary), convergenceSpec(summary)].filter((s): s is TopLevelSpec => s !== undefined);
+  const specs = [...METRICS.map(([m, title]) => cdfSpec(summary, m, title)), pauseSpec(summary), lossSpec(summary), convergenceSpec(summary)].filter(
+    (s): s is TopLevelSpec => s !== undefined,
+  );
   const charts = await Promise.all(specs.map(renderSvg));
-  const configs = summary.implementations.map((i: ImplementationBench) => `<h3>${escape(i.name)}</h3><pre>${escape(JSON.stringify(i.timing, null, 2))}</pre>`).join("");
+  const configs = summary.implementations
+    .map((i: ImplementationBench) => `<h3>${escape(i.name)}</h3><pre>${escape(JSON.stringify(i.timing, null, 2))}</pre>`)
+    .join("");
   return `<!doctype html><html lang="en"><head><meta charset="utf-8"><title>grapevine bench ${summary.kind}</title>
 <style>body{font:14px/1.4 system-ui,sans-serif;margin:2em}.charts{display:flex;flex-wrap:wrap;gap:1em}pre{background:#f6f8fa;padding:1em;white-space:pre-wrap}</style></head><body>
 <h1>grapevine bench ${summary.kind}</h1>

@@ -40,7 +40,14 @@ export function recheck(runDir: string): { summary: Summary; mismatches: string[
       .map((r) => ({ name: r.outcome!.name, verdict: r.outcome!.verdict, summary: r.outcome!.summary, evidence: [], metrics: {} }));
     const end = own.find((r): r is RecordOf<"scenario-end"> => r.type === "scenario-end");
     return judge(
-      { name: start.scenario, file: start.file, description: start.description, startedAt: start.t, durationMs: (end?.t ?? start.t) - start.t, aborted: end?.aborted },
+      {
+        name: start.scenario,
+        file: start.file,
+        description: start.description,
+        startedAt: start.t,
+        durationMs: (end?.t ?? start.t) - start.t,
+        aborted: end?.aborted,
+      },
       stepResults,
       specs,
       new CheckContext(own),

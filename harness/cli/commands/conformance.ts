@@ -38,7 +38,8 @@ export function planImplementations(args: Pick<ConformanceArgs, "sut" | "target"
   for (const spec of args.sut) {
     const parsed = parseReferenceSut(spec);
     if (!parsed) throw new UsageError(`--sut ${spec}: expected "reference" or "reference:MUTANT" (use --target HOST:PORT for another implementation)`);
-    if (parsed.mutant && !(parsed.mutant in MUTANTS)) throw new UsageError(`--sut ${spec}: no mutant "${parsed.mutant}" (one of ${Object.keys(MUTANTS).join(", ")})`);
+    if (parsed.mutant && !(parsed.mutant in MUTANTS))
+      throw new UsageError(`--sut ${spec}: no mutant "${parsed.mutant}" (one of ${Object.keys(MUTANTS).join(", ")})`);
     planned.push({ kind: "reference", name: spec, ...(parsed.mutant ? { mutant: parsed.mutant } : {}) });
   }
   for (const [i, wire] of args.target.entries()) {
@@ -60,7 +61,12 @@ export const conformanceCommand: CommandModule<object, ConformanceArgs> = {
   describe: "Check implementations against the numbered protocol requirements (default: the reference node)",
   builder: (y) =>
     y
-      .option("sut", { type: "string", array: true, default: [] as string[], describe: "an implementation Grapevine starts: reference, or reference:MUTANT (repeatable)" })
+      .option("sut", {
+        type: "string",
+        array: true,
+        default: [] as string[],
+        describe: "an implementation Grapevine starts: reference, or reference:MUTANT (repeatable)",
+      })
       .option("target", { type: "string", array: true, default: [] as string[], describe: "HOST:PORT of an implementation someone else started (repeatable)" })
       .option("admin", { type: "string", array: true, default: [] as string[], describe: "admin API URL of each --target, in the same order" })
       .option("list", { type: "boolean", default: false, describe: "print the requirements catalogue as Markdown and exit" })
@@ -85,7 +91,8 @@ export const conformanceCommand: CommandModule<object, ConformanceArgs> = {
       process.stdout.write(renderCatalogue());
       return;
     }
-    if (!Number.isInteger(args.generated) || args.generated < 0 || args.generated > 100_000) throw new UsageError("--generated: a whole number from 0 to 100000");
+    if (!Number.isInteger(args.generated) || args.generated < 0 || args.generated > 100_000)
+      throw new UsageError("--generated: a whole number from 0 to 100000");
     if (args.seed !== undefined && !Number.isInteger(args.seed)) throw new UsageError("--seed: must be a whole number");
     if (!(args["period-ms"] > 0)) throw new UsageError("--period-ms: must be positive");
     for (const o of args.only) {
@@ -99,7 +106,15 @@ export const conformanceCommand: CommandModule<object, ConformanceArgs> = {
       if (error instanceof CorpusError) throw new UsageError(error.message);
       throw error;
     }
-    const [{ runVerdict }, { ConformanceReport }, { renderConformanceHtml }, { renderConformanceJunit }, { caseLine, renderSummary }, { runConformance }, { attachTarget, startReference }] = await Promise.all([
+    const [
+      { runVerdict },
+      { ConformanceReport },
+      { renderConformanceHtml },
+      { renderConformanceJunit },
+      { caseLine, renderSummary },
+      { runConformance },
+      { attachTarget, startReference },
+    ] = await Promise.all([
       import("../../conformance/verdict.js"),
       import("../../../specs/conformance/result.js"),
       import("../../conformance/report/html.js"),

@@ -15,13 +15,20 @@ async function buildFromDockerfile(progress: (line: string) => void): Promise<st
   const docker = await connectDocker();
   const root = packageRoot();
   const context = pack(root, { entries: ["package.json", "package-lock.json", "dist", "reference-node/Dockerfile"] });
-  const stream = await docker.buildImage(context as unknown as NodeJS.ReadableStream, { t: GRAPEVINE_IMAGE, dockerfile: path.join("reference-node", "Dockerfile") });
+  const stream = await docker.buildImage(context as unknown as NodeJS.ReadableStream, {
+    t: GRAPEVINE_IMAGE,
+    dockerfile: path.join("reference-node", "Dockerfile"),
+  });
   await new Promise<void>((resolve, reject) =>
-    docker.modem.followProgress(stream, (error, output: { error?: string }[]) => {
-      const failed = error ?? output.find((o) => o.error)?.error;
-      if (failed) reject(new DockerRuntimeError(`docker build failed: ${String(failed)} (with no registry, use --offline)`));
-      else resolve();
-    }, (event: { stream?: string }) => event.stream && progress(event.stream.trimEnd())),
+    docker.modem.followProgress(
+      stream,
+      (error, output: { error?: string }[]) => {
+        const failed = error ?? output.find((o) => o.error)?.error;
+        if (failed) reject(new DockerRuntimeError(`docker build failed: ${String(failed)} (with no registry, use --offline)`));
+        else resolve();
+      },
+      (event: { stream?: string }) => event.stream && progress(event.stream.trimEnd()),
+    ),
   );
   return GRAPEVINE_IMAGE;
 }
@@ -29,10 +36,14 @@ async function buildFromDockerfile(progress: (line: string) => void): Promise<st
 export const imageCommand: CommandModule<object, ImageArgs> = {
   command: "image build",
   describe: `Build ${GRAPEVINE_IMAGE}, the image of --runtime docker`,
-  builder: (y) => y.option("offline", { type: "boolean", default: false, describe: "assemble it from this machine's node and the built project; pulls nothing" }),
+  builder: (y) =>
+    y.option("offline", { type: "boolean", default: false, describe: "assemble it from this machine's node and the built project; pulls nothing" }),
   handler: async (args) => {
     // Loaded here, not at the top: `grapevine node`, started once per node, must not pay for dockerode.
-    const [{ connectDocker, DockerRuntimeError }, { buildOfflineImage }] = await Promise.all([import("../../runtime/docker/engine.js"), import("../../runtime/docker/image.js")]);
+    const [{ connectDocker, DockerRuntimeError }, { buildOfflineImage }] = await Promise.all([
+      import("../../runtime/docker/engine.js"),
+      import("../../runtime/docker/image.js"),
+    ]);
     const progress = (line: string) => process.stderr.write(`grapevine image: ${line}\n`);
     try {
       const built = args.offline ? await buildOfflineImage(await connectDocker(), progress) : await buildFromDockerfile(progress);

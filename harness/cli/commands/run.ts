@@ -29,24 +29,34 @@ export const runCommand: CommandModule<object, RunArgs> = {
       .positional("paths", { type: "string", array: true, default: [] as string[], describe: "scenario files (.yaml, .ts) or folders of them" })
       .option("nodes", { type: "number", describe: "run every scenario with this many nodes" })
       .option("seed", { type: "number", describe: "seed for every node's random source (default: each scenario's, or random; recorded)" })
-      .option("runtime", { choices: ["process", "docker"] as const, default: "process" as const, describe: "how nodes run: child processes, or Docker containers (needs a running engine and `grapevine image build`)" })
-      .option("docker-network", { choices: ["bridge", "host"] as const, default: "bridge" as DockerNetworkMode, describe: "docker: a network made for the run (bridge), or the host's, all traffic on 127.0.0.1 (host)" })
+      .option("runtime", {
+        choices: ["process", "docker"] as const,
+        default: "process" as const,
+        describe: "how nodes run: child processes, or Docker containers (needs a running engine and `grapevine image build`)",
+      })
+      .option("docker-network", {
+        choices: ["bridge", "host"] as const,
+        default: "bridge" as DockerNetworkMode,
+        describe: "docker: a network made for the run (bridge), or the host's, all traffic on 127.0.0.1 (host)",
+      })
       .option("toxiproxy", { type: "string", describe: "URL of a Toxiproxy server to use (default: toxiproxy-server on PATH, else the embedded one)" })
       .option("report-dir", { type: "string", default: "reports", describe: "where the run folder is created" })
       .option("reporter", { choices: REPORTERS, default: "default" as ReporterName, describe: "what to print on stdout at the end" })
       .option("mutant", { choices: Object.keys(MUTANTS) as MutantName[], describe: "run the reference node with deliberately broken behaviour" }),
   handler: async (args) => {
-    if (args.nodes !== undefined && !(Number.isInteger(args.nodes) && args.nodes >= 1 && args.nodes <= 64)) throw new UsageError("--nodes: must be a whole number from 1 to 64");
+    if (args.nodes !== undefined && !(Number.isInteger(args.nodes) && args.nodes >= 1 && args.nodes <= 64))
+      throw new UsageError("--nodes: must be a whole number from 1 to 64");
     if (args.seed !== undefined && !Number.isInteger(args.seed)) throw new UsageError("--seed: must be a whole number");
     // Loaded here, not at the top: `grapevine node`, started once per node, must not pay for them.
-    const [{ loadScenarios, ScenarioFileError }, { runSuite }, { lineProgress }, { writeReports }, { renderTerminal }, { DockerRuntimeError }] = await Promise.all([
-      import("../../scenario/load.js"),
-      import("../../run/suite.js"),
-      import("../../run/progress.js"),
-      import("../../report/write.js"),
-      import("../../report/terminal.js"),
-      import("../../runtime/docker/engine.js"),
-    ]);
+    const [{ loadScenarios, ScenarioFileError }, { runSuite }, { lineProgress }, { writeReports }, { renderTerminal }, { DockerRuntimeError }] =
+      await Promise.all([
+        import("../../scenario/load.js"),
+        import("../../run/suite.js"),
+        import("../../run/progress.js"),
+        import("../../report/write.js"),
+        import("../../report/terminal.js"),
+        import("../../runtime/docker/engine.js"),
+      ]);
     const paths = args.paths.length > 0 ? args.paths : [path.join(packageRoot(), "specs", "scenarios")];
     let scenarios;
     try {

@@ -1,6 +1,6 @@
 // The implementation's own failure detector, watched from the fake members: probe rounds, ping-req, suspicion, death.
 import type { MembershipEvent } from "../../../specs/admin/api.js";
-import { type ConformanceCase, type Finding, info, judge } from "../case.js";
+import { type ConformanceCase, type Finding, info, finding } from "../case.js";
 import { type CaseContext, pollFor } from "../context.js";
 import { FakeMember } from "../fake-member.js";
 
@@ -30,8 +30,12 @@ const probeRound: ConformanceCase = {
     const gaps = pings.slice(1).map((at, i) => at - pings[i]!);
     const meanGap = gaps.length > 0 ? Math.round(gaps.reduce((a, b) => a + b, 0) / gaps.length) : undefined;
     return [
-      judge(tookMs !== undefined, "SWIM-PROBE-1", `each of ${ctx.fakes.length} fake members pinged within ${boundMs} ms (N = ${n}, period ${ctx.timing.periodMs} ms, 50% headroom)`,
-        tookMs !== undefined ? `all pinged within ${tookMs} ms; mean gap between pings ${meanGap ?? "?"} ms` : `not pinged: ${missing.join(", ")}`),
+      finding(
+        tookMs !== undefined,
+        "SWIM-PROBE-1",
+        `each of ${ctx.fakes.length} fake members pinged within ${boundMs} ms (N = ${n}, period ${ctx.timing.periodMs} ms, 50% headroom)`,
+        tookMs !== undefined ? `all pinged within ${tookMs} ms; mean gap between pings ${meanGap ?? "?"} ms` : `not pinged: ${missing.join(", ")}`,
+      ),
     ];
   },
 };
@@ -55,9 +59,18 @@ const silentMember: ConformanceCase = {
       const verdicts = () => verdictsAbout(ctx, silent.id, eventsFrom);
       await pollFor(async () => ((await verdicts()).some((v) => v.state === "dead" || v.state === "left") ? true : undefined), watchMs, ctx.signal, 100);
       const seen = await verdicts();
-      const pingReqs = ctx.fakes.flatMap((f) => f.messagesSince(started, "ping-req").filter((r) => r.message.type === "ping-req" && r.message.target.id === silent.id));
+      const pingReqs = ctx.fakes.flatMap((f) =>
+        f.messagesSince(started, "ping-req").filter((r) => r.message.type === "ping-req" && r.message.target.id === silent.id),
+      );
       await ctx.retire([silent.id], silent.addr);
-      return judgeDetection(ctx, silent.id, started, seen, pingReqs.map((r) => r.at), suspicionMs);
+      return judgeDetection(
+        ctx,
+        silent.id,
+        started,
+        seen,
+        pingReqs.map((r) => r.at),
+        suspicionMs,
+      );
     } finally {
       await silent.close();
     }
@@ -76,7 +89,11 @@ async function verdictsAbout(ctx: CaseContext, id: string, eventsFrom: number): 
     return events.filter((e: MembershipEvent) => e.id === id && e.to !== "alive").map((e) => ({ at: e.at, state: e.to }));
   }
   return ctx.fakes
-    .flatMap((f) => f.received.flatMap((r) => ("updates" in r.message ? r.message.updates : []).filter((u) => u.id === id && u.state !== "alive").map((u) => ({ at: r.at, state: u.state }))))
+    .flatMap((f) =>
+      f.received.flatMap((r) =>
+        ("updates" in r.message ? r.message.updates : []).filter((u) => u.id === id && u.state !== "alive").map((u) => ({ at: r.at, state: u.state })),
+      ),
+    )
     .sort((a, b) => a.at - b.at);
 }
 
@@ -84,22 +101,50 @@ function judgeDetection(ctx: CaseContext, id: string, started: number, seen: Ver
   const first = seen[0];
   const suspect = seen.find((v) => v.state === "suspect");
   const dead = seen.find((v) => v.state === "dead");
-  const story = seen.length === 0 ? "no verdict about it" : seen.slice(0, 4).map((v) => `${v.state} at +${v.at - started} ms`).join(", ");
+  const story =
+    seen.length === 0
+      ? "no verdict about it"
+      : seen
+          .slice(0, 4)
+          .map((v) => `${v.state} at +${v.at - started} ms`)
+          .join(", ");
   const beforeVerdict = pingReqAts.filter((at) => first === undefined || at <= first.at + ctx.timing.periodMs).length;
   const findings: Finding[] = [
-    judge(beforeVerdict > 0, "SWIM-PROBE-2", `ping-req about ${id} sent to other members before it is suspected`, `${pingReqAts.length} ping-req(s) about it reached the fake members (${beforeVerdict} before the first verdict); ${story}`),
-    judge(first?.state === "suspect", "SWIM-SUSPECT-1", "first verdict: suspect", story),
+    finding(
+      beforeVerdict > 0,
+      "SWIM-PROBE-2",
+      `ping-req about ${id} sent to other members before it is suspected`,
+      `${pingReqAts.length} ping-req(s) about it reached the fake members (${beforeVerdict} before the first verdict); ${story}`,
+    ),
+    finding(first?.state === "suspect", "SWIM-SUSPECT-1", "first verdict: suspect", story),
   ];
   if (!suspect) {
-    findings.push({ requirement: "SWIM-SUSPECT-2", outcome: "skip", expected: "dead after the suspicion timeout", actual: "never suspected (see SWIM-SUSPECT-1)" });
+    findings.push({
+      requirement: "SWIM-SUSPECT-2",
+      outcome: "skip",
+      expected: "dead after the suspicion timeout",
+      actual: "never suspected (see SWIM-SUSPECT-1)",
+    });
   } else {
     const boundMs = Math.ceil(suspicionMs + 2 * ctx.timing.periodMs);
     const tookMs = dead ? dead.at - suspect.at : undefined;
     findings.push(
-      judge(tookMs !== undefined && tookMs <= boundMs, "SWIM-SUSPECT-2", `dead within ${boundMs} ms of the suspicion${ctx.timing.suspicionMaxMs ? " (declared maximum + 2 periods)" : " (no maximum declared: 60 s)"}`,
-        tookMs !== undefined ? `dead ${tookMs} ms after the suspicion` : `still not dead; ${story}`),
+      finding(
+        tookMs !== undefined && tookMs <= boundMs,
+        "SWIM-SUSPECT-2",
+        `dead within ${boundMs} ms of the suspicion${ctx.timing.suspicionMaxMs ? " (declared maximum + 2 periods)" : " (no maximum declared: 60 s)"}`,
+        tookMs !== undefined ? `dead ${tookMs} ms after the suspicion` : `still not dead; ${story}`,
+      ),
     );
-    if (dead) findings.push(info("SWIM-SUSPECT-2", "detection time of a silent member", `suspect +${suspect.at - started} ms, dead +${dead.at - started} ms after it joined`, "detection-latency"));
+    if (dead)
+      findings.push(
+        info(
+          "SWIM-SUSPECT-2",
+          "detection time of a silent member",
+          `suspect +${suspect.at - started} ms, dead +${dead.at - started} ms after it joined`,
+          "detection-latency",
+        ),
+      );
   }
   return findings;
 }

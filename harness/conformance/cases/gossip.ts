@@ -1,7 +1,7 @@
 // What the implementation says to others: refuting suspicion of itself, passing updates on, and how often.
 import type { Message, MemberState, Update } from "../../../specs/wire/messages.js";
 import { WIRE_VERSION } from "../../../specs/wire/messages.js";
-import { type ConformanceCase, fail, type Finding, info, judge } from "../case.js";
+import { type ConformanceCase, fail, type Finding, info, finding } from "../case.js";
 import { type CaseContext, pollFor, sleep } from "../context.js";
 import type { Outcome } from "../wire-client.js";
 
@@ -44,13 +44,18 @@ function refuteCase(state: Extract<MemberState, "suspect" | "dead">, requirement
       const since = Date.now();
       const outcome = await ctx.tell([{ state, id: me.id, addr: me.addr, incarnation: me.incarnation, by: ctx.driver.id }]);
       const expected = `alive(${me.id}) with incarnation > ${me.incarnation} spread within ${20 * ctx.timing.periodMs} ms`;
-      const refuted = (heard: Heard[]) =>
-        heard.flatMap(piggybacked).find((u) => u.id === me.id && u.state === "alive" && u.incarnation > me.incarnation);
+      const refuted = (heard: Heard[]) => heard.flatMap(piggybacked).find((u) => u.id === me.id && u.state === "alive" && u.incarnation > me.incarnation);
       const found = await pollFor(() => refuted(heardSince(ctx, since, asHeard(outcome))), 20 * ctx.timing.periodMs, ctx.signal);
       const after = await whoAmI(ctx);
       return [
-        judge(found !== undefined, requirement, expected,
-          found ? `alive(${found.incarnation}) spread; incarnation now ${after?.incarnation ?? "?"}` : `no refutation heard; incarnation now ${after?.incarnation ?? "?"}`),
+        finding(
+          found !== undefined,
+          requirement,
+          expected,
+          found
+            ? `alive(${found.incarnation}) spread; incarnation now ${after?.incarnation ?? "?"}`
+            : `no refutation heard; incarnation now ${after?.incarnation ?? "?"}`,
+        ),
       ];
     },
   };
@@ -72,11 +77,22 @@ const dissemination: ConformanceCase = {
     const spreadMs = 20 * ctx.timing.periodMs;
     const onward = await pollFor(() => carrying().find((h) => h.by !== ctx.driver.id), spreadMs, ctx.signal);
     const findings: Finding[] = [
-      judge(onward !== undefined, "SWIM-DISSEM-1", `alive(${id}) piggybacked to a member other than the one that told it, within ${spreadMs} ms`,
-        onward ? `reached ${onward.by} on a ${onward.message.type} after ${onward.at - since} ms` : `heard ${carrying().length} time(s), never by another member`),
+      finding(
+        onward !== undefined,
+        "SWIM-DISSEM-1",
+        `alive(${id}) piggybacked to a member other than the one that told it, within ${spreadMs} ms`,
+        onward
+          ? `reached ${onward.by} on a ${onward.message.type} after ${onward.at - since} ms`
+          : `heard ${carrying().length} time(s), never by another member`,
+      ),
     ];
     if (!onward) {
-      findings.push({ requirement: "SWIM-RETRANSMIT-1", outcome: "skip", expected: "a bounded number of transmissions", actual: "the update was never passed on (see SWIM-DISSEM-1)" });
+      findings.push({
+        requirement: "SWIM-RETRANSMIT-1",
+        outcome: "skip",
+        expected: "a bounded number of transmissions",
+        actual: "the update was never passed on (see SWIM-DISSEM-1)",
+      });
       await ctx.retire([id]);
       return findings;
     }
@@ -90,10 +106,17 @@ const dissemination: ConformanceCase = {
     const mult = ctx.timing.retransmitMult;
     // The node's own N may differ by one from ours (whether it counts itself or the new member yet).
     const limit = mult === undefined ? undefined : mult * Math.ceil(Math.log10(n + 2));
-    const expected = limit === undefined ? `transmissions stop (none in the last ${watchMs - quietFromMs} ms)` : `at most ${limit} transmissions (retransmitMult ${mult}, N ≈ ${n}), none in the last ${watchMs - quietFromMs} ms`;
+    const expected =
+      limit === undefined
+        ? `transmissions stop (none in the last ${watchMs - quietFromMs} ms)`
+        : `at most ${limit} transmissions (retransmitMult ${mult}, N ≈ ${n}), none in the last ${watchMs - quietFromMs} ms`;
     findings.push(
-      judge(late.length === 0 && (limit === undefined || all.length <= limit), "SWIM-RETRANSMIT-1", expected,
-        `${all.length} transmission(s), the last ${all.length > 0 ? all[all.length - 1]!.at - since : 0} ms after it was told`),
+      finding(
+        late.length === 0 && (limit === undefined || all.length <= limit),
+        "SWIM-RETRANSMIT-1",
+        expected,
+        `${all.length} transmission(s), the last ${all.length > 0 ? all[all.length - 1]!.at - since : 0} ms after it was told`,
+      ),
       info("SWIM-RETRANSMIT-1", "who heard it", all.map((h) => `${h.by}/${h.message.type}@+${h.at - since}`).join(" "), "transmissions"),
     );
     await ctx.retire([id]);

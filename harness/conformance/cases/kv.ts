@@ -1,6 +1,6 @@
 // The key-value store's wire behaviour: rumored entries stored, last writer wins, anti-entropy asked and answered.
 import { type KvEntry, MERKLE_DEPTH, MERKLE_FANOUT, WIRE_VERSION } from "../../../specs/wire/messages.js";
-import { type ConformanceCase, fail, judge } from "../case.js";
+import { type ConformanceCase, fail, finding } from "../case.js";
 import { type CaseContext, pollFor } from "../context.js";
 import { describeOutcome } from "./probe.js";
 
@@ -19,7 +19,7 @@ const rumor: ConformanceCase = {
     const key = `conformance/${ctx.memberId("rumor")}`;
     await ctx.tell([], [entry(key, "v1", Date.now())]);
     const stored = await pollFor(async () => ((await valueOf(ctx, key)) === "v1" ? true : undefined), 3000, ctx.signal);
-    return [judge(stored === true, "KV-RUMOR-1", `${key} = "v1" in GET /v1/kv`, stored ? "stored" : `holds ${JSON.stringify(await valueOf(ctx, key))}`)];
+    return [finding(stored === true, "KV-RUMOR-1", `${key} = "v1" in GET /v1/kv`, stored ? "stored" : `holds ${JSON.stringify(await valueOf(ctx, key))}`)];
   },
 };
 
@@ -40,12 +40,16 @@ const lastWriterWins: ConformanceCase = {
     const seen: string[] = [];
     for (const [write, expected] of steps) {
       await ctx.tell([], [write]);
-      const holds = await pollFor(async () => ((await valueOf(ctx, key)) === expected ? expected : undefined), expected === write.value ? 3000 : 400, ctx.signal);
+      const holds = await pollFor(
+        async () => ((await valueOf(ctx, key)) === expected ? expected : undefined),
+        expected === write.value ? 3000 : 400,
+        ctx.signal,
+      );
       const actual = holds ?? (await valueOf(ctx, key));
       seen.push(`wrote "${write.value}"@${write.version.wall - t}/${write.version.node} → "${actual}"`);
       if (actual !== expected) return [fail("KV-LWW-1", `"${expected}" after writing "${write.value}"`, seen.join("; "))];
     }
-    return [judge(true, "KV-LWW-1", "the newest version held after each write", seen.join("; "))];
+    return [finding(true, "KV-LWW-1", "the newest version held after each write", seen.join("; "))];
   },
 };
 
@@ -56,7 +60,7 @@ const lastWriterWins: ConformanceCase = {
  * where in its cycle the node is, then half as much again for a busy machine.
  */
 export function sessionWindowMs(intervalMs: number, candidates: number, listening: number): number {
-  if (listening < 1) throw new RangeError("no fake member to hear a session: the case cannot judge (skip it)");
+  if (listening < 1) throw new RangeError("no fake member to hear a session: the case cannot finding (skip it)");
   const hit = Math.min(1, listening / candidates);
   const sessions = hit >= 1 ? 1 : Math.ceil(Math.log(1e-6) / Math.log(1 - hit));
   return Math.ceil((sessions + 1) * intervalMs * 1.5);
@@ -68,19 +72,41 @@ const startsSessions: ConformanceCase = {
   needs: ["kv"],
   async run(ctx) {
     const interval = ctx.timing.antiEntropyIntervalMs;
-    if (interval === 0) return [{ requirement: "KV-AE-1", outcome: "skip", expected: "ae-tree requests", actual: "anti-entropy is off in the node's declared config (antiEntropyIntervalMs 0)" }];
+    if (interval === 0)
+      return [
+        {
+          requirement: "KV-AE-1",
+          outcome: "skip",
+          expected: "ae-tree requests",
+          actual: "anti-entropy is off in the node's declared config (antiEntropyIntervalMs 0)",
+        },
+      ];
     const listeners = new Set([...ctx.fakes, ctx.shared].map((f) => f.addr));
     // Its live view says how many members it chooses among and how many of them we hear for.
     const live = ctx.sut.admin ? [...(await ctx.view()).values()].filter((m) => m.state === "alive" && m.id !== ctx.sut.info?.id) : undefined;
     const candidates = live?.length ?? ctx.fakes.length;
     const listening = live ? live.filter((m) => listeners.has(m.addr)).length : ctx.fakes.length;
     if (listening === 0) {
-      return [{ requirement: "KV-AE-1", outcome: "skip", expected: "ae-tree requests", actual: `none of the node's ${candidates} live member(s) is a fake member that could hear them (it holds them all ${live === undefined ? "unreachable" : "not alive"})` }];
+      return [
+        {
+          requirement: "KV-AE-1",
+          outcome: "skip",
+          expected: "ae-tree requests",
+          actual: `none of the node's ${candidates} live member(s) is a fake member that could hear them (it holds them all ${live === undefined ? "unreachable" : "not alive"})`,
+        },
+      ];
     }
     const windowMs = interval === undefined ? 30_000 : sessionWindowMs(interval, candidates, listening);
     const since = Date.now();
     const first = await pollFor(() => [...ctx.fakes, ctx.shared].flatMap((f) => f.messagesSince(since, "ae-tree"))[0], windowMs, ctx.signal);
-    return [judge(first !== undefined, "KV-AE-1", `an ae-tree request reaches a fake member within ${windowMs} ms (interval ${interval ?? "undeclared"} ms, ${listening} of ${candidates} live members are fake)`, first ? `after ${first.at - since} ms` : "none arrived")];
+    return [
+      finding(
+        first !== undefined,
+        "KV-AE-1",
+        `an ae-tree request reaches a fake member within ${windowMs} ms (interval ${interval ?? "undeclared"} ms, ${listening} of ${candidates} live members are fake)`,
+        first ? `after ${first.at - since} ms` : "none arrived",
+      ),
+    ];
   },
 };
 
@@ -93,19 +119,44 @@ const answersSessions: ConformanceCase = {
     const held = `conformance/${ctx.memberId("ae-held")}`;
     await ctx.tell([], [entry(held, "held", Date.now())]);
     await pollFor(async () => ((await valueOf(ctx, held)) === "held" ? true : undefined), 3000, ctx.signal);
-    const tree = await ctx.send({ v: WIRE_VERSION, type: "ae-tree", from: ctx.driver.peer, session: 77, level: 0, nodes: [{ index: 0, hash: "0000000000000000" }] });
+    const tree = await ctx.send({
+      v: WIRE_VERSION,
+      type: "ae-tree",
+      from: ctx.driver.peer,
+      session: 77,
+      level: 0,
+      nodes: [{ index: 0, hash: "0000000000000000" }],
+    });
     const treeOk = tree.kind === "reply" && tree.message.type === "ae-tree" && tree.message.level === 1 && tree.message.nodes.length === MERKLE_FANOUT;
     const pushed = `conformance/${ctx.memberId("ae-pushed")}`;
     const leaves = Array.from({ length: MERKLE_FANOUT ** MERKLE_DEPTH }, (_, i) => i);
-    const entries = await ctx.send({ v: WIRE_VERSION, type: "ae-entries", from: ctx.driver.peer, session: 77, leaves, entries: [entry(pushed, "pushed", Date.now())], want: true });
+    const entries = await ctx.send({
+      v: WIRE_VERSION,
+      type: "ae-entries",
+      from: ctx.driver.peer,
+      session: 77,
+      leaves,
+      entries: [entry(pushed, "pushed", Date.now())],
+      want: true,
+    });
     const returned = entries.kind === "reply" && entries.message.type === "ae-entries" ? entries.message.entries : undefined;
     const merged = await pollFor(async () => ((await valueOf(ctx, pushed)) === "pushed" ? true : undefined), 3000, ctx.signal);
     const gaveHeld = returned?.some((e) => e.key === held) ?? false;
     return [
-      judge(treeOk, "KV-AE-2", `ae-tree level 1 with the ${MERKLE_FANOUT} children of the differing root`,
-        tree.kind === "reply" && tree.message.type === "ae-tree" ? `ae-tree level ${tree.message.level} with ${tree.message.nodes.length} node(s)` : describeOutcome(tree)),
-      judge(gaveHeld && merged === true, "KV-AE-3", `ae-entries carrying ${held}; ${pushed} stored`,
-        `${returned ? `${returned.length} entries returned, ${gaveHeld ? "including" : "without"} ${held}` : describeOutcome(entries)}; ${pushed} ${merged ? "stored" : "not stored"}`),
+      finding(
+        treeOk,
+        "KV-AE-2",
+        `ae-tree level 1 with the ${MERKLE_FANOUT} children of the differing root`,
+        tree.kind === "reply" && tree.message.type === "ae-tree"
+          ? `ae-tree level ${tree.message.level} with ${tree.message.nodes.length} node(s)`
+          : describeOutcome(tree),
+      ),
+      finding(
+        gaveHeld && merged === true,
+        "KV-AE-3",
+        `ae-entries carrying ${held}; ${pushed} stored`,
+        `${returned ? `${returned.length} entries returned, ${gaveHeld ? "including" : "without"} ${held}` : describeOutcome(entries)}; ${pushed} ${merged ? "stored" : "not stored"}`,
+      ),
     ];
   },
 };

@@ -1,6 +1,6 @@
 // Malformed input: the hand-written corpus and generated cases; each must be dropped, and the node must answer after.
 import { WIRE_VERSION } from "../../../specs/wire/messages.js";
-import { type ConformanceCase, type Finding, info, judge } from "../case.js";
+import { type ConformanceCase, type Finding, info, finding } from "../case.js";
 import type { CaseContext } from "../context.js";
 import type { CorpusEntry } from "../corpus.js";
 import { generateMalformed } from "../fuzz/mutate.js";
@@ -12,7 +12,11 @@ const DROP_TIMEOUT_MS = 3000;
 
 async function answersPing(ctx: CaseContext): Promise<Outcome> {
   const seq = ctx.seq();
-  return sendMessage(ctx.sut.wire, { v: WIRE_VERSION, type: "ping", from: ctx.driver.peer, seq, updates: [], kv: [] }, { timeoutMs: 2000, log: ctx.log, note: "still alive?" });
+  return sendMessage(
+    ctx.sut.wire,
+    { v: WIRE_VERSION, type: "ping", from: ctx.driver.peer, seq, updates: [], kv: [] },
+    { timeoutMs: 2000, log: ctx.log, note: "still alive?" },
+  );
 }
 const acked = (outcome: Outcome) => outcome.kind === "reply" && outcome.message.type === "ack";
 
@@ -29,9 +33,14 @@ async function runSlow(ctx: CaseContext, entry: CorpusEntry): Promise<Finding[]>
   const outcome = await slow;
   const closedEarly = outcome.kind === "closed" && outcome.ms < trickle.durationMs;
   return [
-    judge(acked(meanwhile), "WIRE-SLOW-1", "a ping on another connection is acked while the slow sender trickles", describeOutcome(meanwhile), entry.name),
-    judge(closedEarly, "WIRE-SLOW-2", `the slow connection closed by the node before the sender gave up (${trickle.durationMs} ms)`,
-      outcome.kind === "closed" ? `closed after ${outcome.ms} ms` : `still open after ${outcome.ms} ms (${outcome.kind})`, entry.name),
+    finding(acked(meanwhile), "WIRE-SLOW-1", "a ping on another connection is acked while the slow sender trickles", describeOutcome(meanwhile), entry.name),
+    finding(
+      closedEarly,
+      "WIRE-SLOW-2",
+      `the slow connection closed by the node before the sender gave up (${trickle.durationMs} ms)`,
+      outcome.kind === "closed" ? `closed after ${outcome.ms} ms` : `still open after ${outcome.ms} ms (${outcome.kind})`,
+      entry.name,
+    ),
   ];
 }
 
@@ -56,17 +65,40 @@ export function corpusCase(corpus: CorpusEntry[]): ConformanceCase {
             ...(entry.spec.sendBytes !== undefined ? { sendBytes: entry.spec.sendBytes } : {}),
           });
           framesDropped++;
-          findings.push(judge(outcome.kind === "closed", entry.spec.requirement, `${entry.spec.description}: connection closed without a reply`, describeOutcome(outcome), entry.name));
+          findings.push(
+            finding(
+              outcome.kind === "closed",
+              entry.spec.requirement,
+              `${entry.spec.description}: connection closed without a reply`,
+              describeOutcome(outcome),
+              entry.name,
+            ),
+          );
         }
         const after = await answersPing(ctx);
         if (!acked(after)) dead.push(`${entry.name} (${describeOutcome(after)})`);
       }
-      findings.push(judge(dead.length === 0, "WIRE-ALIVE-1", `a ping acked after each of ${corpus.length} corpus inputs`, dead.length === 0 ? "acked every time" : `no ack after ${dead.join(", ")}`, "corpus"));
+      findings.push(
+        finding(
+          dead.length === 0,
+          "WIRE-ALIVE-1",
+          `a ping acked after each of ${corpus.length} corpus inputs`,
+          dead.length === 0 ? "acked every time" : `no ack after ${dead.join(", ")}`,
+          "corpus",
+        ),
+      );
       const countAfter = await rejectedFrames(ctx);
       if (countBefore === undefined || countAfter === undefined) {
         findings.push({ requirement: "WIRE-COUNT-1", outcome: "skip", expected: "rejectedFrames counter", actual: "no /v1/metrics in Grapevine's shape" });
       } else {
-        findings.push(judge(countAfter - countBefore >= framesDropped, "WIRE-COUNT-1", `rejectedFrames up by at least ${framesDropped}`, `up by ${countAfter - countBefore} (${countBefore} → ${countAfter})`));
+        findings.push(
+          finding(
+            countAfter - countBefore >= framesDropped,
+            "WIRE-COUNT-1",
+            `rejectedFrames up by at least ${framesDropped}`,
+            `up by ${countAfter - countBefore} (${countBefore} → ${countAfter})`,
+          ),
+        );
       }
       return findings;
     },
@@ -99,10 +131,20 @@ export function generatedCase(count: number, seed: number): ConformanceCase {
       }
       const mix = [...kinds].map(([k, n]) => `${k} ${n}`).join(", ");
       return [
-        judge(replied.length === 0 && sent === count, "WIRE-SCHEMA-1", `${count} generated off-schema messages (seed ${seed}) each dropped without a reply`,
-          replied.length === 0 ? `${sent} of ${count} dropped (${mix})` : `${replied.length} not dropped: ${replied.slice(0, 5).join("; ")}`, "generated"),
-        judge(dead.length === 0 && sent === count, "WIRE-ALIVE-1", `a ping acked after each of ${count} generated inputs`,
-          dead.length === 0 ? `acked after all ${sent}` : `no ack after ${dead.length}: ${dead.slice(0, 5).join("; ")}`, "generated"),
+        finding(
+          replied.length === 0 && sent === count,
+          "WIRE-SCHEMA-1",
+          `${count} generated off-schema messages (seed ${seed}) each dropped without a reply`,
+          replied.length === 0 ? `${sent} of ${count} dropped (${mix})` : `${replied.length} not dropped: ${replied.slice(0, 5).join("; ")}`,
+          "generated",
+        ),
+        finding(
+          dead.length === 0 && sent === count,
+          "WIRE-ALIVE-1",
+          `a ping acked after each of ${count} generated inputs`,
+          dead.length === 0 ? `acked after all ${sent}` : `no ack after ${dead.length}: ${dead.slice(0, 5).join("; ")}`,
+          "generated",
+        ),
         info("WIRE-SCHEMA-1", "mutation mix", `seed ${seed}: ${mix}`, "generated-mix"),
       ];
     },

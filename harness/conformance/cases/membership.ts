@@ -1,7 +1,7 @@
 // Members coming and going: `left` about others, full-state sync, and the node's own graceful leave.
 import { WIRE_VERSION } from "../../../specs/wire/messages.js";
 import { sendMessage } from "../wire-client.js";
-import { type ConformanceCase, fail, judge } from "../case.js";
+import { type ConformanceCase, fail, finding } from "../case.js";
 import { pollFor, sleep } from "../context.js";
 import { FakeMember } from "../fake-member.js";
 import { heardSince, piggybacked, whoAmI } from "./gossip.js";
@@ -34,8 +34,12 @@ const leftMember: ConformanceCase = {
         if (accused.length > 0) problems.push(`declared ${accused.map((e) => e.to).join(", ")}`);
       }
       return [
-        judge(problems.length === 0, "SWIM-LEFT-1", `shown left, not pinged during the ${10 * ctx.timing.periodMs} ms after, never suspected or dead`,
-          problems.length === 0 ? `as expected (${pingedBefore ? "it was probed before it left" : "it was not probed before it left"})` : problems.join("; ")),
+        finding(
+          problems.length === 0,
+          "SWIM-LEFT-1",
+          `shown left, not pinged during the ${10 * ctx.timing.periodMs} ms after, never suspected or dead`,
+          problems.length === 0 ? `as expected (${pingedBefore ? "it was probed before it left" : "it was not probed before it left"})` : problems.join("; "),
+        ),
       ];
     } finally {
       await member.close();
@@ -54,14 +58,22 @@ const sync: ConformanceCase = {
       { id: newcomer, addr: ctx.shared.addr, state: "alive" as const, incarnation: 3 },
     ];
     const outcome = await ctx.send({ v: WIRE_VERSION, type: "sync", from: ctx.driver.peer, join: false, members });
-    if (outcome.kind !== "reply" || outcome.message.type !== "sync") return [fail("SWIM-SYNC-1", "a sync reply", outcome.kind === "reply" ? `a ${outcome.message.type}` : outcome.kind)];
+    if (outcome.kind !== "reply" || outcome.message.type !== "sync")
+      return [fail("SWIM-SYNC-1", "a sync reply", outcome.kind === "reply" ? `a ${outcome.message.type}` : outcome.kind)];
     const reply = outcome.message;
     const self = reply.members.find((m) => m.id === reply.from.id);
     const missingFakes = ctx.fakes.filter((f) => !reply.members.some((m) => m.id === f.id)).map((f) => f.id);
-    const merged = await pollFor(async () => {
-      const again = await ctx.send({ v: WIRE_VERSION, type: "sync", from: ctx.driver.peer, join: false, members: [] });
-      return again.kind === "reply" && again.message.type === "sync" && again.message.members.some((m) => m.id === newcomer && m.incarnation === 3) ? true : undefined;
-    }, 3000, ctx.signal, 200);
+    const merged = await pollFor(
+      async () => {
+        const again = await ctx.send({ v: WIRE_VERSION, type: "sync", from: ctx.driver.peer, join: false, members: [] });
+        return again.kind === "reply" && again.message.type === "sync" && again.message.members.some((m) => m.id === newcomer && m.incarnation === 3)
+          ? true
+          : undefined;
+      },
+      3000,
+      ctx.signal,
+      200,
+    );
     await ctx.retire([newcomer]);
     const problems = [
       ...(self?.state === "alive" ? [] : [`the reply does not list ${reply.from.id} itself as alive`]),
@@ -69,8 +81,12 @@ const sync: ConformanceCase = {
       ...(merged ? [] : [`${newcomer} was not merged (a later sync reply does not carry it)`]),
     ];
     return [
-      judge(problems.length === 0, "SWIM-SYNC-1", `a sync reply listing the node itself and the ${ctx.fakes.length} fake members; ${newcomer} merged`,
-        problems.length === 0 ? `reply with ${reply.members.length} members; ${newcomer} merged` : problems.join("; ")),
+      finding(
+        problems.length === 0,
+        "SWIM-SYNC-1",
+        `a sync reply listing the node itself and the ${ctx.fakes.length} fake members; ${newcomer} merged`,
+        problems.length === 0 ? `reply with ${reply.members.length} members; ${newcomer} merged` : problems.join("; "),
+      ),
     ];
   },
 };
@@ -89,14 +105,22 @@ const noStorm: ConformanceCase = {
     try {
       const watchMs = Math.max(10 * ctx.timing.periodMs, 2000);
       const since = Date.now();
-      await sendMessage(ctx.sut.wire, { v: WIRE_VERSION, type: "ping", from: stranger.peer, seq: ctx.seq(), updates: [], kv: [] }, { timeoutMs: 2000, log: ctx.log });
+      await sendMessage(
+        ctx.sut.wire,
+        { v: WIRE_VERSION, type: "ping", from: stranger.peer, seq: ctx.seq(), updates: [], kv: [] },
+        { timeoutMs: 2000, log: ctx.log },
+      );
       await sleep(watchMs, ctx.signal);
       const requests = stranger.messagesSince(since);
       const limit = Math.ceil(watchMs / ctx.timing.periodMs);
       const kinds = [...new Set(requests.map((r) => r.message.type))].join(", ");
       return [
-        judge(requests.length <= limit, "WIRE-AMPLIFY-1", `at most ${limit} requests to the stranger in ${watchMs} ms (one per ${ctx.timing.periodMs} ms period)`,
-          `${requests.length} request(s)${kinds ? ` (${kinds})` : ""}`),
+        finding(
+          requests.length <= limit,
+          "WIRE-AMPLIFY-1",
+          `at most ${limit} requests to the stranger in ${watchMs} ms (one per ${ctx.timing.periodMs} ms period)`,
+          `${requests.length} request(s)${kinds ? ` (${kinds})` : ""}`,
+        ),
       ];
     } finally {
       await stranger.close();
@@ -114,8 +138,19 @@ const leave: ConformanceCase = {
     const since = Date.now();
     await ctx.sut.admin!.leave();
     const windowMs = Math.max(20 * ctx.timing.periodMs, 2000);
-    const heard = await pollFor(() => heardSince(ctx, since).find((h) => piggybacked(h).some((u) => u.id === me?.id && u.state === "left")), windowMs, ctx.signal);
-    return [judge(heard !== undefined, "SWIM-LEFT-2", `left(${me?.id ?? "the node"}) reaches a fake member within ${windowMs} ms`, heard ? `${heard.by} heard it on a ${heard.message.type} after ${heard.at - since} ms` : "no fake member heard it")];
+    const heard = await pollFor(
+      () => heardSince(ctx, since).find((h) => piggybacked(h).some((u) => u.id === me?.id && u.state === "left")),
+      windowMs,
+      ctx.signal,
+    );
+    return [
+      finding(
+        heard !== undefined,
+        "SWIM-LEFT-2",
+        `left(${me?.id ?? "the node"}) reaches a fake member within ${windowMs} ms`,
+        heard ? `${heard.by} heard it on a ${heard.message.type} after ${heard.at - since} ms` : "no fake member heard it",
+      ),
+    ];
   },
 };
 

@@ -2,7 +2,7 @@
 import type { MemberView } from "../../../specs/admin/api.js";
 import { MERGE_TABLE, type MergeRow, mergeRequirementId } from "../../../specs/requirements/merge-table.js";
 import type { MemberState, Update } from "../../../specs/wire/messages.js";
-import { type ConformanceCase, type Finding, judge } from "../case.js";
+import { type ConformanceCase, type Finding, finding } from "../case.js";
 import { type CaseContext, pollFor, sleep } from "../context.js";
 
 /** The incarnation every row's member is held at; the row's update uses one less, the same, or one more. */
@@ -52,18 +52,26 @@ const mergeTable: ConformanceCase = {
     const upd = (r: Planned, state: MemberState): Update => ({ state, id: r.id, addr: ctx.shared.addr, incarnation: HELD, by: ctx.driver.id });
     await ctx.tell(known.map((r) => upd(r, "alive")));
     await ctx.tell(known.filter((r) => r.held!.state !== "alive").map((r) => upd(r, r.held!.state)));
-    const setUp = await pollFor(async () => {
-      const view = await ctx.view();
-      return known.every((r) => sameClaim(view.get(r.id), r.held)) ? view : undefined;
-    }, SHOW_UP_MS, ctx.signal);
+    const setUp = await pollFor(
+      async () => {
+        const view = await ctx.view();
+        return known.every((r) => sameClaim(view.get(r.id), r.held)) ? view : undefined;
+      },
+      SHOW_UP_MS,
+      ctx.signal,
+    );
     const before = setUp ?? (await ctx.view());
 
     await ctx.tell(rows.map((r) => r.update));
     const changing = rows.filter((r) => r.row.wins);
-    await pollFor(async () => {
-      const view = await ctx.view();
-      return changing.every((r) => sameClaim(view.get(r.id), r.expected)) ? true : undefined;
-    }, SHOW_UP_MS, ctx.signal);
+    await pollFor(
+      async () => {
+        const view = await ctx.view();
+        return changing.every((r) => sameClaim(view.get(r.id), r.expected)) ? true : undefined;
+      },
+      SHOW_UP_MS,
+      ctx.signal,
+    );
     await sleep(SETTLE_MS, ctx.signal);
     const after = await ctx.view();
     await ctx.retire(rows.map((r) => r.id));
@@ -73,10 +81,10 @@ const mergeTable: ConformanceCase = {
       const heldBefore = before.get(r.id);
       const expected = `held ${show(r.held)}, told ${show(r.update)} → ${show(r.expected)}`;
       if (!sameClaim(heldBefore, r.held)) {
-        return judge(false, requirement, expected, `could not set up the held state: view showed ${show(heldBefore)} instead of ${show(r.held)}`);
+        return finding(false, requirement, expected, `could not set up the held state: view showed ${show(heldBefore)} instead of ${show(r.held)}`);
       }
       const now = after.get(r.id);
-      return judge(sameClaim(now, r.expected), requirement, expected, `view shows ${show(now)}`);
+      return finding(sameClaim(now, r.expected), requirement, expected, `view shows ${show(now)}`);
     });
   },
 };
@@ -91,7 +99,7 @@ const staleUpdates: ConformanceCase = {
     const at = (state: MemberState, incarnation: number): Update => ({ state, id, addr: ctx.shared.addr, incarnation, by: ctx.driver.id });
     await ctx.tell([at("alive", HELD)]);
     const held = await pollFor(async () => ((await ctx.view()).get(id)?.incarnation === HELD ? true : undefined), SHOW_UP_MS, ctx.signal);
-    if (!held) return [judge(false, "SWIM-STALE-1", `alive(${HELD}) held`, "the member never showed up as alive")];
+    if (!held) return [finding(false, "SWIM-STALE-1", `alive(${HELD}) held`, "the member never showed up as alive")];
     const seen: string[] = [];
     for (const stale of [at("suspect", 3), at("dead", 4), at("left", 3), at("alive", 4)]) {
       await ctx.tell([stale]);
@@ -100,11 +108,11 @@ const staleUpdates: ConformanceCase = {
       seen.push(`${show(stale)} → ${show(view)}`);
       if (!sameClaim(view, { state: "alive", incarnation: HELD })) {
         await ctx.retire([id]);
-        return [judge(false, "SWIM-STALE-1", `alive(${HELD}) kept after each stale update`, seen.join("; "))];
+        return [finding(false, "SWIM-STALE-1", `alive(${HELD}) kept after each stale update`, seen.join("; "))];
       }
     }
     await ctx.retire([id]);
-    return [judge(true, "SWIM-STALE-1", `alive(${HELD}) kept after each stale update`, seen.join("; "))];
+    return [finding(true, "SWIM-STALE-1", `alive(${HELD}) kept after each stale update`, seen.join("; "))];
   },
 };
 

@@ -1,7 +1,7 @@
 // Direct and indirect probes answered by the implementation: ping → ack, ping-req → ack or nack.
 import { median } from "simple-statistics";
 import { WIRE_VERSION } from "../../../specs/wire/messages.js";
-import { type ConformanceCase, fail, judge } from "../case.js";
+import { type ConformanceCase, fail, finding } from "../case.js";
 import { FakeMember } from "../fake-member.js";
 import type { Outcome } from "../wire-client.js";
 
@@ -30,7 +30,14 @@ const ping: ConformanceCase = {
       if (!ok) return [fail("SWIM-PING-1", `ack seq ${seq}`, describeOutcome(outcome))];
       latencies.push(outcome.ms);
     }
-    return [judge(true, "SWIM-PING-1", "20 pings each acked with the same seq", `20 of 20 acked; median round trip ${median(latencies)} ms, max ${Math.max(...latencies)} ms`)];
+    return [
+      finding(
+        true,
+        "SWIM-PING-1",
+        "20 pings each acked with the same seq",
+        `20 of 20 acked; median round trip ${median(latencies)} ms, max ${Math.max(...latencies)} ms`,
+      ),
+    ];
   },
 };
 
@@ -40,7 +47,7 @@ const pingForAnother: ConformanceCase = {
   async run(ctx) {
     const seq = ctx.seq();
     const outcome = await ctx.send({ v: WIRE_VERSION, type: "ping", from: ctx.driver.peer, seq, target: "not-this-member", updates: [], kv: [] });
-    return [judge(outcome.kind !== "reply" || outcome.message.type !== "ack", "SWIM-PING-2", "no ack (connection closed)", describeOutcome(outcome))];
+    return [finding(outcome.kind !== "reply" || outcome.message.type !== "ack", "SWIM-PING-2", "no ack (connection closed)", describeOutcome(outcome))];
   },
 };
 
@@ -54,7 +61,14 @@ const pingReqAnswered: ConformanceCase = {
     const outcome = await ctx.send({ v: WIRE_VERSION, type: "ping-req", from: ctx.driver.peer, seq, target: target.peer, updates: [], kv: [] }, 5000);
     const relayed = target.messagesSince(since, "ping").length;
     const acked = outcome.kind === "reply" && outcome.message.type === "ack" && outcome.message.seq === seq;
-    return [judge(acked && relayed > 0, "SWIM-PINGREQ-1", `a ping reaches ${target.id}, then ack seq ${seq}`, `${relayed} ping(s) reached ${target.id}; reply: ${describeOutcome(outcome)}`)];
+    return [
+      finding(
+        acked && relayed > 0,
+        "SWIM-PINGREQ-1",
+        `a ping reaches ${target.id}, then ack seq ${seq}`,
+        `${relayed} ping(s) reached ${target.id}; reply: ${describeOutcome(outcome)}`,
+      ),
+    ];
   },
 };
 
@@ -70,14 +84,13 @@ const pingReqSilent: ConformanceCase = {
       const reply = outcome.kind === "reply" ? outcome.message : undefined;
       const actual = `${reached} ping(s) reached the target; reply: ${describeOutcome(outcome)}`;
       return [
-        judge(reply?.type === "nack" && reply.seq === seq, "SWIM-PINGREQ-2", `nack seq ${seq}`, actual),
-        judge(reply?.type !== "ack", "SWIM-PINGREQ-3", "anything but an ack", actual),
+        finding(reply?.type === "nack" && reply.seq === seq, "SWIM-PINGREQ-2", `nack seq ${seq}`, actual),
+        finding(reply?.type !== "ack", "SWIM-PINGREQ-3", "anything but an ack", actual),
       ];
     } finally {
       await silent.close();
     }
   },
 };
-
 
 export const PROBE_CASES: ConformanceCase[] = [ping, pingForAnother, pingReqAnswered, pingReqSilent];

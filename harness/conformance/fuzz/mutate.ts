@@ -11,7 +11,16 @@ const WRONG_VALUES: unknown[] = [null, true, false, 0, -1, 1.5, 2 ** 53 + 2, "",
 
 export type MutationKind = "wrong-type" | "drop-field" | "out-of-range" | "unknown-type" | "bad-version" | "long-string" | "extra-nesting" | "not-an-object";
 
-export const MUTATION_KINDS: MutationKind[] = ["wrong-type", "drop-field", "out-of-range", "unknown-type", "bad-version", "long-string", "extra-nesting", "not-an-object"];
+export const MUTATION_KINDS: MutationKind[] = [
+  "wrong-type",
+  "drop-field",
+  "out-of-range",
+  "unknown-type",
+  "bad-version",
+  "long-string",
+  "extra-nesting",
+  "not-an-object",
+];
 
 export interface Mutant {
   kind: MutationKind;

@@ -47,13 +47,21 @@ function fromJsonSchema(s: JsonSchema): fc.Arbitrary<unknown> {
     case "integer":
       return fc.integer({ min: Math.max(s.minimum ?? 0, -(2 ** 31)), max: Math.min(s.maximum ?? 2 ** 31, 2 ** 31) });
     case "number":
-      return fc.double({ noNaN: true, noDefaultInfinity: true, ...(s.minimum !== undefined ? { min: s.minimum } : {}), ...(s.maximum !== undefined ? { max: s.maximum } : {}) });
+      return fc.double({
+        noNaN: true,
+        noDefaultInfinity: true,
+        ...(s.minimum !== undefined ? { min: s.minimum } : {}),
+        ...(s.maximum !== undefined ? { max: s.maximum } : {}),
+      });
     case "boolean":
       return fc.boolean();
     case "null":
       return fc.constant(null);
     case "array":
-      return fc.array(s.items ? fromJsonSchema(s.items) : fc.constant(null), { minLength: s.minItems ?? 0, maxLength: Math.min(s.maxItems ?? MAX_ITEMS, MAX_ITEMS) });
+      return fc.array(s.items ? fromJsonSchema(s.items) : fc.constant(null), {
+        minLength: s.minItems ?? 0,
+        maxLength: Math.min(s.maxItems ?? MAX_ITEMS, MAX_ITEMS),
+      });
     case "object": {
       const properties = s.properties ?? {};
       const model = Object.fromEntries(Object.entries(properties).map(([key, sub]) => [key, fromJsonSchema(sub)]));

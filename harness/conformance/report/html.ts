@@ -8,7 +8,6 @@ import { verdictSentence } from "../verdict.js";
 const COLOUR: Record<Verdict, string> = { PASS: "#1a7f37", FAIL: "#cf222e", "NON-STRICT": "#bf8700", INFO: "#0969da", SKIP: "#6e7781" };
 const RANK: Record<Verdict, number> = { FAIL: 0, "NON-STRICT": 1, PASS: 2, INFO: 3, SKIP: 4 };
 
-
 /** One requirement can have several cases (corpus files, generated inputs): the cell shows the worst. */
 function worst(cases: CaseResult[]): CaseResult | undefined {
   return [...cases].sort((a, b) => RANK[a.verdict] - RANK[b.verdict])[0];
@@ -38,7 +37,10 @@ export function renderConformanceHtml(report: ConformanceReport): string {
     .map((impl) => {
       const n = countVerdicts(impl.cases);
       const lines = impl.cases
-        .map((c) => `<tr><td><code>${escape(c.id)}</code></td><td style="color:${COLOUR[c.verdict]}"><b>${c.verdict}</b></td><td>${escape(c.expected)}</td><td>${escape(c.actual)}</td><td>${c.wireLog ? `<a href="${escape(c.wireLog)}">wire</a>` : ""}</td></tr>`)
+        .map(
+          (c) =>
+            `<tr><td><code>${escape(c.id)}</code></td><td style="color:${COLOUR[c.verdict]}"><b>${c.verdict}</b></td><td>${escape(c.expected)}</td><td>${escape(c.actual)}</td><td>${c.wireLog ? `<a href="${escape(c.wireLog)}">wire</a>` : ""}</td></tr>`,
+        )
         .join("\n");
       return `<h2>${escape(impl.name)}</h2><p>${escape(impl.protocol ?? "protocol not declared")} at ${escape(impl.wire)} — ${n.PASS} passed, ${n.FAIL} failed, ${n["NON-STRICT"]} non-strict, ${n.INFO} info, ${n.SKIP} skipped</p>
 <details><summary>config</summary><pre>${escape(JSON.stringify(impl.config ?? {}, null, 2))}</pre></details>

@@ -20,7 +20,11 @@ export function renderConformanceJunit(report: ConformanceReport): string {
       time: (impl.durationMs / 1000).toFixed(3),
     });
     for (const c of impl.cases) {
-      const testcase = suite.ele("testcase", { classname: `conformance.${impl.name}.${c.requirement.split("-")[0]}`, name: `${c.id} [${c.level}]`, time: (c.durationMs / 1000).toFixed(3) });
+      const testcase = suite.ele("testcase", {
+        classname: `conformance.${impl.name}.${c.requirement.split("-")[0]}`,
+        name: `${c.id} [${c.level}]`,
+        time: (c.durationMs / 1000).toFixed(3),
+      });
       const text = `expected: ${c.expected}\nactual: ${c.actual}\nwire log: ${c.wireLog ?? "-"}`;
       if (c.verdict === "FAIL") testcase.ele("failure", { message: `${c.id}: ${c.actual}` }).txt(text);
       else if (c.verdict === "SKIP") testcase.ele("skipped", { message: c.actual });

@@ -33,8 +33,11 @@ export function renderSummary(report: ConformanceReport, htmlPath: string): stri
   }
   for (const impl of report.implementations) {
     const n = countVerdicts(impl.cases);
-    out.push(`${impl.name}: ${n.PASS} passed, ${n.FAIL} failed, ${n["NON-STRICT"]} non-strict, ${n.INFO} info, ${n.SKIP} skipped (${(impl.durationMs / 1000).toFixed(1)} s)`);
-    if (judgedCases(impl) === 0) out.push(`  nothing was judged on ${impl.name}: every case was skipped or informational (the reasons are listed with each case)`);
+    out.push(
+      `${impl.name}: ${n.PASS} passed, ${n.FAIL} failed, ${n["NON-STRICT"]} non-strict, ${n.INFO} info, ${n.SKIP} skipped (${(impl.durationMs / 1000).toFixed(1)} s)`,
+    );
+    if (judgedCases(impl) === 0)
+      out.push(`  nothing was judged on ${impl.name}: every case was skipped or informational (the reasons are listed with each case)`);
   }
   out.push(`${verdictSentence(report)}; report: ${htmlPath}`, "");
   return out.join("\n");

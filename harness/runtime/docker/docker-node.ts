@@ -39,14 +39,17 @@ export class DockerNode implements ClusterNode {
     readonly startedAt: number,
     private readonly container: Docker.Container,
   ) {
-    this.exited = container.wait().then(
-      () => undefined,
-      () => undefined,
-    ).finally(() => {
-      this.exitedFlag = true;
-      // Gone for good: free its address (a restart takes the same one) and its copy of the image.
-      void container.remove({ force: true }).catch(() => undefined);
-    });
+    this.exited = container
+      .wait()
+      .then(
+        () => undefined,
+        () => undefined,
+      )
+      .finally(() => {
+        this.exitedFlag = true;
+        // Gone for good: free its address (a restart takes the same one) and its copy of the image.
+        void container.remove({ force: true }).catch(() => undefined);
+      });
   }
 
   static async start(options: DockerNodeOptions): Promise<DockerNode> {
@@ -72,7 +75,10 @@ export class DockerNode implements ClusterNode {
     await container.start();
     let ready: ReadyLine;
     try {
-      const ended = finished(stdout).then(() => "the container exited", () => "the container exited");
+      const ended = finished(stdout).then(
+        () => "the container exited",
+        () => "the container exited",
+      );
       ready = await readReadyLine(stdout, options.readyTimeoutMs ?? 30_000, ended);
     } catch (error) {
       await container.kill().catch(() => undefined);

@@ -167,10 +167,13 @@ export class DockerRuntime implements NodeRuntime {
     if (!this.options.logDir) return;
     mkdirSync(this.options.logDir, { recursive: true });
     const out = createWriteStream(path.join(this.options.logDir, file), { flags: "a" });
-    void container.logs({ follow: true, stdout: true, stderr: true }).then((stream) => {
-      container.modem.demuxStream(stream, out, out);
-      stream.on("end", () => out.end());
-    }, () => out.end());
+    void container.logs({ follow: true, stdout: true, stderr: true }).then(
+      (stream) => {
+        container.modem.demuxStream(stream, out, out);
+        stream.on("end", () => out.end());
+      },
+      () => out.end(),
+    );
   }
 }
 
@@ -180,7 +183,12 @@ async function createNetwork(docker: Docker, runId: string): Promise<string> {
   for (let attempt = 0; attempt < 8; attempt++) {
     const prefix = `10.${200 + Math.floor(Math.random() * 50)}.${Math.floor(Math.random() * 256)}`;
     try {
-      await docker.createNetwork({ Name: runId, Driver: "bridge", Labels: labels(runId, "network"), IPAM: { Driver: "default", Config: [{ Subnet: `${prefix}.0/24`, Gateway: `${prefix}.1` }] } });
+      await docker.createNetwork({
+        Name: runId,
+        Driver: "bridge",
+        Labels: labels(runId, "network"),
+        IPAM: { Driver: "default", Config: [{ Subnet: `${prefix}.0/24`, Gateway: `${prefix}.1` }] },
+      });
       return prefix;
     } catch (error) {
       lastError = error;

@@ -63,11 +63,14 @@ export async function buildOfflineImage(docker: Docker, progress: (line: string)
   try {
     progress(`importing ${GRAPEVINE_IMAGE}`);
     const [repo, tag] = GRAPEVINE_IMAGE.split(":") as [string, string];
-    const stream = (await docker.importImage(pack(rootfs) as unknown as NodeJS.ReadableStream, {
-      repo,
-      tag,
-      changes: [`WORKDIR ${APP_DIR}`, `ENV PATH=/usr/local/bin:/usr/bin:/bin`, `ENTRYPOINT ["/usr/local/bin/node", "${APP_DIR}/dist/harness/cli/main.js"]`],
-    } as object)) as NodeJS.ReadableStream;
+    const stream = (await docker.importImage(
+      pack(rootfs) as unknown as NodeJS.ReadableStream,
+      {
+        repo,
+        tag,
+        changes: [`WORKDIR ${APP_DIR}`, `ENV PATH=/usr/local/bin:/usr/bin:/bin`, `ENTRYPOINT ["/usr/local/bin/node", "${APP_DIR}/dist/harness/cli/main.js"]`],
+      } as object,
+    )) as NodeJS.ReadableStream;
     await new Promise<void>((resolve, reject) => docker.modem.followProgress(stream, (error) => (error ? reject(error) : resolve())));
     const image = await docker.getImage(GRAPEVINE_IMAGE).inspect();
     return `${GRAPEVINE_IMAGE} (${image.Id.slice(7, 19)}, ${(image.Size / 1e6).toFixed(0)} MB)`;
@@ -77,12 +80,20 @@ export async function buildOfflineImage(docker: Docker, progress: (line: string)
 }
 
 export async function hasImage(docker: Docker, name: string): Promise<boolean> {
-  return docker.getImage(name).inspect().then(() => true, () => false);
+  return docker
+    .getImage(name)
+    .inspect()
+    .then(
+      () => true,
+      () => false,
+    );
 }
 
 /** The image must be there already: this machine pulls nothing. */
 export async function requireImage(docker: Docker, image = GRAPEVINE_IMAGE): Promise<void> {
   if (!(await hasImage(docker, image))) {
-    throw new DockerRuntimeError(`image ${image} is missing: build it with \`npx grapevine image build --offline\` (or from reference-node/Dockerfile where a Node base image can be pulled)`);
+    throw new DockerRuntimeError(
+      `image ${image} is missing: build it with \`npx grapevine image build --offline\` (or from reference-node/Dockerfile where a Node base image can be pulled)`,
+    );
   }
 }

@@ -25,8 +25,17 @@ t.test("templates: every placeholder must be provided", async (t) => {
 t.test("views: Serf's JSON mapped onto Grapevine's states; an unmapped state is an error", async (t) => {
   const view = serf.view;
   if (view.kind !== "command") throw new Error("expected a command view");
-  const json = { members: [{ name: "n1", addr: "127.0.0.1:1", status: "alive" }, { name: "n2", addr: "127.0.0.1:2", status: "failed" }, { name: "n3", addr: "127.0.0.1:3", status: "left" }] };
-  t.same(mapView(json, view).map((m) => `${m.id}=${m.state}`), ["n1=alive", "n2=dead", "n3=left"]);
+  const json = {
+    members: [
+      { name: "n1", addr: "127.0.0.1:1", status: "alive" },
+      { name: "n2", addr: "127.0.0.1:2", status: "failed" },
+      { name: "n3", addr: "127.0.0.1:3", status: "left" },
+    ],
+  };
+  t.same(
+    mapView(json, view).map((m) => `${m.id}=${m.state}`),
+    ["n1=alive", "n2=dead", "n3=left"],
+  );
   t.throws(() => mapView({ members: [{ name: "n4", addr: "x:1", status: "reaping" }] }, view), /state "reaping" of n4 is not mapped/);
   t.throws(() => mapView({ nodes: [] }, view), /no array "members"/);
 });

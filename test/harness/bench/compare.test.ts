@@ -60,5 +60,9 @@ t.test("a trial that could not run is kept in the results and said in the report
   t.match(md, /\| first-dead \| 1 \| 5000 \| 5000 \| 5000 \| 5000 \|/);
   t.match(md, /1 trial\(s\) could not run: 5 nodes did not all see each other alive/);
   const spec = cdfSpec(summary, "firstDead", "first-dead") as unknown as { layer: { data: { values: { ms: number }[] } }[] };
-  t.same(spec.layer[0]!.data.values.map((v) => v.ms), [5000], "the failed trial is not plotted");
+  t.same(
+    spec.layer[0]!.data.values.map((v) => v.ms),
+    [5000],
+    "the failed trial is not plotted",
+  );
 });

@@ -14,7 +14,20 @@ function history() {
   const h = {
     records,
     start() {
-      records.push({ t: T0, scenario: "s", type: "scenario-start", source: "harness", nodes, config: { probeIntervalMs: 200, suspicionMult: 4, suspicionMaxTimeoutMult: 6 }, seed: 1, toxiproxy: "embedded", file: "f.yaml", description: "d", checks: [], proxies: {} });
+      records.push({
+        t: T0,
+        scenario: "s",
+        type: "scenario-start",
+        source: "harness",
+        nodes,
+        config: { probeIntervalMs: 200, suspicionMult: 4, suspicionMaxTimeoutMult: 6 },
+        seed: 1,
+        toxiproxy: "embedded",
+        file: "f.yaml",
+        description: "d",
+        checks: [],
+        proxies: {},
+      });
       for (const n of nodes) h.up(n, 0);
       // Everyone sees everyone alive at 10 ms.
       for (const o of nodes) for (const m of nodes) h.tr(o, m, null, "alive", 0, 10);
@@ -33,7 +46,14 @@ function history() {
       if (to !== undefined) records.push({ t: T0 + to, scenario: "s", type: "fault", source: "harness", phase: "end", id, kind, targets, params: {} });
       return h;
     },
-    tr(observer: string, id: string, from: "alive" | "suspect" | "dead" | "left" | null, to: "alive" | "suspect" | "dead" | "left", incarnation: number, at: number) {
+    tr(
+      observer: string,
+      id: string,
+      from: "alive" | "suspect" | "dead" | "left" | null,
+      to: "alive" | "suspect" | "dead" | "left",
+      incarnation: number,
+      at: number,
+    ) {
       records.push({ t: T0 + at, scenario: "s", type: "transition", source: `node:${observer}`, observer, seq: ++seq, id, from, to, incarnation });
       return h;
     },
@@ -83,7 +103,11 @@ t.test("a dead verdict about a healthy node is a false positive; about a crashed
   t.same([fp.metrics.deadFalsePositives, fp.metrics.suspectFalsePositives], [1, 1]);
   t.match(fp.evidence[0], { observer: "n1", member: "n2", atMs: 9000 });
   t.ok(fp.metrics.deadPerMemberHour! > 0);
-  t.equal(check({ "no-false-positives": { maxSuspect: 0 } }, history().start().tr("n1", "n2", "alive", "suspect", 0, 8000).end(9000)).verdict, "fail", "a suspicion fails only when a bound is set");
+  t.equal(
+    check({ "no-false-positives": { maxSuspect: 0 } }, history().start().tr("n1", "n2", "alive", "suspect", 0, 8000).end(9000)).verdict,
+    "fail",
+    "a suspicion fails only when a bound is set",
+  );
   t.equal(check({ "no-false-positives": {} }, history().start().tr("n1", "n2", "alive", "suspect", 0, 8000).end(9000)).verdict, "pass");
 
   const partitioned = history().start().fault(1, "partition", ["n1", "n2"], 1000, 4000).tr("n1", "n2", "alive", "dead", 0, 3000).end(5000);
@@ -95,18 +119,26 @@ t.test("a dead verdict about a healthy node is a false positive; about a crashed
 });
 
 t.test("converged: every running node holds exactly the running nodes alive", async (t) => {
-  const records = history()
-    .start()
-    .down("n3", "crash", 1000)
-    .tr("n1", "n3", "alive", "dead", 0, 2000)
-    .tr("n2", "n3", "alive", "dead", 0, 2600)
-    .end(4000);
+  const records = history().start().down("n3", "crash", 1000).tr("n1", "n3", "alive", "dead", 0, 2000).tr("n2", "n3", "alive", "dead", 0, 2600).end(4000);
   const r = check({ converged: { within: "2s" } }, records);
   t.equal(r.verdict, "pass");
   t.equal(r.metrics.convergenceMs, 1600, "converged when the last view dropped n3");
-  t.match(r.evidence, [{ atMs: 0, tookMs: 10 }, { atMs: 1000, tookMs: 1600 }], "each change's time to convergence is carried as a number, for the chart");
+  t.match(
+    r.evidence,
+    [
+      { atMs: 0, tookMs: 10 },
+      { atMs: 1000, tookMs: 1600 },
+    ],
+    "each change's time to convergence is carried as a number, for the chart",
+  );
   t.equal(check({ converged: { within: "1s" } }, records).verdict, "fail");
-  const notAtEnd = history().start().down("n3", "crash", 1000).tr("n1", "n3", "alive", "dead", 0, 1500).tr("n2", "n3", "alive", "dead", 0, 1500).tr("n2", "n1", "alive", "suspect", 0, 3000).end(4000);
+  const notAtEnd = history()
+    .start()
+    .down("n3", "crash", 1000)
+    .tr("n1", "n3", "alive", "dead", 0, 1500)
+    .tr("n2", "n3", "alive", "dead", 0, 1500)
+    .tr("n2", "n1", "alive", "suspect", 0, 3000)
+    .end(4000);
   t.match(check({ converged: { within: "2s" } }, notAtEnd), { verdict: "fail", summary: /not at the end: n2 does not hold n1 alive/ });
   const paused = new CheckContext(history().start().fault(1, "pause", ["n2"], 1000).end(3000));
   t.same(paused.views.convergedAt(T0 + 2000), { ok: false, reason: "a node is paused or throttled" });
@@ -114,8 +146,20 @@ t.test("converged: every running node holds exactly the running nodes alive", as
 
 t.test("heal and split: the sides hold each other dead during a partition, and re-form after", async (t) => {
   const h = history().start().fault(1, "partition", ["n1", "n2", "n3"], 1000, 5000);
-  for (const [a, b] of [["n1", "n3"], ["n2", "n3"], ["n3", "n1"], ["n3", "n2"]] as const) h.tr(a, b, "alive", "dead", 0, 3000);
-  for (const [a, b] of [["n1", "n3"], ["n2", "n3"], ["n3", "n1"], ["n3", "n2"]] as const) h.tr(a, b, "dead", "alive", 1, 5800);
+  for (const [a, b] of [
+    ["n1", "n3"],
+    ["n2", "n3"],
+    ["n3", "n1"],
+    ["n3", "n2"],
+  ] as const)
+    h.tr(a, b, "alive", "dead", 0, 3000);
+  for (const [a, b] of [
+    ["n1", "n3"],
+    ["n2", "n3"],
+    ["n3", "n1"],
+    ["n3", "n2"],
+  ] as const)
+    h.tr(a, b, "dead", "alive", 1, 5800);
   const records = h.end(8000);
   const splitCheck = check({ split: { groups: [["n1", "n2"], ["n3"]], within: "3s" } }, records);
   t.equal(splitCheck.verdict, "pass");
@@ -135,7 +179,12 @@ t.test("left, never-dead, suspicions, rejoined and flaps", async (t) => {
   t.equal(check({ "never-dead": { nodes: ["n2"] } }, leftThenDead).verdict, "fail");
   t.equal(check({ "never-dead": { nodes: ["n1"] } }, leftThenDead).verdict, "pass");
 
-  const flappy = history().start().tr("n1", "n2", "alive", "suspect", 0, 1000).tr("n1", "n2", "suspect", "alive", 1, 1300).tr("n3", "n2", "alive", "suspect", 1, 2000).end(3000);
+  const flappy = history()
+    .start()
+    .tr("n1", "n2", "alive", "suspect", 0, 1000)
+    .tr("n1", "n2", "suspect", "alive", 1, 1300)
+    .tr("n3", "n2", "alive", "suspect", 1, 2000)
+    .end(3000);
   t.match(check({ suspicions: { max: 1 } }, flappy), { verdict: "fail", metrics: { suspicions: 2 } });
   t.equal(check({ suspicions: { nodes: ["n1"], max: 0 } }, flappy).verdict, "pass");
   t.match(check({ flaps: {} }, flappy), { verdict: "info", metrics: { flaps: 1 } });
@@ -150,8 +199,17 @@ t.test("left, never-dead, suspicions, rejoined and flaps", async (t) => {
     .tr("n3", "n2", "dead", "alive", 1, 6300)
     .end(8000);
   t.match(check({ rejoined: { node: "n2", within: "1s" } }, back), { verdict: "pass", metrics: { rejoinMs: 300 } });
-  const sameIncarnation = history().start().fault(1, "pause", ["n2"], 1000, 6000).tr("n1", "n2", "alive", "dead", 3, 4000).tr("n1", "n2", "dead", "alive", 3, 6200).end(8000);
-  t.equal(check({ rejoined: { node: "n2", within: "1s" } }, sameIncarnation).verdict, "fail", "alive again at the incarnation it died with is not a refutation");
+  const sameIncarnation = history()
+    .start()
+    .fault(1, "pause", ["n2"], 1000, 6000)
+    .tr("n1", "n2", "alive", "dead", 3, 4000)
+    .tr("n1", "n2", "dead", "alive", 3, 6200)
+    .end(8000);
+  t.equal(
+    check({ rejoined: { node: "n2", within: "1s" } }, sameIncarnation).verdict,
+    "fail",
+    "alive again at the incarnation it died with is not a refutation",
+  );
 });
 
 t.test("a restarted node's view starts again from nothing", async (t) => {
@@ -168,13 +226,36 @@ t.test("key-value checks: no data loss, digest agreement, dissemination", async 
   add({ t: T0 + 1000, type: "kv-write", source: "harness", node: "n1", key: "a", value: "1", version: v(T0 + 1000) });
   add({ t: T0 + 1100, type: "kv-write", source: "harness", node: "n2", key: "b", value: "2", version: v(T0 + 1100, "n2") });
   let seq = 100;
-  for (const [observer, key, at] of [["n1", "a", 1000], ["n2", "a", 1050], ["n3", "a", 1200], ["n2", "b", 1100], ["n1", "b", 1300]] as const) {
-    add({ t: T0 + at, type: "kv-applied", source: `node:${observer}`, observer, seq: seq++, key, version: v(T0 + (key === "a" ? 1000 : 1100), key === "a" ? "n1" : "n2"), origin: "rumor" });
+  for (const [observer, key, at] of [
+    ["n1", "a", 1000],
+    ["n2", "a", 1050],
+    ["n3", "a", 1200],
+    ["n2", "b", 1100],
+    ["n1", "b", 1300],
+  ] as const) {
+    add({
+      t: T0 + at,
+      type: "kv-applied",
+      source: `node:${observer}`,
+      observer,
+      seq: seq++,
+      key,
+      version: v(T0 + (key === "a" ? 1000 : 1100), key === "a" ? "n1" : "n2"),
+      origin: "rumor",
+    });
   }
-  for (const [observer, root, at] of [["n1", "x", 1500], ["n2", "x", 1500], ["n3", "y", 1500], ["n3", "x", 2500]] as const) {
+  for (const [observer, root, at] of [
+    ["n1", "x", 1500],
+    ["n2", "x", 1500],
+    ["n3", "y", 1500],
+    ["n3", "x", 2500],
+  ] as const) {
     add({ t: T0 + at, type: "kv-digest", source: "observer", observer, root, keys: 2, entries: 2 });
   }
-  const full = [{ key: "a", value: "1", version: v(T0 + 1000) }, { key: "b", value: "2", version: v(T0 + 1100, "n2") }];
+  const full = [
+    { key: "a", value: "1", version: v(T0 + 1000) },
+    { key: "b", value: "2", version: v(T0 + 1100, "n2") },
+  ];
   add({ t: T0 + 2900, type: "kv-snapshot", source: "observer", observer: "n1", entries: full });
   add({ t: T0 + 2900, type: "kv-snapshot", source: "observer", observer: "n2", entries: full });
   add({ t: T0 + 2900, type: "kv-snapshot", source: "observer", observer: "n3", entries: [full[0]!, { key: "b", value: "old", version: v(T0 + 5, "n3") }] });
@@ -183,7 +264,11 @@ t.test("key-value checks: no data loss, digest agreement, dissemination", async 
   const loss = check({ "no-data-loss": {} }, records);
   t.match(loss, { verdict: "fail", metrics: { acknowledgedWrites: 2, lostWrites: 1 } });
   t.match(loss.evidence[0], { observer: "n3", detail: /lacks b@/ });
-  t.match(check({ "kv-converged": { within: "2s" } }, records), { verdict: "pass", metrics: { kvConvergenceMs: 1400 } }, "n3's digest agreed at 2.5 s, 1.4 s after the last write");
+  t.match(
+    check({ "kv-converged": { within: "2s" } }, records),
+    { verdict: "pass", metrics: { kvConvergenceMs: 1400 } },
+    "n3's digest agreed at 2.5 s, 1.4 s after the last write",
+  );
   t.equal(check({ "kv-converged": { within: "1s" } }, records).verdict, "fail");
   const spread = check({ dissemination: {} }, records);
   t.match(spread, { verdict: "info", metrics: { writes: 2, completeWrites: 1 } }, "b never reached n3");
@@ -198,7 +283,11 @@ t.test("dissemination counts from when the write was made, not from when the har
   // The writer stored it at 1000; the acknowledgement reached the harness 200 ms later (a busy machine).
   add({ t: T0 + 1200, type: "kv-write", source: "harness", node: "n1", key: "k", value: "v", version });
   let seq = 1;
-  for (const [observer, at] of [["n1", 1000], ["n2", 1040], ["n3", 1090]] as const) {
+  for (const [observer, at] of [
+    ["n1", 1000],
+    ["n2", 1040],
+    ["n3", 1090],
+  ] as const) {
     add({ t: T0 + at, type: "kv-applied", source: `node:${observer}`, observer, seq: seq++, key: "k", version, origin: observer === "n1" ? "local" : "rumor" });
   }
   const r = check({ dissemination: { complete: true } }, h.end(3000));
@@ -206,18 +295,39 @@ t.test("dissemination counts from when the write was made, not from when the har
 });
 
 t.test("incarnation-order: an observer never moves a member to a lower incarnation while it lives", async (t) => {
-  const refuted = history().start().tr("n1", "n2", "alive", "suspect", 0, 1000).tr("n1", "n2", "suspect", "alive", 1, 1200).tr("n1", "n2", "alive", "dead", 1, 3000).end(4000);
+  const refuted = history()
+    .start()
+    .tr("n1", "n2", "alive", "suspect", 0, 1000)
+    .tr("n1", "n2", "suspect", "alive", 1, 1200)
+    .tr("n1", "n2", "alive", "dead", 1, 3000)
+    .end(4000);
   t.match(check({ "incarnation-order": {} }, refuted), { verdict: "pass", metrics: { staleMerges: 0 } });
   // A stale dead(0) believed after alive(1): merged by arrival order.
-  const stale = history().start().tr("n1", "n2", "alive", "suspect", 0, 1000).tr("n1", "n2", "suspect", "alive", 1, 1200).tr("n1", "n2", "alive", "dead", 0, 2000).end(4000);
+  const stale = history()
+    .start()
+    .tr("n1", "n2", "alive", "suspect", 0, 1000)
+    .tr("n1", "n2", "suspect", "alive", 1, 1200)
+    .tr("n1", "n2", "alive", "dead", 0, 2000)
+    .end(4000);
   const r = check({ "incarnation-order": {} }, stale);
   t.match(r, { verdict: "fail", summary: /^1 transitions to a lower incarnation/, metrics: { staleMerges: 1 } });
   t.match(r.evidence, [{ observer: "n1", member: "n2", atMs: 2000, detail: "moved n2 to dead at incarnation 0, below the 1 it held" }]);
   // The evidence names what was held when the stale update came, not what came later.
-  const later = history().start().tr("n1", "n2", "alive", "alive", 1, 1200).tr("n1", "n2", "alive", "dead", 0, 2000).tr("n1", "n2", "dead", "alive", 2, 2500).end(4000);
+  const later = history()
+    .start()
+    .tr("n1", "n2", "alive", "alive", 1, 1200)
+    .tr("n1", "n2", "alive", "dead", 0, 2000)
+    .tr("n1", "n2", "dead", "alive", 2, 2500)
+    .end(4000);
   t.match(check({ "incarnation-order": {} }, later).evidence, [{ atMs: 2000, detail: "moved n2 to dead at incarnation 0, below the 1 it held" }]);
   // A restarted observer learns the member afresh: a lower incarnation than its earlier process held is no stale merge.
-  const restarted = history().start().tr("n1", "n2", "alive", "alive", 3, 1000).down("n1", "crash", 1500).up("n1", 2000).tr("n1", "n2", null, "alive", 0, 2100).end(4000);
+  const restarted = history()
+    .start()
+    .tr("n1", "n2", "alive", "alive", 3, 1000)
+    .down("n1", "crash", 1500)
+    .up("n1", 2000)
+    .tr("n1", "n2", null, "alive", 0, 2100)
+    .end(4000);
   t.equal(check({ "incarnation-order": {} }, restarted).verdict, "pass");
 });
 

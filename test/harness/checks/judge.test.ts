@@ -5,7 +5,20 @@ import type { HistoryRecord } from "../../../specs/history/history.js";
 import { Check } from "../../../specs/scenario/scenario.js";
 
 const meta = { name: "s", file: "s.yaml", description: "d", startedAt: 1000, durationMs: 5000, aborted: undefined };
-const start: HistoryRecord = { type: "scenario-start", source: "harness", scenario: "s", t: 1000, nodes: ["n1", "n2"], config: {}, seed: 1, toxiproxy: "embedded", file: "s.yaml", description: "d", checks: [], proxies: {} };
+const start: HistoryRecord = {
+  type: "scenario-start",
+  source: "harness",
+  scenario: "s",
+  t: 1000,
+  nodes: ["n1", "n2"],
+  config: {},
+  seed: 1,
+  toxiproxy: "embedded",
+  file: "s.yaml",
+  description: "d",
+  checks: [],
+  proxies: {},
+};
 const end: HistoryRecord = { type: "scenario-end", source: "harness", scenario: "s", t: 6000 };
 const up = (node: string): HistoryRecord => ({ type: "node-up", source: "harness", scenario: "s", t: 1100, node, addr: "127.0.0.1:1" });
 const neverDead = [Check.parse({ "never-dead": { nodes: ["n1"] } })];
@@ -13,14 +26,23 @@ const neverDead = [Check.parse({ "never-dead": { nodes: ["n1"] } })];
 t.test("a history with running nodes is judged by its checks", async (t) => {
   const result = judge(meta, [], neverDead, [start, up("n1"), up("n2"), end]);
   t.equal(result.verdict, "pass");
-  t.same(result.checks.map((c) => c.name), ["never-dead n1"]);
+  t.same(
+    result.checks.map((c) => c.name),
+    ["never-dead n1"],
+  );
 });
 
 t.test("no node ever came up: fails, and the checks are not run on nothing", async (t) => {
   const quiet = judge(meta, [], neverDead, [start, end]);
   t.equal(quiet.verdict, "fail");
-  t.same(quiet.checks.map((c) => `${c.name}: ${c.summary}`), ["scenario: no node came up: nothing to judge"]);
+  t.same(
+    quiet.checks.map((c) => `${c.name}: ${c.summary}`),
+    ["scenario: no node came up: nothing to judge"],
+  );
   const aborted = judge({ ...meta, aborted: "the cluster did not start: node n2 did not start" }, [], neverDead, [start, end]);
   t.equal(aborted.verdict, "fail");
-  t.same(aborted.checks.map((c) => c.summary), ["aborted: the cluster did not start: node n2 did not start"]);
+  t.same(
+    aborted.checks.map((c) => c.summary),
+    ["aborted: the cluster did not start: node n2 did not start"],
+  );
 });

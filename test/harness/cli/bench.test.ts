@@ -16,7 +16,11 @@ async function bench(args: string[]) {
   const reportDir = mkdtempSync(path.join(tmpdir(), "grapevine-bench-"));
   const result = await execa(process.execPath, [builtCli(), "bench", ...args, "--seed", "9", "--report-dir", reportDir], { reject: false, timeout: 150_000 });
   const runDir = readdirSync(reportDir)[0];
-  return { result, summary: () => JSON.parse(readFileSync(path.join(reportDir, runDir!, "summary.json"), "utf8")) as BenchSummary, md: () => readFileSync(path.join(reportDir, runDir!, "report.md"), "utf8") };
+  return {
+    result,
+    summary: () => JSON.parse(readFileSync(path.join(reportDir, runDir!, "summary.json"), "utf8")) as BenchSummary,
+    md: () => readFileSync(path.join(reportDir, runDir!, "report.md"), "utf8"),
+  };
 }
 
 t.test("[~20 s; serf when installed] pause: a 300 ms freeze is shorter than any suspicion timeout — nobody declares the node dead", async (t) => {
@@ -32,7 +36,10 @@ t.test("[~20 s; serf when installed] loss: the reference node through the proxie
   t.equal(result.exitCode, 0, result.stderr);
   const [reference, other] = summary().implementations;
   t.match(reference!.loss, [{ rate: 0.3, durationMs: 3000 }]);
-  t.ok(reference!.loss!.every((p) => p.allDeadMs !== null && p.firstDeadMs! <= p.allDeadMs!), "the crash is detected under loss");
+  t.ok(
+    reference!.loss!.every((p) => p.allDeadMs !== null && p.firstDeadMs! <= p.allDeadMs!),
+    "the crash is detected under loss",
+  );
   if (other) t.match(other.skipped, [{ what: "first-suspect" }, { what: "loss", reason: /UDP/ }]);
   t.match(md(), /\| 30% \| 3 \|/);
 });
@@ -41,7 +48,10 @@ t.test("[~20 s] convergence: the spread of a death across sizes, beside the log 
   const { result, summary } = await bench(["convergence", "--sut", "reference", "--nodes", "3,4", "--trials", "1"]);
   t.equal(result.exitCode, 0, result.stderr);
   const points = summary().implementations[0]!.convergence!;
-  t.same(points.map((p) => p.nodes), [3, 4]);
+  t.same(
+    points.map((p) => p.nodes),
+    [3, 4],
+  );
   t.ok(points.every((p) => p.spread !== null && p.spread.n === 1 && p.expectedMs > 0));
 });
 

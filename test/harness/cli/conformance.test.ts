@@ -24,7 +24,10 @@ function conformance(args: string[]) {
   const dir = mkdtempSync(path.join(tmpdir(), "grapevine-conformance-"));
   const json = path.join(dir, "out.json");
   const junit = path.join(dir, "out.xml");
-  const run = execa(process.execPath, [builtCli(), "conformance", "--report-dir", dir, "--json", json, "--junit", junit, ...args], { reject: false, timeout: 170_000 });
+  const run = execa(process.execPath, [builtCli(), "conformance", "--report-dir", dir, "--json", json, "--junit", junit, ...args], {
+    reject: false,
+    timeout: 170_000,
+  });
   return run.then((result) => ({ result, dir, json, junit, cases: () => (JSON.parse(readFileSync(json, "utf8")) as { cases: JsonCase[] }).cases }));
 }
 
@@ -32,16 +35,46 @@ t.test("the reference node passes every MUST, with 500 generated malformed input
   const { result, cases, junit, dir } = await conformance(["--sut", "reference", "--generated", "500", "--seed", "11"]);
   t.equal(result.exitCode, 0, result.stdout + result.stderr);
   const all = cases();
-  t.same(all.filter((c) => c.level === "MUST" && c.verdict !== "PASS" && c.verdict !== "INFO"), [], "no MUST short of PASS");
+  t.same(
+    all.filter((c) => c.level === "MUST" && c.verdict !== "PASS" && c.verdict !== "INFO"),
+    [],
+    "no MUST short of PASS",
+  );
   const generated = all.find((c) => c.id === "WIRE-ALIVE-1/generated");
   t.equal(generated?.verdict, "PASS");
   t.match(generated?.actual, /acked after all 500/);
   t.match(all.find((c) => c.id === "WIRE-SCHEMA-1/generated")?.actual, /500 of 500 dropped/);
-  for (const id of ["SWIM-PING-1", "SWIM-PINGREQ-1", "SWIM-PROBE-2", "SWIM-SUSPECT-1", "SWIM-REFUTE-1", "SWIM-DISSEM-1", "SWIM-RETRANSMIT-1", "SWIM-LEFT-1", "SWIM-LEFT-2", "SWIM-SYNC-1", "SWIM-STALE-1", "WIRE-AMPLIFY-1", "KV-LWW-1", "KV-AE-1", "MERGE-DEAD-ALIVE-EQUAL"]) {
-    t.ok(all.some((c) => c.requirement === id && c.verdict === "PASS"), `${id} ran and passed`);
+  for (const id of [
+    "SWIM-PING-1",
+    "SWIM-PINGREQ-1",
+    "SWIM-PROBE-2",
+    "SWIM-SUSPECT-1",
+    "SWIM-REFUTE-1",
+    "SWIM-DISSEM-1",
+    "SWIM-RETRANSMIT-1",
+    "SWIM-LEFT-1",
+    "SWIM-LEFT-2",
+    "SWIM-SYNC-1",
+    "SWIM-STALE-1",
+    "WIRE-AMPLIFY-1",
+    "KV-LWW-1",
+    "KV-AE-1",
+    "MERGE-DEAD-ALIVE-EQUAL",
+  ]) {
+    t.ok(
+      all.some((c) => c.requirement === id && c.verdict === "PASS"),
+      `${id} ran and passed`,
+    );
   }
   t.match(readFileSync(junit, "utf8"), /<testsuite name="reference" tests="\d+" failures="0"/);
-  const html = readFileSync(path.join(dir, (await import("node:fs")).readdirSync(dir).find((f) => f.endsWith("-conformance"))!, "index.html"), "utf8");
+  const html = readFileSync(
+    path.join(
+      dir,
+      (await import("node:fs")).readdirSync(dir).find((f) => f.endsWith("-conformance"))!,
+      "index.html",
+    ),
+    "utf8",
+  );
   t.match(html, /every MUST passed/);
   t.match(result.stdout, /reference: \d+ passed, 0 failed/);
 });
@@ -65,7 +98,9 @@ t.test("every mutant has the requirement it breaks", async (t) => {
 let mutantRuns: Record<string, ReturnType<typeof conformance>> | undefined;
 function mutantRun(mutant: string): ReturnType<typeof conformance> {
   const limit = twoAtATime();
-  mutantRuns ??= Object.fromEntries(Object.entries(breaks).map(([m, id]) => [m, limit(() => conformance(["--sut", `reference:${m}`, "--only", id, "--generated", "0"]))]));
+  mutantRuns ??= Object.fromEntries(
+    Object.entries(breaks).map(([m, id]) => [m, limit(() => conformance(["--sut", `reference:${m}`, "--only", id, "--generated", "0"]))]),
+  );
   return mutantRuns[mutant]!;
 }
 
@@ -82,28 +117,59 @@ for (const [mutant, id] of Object.entries(breaks)) {
 t.test("two implementations side by side make a matrix; one failing MUST fails the run", async (t) => {
   const { result, cases, dir } = await conformance(["--sut", "reference", "--sut", "reference:no-refute", "--only", "SWIM-REFUTE", "--generated", "0"]);
   t.equal(result.exitCode, 1);
-  const verdicts = cases().filter((c) => c.requirement === "SWIM-REFUTE-1").map((c) => `${c.implementation}=${c.verdict}`);
+  const verdicts = cases()
+    .filter((c) => c.requirement === "SWIM-REFUTE-1")
+    .map((c) => `${c.implementation}=${c.verdict}`);
   t.same(verdicts, ["reference=PASS", "reference:no-refute=FAIL"]);
-  const runDir = path.join(dir, (await import("node:fs")).readdirSync(dir).find((f) => f.endsWith("-conformance"))!);
+  const runDir = path.join(
+    dir,
+    (await import("node:fs")).readdirSync(dir).find((f) => f.endsWith("-conformance"))!,
+  );
   const html = readFileSync(path.join(runDir, "index.html"), "utf8");
   t.match(html, /<th>reference<\/th><th>reference:no-refute<\/th>/);
   const link = /<a href="(wire\/reference-no-refute\/[^"]+)">FAIL<\/a>/.exec(html);
   t.ok(link, "the failing cell links its wire log");
-  const log = readFileSync(path.join(runDir, link![1]!), "utf8").trim().split("\n").map((l) => JSON.parse(l) as { dir: string; message?: { type?: string } });
-  t.ok(log.some((e) => e.dir === "sent" && e.message?.type === "ping"), "the wire log holds the ping that carried the suspicion");
+  const log = readFileSync(path.join(runDir, link![1]!), "utf8")
+    .trim()
+    .split("\n")
+    .map((l) => JSON.parse(l) as { dir: string; message?: { type?: string } });
+  t.ok(
+    log.some((e) => e.dir === "sent" && e.message?.type === "ping"),
+    "the wire log holds the ping that carried the suspicion",
+  );
 });
 
 t.test("--target: an implementation someone else started; without --admin, view-based cases are SKIPped with the reason", async (t) => {
   const node = await NodeProcess.start({ id: "outside", config: REFERENCE_CONFORMANCE_CONFIG });
   t.teardown(() => node.stop());
-  const withAdmin = await conformance(["--target", node.addr, "--admin", node.admin.baseUrl, "--only", "SWIM-PING", "--only", "MERGE-ALIVE", "--only", "SWIM-LEFT-2", "--generated", "0"]);
+  const withAdmin = await conformance([
+    "--target",
+    node.addr,
+    "--admin",
+    node.admin.baseUrl,
+    "--only",
+    "SWIM-PING",
+    "--only",
+    "MERGE-ALIVE",
+    "--only",
+    "SWIM-LEFT-2",
+    "--generated",
+    "0",
+  ]);
   t.equal(withAdmin.result.exitCode, 0, withAdmin.result.stdout);
   const cases = withAdmin.cases();
   t.ok(cases.filter((c) => c.requirement.startsWith("MERGE-ALIVE")).every((c) => c.verdict === "PASS"));
-  t.match(cases.find((c) => c.requirement === "SWIM-LEFT-2"), { verdict: "SKIP", actual: /pass --allow-leave/ }, "a node someone else started is not asked to leave");
+  t.match(
+    cases.find((c) => c.requirement === "SWIM-LEFT-2"),
+    { verdict: "SKIP", actual: /pass --allow-leave/ },
+    "a node someone else started is not asked to leave",
+  );
   const wireOnly = await conformance(["--target", node.addr, "--only", "SWIM-PING-1", "--only", "MERGE-ALIVE-DEAD", "--generated", "0"]);
   t.equal(wireOnly.result.exitCode, 0);
-  t.match(wireOnly.cases().find((c) => c.requirement === "MERGE-ALIVE-DEAD-HIGHER"), { verdict: "SKIP", actual: /needs the admin API/ });
+  t.match(
+    wireOnly.cases().find((c) => c.requirement === "MERGE-ALIVE-DEAD-HIGHER"),
+    { verdict: "SKIP", actual: /needs the admin API/ },
+  );
   t.equal(wireOnly.cases().find((c) => c.requirement === "SWIM-PING-1")?.verdict, "PASS");
 });
 

@@ -31,7 +31,10 @@ const runs = Object.fromEntries(
   Object.entries(caughtBy).map(([mutant, { scenario }]) => {
     const reportDir = mkdtempSync(path.join(tmpdir(), `grapevine-${mutant}-`));
     const file = path.join(packageRoot(), "specs", "scenarios", scenario);
-    return [mutant, limit(() => execa(process.execPath, [builtCli(), "run", file, "--mutant", mutant, "--report-dir", reportDir], { reject: false, timeout: 150_000 }))];
+    return [
+      mutant,
+      limit(() => execa(process.execPath, [builtCli(), "run", file, "--mutant", mutant, "--report-dir", reportDir], { reject: false, timeout: 150_000 })),
+    ];
   }),
 );
 

@@ -40,7 +40,9 @@ for (const [entry, argv] of ENTRIES) {
   }
 
   t.test(`${entry}: a started node prints its ready line, takes its settings, and leaves on SIGTERM with exit 0`, async (t) => {
-    const child = execa(process.execPath, [...argv, "--id", "solo", "--port", "0", "--admin-port", "0", "--probe-interval-ms", "300", "--seed", "7"], { reject: false });
+    const child = execa(process.execPath, [...argv, "--id", "solo", "--port", "0", "--admin-port", "0", "--probe-interval-ms", "300", "--seed", "7"], {
+      reject: false,
+    });
     const line = await new Promise<string>((resolve) => child.stdout!.once("data", (d: Buffer) => resolve(d.toString())));
     const ready = JSON.parse(line);
     t.match(ready, { ready: true, id: "solo", port: Number, adminPort: Number });
@@ -84,7 +86,10 @@ t.test("grapevine schema writes a JSON Schema for every contract", async (t) => 
   const out = mkdtempSync(path.join(tmpdir(), "grapevine-schema-"));
   const result = await grapevine("schema", "--out", out);
   t.equal(result.exitCode, 0, result.stderr);
-  t.equal(readdirSync(path.join(out, "wire")).length + readdirSync(path.join(out, "admin")).length + readdirSync(path.join(out, "node")).length, Object.keys(SCHEMAS).length);
+  t.equal(
+    readdirSync(path.join(out, "wire")).length + readdirSync(path.join(out, "admin")).length + readdirSync(path.join(out, "node")).length,
+    Object.keys(SCHEMAS).length,
+  );
   const ping = JSON.parse(readFileSync(path.join(out, "wire", "ping.schema.json"), "utf8"));
   t.equal(ping.$schema, "https://json-schema.org/draft/2020-12/schema");
   t.same([...ping.required].sort(), ["from", "seq", "type", "v"], "input side: updates has a default, so it is optional");

@@ -25,11 +25,20 @@ t.test("a passing run exits 0 and writes all five report files; check reproduces
   t.ok(existsSync(path.join(runDir, "logs", "quick-crash", "n1.log")), "node logs kept");
   const summary = Summary.parse(JSON.parse(readFileSync(path.join(runDir, "summary.json"), "utf8")));
   t.equal(summary.verdict, "pass");
-  t.match(summary.scenarios[0]!.checks.map((c) => c.name), ["step 1: wait until converged", "step 3: expect detection n3", "detection n3", "no-false-positives", "converged"]);
+  t.match(
+    summary.scenarios[0]!.checks.map((c) => c.name),
+    ["step 1: wait until converged", "step 3: expect detection n3", "detection n3", "no-false-positives", "converged"],
+  );
   const history = readHistory(path.join(runDir, "history.ndjson"));
   t.match(history[0], { type: "scenario-start", seed: 7, nodes: ["n1", "n2", "n3"] });
-  t.ok(history.some((r) => r.type === "transition" && r.id === "n3" && r.to === "dead"), "the nodes' own transitions are in the history");
-  t.ok(history.some((r) => r.type === "fault" && r.kind === "crash"), "the harness's faults too");
+  t.ok(
+    history.some((r) => r.type === "transition" && r.id === "n3" && r.to === "dead"),
+    "the nodes' own transitions are in the history",
+  );
+  t.ok(
+    history.some((r) => r.type === "fault" && r.kind === "crash"),
+    "the harness's faults too",
+  );
   const junit = readFileSync(path.join(runDir, "junit.xml"), "utf8");
   t.equal((junit.match(/<testcase /g) ?? []).length, 5, "a testcase per check");
 
@@ -72,7 +81,10 @@ t.test("Ctrl-C in the middle of a partition: exit 130, no node process and no pr
   const runDir = onlyRunDir(reportDir);
   const history = readHistory(path.join(runDir, "history.ndjson"));
   const start = history.find((r) => r.type === "scenario-start")!;
-  t.ok(history.some((r) => r.type === "scenario-end" && r.aborted === "interrupted"), "the history says it was interrupted");
+  t.ok(
+    history.some((r) => r.type === "scenario-end" && r.aborted === "interrupted"),
+    "the history says it was interrupted",
+  );
   t.ok(existsSync(path.join(runDir, "index.html")), "a report is still written");
   const pids = history.flatMap((r) => (r.type === "node-up" && r.pid ? [r.pid] : []));
   t.equal(pids.length, 3);

@@ -12,10 +12,26 @@ const corpus = loadCorpus(path.join(packageRoot(), "fixtures", "malformed"));
 
 t.test("the corpus covers the cases the wire spec names, each citing a catalogued requirement", async (t) => {
   const names = corpus.map((c) => c.name);
-  for (const name of ["oversize-length", "zero-length", "truncated-body", "not-json", "json-array", "wrong-types", "unknown-type", "unknown-version", "deeply-nested", "huge-string", "slow-sender"]) {
+  for (const name of [
+    "oversize-length",
+    "zero-length",
+    "truncated-body",
+    "not-json",
+    "json-array",
+    "wrong-types",
+    "unknown-type",
+    "unknown-version",
+    "deeply-nested",
+    "huge-string",
+    "slow-sender",
+  ]) {
     t.ok(names.includes(name), name);
   }
-  for (const c of corpus) t.ok(REQUIREMENTS.some((r) => r.id === c.spec.requirement), `${c.name} cites ${c.spec.requirement}`);
+  for (const c of corpus)
+    t.ok(
+      REQUIREMENTS.some((r) => r.id === c.spec.requirement),
+      `${c.name} cites ${c.spec.requirement}`,
+    );
 });
 
 t.test("bytes: length prefix as declared, bodies really malformed", async (t) => {
@@ -25,7 +41,18 @@ t.test("bytes: length prefix as declared, bodies really malformed", async (t) =>
   t.equal(byName.get("zero-length")!.bytes.length, 4);
   const nested = byName.get("deeply-nested")!.bytes;
   t.equal(nested.readUInt32BE(0), nested.length - 4);
-  for (const name of ["not-json", "json-array", "wrong-types", "unknown-type", "unknown-version", "huge-string", "too-many-updates", "bad-address", "trailing-garbage", "missing-from"]) {
+  for (const name of [
+    "not-json",
+    "json-array",
+    "wrong-types",
+    "unknown-type",
+    "unknown-version",
+    "huge-string",
+    "too-many-updates",
+    "bad-address",
+    "trailing-garbage",
+    "missing-from",
+  ]) {
     const decoded = decodeMessage(byName.get(name)!.bytes.subarray(4));
     t.notOk(decoded.ok, `${name} is rejected by the decoder`);
   }

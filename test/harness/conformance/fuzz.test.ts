@@ -21,7 +21,10 @@ t.test("the schema arbitrary yields valid messages of every type, addresses on l
 t.test("500 generated inputs: all rejected by the schema, every mutation kind, same seed same inputs", async (t) => {
   const a = generateMalformed(500, 42);
   t.equal(a.length, 500);
-  t.ok(a.every((m) => !Message.safeParse(m.value).success), "every one fails the schema");
+  t.ok(
+    a.every((m) => !Message.safeParse(m.value).success),
+    "every one fails the schema",
+  );
   t.same(new Set(a.map((m) => m.kind)), new Set(MUTATION_KINDS));
   t.same(generateMalformed(500, 42), a, "reproducible");
   t.notSame(generateMalformed(50, 43), a.slice(0, 50), "another seed, other inputs");

@@ -40,7 +40,16 @@ const report = ConformanceReport.parse({
       mustFailures: 0,
       durationMs: 20_000,
       cases: [
-        { id: "SWIM-PING-1", requirement: "SWIM-PING-1", level: "MUST", verdict: "PASS", expected: "ack seq 1", actual: "ack seq 1", durationMs: 10, wireLog: "wire/reference/ping.ndjson" },
+        {
+          id: "SWIM-PING-1",
+          requirement: "SWIM-PING-1",
+          level: "MUST",
+          verdict: "PASS",
+          expected: "ack seq 1",
+          actual: "ack seq 1",
+          durationMs: 10,
+          wireLog: "wire/reference/ping.ndjson",
+        },
         { id: "SWIM-PINGREQ-2", requirement: "SWIM-PINGREQ-2", level: "SHOULD", verdict: "NON-STRICT", expected: "nack", actual: "closed", durationMs: 10 },
       ],
     },
@@ -51,7 +60,16 @@ const report = ConformanceReport.parse({
       durationMs: 20_000,
       cases: [
         { id: "SWIM-PING-1", requirement: "SWIM-PING-1", level: "MUST", verdict: "PASS", expected: "ack", actual: "ack", durationMs: 10 },
-        { id: "SWIM-REFUTE-1", requirement: "SWIM-REFUTE-1", level: "MUST", verdict: "FAIL", expected: "alive(sut) > 0", actual: "no refutation <heard>", durationMs: 10, wireLog: "wire/x/refute.ndjson" },
+        {
+          id: "SWIM-REFUTE-1",
+          requirement: "SWIM-REFUTE-1",
+          level: "MUST",
+          verdict: "FAIL",
+          expected: "alive(sut) > 0",
+          actual: "no refutation <heard>",
+          durationMs: 10,
+          wireLog: "wire/x/refute.ndjson",
+        },
       ],
     },
   ],
@@ -59,7 +77,10 @@ const report = ConformanceReport.parse({
 
 t.test("console: each failure with its requirement sentence, expected and actual; counts per implementation", async (t) => {
   const text = renderSummary(report, "r/index.html");
-  t.match(text, /1\) SWIM-REFUTE-1 \[MUST\] FAIL\n\s+A node that hears itself suspected.*\n\s+expected: alive\(sut\) > 0\n\s+actual: no refutation <heard>\n\s+wire log: wire\/x\/refute\.ndjson/);
+  t.match(
+    text,
+    /1\) SWIM-REFUTE-1 \[MUST\] FAIL\n\s+A node that hears itself suspected.*\n\s+expected: alive\(sut\) > 0\n\s+actual: no refutation <heard>\n\s+wire log: wire\/x\/refute\.ndjson/,
+  );
   t.match(text, /1\) SWIM-PINGREQ-2 \[SHOULD\] NON-STRICT/);
   t.match(text, /reference: 1 passed, 0 failed, 1 non-strict, 0 info, 0 skipped/);
   t.match(text, /some MUST failed; report: r\/index\.html/);
@@ -75,7 +96,10 @@ t.test("junit: a suite per implementation, failures as <failure>", async (t) => 
 t.test("html: the matrix has a column per implementation and links cells to wire logs; text is escaped", async (t) => {
   const html = renderConformanceHtml(report);
   t.match(html, /<th>reference<\/th><th>reference:no-refute<\/th>/);
-  t.match(html, /<code>SWIM-REFUTE-1<\/code><\/td><td>MUST<\/td>.*<td>—<\/td><td class="v" style="background:#cf222e"[^>]*><a href="wire\/x\/refute\.ndjson">FAIL<\/a>/);
+  t.match(
+    html,
+    /<code>SWIM-REFUTE-1<\/code><\/td><td>MUST<\/td>.*<td>—<\/td><td class="v" style="background:#cf222e"[^>]*><a href="wire\/x\/refute\.ndjson">FAIL<\/a>/,
+  );
   t.match(html, /no refutation &lt;heard&gt;/);
   t.notMatch(html, /<heard>/);
 });

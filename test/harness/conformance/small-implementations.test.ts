@@ -46,7 +46,10 @@ async function stormingNode(options: { joins: boolean }): Promise<{ addr: string
     socket.end(encodeFrame({ v: 1, type: "ack", from: self, seq: message.seq, updates: [], kv: [] }));
     if (known.has(message.from.id)) return;
     for (let i = 0; i < 300; i++) {
-      const [host, port] = [message.from.addr.slice(0, message.from.addr.lastIndexOf(":")), Number(message.from.addr.slice(message.from.addr.lastIndexOf(":") + 1))];
+      const [host, port] = [
+        message.from.addr.slice(0, message.from.addr.lastIndexOf(":")),
+        Number(message.from.addr.slice(message.from.addr.lastIndexOf(":") + 1)),
+      ];
       const out = net.connect(port, host);
       out.on("error", () => undefined);
       out.write(encodeFrame({ v: 1, type: "sync", from: self, join: false, members: [] }));
@@ -64,7 +67,11 @@ async function stormingNode(options: { joins: boolean }): Promise<{ addr: string
 async function conformance(target: string, only: string) {
   const dir = mkdtempSync(path.join(tmpdir(), "grapevine-amplify-"));
   const json = path.join(dir, "out.json");
-  const result = await execa(process.execPath, [builtCli(), "conformance", "--target", target, "--only", only, "--generated", "0", "--period-ms", "200", "--report-dir", dir, "--json", json], { reject: false, timeout: 60_000 });
+  const result = await execa(
+    process.execPath,
+    [builtCli(), "conformance", "--target", target, "--only", only, "--generated", "0", "--period-ms", "200", "--report-dir", dir, "--json", json],
+    { reject: false, timeout: 60_000 },
+  );
   const cases = () => (JSON.parse(readFileSync(json, "utf8")) as { cases: { requirement: string; verdict: string; actual: string }[] }).cases;
   return { result, cases };
 }

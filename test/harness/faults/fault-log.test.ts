@@ -25,8 +25,14 @@ t.test("undoAll ends every open fault, newest first, and collects errors instead
   log.instant("crash", ["c"], {});
   const errors = await log.undoAll();
   t.same(order, ["second", "first"]);
-  t.same(errors.map((e) => e.message), ["proxy gone"]);
+  t.same(
+    errors.map((e) => e.message),
+    ["proxy gone"],
+  );
   t.equal(log.activeCount(), 0);
   t.equal(log.all().length, 3);
-  t.ok(log.all().every((r) => r.endedAt !== undefined), "every record closed, the failed one too");
+  t.ok(
+    log.all().every((r) => r.endedAt !== undefined),
+    "every record closed, the failed one too",
+  );
 });

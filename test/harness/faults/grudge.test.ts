@@ -5,7 +5,12 @@ import { cutPairs, grudgeFromGroups, grudgeIsolate, grudgeNodes, grudgeOneWay } 
 t.test("groups cut every pair across groups, both ways", async (t) => {
   const grudge = grudgeFromGroups([["a", "b"], ["c"]]);
   t.same(grudge, { a: ["c"], b: ["c"], c: ["a", "b"] });
-  t.same(cutPairs(grudge).sort(), [["a", "c"], ["b", "c"], ["c", "a"], ["c", "b"]]);
+  t.same(cutPairs(grudge).sort(), [
+    ["a", "c"],
+    ["b", "c"],
+    ["c", "a"],
+    ["c", "b"],
+  ]);
 });
 
 t.test("a one-way cut only stops messages from → to", async (t) => {

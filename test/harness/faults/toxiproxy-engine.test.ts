@@ -40,7 +40,10 @@ t.test("a one-way cut blackholes a's requests to b and a's answers to b's reques
   t.same(now["b->a"], ["downstream:timeout@1"]);
   t.same([now["a->c"], now["c->a"], now["b->c"], now["c->b"]], [[], [], [], []]);
   await cut.undo();
-  t.ok(Object.values(await toxics()).every((list) => list.length === 0), "undo removes them all");
+  t.ok(
+    Object.values(await toxics()).every((list) => list.length === 0),
+    "undo removes them all",
+  );
 });
 
 t.test("a symmetric partition cuts both directions across groups", async (t) => {
@@ -49,13 +52,19 @@ t.test("a symmetric partition cuts both directions across groups", async (t) => 
   for (const link of ["a->b", "b->a", "a->c", "c->a"]) t.same(now[link], ["downstream:timeout@1", "upstream:timeout@1"], link);
   t.same(now["b->c"], []);
   await faults.heal();
-  t.ok(Object.values(await toxics()).every((list) => list.length === 0), "heal ends it");
+  t.ok(
+    Object.values(await toxics()).every((list) => list.length === 0),
+    "heal ends it",
+  );
 });
 
 t.test("loss is a blackhole on each link's request stream with toxicity = rate", async (t) => {
   const loss = await faults.loss(0.1);
   const now = await toxics();
-  t.ok(Object.values(now).every((list) => list.length === 1 && list[0] === "upstream:timeout@0.1"), JSON.stringify(now));
+  t.ok(
+    Object.values(now).every((list) => list.length === 1 && list[0] === "upstream:timeout@0.1"),
+    JSON.stringify(now),
+  );
   await loss.undo();
   await t.rejects(faults.loss(1.5), RangeError);
 });
@@ -82,7 +91,14 @@ t.test("refuse disables the link's proxy until undone", async (t) => {
 });
 
 t.test("the ingress topology: one proxy per node, and a clear error for per-link faults", async (t) => {
-  const ingress = await Topology.ingress(source.api, [{ id: "x", addr: "127.0.0.1:21000" }, { id: "y", addr: "127.0.0.1:21001" }], "gv-test-ing-");
+  const ingress = await Topology.ingress(
+    source.api,
+    [
+      { id: "x", addr: "127.0.0.1:21000" },
+      { id: "y", addr: "127.0.0.1:21001" },
+    ],
+    "gv-test-ing-",
+  );
   t.teardown(() => ingress.destroy());
   t.equal(ingress.proxyCount, 2);
   t.equal(ingress.dialMap("x").y, ingress.dialMap("z").y, "everyone dials y through the same proxy");
@@ -91,7 +107,13 @@ t.test("the ingress topology: one proxy per node, and a clear error for per-link
 });
 
 t.test("a failed fault leaves nothing half-applied", async (t) => {
-  await t.rejects(faults.latency(10, 0, [["a", "b"], ["a", "nobody"]]), TopologyError);
+  await t.rejects(
+    faults.latency(10, 0, [
+      ["a", "b"],
+      ["a", "nobody"],
+    ]),
+    TopologyError,
+  );
   t.ok(Object.values(await toxics()).every((list) => list.length === 0));
 });
 
@@ -103,9 +125,15 @@ t.test("every fault is in the log with its times", async (t) => {
 t.test("as a fault engine: nodes added before they start and on join, dial maps through the proxies, close removes everything", async (t) => {
   const engineLog = new FaultLog();
   const engine = ToxiproxyEngine.create(source.api, { prefix: "gv-test-eng-" }, engineLog);
-  const names = async () => Object.keys((await (await fetch(`${source.api.url}/proxies`)).json()) as Record<string, unknown>).filter((n) => n.startsWith("gv-test-eng-")).sort();
+  const names = async () =>
+    Object.keys((await (await fetch(`${source.api.url}/proxies`)).json()) as Record<string, unknown>)
+      .filter((n) => n.startsWith("gv-test-eng-"))
+      .sort();
   t.same(engine.nodeIds, [], "empty until nodes are added");
-  await engine.add([{ id: "p", addr: "127.0.0.1:22000" }, { id: "q", addr: "127.0.0.1:22001" }]);
+  await engine.add([
+    { id: "p", addr: "127.0.0.1:22000" },
+    { id: "q", addr: "127.0.0.1:22001" },
+  ]);
   await engine.add([{ id: "r", addr: "127.0.0.1:22002" }]);
   t.same(engine.nodeIds, ["p", "q", "r"]);
   t.same(await names(), ["gv-test-eng-p->q", "gv-test-eng-p->r", "gv-test-eng-q->p", "gv-test-eng-q->r", "gv-test-eng-r->p", "gv-test-eng-r->q"]);
@@ -114,5 +142,8 @@ t.test("as a fault engine: nodes added before they start and on join, dial maps 
   t.equal(engineLog.all().filter((r) => r.endedAt === undefined).length, 1, "the cut is in force");
   await engine.close();
   t.same(await names(), [], "every proxy is gone");
-  t.ok(engineLog.all().every((r) => r.endedAt !== undefined), "the cut was ended before its proxies were removed");
+  t.ok(
+    engineLog.all().every((r) => r.endedAt !== undefined),
+    "the cut was ended before its proxies were removed",
+  );
 });

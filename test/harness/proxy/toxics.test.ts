@@ -112,7 +112,13 @@ t.test("reset_peer: the client sees ECONNRESET after the timeout", async (t) => 
 
 t.test("slicer: data arrives intact in many small pieces", async (t) => {
   const proxy = await freshProxy();
-  await proxy.addToxic({ name: "slice", type: "slicer", stream: "downstream", toxicity: 1, attributes: { average_size: 100, size_variation: 20, delay: 2000 } });
+  await proxy.addToxic({
+    name: "slice",
+    type: "slicer",
+    stream: "downstream",
+    toxicity: 1,
+    attributes: { average_size: 100, size_variation: 20, delay: 2000 },
+  });
   const payload = Buffer.from(Array.from({ length: 5000 }, (_, i) => i % 251));
   const r = await talk(portOf(proxy.listen), payload, { waitMs: 5000, expectBytes: payload.length });
   t.ok(r.received.equals(payload), "intact");

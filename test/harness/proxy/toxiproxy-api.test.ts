@@ -140,34 +140,53 @@ t.test("toxics: defaults, listing order, get, update, delete", async (t) => {
   t.same(got.attributes, { rate: 100 });
   t.equal(got.toxicity, 0.5);
   const updated = await raw(api.url, "POST", `/proxies/${name("toxics")}/toxics/latency_downstream`, { attributes: { jitter: 3 } });
-  t.same(updated.json, { attributes: { latency: 10, jitter: 3 }, name: "latency_downstream", type: "latency", stream: "downstream", toxicity: 1 }, "attributes merged, toxicity kept");
+  t.same(
+    updated.json,
+    { attributes: { latency: 10, jitter: 3 }, name: "latency_downstream", type: "latency", stream: "downstream", toxicity: 1 },
+    "attributes merged, toxicity kept",
+  );
   const patched = await raw(api.url, "PATCH", `/proxies/${name("toxics")}/toxics/up1`, { toxicity: 0.25 });
   t.match(patched.json, { toxicity: 0.25, attributes: { rate: 100 } });
   t.same(await raw(api.url, "DELETE", `/proxies/${name("toxics")}/toxics/up2`), { status: 204, json: undefined });
   t.same(await raw(api.url, "GET", `/proxies/${name("toxics")}/toxics/up2`), { status: 404, json: { error: "toxic not found", status: 404 } });
   t.same(await raw(api.url, "DELETE", `/proxies/${name("toxics")}/toxics/up2`), { status: 404, json: { error: "toxic not found", status: 404 } });
-  t.same(await raw(api.url, "POST", `/proxies/${name("toxics")}/toxics/up2`, { toxicity: 1 }), { status: 404, json: { error: "toxic not found", status: 404 } });
+  t.same(await raw(api.url, "POST", `/proxies/${name("toxics")}/toxics/up2`, { toxicity: 1 }), {
+    status: 404,
+    json: { error: "toxic not found", status: 404 },
+  });
 });
 
 t.test("toxic errors, checked in Toxiproxy's order", async (t) => {
   await api.client.createProxy({ name: name("toxic-errors"), listen: "127.0.0.1:0", upstream: echo.addr });
   const path = `/proxies/${name("toxic-errors")}/toxics`;
   const err = (error: string, status: number) => ({ status, json: { error, status } });
-  t.same(await raw(api.url, "POST", path, { type: "nope", stream: "sideways" }), err("stream was invalid, can be either upstream or downstream", 400), "stream before type");
+  t.same(
+    await raw(api.url, "POST", path, { type: "nope", stream: "sideways" }),
+    err("stream was invalid, can be either upstream or downstream", 400),
+    "stream before type",
+  );
   t.same(await raw(api.url, "POST", path, { type: "nope" }), err("invalid toxic type", 400));
   t.same(await raw(api.url, "POST", path, { type: "down" }), err("invalid toxic type", 400), "there is no `down` toxic");
   await raw(api.url, "POST", path, { name: "same", type: "latency", stream: "upstream" });
-  t.same(await raw(api.url, "POST", path, { name: "same", type: "timeout", stream: "downstream" }), err("toxic already exists", 409), "names are unique across streams");
+  t.same(
+    await raw(api.url, "POST", path, { name: "same", type: "timeout", stream: "downstream" }),
+    err("toxic already exists", 409),
+    "names are unique across streams",
+  );
   const badAttr = await raw(api.url, "POST", path, { name: "frac", type: "latency", attributes: { latency: "slow" } });
   t.equal(badAttr.status, 400);
   t.match(badAttr.json, { error: /^bad request body/ });
   t.same(await raw(api.url, "POST", `/proxies/${name("absent")}/toxics`, { type: "latency" }), err("proxy not found", 404));
 });
 
-t.test("reset re-enables every proxy and removes every toxic", { skip: !api.embedded && "POST /reset would touch every proxy of a shared server" }, async (t) => {
-  const proxy = await api.client.createProxy({ name: name("reset"), listen: "127.0.0.1:0", upstream: echo.addr });
-  await proxy.addToxic({ name: "t1", type: "latency", stream: "upstream", toxicity: 1, attributes: { latency: 1, jitter: 0 } });
-  await proxy.update({ enabled: false, listen: proxy.listen, upstream: proxy.upstream });
-  await api.client.reset();
-  t.match((await raw(api.url, "GET", `/proxies/${name("reset")}`)).json, { enabled: true, toxics: [], listen: proxy.listen });
-});
+t.test(
+  "reset re-enables every proxy and removes every toxic",
+  { skip: !api.embedded && "POST /reset would touch every proxy of a shared server" },
+  async (t) => {
+    const proxy = await api.client.createProxy({ name: name("reset"), listen: "127.0.0.1:0", upstream: echo.addr });
+    await proxy.addToxic({ name: "t1", type: "latency", stream: "upstream", toxicity: 1, attributes: { latency: 1, jitter: 0 } });
+    await proxy.update({ enabled: false, listen: proxy.listen, upstream: proxy.upstream });
+    await api.client.reset();
+    t.match((await raw(api.url, "GET", `/proxies/${name("reset")}`)).json, { enabled: true, toxics: [], listen: proxy.listen });
+  },
+);

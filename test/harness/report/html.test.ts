@@ -42,7 +42,11 @@ t.test("[chromium] index.html opens offline in Chromium with its charts drawn", 
   const requests: string[] = [];
   page.on("request", (r) => requests.push(r.url()));
   await page.goto(`file://${files.html}`);
-  t.same(requests.filter((u) => !u.startsWith("file://")), [], "the page loads nothing from the network");
+  t.same(
+    requests.filter((u) => !u.startsWith("file://")),
+    [],
+    "the page loads nothing from the network",
+  );
 
   const timeline = page.locator('[data-chart="timeline"] svg');
   t.equal(await timeline.count(), 1, "the timeline chart is there");
@@ -71,7 +75,10 @@ t.test("[chromium] a recorded partition-writes history: no write lost, and the k
   t.match(checks["no-data-loss"], { verdict: "pass", metrics: { lostWrites: 0 } });
   t.equal(checks["kv-converged"]?.verdict, "pass");
   const files = await writeReports(runDir, summary, readHistory(path.join(runDir, "history.ndjson")));
-  const browser = await chromium.launch({ executablePath: CHROMIUM, args: ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--no-first-run"] });
+  const browser = await chromium.launch({
+    executablePath: CHROMIUM,
+    args: ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--no-first-run"],
+  });
   t.teardown(() => browser.close());
   const page = await browser.newPage({ viewport: { width: 1100, height: 1600 } });
   await page.goto(`file://${files.html}`);

@@ -28,15 +28,36 @@ t.test("a node that cannot start: the scenario fails naming it, its checks are n
   const runDir = mkdtempSync(path.join(tmpdir(), "grapevine-runner-"));
   const history = new HistoryWriter(path.join(runDir, "history.ndjson"));
   const { file, scenario } = await loadScenario(path.join(packageRoot(), "fixtures", "scenarios", "quick-crash.ts"));
-  const result = await runScenario(file, scenario, { runDir, toxiproxy, runtime, history, progress: silentProgress, signal: new AbortController().signal, seed: 3 });
+  const result = await runScenario(file, scenario, {
+    runDir,
+    toxiproxy,
+    runtime,
+    history,
+    progress: silentProgress,
+    signal: new AbortController().signal,
+    seed: 3,
+  });
 
   t.equal(result.verdict, "fail");
   t.match(result.aborted, /^the cluster did not start: node n2 did not start: .*\n.*port \d+ is already in use/);
-  t.same(result.checks.map((c) => `${c.name}: ${c.verdict}`), ["scenario: fail"], "no check passes on a history with no nodes in it");
+  t.same(
+    result.checks.map((c) => `${c.name}: ${c.verdict}`),
+    ["scenario: fail"],
+    "no check passes on a history with no nodes in it",
+  );
   t.same(started.map((n) => n.id).sort(), ["n1", "n3"], "the others had started");
-  t.ok(started.every((n) => n.hasExited), "and were stopped");
+  t.ok(
+    started.every((n) => n.hasExited),
+    "and were stopped",
+  );
   t.same(Object.keys(await toxiproxy.api.client.getAll()), [], "every proxy removed");
-  const records = readFileSync(path.join(runDir, "history.ndjson"), "utf8").trim().split("\n").map((l) => JSON.parse(l) as { type: string; aborted?: string });
-  t.same(records.map((r) => r.type), ["scenario-start", "scenario-end"]);
+  const records = readFileSync(path.join(runDir, "history.ndjson"), "utf8")
+    .trim()
+    .split("\n")
+    .map((l) => JSON.parse(l) as { type: string; aborted?: string });
+  t.same(
+    records.map((r) => r.type),
+    ["scenario-start", "scenario-end"],
+  );
   t.match(records[1]!.aborted, /the cluster did not start/);
 });

@@ -10,7 +10,10 @@ t.test("the default suite loads: every scenario valid, names unique, in file ord
   const loaded = await loadScenarios([`${packageRoot()}/specs/scenarios`]);
   t.ok(loaded.length >= 11);
   t.same(loaded.map((l) => l.scenario.name).slice(0, 2), ["steady-state", "crash-detection"]);
-  t.ok(loaded.some((l) => l.file.endsWith(".ts")), "TypeScript modules load too");
+  t.ok(
+    loaded.some((l) => l.file.endsWith(".ts")),
+    "TypeScript modules load too",
+  );
 });
 
 t.test("a TypeScript scenario is validated like YAML", async (t) => {

@@ -14,7 +14,10 @@ const skip = await dockerSkip();
 
 t.test("[docker engine, ~15 s] Ctrl-C mid-run leaves no container and no network", { skip }, async (t) => {
   const reportDir = mkdtempSync(path.join(tmpdir(), "grapevine-docker-int-"));
-  const child = execa(process.execPath, [builtCli(), "run", scenario("06-partition-heal.yaml"), "--runtime", "docker", "--report-dir", reportDir], { reject: false, timeout: 120_000 });
+  const child = execa(process.execPath, [builtCli(), "run", scenario("06-partition-heal.yaml"), "--runtime", "docker", "--report-dir", reportDir], {
+    reject: false,
+    timeout: 120_000,
+  });
   // Wait until the run's nodes are up (a container per node and the proxy), then interrupt.
   const deadline = Date.now() + 60_000;
   while ((await docker.listContainers({ filters: { label: [`${LABEL_OWNER_PID}=${child.pid}`] } })).length < 6 && Date.now() < deadline) {
@@ -33,7 +36,12 @@ t.test("[docker engine] the start-up sweep removes what a crashed earlier run le
   const labels = { [LABEL_RUN]: "gv-crashed-earlier", [LABEL_OWNER_PID]: String(dead.pid) };
   const network = await docker.createNetwork({ Name: "gv-crashed-earlier", Labels: labels });
   const container = await docker.createContainer({ name: "gv-crashed-earlier-n1", Image: GRAPEVINE_IMAGE, Cmd: ["--help"], Labels: labels });
-  const live = await docker.createContainer({ name: "gv-still-running-n1", Image: GRAPEVINE_IMAGE, Cmd: ["--help"], Labels: { [LABEL_RUN]: "gv-live", [LABEL_OWNER_PID]: String(process.pid) } });
+  const live = await docker.createContainer({
+    name: "gv-still-running-n1",
+    Image: GRAPEVINE_IMAGE,
+    Cmd: ["--help"],
+    Labels: { [LABEL_RUN]: "gv-live", [LABEL_OWNER_PID]: String(process.pid) },
+  });
   t.teardown(() => live.remove({ force: true }).catch(() => undefined));
   const swept = await sweepLeftovers(await connectDocker());
   t.same(swept, { containers: ["/gv-crashed-earlier-n1"], networks: ["gv-crashed-earlier"] });
@@ -49,5 +57,8 @@ t.test("[docker engine] clear errors: no engine, image missing", { skip }, async
   });
   t.equal(result.exitCode, 2);
   t.match(result.stderr, /no Docker engine answers at unix:\/\/\/nonexistent\/docker\.sock .*dockerd --iptables=false/);
-  await t.rejects(requireImage(await connectDocker(), "grapevine/absent:none"), /image grapevine\/absent:none is missing: build it with `npx grapevine image build --offline`/);
+  await t.rejects(
+    requireImage(await connectDocker(), "grapevine/absent:none"),
+    /image grapevine\/absent:none is missing: build it with `npx grapevine image build --offline`/,
+  );
 });

@@ -17,8 +17,19 @@ export const docker = new Docker();
  * starts an engine, builds the image and sets GRAPEVINE_REQUIRE_DOCKER, so a missing one fails there.
  */
 export async function dockerSkip(): Promise<string | false> {
-  const engine = await docker.ping().then(() => true, () => false);
-  const image = engine && (await docker.getImage(GRAPEVINE_IMAGE).inspect().then(() => true, () => false));
+  const engine = await docker.ping().then(
+    () => true,
+    () => false,
+  );
+  const image =
+    engine &&
+    (await docker
+      .getImage(GRAPEVINE_IMAGE)
+      .inspect()
+      .then(
+        () => true,
+        () => false,
+      ));
   const missing = !engine ? "no Docker engine answers" : !image ? `${GRAPEVINE_IMAGE} is missing` : undefined;
   if (missing && process.env.GRAPEVINE_REQUIRE_DOCKER) t.fail(`GRAPEVINE_REQUIRE_DOCKER is set but ${missing}`);
   return missing ? `${missing}: start dockerd and run \`npx grapevine image build --offline\`` : false;
@@ -34,7 +45,8 @@ export async function run(files: string[], extra: string[]) {
   return { result, runDir, summary: () => JSON.parse(readFileSync(path.join(runDir, "summary.json"), "utf8")) as Summary };
 }
 
-export const verdicts = (summary: Summary) => summary.scenarios.map((s) => ({ scenario: s.name, verdict: s.verdict, checks: s.checks.map((c) => `${c.name}: ${c.verdict}`) }));
+export const verdicts = (summary: Summary) =>
+  summary.scenarios.map((s) => ({ scenario: s.name, verdict: s.verdict, checks: s.checks.map((c) => `${c.name}: ${c.verdict}`) }));
 
 /** Every container and network that carries Grapevine's run label. */
 export async function leftovers(): Promise<string[]> {

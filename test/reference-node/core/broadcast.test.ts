@@ -26,9 +26,16 @@ t.test("least-sent first, newest first among equals, within the byte budget", as
   q.take(5, 10_000); // a sent once
   q.enqueue(alive("b"));
   q.enqueue(alive("c"));
-  t.same(q.take(5, 10_000).map((u) => u.id), ["c", "b", "a"]);
+  t.same(
+    q.take(5, 10_000).map((u) => u.id),
+    ["c", "b", "a"],
+  );
   const oneFits = updateBytes(alive("a")) + 1;
-  t.same(q.take(5, oneFits).map((u) => u.id), ["c"], "the budget stops at what fits");
+  t.same(
+    q.take(5, oneFits).map((u) => u.id),
+    ["c"],
+    "the budget stops at what fits",
+  );
 });
 
 t.test("a newer update about a member replaces the queued one", async (t) => {

@@ -50,7 +50,10 @@ t.test("the Merkle tree is the same whatever the order of writes, and differs wh
   const leaf = leafOf("key-7");
   t.not(a.tree.hash(3, leaf), b.tree.hash(3, leaf), "the leaf of the changed key differs");
   t.equal(a.tree.hash(3, (leaf + 1) % LEAVES), b.tree.hash(3, (leaf + 1) % LEAVES), "its neighbour does not");
-  t.same(MerkleTree.children(2), Array.from({ length: 16 }, (_, i) => 32 + i));
+  t.same(
+    MerkleTree.children(2),
+    Array.from({ length: 16 }, (_, i) => 32 + i),
+  );
 });
 
 const aeConfig = (mode: "push" | "pull" | "push-pull") =>
@@ -100,7 +103,10 @@ t.test("a write spreads by rumor without anti-entropy, and by anti-entropy witho
     sim.put("n2", "greeting", "hello");
     sim.runFor(4000);
   }
-  for (const [name, sim] of [["rumor", rumorOnly], ["anti-entropy", aeOnly]] as const) {
+  for (const [name, sim] of [
+    ["rumor", rumorOnly],
+    ["anti-entropy", aeOnly],
+  ] as const) {
     const holders = ["n1", "n2", "n3", "n4", "n5"].filter((id) => sim.node(id).kv.get("greeting")?.value === "hello");
     t.equal(holders.length, 5, `${name}: on all five nodes`);
   }

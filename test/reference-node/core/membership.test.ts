@@ -39,10 +39,7 @@ t.test("every row of the merge table", async (t) => {
   for (const [update, byCurrent] of Object.entries(table)) {
     for (const [current, byRel] of Object.entries(byCurrent)) {
       for (const [rel, expected] of Object.entries(byRel)) {
-        const got = supersedes(
-          { state: update as MemberState, incarnation: incarnationFor[rel as Rel] },
-          { state: current as MemberState, incarnation: 5 },
-        );
+        const got = supersedes({ state: update as MemberState, incarnation: incarnationFor[rel as Rel] }, { state: current as MemberState, incarnation: 5 });
         t.equal(got, expected, `${update}(${rel}) over ${current}(5) → ${expected ? "accepted" : "ignored"}`);
       }
     }

@@ -76,7 +76,10 @@ t.test("ping is answered by an ack with the same seq", async (t) => {
 
 t.test("a ping meant for another id is not answered", async (t) => {
   const node = nodeKnowing(["a"]);
-  const effects = node.step({ type: "request", conn: 7, message: { v: 1, type: "ping", from: peer("a"), seq: 1, target: "someone-else", kv: [], updates: [] } }, 10);
+  const effects = node.step(
+    { type: "request", conn: 7, message: { v: 1, type: "ping", from: peer("a"), seq: 1, target: "someone-else", kv: [], updates: [] } },
+    10,
+  );
   t.same(replies(effects), [{ type: "reply", conn: 7, message: null }]);
 });
 
@@ -91,9 +94,20 @@ t.test("failed ping → ping-req through k members → an ack relayed back: no s
     t.not(req.to.id, target, "never through the target itself");
   }
   const helper = indirect[0]!;
-  node.step({ type: "response", exchange: helper.exchange, message: { v: 1, type: "ack", from: peer(helper.to.id!), seq: (ping.message as { seq: number }).seq, kv: [], updates: [] } }, now + 600);
+  node.step(
+    {
+      type: "response",
+      exchange: helper.exchange,
+      message: { v: 1, type: "ack", from: peer(helper.to.id!), seq: (ping.message as { seq: number }).seq, kv: [], updates: [] },
+    },
+    now + 600,
+  );
   const after = drive(node, now + 1500, healthy);
-  t.same(transitions(after).filter((e) => e.id === target), [], "target stays alive");
+  t.same(
+    transitions(after).filter((e) => e.id === target),
+    [],
+    "target stays alive",
+  );
   t.equal(stateOf(node, target), "alive");
   t.equal(node.healthScore, 0);
 });
@@ -127,10 +141,15 @@ t.test("failed ping → helpers silent → suspect, and the node doubts itself b
 t.test("ping-req relay: ack when the target answers, nack when it does not", async (t) => {
   for (const targetAnswers of [true, false]) {
     const node = nodeKnowing(["a", "b"]);
-    const effects = node.step({ type: "request", conn: 9, message: { v: 1, type: "ping-req", from: peer("a"), seq: 77, target: peer("b"), kv: [], updates: [] } }, 5);
+    const effects = node.step(
+      { type: "request", conn: 9, message: { v: 1, type: "ping-req", from: peer("a"), seq: 77, target: peer("b"), kv: [], updates: [] } },
+      5,
+    );
     const [relayed] = sends(effects);
     t.match(relayed, { to: { id: "b" }, message: { type: "ping", target: "b" } });
-    const answer: Message | null = targetAnswers ? { v: 1, type: "ack", from: peer("b"), seq: (relayed!.message as { seq: number }).seq, kv: [], updates: [] } : null;
+    const answer: Message | null = targetAnswers
+      ? { v: 1, type: "ack", from: peer("b"), seq: (relayed!.message as { seq: number }).seq, kv: [], updates: [] }
+      : null;
     const [reply] = replies(node.step({ type: "response", exchange: relayed!.exchange, message: answer }, 50));
     t.match(reply, { conn: 9, message: { type: targetAnswers ? "ack" : "nack", seq: 77 } }, targetAnswers ? "ack relayed" : "nack sent");
   }
@@ -142,18 +161,29 @@ t.test("a suspicion about itself is refuted with a higher incarnation, spread on
   node.step({ type: "request", conn: 3, message: { v: 1, type: "gossip", from: peer("a"), kv: [], updates: [suspectMe] } }, 100);
   t.equal(node.currentIncarnation, 1);
   t.equal(node.counters.refutations, 1);
-  const [reply] = replies(node.step({ type: "request", conn: 4, message: { v: 1, type: "ping", from: peer("b"), seq: 1, target: "me", kv: [], updates: [] } }, 110));
+  const [reply] = replies(
+    node.step({ type: "request", conn: 4, message: { v: 1, type: "ping", from: peer("b"), seq: 1, target: "me", kv: [], updates: [] } }, 110),
+  );
   const updates = (reply as { message: { updates: Update[] } }).message.updates;
-  t.ok(updates.some((u) => u.id === "me" && u.state === "alive" && u.incarnation === 1), "alive(me, 1) piggybacked");
+  t.ok(
+    updates.some((u) => u.id === "me" && u.state === "alive" && u.incarnation === 1),
+    "alive(me, 1) piggybacked",
+  );
   // Spend the refutation's retransmits (as on replies to pingers that had already given up).
-  for (let i = 0; i < 10; i++) node.step({ type: "request", conn: 50 + i, message: { v: 1, type: "ping", from: peer("b"), seq: 10 + i, target: "me", kv: [], updates: [] } }, 111);
-  const [stale] = replies(node.step({ type: "request", conn: 5, message: { v: 1, type: "ping", from: peer("a"), seq: 2, target: "me", kv: [], updates: [suspectMe] } }, 120));
+  for (let i = 0; i < 10; i++)
+    node.step({ type: "request", conn: 50 + i, message: { v: 1, type: "ping", from: peer("b"), seq: 10 + i, target: "me", kv: [], updates: [] } }, 111);
+  const [stale] = replies(
+    node.step({ type: "request", conn: 5, message: { v: 1, type: "ping", from: peer("a"), seq: 2, target: "me", kv: [], updates: [suspectMe] } }, 120),
+  );
   t.equal(node.currentIncarnation, 1, "a stale suspicion (lower incarnation) does not raise the incarnation");
   t.ok(
     (stale as { message: { updates: Update[] } }).message.updates.some((u) => u.id === "me" && u.state === "alive" && u.incarnation === 1),
     "but the accuser has not heard the refutation: the reply to it carries alive(me, 1) again",
   );
-  node.step({ type: "request", conn: 6, message: { v: 1, type: "gossip", from: peer("a"), kv: [], updates: [{ ...suspectMe, state: "dead", incarnation: 1 }] } }, 130);
+  node.step(
+    { type: "request", conn: 6, message: { v: 1, type: "gossip", from: peer("a"), kv: [], updates: [{ ...suspectMe, state: "dead", incarnation: 1 }] } },
+    130,
+  );
   t.equal(node.currentIncarnation, 2, "declared dead at the current incarnation: refuted again");
 });
 
@@ -186,9 +216,17 @@ t.test("an unrefuted suspect becomes dead after the maximum timeout; confirmatio
 
 t.test("buddy system: a ping to a suspect carries its suspicion even after the rumor's retransmits are spent", async (t) => {
   const node = nodeKnowing(["a", "b", "c", "x"]);
-  node.step({ type: "request", conn: 1, message: { v: 1, type: "gossip", from: peer("a"), kv: [], updates: [{ state: "suspect", id: "x", addr: addr("x"), incarnation: 0, by: "a" }] } }, 10);
+  node.step(
+    {
+      type: "request",
+      conn: 1,
+      message: { v: 1, type: "gossip", from: peer("a"), kv: [], updates: [{ state: "suspect", id: "x", addr: addr("x"), incarnation: 0, by: "a" }] },
+    },
+    10,
+  );
   // Spend the suspicion's retransmits on pings from a.
-  for (let i = 0; i < 10; i++) node.step({ type: "request", conn: 10 + i, message: { v: 1, type: "ping", from: peer("a"), seq: i, target: "me", kv: [], updates: [] } }, 20 + i);
+  for (let i = 0; i < 10; i++)
+    node.step({ type: "request", conn: 10 + i, message: { v: 1, type: "ping", from: peer("a"), seq: i, target: "me", kv: [], updates: [] } }, 20 + i);
   const pingsToX: Send[] = [];
   for (let i = 0; i < 20 && pingsToX.length === 0; i++) {
     const { ping } = nextProbe(node);
@@ -201,7 +239,14 @@ t.test("buddy system: a ping to a suspect carries its suspicion even after the r
 
 t.test("an alive with a higher incarnation clears the suspicion", async (t) => {
   const node = nodeKnowing(["a", "b", "c", "d", "x"]);
-  node.step({ type: "request", conn: 1, message: { v: 1, type: "gossip", from: peer("a"), kv: [], updates: [{ state: "suspect", id: "x", addr: addr("x"), incarnation: 0, by: "a" }] } }, 10);
+  node.step(
+    {
+      type: "request",
+      conn: 1,
+      message: { v: 1, type: "gossip", from: peer("a"), kv: [], updates: [{ state: "suspect", id: "x", addr: addr("x"), incarnation: 0, by: "a" }] },
+    },
+    10,
+  );
   node.step({ type: "request", conn: 2, message: { v: 1, type: "gossip", from: peer("x"), kv: [], updates: [alive("x", 1)] } }, 20);
   drive(node, 60_000, healthy);
   t.equal(stateOf(node, "x"), "alive");
@@ -212,7 +257,9 @@ t.test("each update is piggybacked at most retransmitMult · ceil(log10(N+1)) ti
   node.step({ type: "request", conn: 1, message: { v: 1, type: "gossip", from: peer("a"), kv: [], updates: [alive("z")] } }, 10);
   let carried = 0;
   for (let i = 0; i < 20; i++) {
-    const [reply] = replies(node.step({ type: "request", conn: 100 + i, message: { v: 1, type: "ping", from: peer("a"), seq: i, target: "me", kv: [], updates: [] } }, 20 + i));
+    const [reply] = replies(
+      node.step({ type: "request", conn: 100 + i, message: { v: 1, type: "ping", from: peer("a"), seq: i, target: "me", kv: [], updates: [] } }, 20 + i),
+    );
     if ((reply as { message: { updates: Update[] } }).message.updates.some((u) => u.id === "z")) carried++;
   }
   t.equal(carried, 4, "N = 6 after z joined: limit 4 · ceil(log10 7) = 4");
@@ -225,7 +272,10 @@ t.test("identical seeds and inputs give identical effects; another seed does not
   };
   const first = run(11);
   t.ok(first.filter((e) => e.type === "send").length >= 40, `a busy run (${first.length} effects)`);
-  t.ok(first.some((e) => e.type === "transition" && e.id === "c" && e.to === "dead"), "the silent member is found dead");
+  t.ok(
+    first.some((e) => e.type === "transition" && e.id === "c" && e.to === "dead"),
+    "the silent member is found dead",
+  );
   t.same(run(11), first);
   t.notSame(run(12), first);
 });

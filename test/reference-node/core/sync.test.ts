@@ -34,5 +34,8 @@ t.test("a flood of distinct made-up senders cannot grow the memory past its boun
   for (const id of ["k1", "k2", "u1", "u2"]) expiring.shouldPull(id, 0, 10, (x) => known.has(x));
   expiring.shouldPull("u3", 5, 10, (x) => known.has(x));
   t.equal(expiring.size, 3, "senders that became members are forgotten first (u1, u2, u3 stay)");
-  t.notOk(expiring.shouldPull("u1", 6, 10, (x) => known.has(x)), "u1 is still within its cooldown");
+  t.notOk(
+    expiring.shouldPull("u1", 6, 10, (x) => known.has(x)),
+    "u1 is still within its cooldown",
+  );
 });

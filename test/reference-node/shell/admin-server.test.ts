@@ -41,11 +41,21 @@ t.test("endpoints answer with their schema's shape", async (t) => {
   t.match(info, { id: "a", addr: `127.0.0.1:${a.port}`, protocol: "grapevine-swim/1", seed: 3, config: { probeIntervalMs: 100 } });
   const members = await admin.members();
   t.equal(members.self, "a");
-  t.same(members.members.map((m) => [m.id, m.state]).sort(), [["a", "alive"], ["b", "alive"]]);
+  t.same(members.members.map((m) => [m.id, m.state]).sort(), [
+    ["a", "alive"],
+    ["b", "alive"],
+  ]);
   const all = await admin.events(0);
-  t.match(all.events, [{ seq: 1, id: "a", from: null, to: "alive" }, { seq: 2, id: "b", from: null, to: "alive" }]);
+  t.match(all.events, [
+    { seq: 1, id: "a", from: null, to: "alive" },
+    { seq: 2, id: "b", from: null, to: "alive" },
+  ]);
   t.equal(all.next, 2);
-  t.same((await admin.events(1)).events.map((e) => e.seq), [2], "after=1 skips the first");
+  t.same(
+    (await admin.events(1)).events.map((e) => e.seq),
+    [2],
+    "after=1 skips the first",
+  );
   t.same(await admin.events(2), { events: [], next: 2 }, "nothing new: next stays");
   const metrics = await admin.metrics();
   t.ok(metrics.messagesReceived.sync >= 1, "the join's sync was counted");
@@ -130,8 +140,14 @@ t.test("key-value endpoints: write, read, list, delete, digest, events; limits n
   t.equal(gone.status, 404);
   t.match(await gone.json(), { error: "k1 was deleted" });
   t.match(await admin.kvDigest(), { keys: 0, entries: 1 }, "the tombstone stays");
-  t.same((await admin.kvList()).entries.map((e) => e.value), [null]);
-  t.same((await admin.kvEvents(0)).events.map((e) => e.origin), ["local", "local", "local"]);
+  t.same(
+    (await admin.kvList()).entries.map((e) => e.value),
+    [null],
+  );
+  t.same(
+    (await admin.kvEvents(0)).events.map((e) => e.origin),
+    ["local", "local", "local"],
+  );
   t.equal((await admin.metrics()).kvWrites, 3);
 
   const longKey = await fetch(`${base}/v1/kv/way-too-long-key`, { method: "PUT", body: JSON.stringify({ value: "x" }) });

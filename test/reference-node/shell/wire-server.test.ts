@@ -56,13 +56,30 @@ async function pingStillAnswered(): Promise<boolean> {
 const cases: [string, Buffer, boolean][] = [
   ["oversize length", header(MAX_FRAME_BYTES + 1), false],
   ["zero length", header(0), false],
-  ["truncated frame", Buffer.concat([header(100), Buffer.from("{\"v\":1")]), true],
+  ["truncated frame", Buffer.concat([header(100), Buffer.from('{"v":1')]), true],
   ["not JSON", payload("hello there"), false],
   ["JSON array", payload("[1,2,3]"), false],
   ["wrong field types", payload(JSON.stringify({ v: 1, type: "ping", from: { id: 7, addr: "x" }, seq: "one" })), false],
   ["unknown type", payload(JSON.stringify({ v: 1, type: "hello", from: { id: "a", addr: "127.0.0.1:1" } })), false],
-  ["anti-entropy frame with a bad hash", payload(JSON.stringify({ v: 1, type: "ae-tree", from: { id: "a", addr: "127.0.0.1:1" }, session: 1, level: 0, nodes: [{ index: 0, hash: "not-hex" }] })), false],
-  ["anti-entropy entries with a bad version", payload(JSON.stringify({ v: 1, type: "ae-entries", from: { id: "a", addr: "127.0.0.1:1" }, session: 1, leaves: [1], entries: [{ key: "k", value: "v", version: { wall: -1 } }] })), false],
+  [
+    "anti-entropy frame with a bad hash",
+    payload(JSON.stringify({ v: 1, type: "ae-tree", from: { id: "a", addr: "127.0.0.1:1" }, session: 1, level: 0, nodes: [{ index: 0, hash: "not-hex" }] })),
+    false,
+  ],
+  [
+    "anti-entropy entries with a bad version",
+    payload(
+      JSON.stringify({
+        v: 1,
+        type: "ae-entries",
+        from: { id: "a", addr: "127.0.0.1:1" },
+        session: 1,
+        leaves: [1],
+        entries: [{ key: "k", value: "v", version: { wall: -1 } }],
+      }),
+    ),
+    false,
+  ],
   ["unknown version", payload(JSON.stringify({ v: 2, type: "ping", from: { id: "a", addr: "127.0.0.1:1" }, seq: 1 })), false],
 ];
 

@@ -27,7 +27,11 @@ t.test("eight nodes joined through one seed reach full membership (several seeds
   for (const seed of [1, 2, 3, 4, 5]) {
     const sim = cluster(8, seed);
     t.ok(allSee(sim, ids(8), ids(8), "alive"), `seed ${seed}: every view lists all eight alive`);
-    t.same(sim.transitions.filter((e) => e.to !== "alive"), [], `seed ${seed}: no suspicion while joining`);
+    t.same(
+      sim.transitions.filter((e) => e.to !== "alive"),
+      [],
+      `seed ${seed}: no suspicion while joining`,
+    );
   }
 });
 
@@ -51,7 +55,10 @@ t.test("a pause shorter than the suspicion timeout makes nobody dead", async (t)
   sim.runFor(500);
   sim.resume("n2");
   sim.runFor(5000);
-  t.same(sim.transitions.slice(before).filter((e) => e.to === "dead"), []);
+  t.same(
+    sim.transitions.slice(before).filter((e) => e.to === "dead"),
+    [],
+  );
   t.ok(allSee(sim, ids(5), ids(5), "alive"));
 });
 
@@ -70,10 +77,11 @@ t.test("a symmetric partition: each side marks the other dead; after heal all fi
   const sim = cluster(5);
   const left = ["n1", "n2"];
   const right = ["n3", "n4", "n5"];
-  for (const a of left) for (const b of right) {
-    sim.cut(a, b);
-    sim.cut(b, a);
-  }
+  for (const a of left)
+    for (const b of right) {
+      sim.cut(a, b);
+      sim.cut(b, a);
+    }
   sim.runFor(10_000);
   t.ok(allSee(sim, left, right, "dead") && allSee(sim, right, left, "dead"), "each side holds the other dead");
   sim.healAll();

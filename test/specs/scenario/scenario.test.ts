@@ -17,7 +17,16 @@ t.test("durations: numbers are ms, strings carry a unit", async (t) => {
 t.test("steps and checks are single-key objects, turned into {kind, args}", async (t) => {
   const s = Scenario.parse({
     ...base,
-    steps: [{ wait: "1s" }, { wait: { until: "converged", timeout: "5s" } }, { crash: "n2" }, { pause: "n3" }, { partition: { from: ["n1"], to: ["n2"] } }, { heal: null }, { expect: { converged: { within: "2s" } } }, { join: null }],
+    steps: [
+      { wait: "1s" },
+      { wait: { until: "converged", timeout: "5s" } },
+      { crash: "n2" },
+      { pause: "n3" },
+      { partition: { from: ["n1"], to: ["n2"] } },
+      { heal: null },
+      { expect: { converged: { within: "2s" } } },
+      { join: null },
+    ],
     checks: [{ "never-dead": { nodes: ["n1"] } }],
   });
   t.same(
@@ -43,7 +52,10 @@ t.test("errors name the field and say what is expected", async (t) => {
 });
 
 t.test("node names must exist at that step; a join adds the next one", async (t) => {
-  t.match(firstIssue({ ...base, nodes: 3, steps: [{ crash: "n4" }] }), { path: "steps.0.crash", message: "node n4 is not in the cluster at this step (3 nodes)" });
+  t.match(firstIssue({ ...base, nodes: 3, steps: [{ crash: "n4" }] }), {
+    path: "steps.0.crash",
+    message: "node n4 is not in the cluster at this step (3 nodes)",
+  });
   t.equal(firstIssue({ ...base, nodes: 3, steps: [{ join: null }, { crash: "n4" }] }), undefined);
   t.match(firstIssue({ ...base, nodes: 3, steps: [{ wait: "1s" }], checks: [{ "never-dead": { nodes: ["n9"] } }] }), { path: "checks.0.never-dead" });
 });
