@@ -117,6 +117,18 @@ export async function runScenario(file: string, scenario: Scenario, options: Sce
   }
   observer.start();
   const steps = new StepPlayer(run, history, observer, signal);
+  /** The step's end in the history: ok unless it judged and failed, with what it concluded. */
+  const stepEnded = (index: number, step: ScenarioStep, outcome: CheckResult | undefined) =>
+    history.add({
+      type: "step",
+      source: "harness",
+      phase: "end",
+      index,
+      kind: step.kind,
+      args: step.args,
+      ok: outcome ? outcome.verdict !== "fail" : true,
+      ...(outcome ? { detail: outcome.summary, outcome: { name: outcome.name, verdict: outcome.verdict, summary: outcome.summary } } : {}),
+    });
 
   try {
     for (const [index, step] of scenario.steps.entries()) {
@@ -125,33 +137,13 @@ export async function runScenario(file: string, scenario: Scenario, options: Sce
       try {
         const outcome = await steps.play(step, index);
         if (outcome) stepResults.push(outcome);
-        const ok = outcome ? outcome.verdict !== "fail" : true;
-        history.add({
-          type: "step",
-          source: "harness",
-          phase: "end",
-          index,
-          kind: step.kind,
-          args: step.args,
-          ok,
-          ...(outcome ? { detail: outcome.summary, outcome: { name: outcome.name, verdict: outcome.verdict, summary: outcome.summary } } : {}),
-        });
+        stepEnded(index, step, outcome);
       } catch (error) {
         if (error instanceof Aborted || signal.aborted) throw error;
         const message = (error as Error).message;
-        const name = `step ${index + 1}: ${step.kind}`;
-        history.add({
-          type: "step",
-          source: "harness",
-          phase: "end",
-          index,
-          kind: step.kind,
-          args: step.args,
-          ok: false,
-          detail: message,
-          outcome: { name, verdict: "fail", summary: message },
-        });
-        stepResults.push({ name, verdict: "fail", summary: message, evidence: [], metrics: {} });
+        const failed: CheckResult = { name: `step ${index + 1}: ${step.kind}`, verdict: "fail", summary: message, evidence: [], metrics: {} };
+        stepResults.push(failed);
+        stepEnded(index, step, failed);
         if (!(error instanceof StepFailed)) throw error;
       }
     }

@@ -6,6 +6,7 @@ import { configFlag, configKeys, NodeConfig, NodeConfigFields } from "../../spec
 import { Address } from "../../specs/wire/messages.js";
 import { MUTANTS, type MutantName } from "../core/mutants.js";
 import type { LogLevel } from "./log.js";
+import type { RunnerOptions } from "./runner.js";
 
 export interface FlagSpec {
   type: "string" | "number";
@@ -67,21 +68,8 @@ export function nodeFlags(): Record<string, FlagSpec> {
   };
 }
 
-/** What a node starts with, validated. */
-export interface NodeStart {
-  id: string;
-  host: string;
-  port: number;
-  advertise?: string;
-  adminHost: string;
-  adminPort: number;
-  seeds: string[];
-  dialMapFile?: string;
-  config: NodeConfig;
-  seed: number;
-  logLevel: LogLevel;
-  mutant?: MutantName;
-}
+/** What a node starts with, validated: the runner's options, with a log level in place of a logger. */
+export type NodeStart = Omit<RunnerOptions, "logger" | "mutant"> & { logLevel: LogLevel; mutant?: MutantName };
 
 /**
  * Validates flag values (by flag name; numbers may still be text, as parseArgs gives them) into a

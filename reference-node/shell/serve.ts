@@ -27,20 +27,8 @@ export async function serveNode(start: NodeStart): Promise<void> {
   const logger = ndjsonLogger(start.id, start.logLevel);
   let runner: NodeRunner;
   try {
-    runner = await NodeRunner.start({
-      id: start.id,
-      host: start.host,
-      port: start.port,
-      ...(start.advertise === undefined ? {} : { advertise: start.advertise }),
-      adminHost: start.adminHost,
-      adminPort: start.adminPort,
-      seeds: start.seeds,
-      ...(start.dialMapFile === undefined ? {} : { dialMapFile: start.dialMapFile }),
-      config: start.config,
-      seed: start.seed,
-      logger,
-      mutant: start.mutant,
-    });
+    const { logLevel: _, ...options } = start;
+    runner = await NodeRunner.start({ ...options, logger });
   } catch (error) {
     const e = error as NodeJS.ErrnoException & { port?: number };
     if (error instanceof DialMapError) throw new NodeFlagError(`--dial-map ${error.message}`);
