@@ -6,5 +6,5 @@ export const GRAPEVINE_IMAGE = "grapevine/reference-node:local";
 export const TOXIPROXY_IMAGE = "ghcr.io/shopify/toxiproxy:latest";
 /** Where the project sits inside the image. */
 export const APP_DIR = "/app";
-/** The reference node's own entry inside the image (reference-node/main.ts, built). */
-export const NODE_ENTRY = `${APP_DIR}/dist/reference-node/main.js`;
+/** The reference node's own entry inside the image (reference-node/main.ts, bundled by npm run build). */
+export const NODE_ENTRY = `${APP_DIR}/dist/reference-node/node.bundle.mjs`;
