@@ -9,8 +9,3 @@ export const EXIT_BAD_INPUT = 2;
 /** Grapevine itself failed (a bug, or the machine): never to be read as a verdict about the implementation. */
 export const EXIT_INTERNAL_ERROR = 3;
 
-/** Formats a zod issue path as the user wrote it: a CLI flag, or a field path in a file. */
-export function describeIssue(path: readonly PropertyKey[], message: string, asFlag: (key: string) => string): string {
-  const key = path.map(String).join(".");
-  return key ? `${asFlag(key)}: ${message}` : message;
-}
