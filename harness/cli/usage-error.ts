@@ -8,4 +8,3 @@ export const EXIT_CHECK_FAILED = 1;
 export const EXIT_BAD_INPUT = 2;
 /** Grapevine itself failed (a bug, or the machine): never to be read as a verdict about the implementation. */
 export const EXIT_INTERNAL_ERROR = 3;
-
