@@ -1,5 +1,7 @@
 // The implementation under test: a reference node the harness starts, or one someone else started (--target).
+import net from "node:net";
 import path from "node:path";
+import { parseHostPort } from "../../specs/wire/address.js";
 import type { NodeConfig } from "../../specs/node/config.js";
 import type { NodeInfo } from "../../specs/admin/api.js";
 import { AdminClient } from "../observe/admin-client.js";
@@ -51,6 +53,7 @@ export async function startReference(name: string, mutant: string | undefined, l
 }
 
 export async function attachTarget(wire: string, adminUrl: string | undefined): Promise<Sut> {
+  await acceptsConnections(wire);
   const admin = adminUrl ? new AdminClient(adminUrl.replace(/\/$/, "")) : undefined;
   return {
     name: wire,
@@ -59,4 +62,21 @@ export async function attachTarget(wire: string, adminUrl: string | undefined): 
     owned: false,
     stop: async () => undefined,
   };
+}
+
+/** Throws, saying why, unless something accepts a TCP connection at `hostPort` within 3 s: a target nobody answers at is bad input. */
+async function acceptsConnections(hostPort: string): Promise<void> {
+  const { host, port } = parseHostPort(hostPort);
+  await new Promise<void>((resolve, reject) => {
+    const socket = net.connect({ host, port, timeout: 3000 });
+    socket.once("connect", () => {
+      socket.destroy();
+      resolve();
+    });
+    socket.once("timeout", () => {
+      socket.destroy();
+      reject(new Error(`nothing accepted a connection at ${hostPort} within 3 s`));
+    });
+    socket.once("error", (error: NodeJS.ErrnoException) => reject(new Error(`nothing accepts connections at ${hostPort} (${error.code ?? error.message})`)));
+  });
 }

@@ -100,3 +100,12 @@ export async function benchImplementation(
   }
   return result;
 }
+
+/** How many trials produced a measurement for this implementation (a skipped or failed trial produced none). */
+export function trialsMeasured(result: ImplementationBench): number {
+  const detection = result.detection?.trials.filter((t) => t.error === undefined).length ?? 0;
+  const pause = (result.pause ?? []).reduce((n, p) => n + p.trials, 0);
+  const loss = result.loss?.length ?? 0;
+  const convergence = (result.convergence ?? []).reduce((n, c) => n + (c.spread?.n ?? 0), 0);
+  return detection + pause + loss + convergence;
+}

@@ -4,7 +4,7 @@ import type { CommandModule } from "yargs";
 import type { BenchSummary, ImplementationBench } from "../../../specs/bench/summary.js";
 import type { Implementation } from "../../adapters/implementation.js";
 import type { BenchKind, BenchPlan } from "../../bench/compare/run.js";
-import { UsageError } from "../usage-error.js";
+import { EXIT_CHECK_FAILED, UsageError } from "../usage-error.js";
 import { runDirFor } from "../../report/run-dir.js";
 
 interface BenchArgs {
@@ -66,12 +66,13 @@ export const benchCommand: CommandModule<object, BenchArgs> = {
     const pauses = wholeNumbers(args.pauses, "--pauses", 1, 120_000);
     const rates = wholeNumbers(args.rates, "--rates", 0, 100);
     if (!(args["duration-s"] > 0 && args["duration-s"] <= 3600)) throw new UsageError("--duration-s: from 1 to 3600");
-    const [{ BenchSummary: BenchSummarySchema }, { POLL_MS }, { benchImplementation }, { renderBenchMarkdown, writeBenchReports }] = await Promise.all([
-      import("../../../specs/bench/summary.js"),
-      import("../../bench/compare/measure.js"),
-      import("../../bench/compare/run.js"),
-      import("../../bench/compare/report.js"),
-    ]);
+    const [{ BenchSummary: BenchSummarySchema }, { POLL_MS }, { benchImplementation, trialsMeasured }, { renderBenchMarkdown, writeBenchReports }] =
+      await Promise.all([
+        import("../../../specs/bench/summary.js"),
+        import("../../bench/compare/measure.js"),
+        import("../../bench/compare/run.js"),
+        import("../../bench/compare/report.js"),
+      ]);
     const seed = args.seed ?? Math.floor(Math.random() * 2 ** 31);
     const impls: Implementation[] = [];
     for (const spec of args.sut) impls.push(await implementationOf(spec));
@@ -100,5 +101,10 @@ export const benchCommand: CommandModule<object, BenchArgs> = {
     const html = await writeBenchReports(runDir, summary);
     process.stdout.write(`${renderBenchMarkdown(summary)}\nreport: ${html}\n`);
     if (interrupted) process.exit(130);
+    // Never green on nothing: a bench in which no trial measured anything has no figures to report.
+    if (results.every((r) => trialsMeasured(r) === 0)) {
+      process.stderr.write("grapevine: nothing was measured: no trial ran to the end (the reasons are above and in the report)\n");
+      process.exitCode = EXIT_CHECK_FAILED;
+    }
   },
 };

@@ -1,5 +1,5 @@
 // `grapevine conformance`: checks implementations against the numbered requirements, and writes a matrix report.
-import { mkdirSync, writeFileSync } from "node:fs";
+import { mkdirSync, rmSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import type { CommandModule } from "yargs";
 import { MUTANTS } from "../../../reference-node/core/mutants.js";
@@ -8,7 +8,7 @@ import type { Sut } from "../../conformance/sut.js";
 import { parseHostPort } from "../../../specs/wire/address.js";
 import { packageRoot } from "../../paths.js";
 import { parseReferenceSut } from "../sut-spec.js";
-import { EXIT_CHECK_FAILED, EXIT_OK, UsageError } from "../usage-error.js";
+import { EXIT_BAD_INPUT, EXIT_CHECK_FAILED, EXIT_OK, UsageError } from "../usage-error.js";
 import { runDirFor } from "../../report/run-dir.js";
 
 interface ConformanceArgs {
@@ -56,6 +56,15 @@ export function planImplementations(args: Pick<ConformanceArgs, "sut" | "target"
   return planned;
 }
 
+/**
+ * 0 when every MUST passed; 1 when one failed; 2 when nothing failed but an implementation could not
+ * be tested at all (every case skipped): that is a target to fix, not a verdict, and never a pass.
+ */
+export function conformanceExitCode(implementations: readonly Pick<ImplementationResult, "cases" | "mustFailures">[], verdict: "pass" | "fail"): number {
+  if (verdict === "pass") return EXIT_OK;
+  return implementations.some((i) => i.mustFailures > 0) ? EXIT_CHECK_FAILED : EXIT_BAD_INPUT;
+}
+
 export const conformanceCommand: CommandModule<object, ConformanceArgs> = {
   command: "conformance",
   describe: "Check implementations against the numbered protocol requirements (default: the reference node)",
@@ -80,7 +89,7 @@ export const conformanceCommand: CommandModule<object, ConformanceArgs> = {
       .option("allow-leave", { type: "boolean", default: false, describe: "let the leave case ask a --target to leave its cluster" })
       .option("period-ms", { type: "number", default: 1000, describe: "protocol period to assume for a target that does not declare probeIntervalMs" }),
   handler: async (args) => {
-    // Loaded here, not at the top: `grapevine node`, started once per node, must not pay for them.
+    // Loaded once the flags are checked, so that bad input is refused at once and --help stays fast.
     // What checking the arguments needs comes first, so that bad input is refused at once.
     const [{ renderCatalogue }, { REQUIREMENTS }, { CorpusError, loadCorpus }] = await Promise.all([
       import("../../conformance/report/catalogue-markdown.js"),
@@ -145,6 +154,8 @@ export const conformanceCommand: CommandModule<object, ConformanceArgs> = {
       try {
         sut = plan.kind === "reference" ? await startReference(plan.name, plan.mutant, path.join(runDir, "logs")) : await attachTarget(plan.wire, plan.admin);
       } catch (error) {
+        // Nothing ran: leave no empty run folder behind (a reference node that failed to start keeps its logs).
+        if (implementations.length === 0 && plan.kind !== "reference") rmSync(runDir, { recursive: true, force: true });
         throw new UsageError(`${plan.name}: cannot start or reach it: ${(error as Error).message}`);
       }
       try {
@@ -184,6 +195,6 @@ export const conformanceCommand: CommandModule<object, ConformanceArgs> = {
     if (args.junit) writeFileSync(args.junit, junit);
     process.stdout.write(renderSummary(report, htmlPath));
     if (controller.signal.aborted) process.exit(130);
-    process.exitCode = report.verdict === "pass" ? EXIT_OK : EXIT_CHECK_FAILED;
+    process.exitCode = conformanceExitCode(implementations, report.verdict);
   },
 };

@@ -39,7 +39,7 @@ export const imageCommand: CommandModule<object, ImageArgs> = {
   builder: (y) =>
     y.option("offline", { type: "boolean", default: false, describe: "assemble it from this machine's node and the built project; pulls nothing" }),
   handler: async (args) => {
-    // Loaded here, not at the top: `grapevine node`, started once per node, must not pay for dockerode.
+    // Loaded once the flags are checked, so that bad input is refused at once and --help stays fast.
     const [{ connectDocker, DockerRuntimeError }, { buildOfflineImage }] = await Promise.all([
       import("../../runtime/docker/engine.js"),
       import("../../runtime/docker/image.js"),

@@ -1,5 +1,5 @@
 // `grapevine run`: runs chaos scenarios against a reference cluster and writes the run's reports.
-import { mkdirSync } from "node:fs";
+import { mkdirSync, rmSync } from "node:fs";
 import path from "node:path";
 import type { CommandModule } from "yargs";
 import { MUTANTS, type MutantName } from "../../../reference-node/core/mutants.js";
@@ -19,6 +19,16 @@ interface RunArgs {
   "report-dir": string;
   reporter: ReporterName;
   mutant?: MutantName;
+}
+
+/** An absolute http(s) URL, as a Toxiproxy server's API is reached. */
+function isHttpUrl(text: string): boolean {
+  try {
+    const url = new URL(text);
+    return url.protocol === "http:" || url.protocol === "https:";
+  } catch {
+    return false;
+  }
 }
 
 export const runCommand: CommandModule<object, RunArgs> = {
@@ -47,16 +57,25 @@ export const runCommand: CommandModule<object, RunArgs> = {
     if (args.nodes !== undefined && !(Number.isInteger(args.nodes) && args.nodes >= 1 && args.nodes <= 64))
       throw new UsageError("--nodes: must be a whole number from 1 to 64");
     if (args.seed !== undefined && !Number.isInteger(args.seed)) throw new UsageError("--seed: must be a whole number");
-    // Loaded here, not at the top: `grapevine node`, started once per node, must not pay for them.
-    const [{ loadScenarios, ScenarioFileError }, { runSuite }, { lineProgress }, { writeReports }, { renderTerminal }, { DockerRuntimeError }] =
-      await Promise.all([
-        import("../../scenario/load.js"),
-        import("../../run/suite.js"),
-        import("../../run/progress.js"),
-        import("../../report/write.js"),
-        import("../../report/terminal.js"),
-        import("../../runtime/docker/engine.js"),
-      ]);
+    if (args.toxiproxy !== undefined && !isHttpUrl(args.toxiproxy)) throw new UsageError(`--toxiproxy: "${args.toxiproxy}" is not an http:// or https:// URL`);
+    // Loaded once the flags are checked, so that bad input is refused at once and --help stays fast.
+    const [
+      { loadScenarios, ScenarioFileError },
+      { runSuite },
+      { lineProgress },
+      { writeReports },
+      { renderTerminal },
+      { DockerRuntimeError },
+      { ProxyApiError },
+    ] = await Promise.all([
+      import("../../scenario/load.js"),
+      import("../../run/suite.js"),
+      import("../../run/progress.js"),
+      import("../../report/write.js"),
+      import("../../report/terminal.js"),
+      import("../../runtime/docker/engine.js"),
+      import("../../faults/proxy-api.js"),
+    ]);
     const paths = args.paths.length > 0 ? args.paths : [path.join(packageRoot(), "specs", "scenarios")];
     let scenarios;
     try {
@@ -89,7 +108,11 @@ export const runCommand: CommandModule<object, RunArgs> = {
       progress: lineProgress(),
       signal: controller.signal,
     }).catch((error: unknown) => {
-      if (error instanceof DockerRuntimeError) throw new UsageError(error.message);
+      // No engine, or no Toxiproxy at the given URL: nothing ran, so no run folder is left behind.
+      if (error instanceof DockerRuntimeError || error instanceof ProxyApiError) {
+        rmSync(runDir, { recursive: true, force: true });
+        throw new UsageError(error.message);
+      }
       throw error;
     });
     const files = await writeReports(runDir, summary, history.records);

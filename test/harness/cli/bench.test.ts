@@ -1,5 +1,5 @@
 // `grapevine bench pause|loss|convergence` end to end, small: the measurements, the skips with reasons, the reports.
-import { mkdtempSync, readdirSync, readFileSync } from "node:fs";
+import { mkdtempSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { execa } from "execa";
@@ -68,4 +68,26 @@ t.test("bad input exits 2", async (t) => {
     t.equal(result.exitCode, 2, args.join(" "));
     t.match(result.stderr, message);
   }
+});
+
+t.test("a bench in which no trial ran is not green: exit 1, saying nothing was measured", async (t) => {
+  const dir = mkdtempSync(path.join(tmpdir(), "grapevine-broken-adapter-"));
+  const manifest = JSON.parse(readFileSync(serf, "utf8"));
+  // An implementation that exits at once: no cluster ever forms, so every trial fails with its reason.
+  manifest.name = "exits-at-once";
+  manifest.version = ["sh", "-c", "echo 0.0.1"];
+  manifest.start.command = ["sh", "-c", "exit 3"];
+  manifest.start.readyTimeoutMs = 2000;
+  const file = path.join(dir, "broken.json");
+  writeFileSync(file, JSON.stringify(manifest));
+  const { result, summary } = await bench(["detection", "--sut", file, "--nodes", "3", "--trials", "2"]);
+  t.equal(result.exitCode, 1, result.stderr);
+  t.match(result.stderr, /nothing was measured: no trial ran to the end/);
+  t.match(result.stderr, /exits-at-once trial 1\/2 could not run: /);
+  const trials = summary().implementations[0]!.detection!.trials;
+  t.equal(trials.length, 2);
+  t.ok(
+    trials.every((tr) => typeof tr.error === "string"),
+    "each trial carries its reason",
+  );
 });

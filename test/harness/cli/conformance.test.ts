@@ -192,7 +192,7 @@ t.test("bad input exits 2 with a message naming what is wrong", async (t) => {
   writeFileSync(path.join(dir, "x.json"), JSON.stringify({ description: "x", requirement: "WIRE-JSON-1", body: {} }));
   const bad = await cli(["--corpus", dir]);
   t.equal(bad.exitCode, 2);
-  t.match(bad.stderr, /x\.json: body: /);
+  t.match(bad.stderr, /x\.json: field body: /);
   const unreachable = await cli(["--target", "127.0.0.1:9", "--admin", "http://127.0.0.1:9", "--generated", "0"]);
   t.equal(unreachable.exitCode, 2);
   t.match(unreachable.stderr, /127\.0\.0\.1:9: cannot start or reach it/);

@@ -55,6 +55,25 @@ t.test("--reporter tap prints TAP on stdout", async (t) => {
   t.match(run.stdout, /ok 1 - quick-pause/);
 });
 
+t.test("--toxiproxy that is not a URL, or where no Toxiproxy answers, is bad input: exit 2, no stack, no run folder", async (t) => {
+  const server = net.createServer();
+  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+  const closedPort = (server.address() as net.AddressInfo).port;
+  await new Promise<void>((resolve) => server.close(() => resolve()));
+  const cases: [string, RegExp][] = [
+    ["notaurl", /--toxiproxy: "notaurl" is not an http:\/\/ or https:\/\/ URL/],
+    [`http://127.0.0.1:${closedPort}`, new RegExp(`no Toxiproxy answers at http://127\\.0\\.0\\.1:${closedPort}`)],
+  ];
+  for (const [url, message] of cases) {
+    const reportDir = mkdtempSync(path.join(tmpdir(), "grapevine-badproxy-"));
+    const result = await grapevine(["run", fixture("quick-pause.yaml"), "--toxiproxy", url, "--report-dir", reportDir]);
+    t.equal(result.exitCode, 2, url);
+    t.match(result.stderr, message);
+    t.notMatch(result.stderr, /\n\s+at /, `${url}: no stack trace`);
+    t.same(readdirSync(reportDir), [], `${url}: no run folder`);
+  }
+});
+
 t.test("check on a folder that is not a run folder is bad input", async (t) => {
   const result = await grapevine(["check", tmpdir()]);
   t.equal(result.exitCode, 2);

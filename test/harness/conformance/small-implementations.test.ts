@@ -1,5 +1,5 @@
 // Conformance judging small implementations of our own over real TCP: one that storms an unknown sender is caught (WIRE-AMPLIFY-1); one that cannot be tested is not a pass.
-import { mkdtempSync, readFileSync } from "node:fs";
+import { mkdtempSync, readFileSync, readdirSync } from "node:fs";
 import net from "node:net";
 import { tmpdir } from "node:os";
 import path from "node:path";
@@ -85,13 +85,27 @@ t.test("an implementation that storms a stranger with syncs fails WIRE-AMPLIFY-1
   t.ok(stormer.sent() > 10, `it sent ${stormer.sent()} syncs`);
 });
 
-t.test("a run in which every case was skipped tested nothing: it exits 1 and never says passed", async (t) => {
+t.test("a run in which every case was skipped tested nothing: it exits 2 and never says passed", async (t) => {
   const closer = await stormingNode({ joins: false });
   t.teardown(closer.close);
   const { result, cases } = await conformance(closer.addr, "SWIM-PING");
   t.ok(cases().length > 0 && cases().every((c) => c.verdict === "SKIP"), "every case skipped");
-  t.equal(result.exitCode, 1, result.stdout);
+  t.equal(result.exitCode, 2, result.stdout);
   t.match(result.stdout, /nothing was judged on 127\.0\.0\.1:\d+: every case was skipped/);
   t.match(result.stdout, /not a pass: an implementation was not tested/);
   t.notMatch(result.stdout, /every MUST passed/);
+});
+
+t.test("a target nothing answers at is bad input: exit 2, the reason, no verdict", async (t) => {
+  const server = net.createServer();
+  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+  const closed = `127.0.0.1:${(server.address() as net.AddressInfo).port}`;
+  await new Promise<void>((resolve) => server.close(() => resolve()));
+  const dir = mkdtempSync(path.join(tmpdir(), "grapevine-unreachable-"));
+  const result = await execa(process.execPath, [builtCli(), "conformance", "--target", closed, "--report-dir", dir], { reject: false, timeout: 60_000 });
+  t.equal(result.exitCode, 2, result.stdout + result.stderr);
+  t.match(result.stderr, new RegExp(`${closed}: cannot start or reach it: nothing accepts connections at ${closed} \\(ECONNREFUSED\\)`));
+  t.notMatch(result.stdout + result.stderr, /passed/);
+  t.notMatch(result.stderr, /\n\s+at /, "no stack trace");
+  t.same(readdirSync(dir), [], "no empty run folder left behind");
 });
