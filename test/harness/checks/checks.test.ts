@@ -343,3 +343,35 @@ t.test("converged counts a new node from when it said it was ready, not from its
   t.equal(r.metrics.convergenceMs, 400, "400 ms from ready, where 1 900 ms from the spawn would fail the 1 s bound");
   t.equal(r.verdict, "pass");
 });
+
+t.test("key-value checks never pass on nothing: no acknowledged write, or a node whose store was never read", async (t) => {
+  const none = history().start().end(3000);
+  for (const spec of [{ "no-data-loss": {} }, { "kv-converged": { within: "2s" } }, { dissemination: { complete: true } }] as const) {
+    t.match(check(spec, none), { verdict: "fail", summary: /no acknowledged write in this scenario: nothing to check/ }, Object.keys(spec)[0]);
+  }
+  t.not(check({ dissemination: {} }, none).verdict, "pass", "the informational curve is not a pass either");
+
+  const h = history().start();
+  const add = (r: Record<string, unknown>) => h.records.push({ scenario: "s", ...r } as HistoryRecord);
+  const version = { wall: T0 + 1000, logical: 0, node: "n1" };
+  add({ t: T0 + 1000, type: "kv-write", source: "harness", node: "n1", key: "k", value: "v", version });
+  // n1 and n2 were read at the end; n3 runs but no snapshot of it was recorded.
+  for (const observer of ["n1", "n2"]) add({ t: T0 + 2900, type: "kv-snapshot", source: "observer", observer, entries: [{ key: "k", value: "v", version }] });
+  const r = check({ "no-data-loss": {} }, h.end(3000));
+  t.match(r, { verdict: "fail", summary: "no final key-value snapshot of n3: what they hold is unknown" });
+});
+
+t.test("kv-converged counts only digests sampled after the last write, and reports from the last write", async (t) => {
+  const h = history().start();
+  const add = (r: Record<string, unknown>) => h.records.push({ scenario: "s", ...r } as HistoryRecord);
+  // Every node agreed at 900 ms, before the write at 1000 ms: that says nothing about the store after it.
+  for (const observer of ["n1", "n2", "n3"]) add({ t: T0 + 900, type: "kv-digest", source: "observer", observer, root: "old", keys: 0, entries: 0 });
+  add({ t: T0 + 1000, type: "kv-write", source: "harness", node: "n1", key: "k", value: "v", version: { wall: T0 + 1000, logical: 0, node: "n1" } });
+  t.match(check({ "kv-converged": { within: "1500ms" } }, h.end(2000)), { verdict: "fail" }, "no digest sampled since the write: not converged");
+  // After it, n1 and n2 were sampled at 1.2 s, n3 only at 1.7 s.
+  for (const observer of ["n1", "n2"]) add({ t: T0 + 1200, type: "kv-digest", source: "observer", observer, root: "new", keys: 1, entries: 1 });
+  t.match(check({ "kv-converged": { within: "1500ms" } }, h.end(2000)), { verdict: "fail" }, "n3's sample from before the write does not count");
+  add({ t: T0 + 1700, type: "kv-digest", source: "observer", observer: "n3", root: "new", keys: 1, entries: 1 });
+  const agreed = check({ "kv-converged": { within: "1500ms" } }, h.end(2000));
+  t.match(agreed, { verdict: "pass", metrics: { kvConvergenceMs: 700 } }, "all three agree at 1.7 s: 700 ms after the write");
+});
