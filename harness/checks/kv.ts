@@ -59,7 +59,8 @@ export function kvConverged(ctx: CheckContext, args: CheckArgs["kv-converged"]):
     });
   // Reported from the last write (what a user waits for), judged from the last write or change (the bound's start).
   const metrics = { kvConvergenceMs: at - lastWrite, sinceLastChangeMs: at - from };
-  if (!agree(ctx.truth.end)) return result("kv-converged", "fail", `digests agreed ${fmtMs(at - lastWrite)} after the last write but not at the end`, evidence, metrics);
+  if (!agree(ctx.truth.end))
+    return result("kv-converged", "fail", `digests agreed ${fmtMs(at - lastWrite)} after the last write but not at the end`, evidence, metrics);
   const sinceChange = from > lastWrite ? `, ${fmtMs(at - from)} after the last fault change` : "";
   return result(
     "kv-converged",
