@@ -16,11 +16,14 @@ const METRICS = [
 export function cdfSpec(summary: BenchSummary, metric: (typeof METRICS)[number][0], title: string): TopLevelSpec | undefined {
   const key = `${metric}Ms` as keyof DetectionTrial;
   const values = summary.implementations.flatMap((impl) => {
-    const sorted = (impl.detection?.trials ?? [])
+    // Out of the trials that ran: one that never reached this state keeps the curve below 1 rather than vanish.
+    const ran = (impl.detection?.trials ?? []).filter((t) => t.error === undefined);
+    const sorted = ran
       .map((t) => t[key] as number | null)
       .filter((v): v is number => v !== null)
       .sort((a, b) => a - b);
-    return sorted.map((ms, i) => ({ implementation: impl.name, ms, fraction: (i + 1) / sorted.length }));
+    const label = `${impl.name} (${sorted.length} of ${ran.length})`;
+    return sorted.map((ms, i) => ({ implementation: label, ms, fraction: (i + 1) / ran.length }));
   });
   if (values.length === 0) return undefined;
   const rules = summary.implementations.flatMap((impl) => {
@@ -121,8 +124,11 @@ function convergenceSpec(summary: BenchSummary): TopLevelSpec | undefined {
   } as unknown as TopLevelSpec;
 }
 
-const row = (name: string, d: Distribution | null | undefined, expectation: string) =>
-  d ? `| ${name} | ${d.n} | ${d.p50} | ${d.p90} | ${d.p99} | ${d.max} | ${expectation} |` : `| ${name} | 0 | — | — | — | — | ${expectation} |`;
+/** A latency's row: `n of N` counts the trials that reached it out of those that ran. */
+const row = (name: string, d: Distribution | null | undefined, ran: number, expectation: string) =>
+  d
+    ? `| ${name} | ${d.n} of ${ran} | ${d.p50} | ${d.p90} | ${d.p99} | ${d.max} | ${expectation} |`
+    : `| ${name} | 0 of ${ran} | — | — | — | — | ${expectation} |`;
 
 export function renderBenchMarkdown(summary: BenchSummary): string {
   const lines = [
@@ -149,16 +155,24 @@ export function renderBenchMarkdown(summary: BenchSummary): string {
       lines.push(
         `Crash detection, ${d.nodes} nodes, ${d.trials.length} trials (ms):`,
         "",
-        "| latency | n | p50 | p90 | p99 | max | SWIM expectation |",
+        "| latency | n of N | p50 | p90 | p99 | max | SWIM expectation |",
         "|---|---|---|---|---|---|---|",
       );
+      const ran = d.trials.filter((t) => !t.error).length;
       lines.push(
         impl.showsSuspect
-          ? row("first-suspect", d.firstSuspect, `mean ≈ ${e.firstSuspectMeanMs}`)
+          ? row("first-suspect", d.firstSuspect, ran, `mean ≈ ${e.firstSuspectMeanMs}`)
           : "| first-suspect | — | not visible in this implementation's view | | | | |",
       );
-      lines.push(row("first-dead", d.firstDead, `≈ ${e.firstSuspectMeanMs} + ${e.suspicionMinMs}…${e.suspicionMaxMs} (suspicion min…max)`));
-      lines.push(row("all-dead", d.allDead, "first-dead + dissemination"), "");
+      lines.push(row("first-dead", d.firstDead, ran, `≈ ${e.firstSuspectMeanMs} + ${e.suspicionMinMs}…${e.suspicionMaxMs} (suspicion min…max)`));
+      lines.push(row("all-dead", d.allDead, ran, "first-dead + dissemination"), "");
+      for (const [label, dist] of [
+        ["first-dead", d.firstDead],
+        ["all-dead", d.allDead],
+      ] as const) {
+        const missing = ran - (dist?.n ?? 0);
+        if (missing > 0) lines.push(`${label}: ${missing} of ${ran} trial(s) that ran never reached it while watched (not in its percentiles)`, "");
+      }
       const failed = d.trials.filter((t) => t.error);
       if (failed.length > 0) lines.push(`${failed.length} trial(s) could not run: ${[...new Set(failed.map((t) => t.error))].join("; ")}`, "");
     }

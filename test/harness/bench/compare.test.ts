@@ -57,7 +57,7 @@ t.test("a trial that could not run is kept in the results and said in the report
     ],
   });
   const md = renderBenchMarkdown(summary);
-  t.match(md, /\| first-dead \| 1 \| 5000 \| 5000 \| 5000 \| 5000 \|/);
+  t.match(md, /\| first-dead \| 1 of 1 \| 5000 \| 5000 \| 5000 \| 5000 \|/, "n of the trials that ran");
   t.match(md, /1 trial\(s\) could not run: 5 nodes did not all see each other alive/);
   const spec = cdfSpec(summary, "firstDead", "first-dead") as unknown as { layer: { data: { values: { ms: number }[] } }[] };
   t.same(
@@ -65,4 +65,41 @@ t.test("a trial that could not run is kept in the results and said in the report
     [5000],
     "the failed trial is not plotted",
   );
+});
+
+t.test("a trial that ran but never reached a state is counted: n of N in the table, a note, a CDF that stays below 1", async (t) => {
+  const trials = [
+    { victim: "n2", firstSuspectMs: 1000, firstDeadMs: 5000, allDeadMs: 5100 },
+    { victim: "n3", firstSuspectMs: 1200, firstDeadMs: 5200, allDeadMs: null },
+  ];
+  const summary = BenchSummary.parse({
+    tool: "grapevine bench",
+    kind: "detection",
+    startedAt: 0,
+    finishedAt: 1,
+    seed: 1,
+    pollMs: 100,
+    implementations: [
+      {
+        name: "x",
+        description: "d",
+        version: "1",
+        timing: { source: "s", probeIntervalMs: 1000 },
+        showsSuspect: true,
+        detection: {
+          nodes: 5,
+          trials,
+          firstSuspect: distribution(trials.map((tr) => tr.firstSuspectMs)),
+          firstDead: distribution(trials.map((tr) => tr.firstDeadMs)),
+          allDead: distribution(trials.map((tr) => tr.allDeadMs)),
+          expectation: { firstSuspectMeanMs: 1700, suspicionMinMs: 4000, suspicionMaxMs: 24000 },
+        },
+      },
+    ],
+  });
+  const md = renderBenchMarkdown(summary);
+  t.match(md, /\| all-dead \| 1 of 2 \| 5100 \|/);
+  t.match(md, /all-dead: 1 of 2 trial\(s\) that ran never reached it while watched/);
+  const spec = cdfSpec(summary, "allDead", "all-dead") as unknown as { layer: { data: { values: { implementation: string; fraction: number }[] } }[] };
+  t.same(spec.layer[0]!.data.values, [{ implementation: "x (1 of 2)", ms: 5100, fraction: 0.5 }]);
 });

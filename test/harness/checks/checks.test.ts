@@ -347,7 +347,7 @@ t.test("converged counts a new node from when it said it was ready, not from its
 t.test("key-value checks never pass on nothing: no acknowledged write, or a node whose store was never read", async (t) => {
   const none = history().start().end(3000);
   for (const spec of [{ "no-data-loss": {} }, { "kv-converged": { within: "2s" } }, { dissemination: { complete: true } }] as const) {
-    t.match(check(spec, none), { verdict: "fail", summary: /no acknowledged write in this scenario: nothing to check/ }, Object.keys(spec)[0]);
+    t.match(check(spec, none), { verdict: "fail", summary: /no acknowledged write in this scenario: nothing to check/ }, Object.keys(spec)[0]!);
   }
   t.not(check({ dissemination: {} }, none).verdict, "pass", "the informational curve is not a pass either");
 
