@@ -1,5 +1,5 @@
 // `npm run bench:node`: crash-detection latency of the reference node over repeated trials, beside SWIM's expectation.
-import { quantileSorted } from "simple-statistics";
+import { percentile } from "../stats.js";
 import yargs from "yargs";
 import { hideBin } from "yargs/helpers";
 import { swimExpectation } from "./compare/measure.js";
@@ -80,7 +80,7 @@ const {
 
 const row = (name: string, values: number[], expectation: string) => {
   const sorted = [...values].sort((a, b) => a - b);
-  const q = (p: number) => String(Math.round(quantileSorted(sorted, p))).padStart(6);
+  const q = (p: number) => String(Math.round(percentile(sorted, p)!)).padStart(6);
   return `${name.padEnd(14)}${q(0.5)}${q(0.9)}${String(sorted[sorted.length - 1]).padStart(6)}   ${expectation}\n`;
 };
 process.stdout.write(`\n${"latency (ms)".padEnd(14)}${"p50".padStart(6)}${"p90".padStart(6)}${"max".padStart(6)}   SWIM / Lifeguard expectation\n`);

@@ -2,7 +2,7 @@
 import { readFileSync } from "node:fs";
 import net from "node:net";
 import { execa } from "execa";
-import { quantileSorted } from "simple-statistics";
+import { percentile } from "../stats.js";
 import yargs from "yargs";
 import { hideBin } from "yargs/helpers";
 import { ProxyApi } from "../faults/proxy-api.js";
@@ -96,7 +96,7 @@ try {
   const proxyPort = Number(proxy!.listen.split(":")[1]);
   const direct = await latencies(echoPort, args.exchanges);
   const proxied = await latencies(proxyPort, args.exchanges);
-  const q = (s: number[], p: number) => quantileSorted(s, p);
+  const q = (s: number[], p: number) => percentile(s, p)!;
   out(`Exchange latency (ms; connect, 200 B request, echo, close), ${args.exchanges} exchanges each:`);
   out(`              p50      p99`);
   out(`  direct  ${f(q(direct, 0.5))} ${f(q(direct, 0.99))}`);

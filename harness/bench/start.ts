@@ -1,7 +1,7 @@
 // `npm run bench:start`: how long a reference node takes from launch to its ready line, cold, through
 // the node's own entry bundled (what runtimes start) and unbundled, and through `grapevine node`,
 // beside a bare `node -e 0`.
-import { quantileSorted } from "simple-statistics";
+import { percentile } from "../stats.js";
 import path from "node:path";
 import { execa } from "execa";
 import yargs from "yargs";
@@ -47,5 +47,5 @@ for (const [name, argv, marker] of entries) {
   for (let i = 0; i < args.runs; i++) times.push(await coldStart(argv, marker));
   times.sort((a, b) => a - b);
   const ms = (x: number) => Math.round(x).toString();
-  process.stdout.write(`| ${name} | ${ms(quantileSorted(times, 0.5))} | ${ms(times[0]!)} | ${ms(times.at(-1)!)} |\n`);
+  process.stdout.write(`| ${name} | ${ms(percentile(times, 0.5)!)} | ${ms(times[0]!)} | ${ms(times.at(-1)!)} |\n`);
 }

@@ -4,6 +4,7 @@ import type { CheckResult } from "../../specs/report/summary.js";
 import type { CheckArgs } from "../../specs/scenario/scenario.js";
 import type { KvVersion } from "../../specs/wire/messages.js";
 import { compareVersions } from "../../specs/wire/version-order.js";
+import { percentile } from "../stats.js";
 import { type CheckContext, fmtMs, result } from "./context.js";
 
 type Write = RecordOf<"kv-write">;
@@ -133,7 +134,10 @@ export function dissemination(ctx: CheckContext, args: CheckArgs["dissemination"
   const spreads = spreadOf(ctx);
   const complete = spreads.filter((s) => s.reachedMs.length === s.nodes);
   const fullTimes = complete.map((s) => s.reachedMs.at(-1)!).sort((a, b) => a - b);
-  const pct = (p: number) => (fullTimes.length ? fullTimes[Math.min(fullTimes.length - 1, Math.floor(p * fullTimes.length))]! : null);
+  const pct = (p: number) => {
+    const value = percentile(fullTimes, p);
+    return value === null ? null : Math.round(value);
+  };
   const coverage = spreads.length ? spreads.reduce((sum, s) => sum + s.reachedMs.length / s.nodes, 0) / spreads.length : null;
   const metrics = { writes: spreads.length, completeWrites: complete.length, meanCoverage: coverage, fullSpreadP50Ms: pct(0.5), fullSpreadP90Ms: pct(0.9) };
   const incomplete = spreads.filter((s) => s.reachedMs.length < s.nodes);

@@ -1,5 +1,5 @@
 // Trials against any implementation, measured the same way for all: each node's view read every pollMs.
-import { quantileSorted } from "simple-statistics";
+import { percentile } from "../../stats.js";
 import { suspicionTimeoutMs } from "../../../specs/protocol/suspicion.js";
 import type { DetectionTrial, Distribution, LossPoint, PausePoint } from "../../../specs/bench/summary.js";
 import type { BenchCluster, BenchNode, Implementation, ViewRow } from "../../adapters/implementation.js";
@@ -28,7 +28,7 @@ export function seededRandom(seed: number): () => number {
 export function distribution(values: (number | null)[]): Distribution | null {
   const sorted = values.filter((v): v is number => v !== null).sort((a, b) => a - b);
   if (sorted.length === 0) return null;
-  const q = (p: number) => Math.round(quantileSorted(sorted, p));
+  const q = (p: number) => Math.round(percentile(sorted, p)!);
   return { n: sorted.length, p50: q(0.5), p90: q(0.9), p99: q(0.99), max: sorted[sorted.length - 1]! };
 }
 

@@ -375,3 +375,28 @@ t.test("kv-converged counts only digests sampled after the last write, and repor
   const agreed = check({ "kv-converged": { within: "1500ms" } }, h.end(2000));
   t.match(agreed, { verdict: "pass", metrics: { kvConvergenceMs: 700 } }, "all three agree at 1.7 s: 700 ms after the write");
 });
+
+t.test("dissemination's percentiles are the tool's one definition (the middle of two is their mean)", async (t) => {
+  const h = history().start();
+  const add = (r: Record<string, unknown>) => h.records.push({ scenario: "s", ...r } as HistoryRecord);
+  let seq = 1;
+  for (const [key, spreadMs] of [
+    ["a", 100],
+    ["b", 300],
+  ] as const) {
+    const version = { wall: T0 + 1000, logical: 0, node: "n1" };
+    add({ t: T0 + 1000, type: "kv-write", source: "harness", node: "n1", key, value: "v", version });
+    for (const observer of ["n1", "n2", "n3"])
+      add({
+        t: T0 + 1000 + (observer === "n3" ? spreadMs : 0),
+        type: "kv-applied",
+        source: `node:${observer}`,
+        observer,
+        seq: seq++,
+        key,
+        version,
+        origin: "rumor",
+      });
+  }
+  t.match(check({ dissemination: { complete: true } }, h.end(3000)), { verdict: "pass", metrics: { completeWrites: 2, fullSpreadP50Ms: 200 } });
+});
