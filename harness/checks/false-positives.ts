@@ -4,15 +4,15 @@ import type { CheckResult } from "../../specs/report/summary.js";
 import { type CheckContext, fmtMs, result } from "./context.js";
 
 /**
- * A verdict about member m at t is a false positive when m was healthy and reachable over
- * the horizon before t (Truth.healthyThroughout: running, never frozen, never named by a
- * partition or refuse; loss and latency count as healthy). The default horizon is the
+ * A verdict by observer o about member m at t is a false positive when m was healthy and
+ * reachable from o over the horizon before t (Truth.healthyFor: m running, never frozen, and
+ * no partition or refuse cutting o–m; loss and latency count as healthy). The default horizon is the
  * longest suspicion plus two protocol periods: any verdict older evidence could explain.
  */
 export function falsePositives(ctx: CheckContext, args: CheckArgs["no-false-positives"]): CheckResult {
   const horizon = args.horizon ?? ctx.truth.detectionHorizonMs();
   const wrong = (state: "dead" | "suspect") =>
-    ctx.views.transitions.filter((tr) => tr.to === state && tr.id !== tr.observer && ctx.truth.healthyThroughout(tr.id, tr.t - horizon, tr.t));
+    ctx.views.transitions.filter((tr) => tr.to === state && tr.id !== tr.observer && ctx.truth.healthyFor(tr.observer, tr.id, tr.t - horizon, tr.t));
   const dead = wrong("dead");
   const suspect = wrong("suspect");
   let memberMs = 0;
@@ -29,11 +29,14 @@ export function falsePositives(ctx: CheckContext, args: CheckArgs["no-false-posi
     horizonMs: horizon,
   };
   const evidence = [...dead, ...suspect].map((tr) =>
-    ctx.evidence(`marked ${tr.id} ${tr.to} (incarnation ${tr.incarnation}) though it was healthy and reachable for the ${fmtMs(horizon)} before`, {
-      observer: tr.observer,
-      member: tr.id,
-      at: tr.t,
-    }),
+    ctx.evidence(
+      `marked ${tr.id} ${tr.to} (incarnation ${tr.incarnation}) though it was healthy and reachable from ${tr.observer} for the ${fmtMs(horizon)} before`,
+      {
+        observer: tr.observer,
+        member: tr.id,
+        at: tr.t,
+      },
+    ),
   );
   const tooManySuspicions = args.maxSuspect !== undefined && suspect.length > args.maxSuspect;
   const verdict = dead.length > 0 || tooManySuspicions ? "fail" : "pass";

@@ -20,6 +20,8 @@ export class Truth {
   private readonly frozen = new Map<string, Interval[]>();
   /** Named in a partition or refuse fault: some of its links are cut. */
   private readonly cut = new Map<string, Interval[]>();
+  /** The pairs of nodes a partition or refuse fault cut (in either direction), and when. */
+  private readonly cutPairs: { a: string; b: string; from: number; to: number }[] = [];
   readonly faults: { id: number; kind: string; targets: string[]; params: Record<string, unknown>; from: number; to: number }[] = [];
   readonly downs: RecordOf<"node-down">[] = [];
   readonly ups: RecordOf<"node-up">[] = [];
@@ -51,6 +53,7 @@ export class Truth {
     for (const f of this.faults) {
       const into = f.kind === "pause" || f.kind === "throttle" ? this.frozen : f.kind === "partition" || f.kind === "refuse" ? this.cut : undefined;
       if (into) for (const node of f.targets) push(into, node, { from: f.from, to: f.to });
+      for (const [a, b] of linksCutBy(f.kind, f.targets, f.params)) this.cutPairs.push({ a, b, from: f.from, to: f.to });
     }
     this.nodes = [...new Set(this.ups.map((u) => u.node))].sort((a, b) => Number(a.slice(1)) - Number(b.slice(1)));
   }
@@ -84,12 +87,27 @@ export class Truth {
    * Loss, latency and bandwidth do not make a node unhealthy.
    */
   healthyThroughout(node: string, from: number, to: number): boolean {
+    return this.processHealthy(node, from, to) && !(this.cut.get(node) ?? []).some((i) => overlaps(i, from, to));
+  }
+
+  /**
+   * Could `observer` rightly have doubted `member` over [from, to]? Not if the member's process ran
+   * the whole time, never frozen, and no partition or refuse cut the link between the two (in
+   * either direction). Links elsewhere do not count: isolating n5 excuses no verdict n1 makes
+   * about n2. Loss, latency and bandwidth do not excuse a verdict either.
+   */
+  healthyFor(observer: string, member: string, from: number, to: number): boolean {
+    if (!this.processHealthy(member, from, to)) return false;
+    return !this.cutPairs.some((c) => ((c.a === observer && c.b === member) || (c.a === member && c.b === observer)) && overlaps(c, from, to));
+  }
+
+  /** Its process ran over [from, to] (from its start, if it started later), never frozen. */
+  private processHealthy(node: string, from: number, to: number): boolean {
     const since = this.upSince(node, to);
     if (since === undefined || !this.isRunning(node, to)) return false;
     const start = Math.max(from, since);
     if (this.downs.some((d) => d.node === node && d.t > start && d.t <= to)) return false;
-    const bad = [...(this.frozen.get(node) ?? []), ...(this.cut.get(node) ?? [])];
-    return !bad.some((i) => overlaps(i, start, to));
+    return !(this.frozen.get(node) ?? []).some((i) => overlaps(i, start, to));
   }
 
   /**
@@ -132,4 +150,21 @@ function push(map: Map<string, Interval[]>, key: string, interval: Interval): vo
   const list = map.get(key) ?? [];
   list.push(interval);
   map.set(key, list);
+}
+
+/**
+ * The node pairs a fault cut: a partition's grudge (listener → senders it cannot hear), a refuse's
+ * links. A partition recorded without its grudge cuts every pair of its targets (the cautious reading).
+ */
+function linksCutBy(kind: string, targets: readonly string[], params: Record<string, unknown>): [string, string][] {
+  if (kind === "partition" && params.grudge && typeof params.grudge === "object") {
+    return Object.entries(params.grudge as Record<string, unknown>).flatMap(([listener, senders]) =>
+      Array.isArray(senders) ? senders.filter((s): s is string => typeof s === "string" && s !== listener).map((s): [string, string] => [s, listener]) : [],
+    );
+  }
+  if (kind === "partition") return targets.flatMap((a) => targets.filter((b) => b !== a).map((b): [string, string] => [a, b]));
+  if (kind === "refuse" && Array.isArray(params.links)) {
+    return params.links.filter((l): l is [string, string] => Array.isArray(l) && typeof l[0] === "string" && typeof l[1] === "string");
+  }
+  return [];
 }

@@ -41,9 +41,9 @@ function history() {
       records.push({ t: T0 + at, scenario: "s", type: "node-down", source: "harness", node, how });
       return h;
     },
-    fault(id: number, kind: "partition" | "pause" | "loss", targets: string[], from: number, to?: number) {
-      records.push({ t: T0 + from, scenario: "s", type: "fault", source: "harness", phase: "start", id, kind, targets, params: {} });
-      if (to !== undefined) records.push({ t: T0 + to, scenario: "s", type: "fault", source: "harness", phase: "end", id, kind, targets, params: {} });
+    fault(id: number, kind: "partition" | "pause" | "loss", targets: string[], from: number, to?: number, params: Record<string, unknown> = {}) {
+      records.push({ t: T0 + from, scenario: "s", type: "fault", source: "harness", phase: "start", id, kind, targets, params });
+      if (to !== undefined) records.push({ t: T0 + to, scenario: "s", type: "fault", source: "harness", phase: "end", id, kind, targets, params });
       return h;
     },
     tr(
@@ -399,4 +399,21 @@ t.test("dissemination's percentiles are the tool's one definition (the middle of
       });
   }
   t.match(check({ dissemination: { complete: true } }, h.end(3000)), { verdict: "pass", metrics: { completeWrites: 2, fullSpreadP50Ms: 200 } });
+});
+
+t.test("no-false-positives judges reachability per observer and member: isolating n3 excuses no verdict between n1 and n2", async (t) => {
+  // isolate n3, as the engine records it: n3 hears nobody, and nobody hears n3.
+  const grudge = { n3: ["n1", "n2"], n1: ["n3"], n2: ["n3"] };
+  const isolated = () => history().start().fault(1, "partition", nodes, 1000, 6000, { grudge });
+  const aboutN3 = isolated().tr("n1", "n3", "alive", "dead", 0, 4000).tr("n3", "n1", "alive", "dead", 0, 4000).end(8000);
+  t.match(check({ "no-false-positives": {} }, aboutN3), { verdict: "pass" }, "verdicts across the cut are excused");
+  const aboutN2 = isolated().tr("n1", "n2", "alive", "dead", 0, 4000).end(8000);
+  t.match(check({ "no-false-positives": {} }, aboutN2), { verdict: "fail", metrics: { deadFalsePositives: 1 } }, "n1–n2 was never cut");
+  // A one-way cut counts for the pair in both directions (an ack is a message too).
+  const oneWay = history()
+    .start()
+    .fault(1, "partition", ["n1", "n2"], 1000, 6000, { grudge: { n2: ["n1"] } })
+    .tr("n2", "n1", "alive", "suspect", 0, 3000)
+    .end(8000);
+  t.match(check({ "no-false-positives": { maxSuspect: 0 } }, oneWay), { verdict: "pass" });
 });
