@@ -3,7 +3,7 @@ import t from "tap";
 import { referenceImplementation } from "../../../harness/adapters/implementation.js";
 import { detectionExpectation, distribution, seededRandom } from "../../../harness/bench/compare/measure.js";
 import { cdfSpec, renderBenchMarkdown } from "../../../harness/bench/compare/report.js";
-import { BenchSummary } from "../../../specs/bench/summary.js";
+import { BenchSummary, type DetectionTrial } from "../../../specs/bench/summary.js";
 
 t.test("distribution: percentiles over the trials that produced a value", async (t) => {
   t.same(distribution([null, null]), null);
@@ -27,52 +27,9 @@ t.test("SWIM's expectation from the declared timing (memberlist LAN, 8 nodes)", 
   t.ok(e.firstSuspectMeanMs > 1500 && e.firstSuspectMeanMs < 2200, `${e.firstSuspectMeanMs} ms: ≈ 1.6 periods to the first probe + ½`);
 });
 
-t.test("a trial that could not run is kept in the results and said in the report", async (t) => {
-  const summary = BenchSummary.parse({
-    tool: "grapevine bench",
-    kind: "detection",
-    startedAt: 0,
-    finishedAt: 1,
-    seed: 1,
-    pollMs: 100,
-    implementations: [
-      {
-        name: "x",
-        description: "d",
-        version: "1",
-        timing: { source: "s", probeIntervalMs: 1000 },
-        showsSuspect: true,
-        detection: {
-          nodes: 5,
-          trials: [
-            { victim: "n2", firstSuspectMs: 1000, firstDeadMs: 5000, allDeadMs: 5100 },
-            { victim: "-", firstSuspectMs: null, firstDeadMs: null, allDeadMs: null, error: "5 nodes did not all see each other alive within 30 s" },
-          ],
-          firstSuspect: distribution([1000, null]),
-          firstDead: distribution([5000, null]),
-          allDead: distribution([5100, null]),
-          expectation: { firstSuspectMeanMs: 1700, suspicionMinMs: 4000, suspicionMaxMs: 24000 },
-        },
-      },
-    ],
-  });
-  const md = renderBenchMarkdown(summary);
-  t.match(md, /\| first-dead \| 1 of 1 \| 5000 \| 5000 \| 5000 \| 5000 \|/, "n of the trials that ran");
-  t.match(md, /1 trial\(s\) could not run: 5 nodes did not all see each other alive/);
-  const spec = cdfSpec(summary, "firstDead", "first-dead") as unknown as { layer: { data: { values: { ms: number }[] } }[] };
-  t.same(
-    spec.layer[0]!.data.values.map((v) => v.ms),
-    [5000],
-    "the failed trial is not plotted",
-  );
-});
-
-t.test("a trial that ran but never reached a state is counted: n of N in the table, a note, a CDF that stays below 1", async (t) => {
-  const trials = [
-    { victim: "n2", firstSuspectMs: 1000, firstDeadMs: 5000, allDeadMs: 5100 },
-    { victim: "n3", firstSuspectMs: 1200, firstDeadMs: 5200, allDeadMs: null },
-  ];
-  const summary = BenchSummary.parse({
+/** A one-implementation detection bench of these trials, its distributions computed as the bench computes them. */
+function detectionSummary(trials: DetectionTrial[]) {
+  return BenchSummary.parse({
     tool: "grapevine bench",
     kind: "detection",
     startedAt: 0,
@@ -97,6 +54,30 @@ t.test("a trial that ran but never reached a state is counted: n of N in the tab
       },
     ],
   });
+}
+
+t.test("a trial that could not run is kept in the results and said in the report", async (t) => {
+  const summary = detectionSummary([
+    { victim: "n2", firstSuspectMs: 1000, firstDeadMs: 5000, allDeadMs: 5100 },
+    { victim: "-", firstSuspectMs: null, firstDeadMs: null, allDeadMs: null, error: "5 nodes did not all see each other alive within 30 s" },
+  ]);
+  const md = renderBenchMarkdown(summary);
+  t.match(md, /\| first-dead \| 1 of 1 \| 5000 \| 5000 \| 5000 \| 5000 \|/, "n of the trials that ran");
+  t.match(md, /1 trial\(s\) could not run: 5 nodes did not all see each other alive/);
+  const spec = cdfSpec(summary, "firstDead", "first-dead") as unknown as { layer: { data: { values: { ms: number }[] } }[] };
+  t.same(
+    spec.layer[0]!.data.values.map((v) => v.ms),
+    [5000],
+    "the failed trial is not plotted",
+  );
+});
+
+t.test("a trial that ran but never reached a state is counted: n of N in the table, a note, a CDF that stays below 1", async (t) => {
+  const trials = [
+    { victim: "n2", firstSuspectMs: 1000, firstDeadMs: 5000, allDeadMs: 5100 },
+    { victim: "n3", firstSuspectMs: 1200, firstDeadMs: 5200, allDeadMs: null },
+  ];
+  const summary = detectionSummary(trials);
   const md = renderBenchMarkdown(summary);
   t.match(md, /\| all-dead \| 1 of 2 \| 5100 \|/);
   t.match(md, /all-dead: 1 of 2 trial\(s\) that ran never reached it while watched/);

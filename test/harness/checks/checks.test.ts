@@ -57,6 +57,11 @@ function history() {
       records.push({ t: T0 + at, scenario: "s", type: "transition", source: `node:${observer}`, observer, seq: ++seq, id, from, to, incarnation });
       return h;
     },
+    /** Any record, as written: for the kinds the helpers above do not cover. */
+    add(record: Record<string, unknown>) {
+      records.push({ scenario: "s", ...record } as HistoryRecord);
+      return h;
+    },
     end(at: number) {
       records.push({ t: T0 + at, scenario: "s", type: "scenario-end", source: "harness" });
       return h.records.sort((a, b) => a.t - b.t);
@@ -222,7 +227,7 @@ t.test("a restarted node's view starts again from nothing", async (t) => {
 t.test("key-value checks: no data loss, digest agreement, dissemination", async (t) => {
   const v = (wall: number, node = "n1") => ({ wall, logical: 0, node });
   const h = history().start();
-  const add = (r: Record<string, unknown>) => h.records.push({ scenario: "s", ...r } as HistoryRecord);
+  const add = (r: Record<string, unknown>) => h.add(r);
   add({ t: T0 + 1000, type: "kv-write", source: "harness", node: "n1", key: "a", value: "1", version: v(T0 + 1000) });
   add({ t: T0 + 1100, type: "kv-write", source: "harness", node: "n2", key: "b", value: "2", version: v(T0 + 1100, "n2") });
   let seq = 100;
@@ -278,7 +283,7 @@ t.test("key-value checks: no data loss, digest agreement, dissemination", async 
 
 t.test("dissemination counts from when the write was made, not from when the harness heard the acknowledgement", async (t) => {
   const h = history().start();
-  const add = (r: Record<string, unknown>) => h.records.push({ scenario: "s", ...r } as HistoryRecord);
+  const add = (r: Record<string, unknown>) => h.add(r);
   const version = { wall: T0 + 1000, logical: 0, node: "n1" };
   // The writer stored it at 1000; the acknowledgement reached the harness 200 ms later (a busy machine).
   add({ t: T0 + 1200, type: "kv-write", source: "harness", node: "n1", key: "k", value: "v", version });
@@ -352,7 +357,7 @@ t.test("key-value checks never pass on nothing: no acknowledged write, or a node
   t.not(check({ dissemination: {} }, none).verdict, "pass", "the informational curve is not a pass either");
 
   const h = history().start();
-  const add = (r: Record<string, unknown>) => h.records.push({ scenario: "s", ...r } as HistoryRecord);
+  const add = (r: Record<string, unknown>) => h.add(r);
   const version = { wall: T0 + 1000, logical: 0, node: "n1" };
   add({ t: T0 + 1000, type: "kv-write", source: "harness", node: "n1", key: "k", value: "v", version });
   // n1 and n2 were read at the end; n3 runs but no snapshot of it was recorded.
@@ -363,7 +368,7 @@ t.test("key-value checks never pass on nothing: no acknowledged write, or a node
 
 t.test("kv-converged counts only digests sampled after the last write, and reports from the last write", async (t) => {
   const h = history().start();
-  const add = (r: Record<string, unknown>) => h.records.push({ scenario: "s", ...r } as HistoryRecord);
+  const add = (r: Record<string, unknown>) => h.add(r);
   // Every node agreed at 900 ms, before the write at 1000 ms: that says nothing about the store after it.
   for (const observer of ["n1", "n2", "n3"]) add({ t: T0 + 900, type: "kv-digest", source: "observer", observer, root: "old", keys: 0, entries: 0 });
   add({ t: T0 + 1000, type: "kv-write", source: "harness", node: "n1", key: "k", value: "v", version: { wall: T0 + 1000, logical: 0, node: "n1" } });
@@ -378,7 +383,7 @@ t.test("kv-converged counts only digests sampled after the last write, and repor
 
 t.test("dissemination's percentiles are the tool's one definition (the middle of two is their mean)", async (t) => {
   const h = history().start();
-  const add = (r: Record<string, unknown>) => h.records.push({ scenario: "s", ...r } as HistoryRecord);
+  const add = (r: Record<string, unknown>) => h.add(r);
   let seq = 1;
   for (const [key, spreadMs] of [
     ["a", 100],
