@@ -90,9 +90,11 @@ export class CaseContext {
   }
 
   /** Retires made-up members with `left` at a high incarnation, so that later cases do not probe them. */
-  async retire(ids: string[], addr = this.shared.addr): Promise<void> {
-    if (ids.length === 0) return;
-    await this.tell(ids.map((id) => ({ state: "left" as const, id, addr, incarnation: RETIRED_INCARNATION, by: this.driver.id })));
+  async retire(ids: string[], addr = this.shared.addr, incarnation = RETIRED_INCARNATION): Promise<void> {
+    for (let start = 0; start < ids.length; start += 1000) {
+      const batch = ids.slice(start, start + 1000);
+      await this.tell(batch.map((id) => ({ state: "left" as const, id, addr, incarnation, by: this.driver.id })));
+    }
   }
 
   /** The implementation's view, by member id (needs the admin API). */

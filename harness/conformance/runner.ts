@@ -8,7 +8,7 @@ import type { ConformanceCase, Finding, Need } from "./case.js";
 import { DETECTION_CASES } from "./cases/detection.js";
 import { GOSSIP_CASES } from "./cases/gossip.js";
 import { KV_CASES } from "./cases/kv.js";
-import { corpusCase, generatedCase } from "./cases/malformed.js";
+import { corpusCase, generatedCase, hostileCase, hostileCount } from "./cases/malformed.js";
 import { MERGE_CASES } from "./cases/merge.js";
 import { LEAVE_CASE, MEMBERSHIP_CASES } from "./cases/membership.js";
 import { describeOutcome, PROBE_CASES } from "./cases/probe.js";
@@ -44,7 +44,7 @@ export function allCases(options: Pick<ConformanceOptions, "corpus" | "generated
     ...MEMBERSHIP_CASES,
     ...KV_CASES,
     corpusCase(options.corpus),
-    ...(options.generated > 0 ? [generatedCase(options.generated, options.seed)] : []),
+    ...(options.generated > 0 ? [generatedCase(options.generated, options.seed), hostileCase(hostileCount(options.generated), options.seed)] : []),
     LEAVE_CASE,
   ];
 }

@@ -2,9 +2,10 @@
 // Merkle-tree anti-entropy sessions with a random member (push, pull or both).
 import type { KvOrigin } from "../../specs/admin/api.js";
 import type { AeEntries, AeTree, KvEntry, Message, Peer } from "../../specs/wire/messages.js";
-import { MERKLE_DEPTH, WIRE_VERSION } from "../../specs/wire/messages.js";
+import { MERKLE_DEPTH, MERKLE_FANOUT, WIRE_VERSION } from "../../specs/wire/messages.js";
 import { compareVersions } from "../../specs/wire/version-order.js";
 import { BroadcastQueue } from "./broadcast.js";
+import { fitInFrame } from "./frame-budget.js";
 import { HybridClock } from "./hlc.js";
 import { KvStore } from "./kv-store.js";
 import { MerkleTree } from "./merkle.js";
@@ -44,7 +45,10 @@ export class KvReplication {
   /** Stores an entry that wins last-writer-wins; a stored entry is passed on as a rumor (infection style). */
   apply(entry: KvEntry, origin: KvOrigin): boolean {
     const s = this.s;
-    this.clock.observe(entry.version, s.now);
+    if (origin !== "local" && !this.clock.observe(entry.version, s.now, s.config.kvMaxClockOffsetMs)) {
+      s.counters.kvClockRejections++;
+      return false;
+    }
     if (!this.store.apply(entry)) return false;
     s.counters.kvApplied++;
     if (s.config.kvRetransmitMult > 0) this.rumors.enqueue(entry);
@@ -71,22 +75,22 @@ export class KvReplication {
     const s = this.s;
     if (message?.type === "ae-tree" && message.session === pending.session) {
       // The peer's children of the nodes that differed; keep those that differ from ours.
-      const differing = message.nodes.filter((n) => n.hash !== this.store.tree.hash(message.level, n.index)).map((n) => n.index);
+      const width = MERKLE_FANOUT ** message.level;
+      const differing = [...new Map(message.nodes.map((n) => [n.index, n.hash]))]
+        .filter(([index, hash]) => index < width && hash !== this.store.tree.hash(message.level, index))
+        .map(([index]) => index);
       if (differing.length === 0) return;
       if (message.level < MERKLE_DEPTH) {
         this.sendTree(pending.peer, pending.session, message.level, differing);
         return;
       }
       const mode = s.config.antiEntropyMode;
-      const entries = mode === "pull" ? [] : this.store.entriesIn(differing);
+      const envelope: AeEntries = { v: WIRE_VERSION, type: "ae-entries", from: s.peer(), session: pending.session, leaves: differing, entries: [], want: mode !== "push" };
+      // What does not fit in one frame goes in a later session: the leaves still differ then.
+      const entries = mode === "pull" ? [] : fitInFrame(envelope, this.store.entriesIn(differing));
       s.counters.aeRounds++;
       s.counters.aeEntriesSent += entries.length;
-      s.send(
-        pending.peer,
-        { v: WIRE_VERSION, type: "ae-entries", from: s.peer(), session: pending.session, leaves: differing, entries, want: mode !== "push" },
-        s.config.readTimeoutMs,
-        { kind: "anti-entropy", session: pending.session, peer: pending.peer },
-      );
+      s.send(pending.peer, { ...envelope, entries }, s.config.readTimeoutMs, { kind: "anti-entropy", session: pending.session, peer: pending.peer });
       return;
     }
     if (message?.type === "ae-entries" && message.session === pending.session) {
@@ -95,15 +99,21 @@ export class KvReplication {
     }
   }
 
-  /** As the responder: our hashes of the children of every node whose hash differs from the initiator's. */
+  /**
+   * As the responder: our hashes of the children of every node whose hash differs from the initiator's.
+   * The schema admits any index at any level, and repeats; only the nodes that exist at that level are
+   * answered, each once, so the reply is at most one level's worth of hashes.
+   */
   answerTree(request: AeTree): AeTree {
     const level = Math.min(request.level + 1, MERKLE_DEPTH);
+    const width = MERKLE_FANOUT ** request.level;
+    const asked = new Map(request.nodes.filter((n) => n.index < width).map((n) => [n.index, n.hash]));
     const nodes =
       request.level >= MERKLE_DEPTH
         ? []
-        : request.nodes
-            .filter((n) => n.hash !== this.store.tree.hash(request.level, n.index))
-            .flatMap((n) => MerkleTree.children(n.index).map((index) => ({ index, hash: this.store.tree.hash(level, index) })));
+        : [...asked]
+            .filter(([index, hash]) => hash !== this.store.tree.hash(request.level, index))
+            .flatMap(([index]) => MerkleTree.children(index).map((child) => ({ index: child, hash: this.store.tree.hash(level, child) })));
     return { v: WIRE_VERSION, type: "ae-tree", from: this.s.peer(), session: request.session, level, nodes };
   }
 
@@ -113,9 +123,12 @@ export class KvReplication {
     s.counters.aeEntriesReceived += request.entries.length;
     for (const entry of request.entries) this.apply(entry, "anti-entropy");
     const pushed = new Set(request.entries.map((e) => `${e.key}\u0000${compareKey(e)}`));
-    const entries = request.want ? this.store.entriesIn(request.leaves).filter((e) => !pushed.has(`${e.key}\u0000${compareKey(e)}`)) : [];
+    const leaves = [...new Set(request.leaves)];
+    const envelope: AeEntries = { v: WIRE_VERSION, type: "ae-entries", from: s.peer(), session: request.session, leaves, entries: [], want: false };
+    // Capped at one frame; the initiator's next session finds the leaves still differing and pulls the rest.
+    const entries = request.want ? fitInFrame(envelope, this.store.entriesIn(leaves).filter((e) => !pushed.has(`${e.key}\u0000${compareKey(e)}`))) : [];
     s.counters.aeEntriesSent += entries.length;
-    return { v: WIRE_VERSION, type: "ae-entries", from: s.peer(), session: request.session, leaves: request.leaves, entries, want: false };
+    return { ...envelope, entries };
   }
 
   private sendTree(peer: Peer, session: number, level: number, indices: number[]): void {

@@ -19,7 +19,7 @@ import { SelfIncarnation } from "./refutation.js";
 import { seededRandom } from "./random.js";
 import { NodeState } from "./state.js";
 import { Suspicion } from "./suspicion.js";
-import { PullMemory, syncToUpdates, toSyncMembers } from "./sync.js";
+import { PullMemory, syncMessage, syncToUpdates } from "./sync.js";
 
 export interface NodeOptions {
   id: MemberId;
@@ -234,7 +234,7 @@ export class SwimNode {
 
   private sendSync(to: Destination, join: boolean): void {
     const s = this.s;
-    s.send(to, { v: WIRE_VERSION, type: "sync", from: s.peer(), join, members: toSyncMembers(s.table.all()) }, this.config.readTimeoutMs, { kind: "sync" });
+    s.send(to, syncMessage(s.peer(), join, s.table.all()), this.config.readTimeoutMs, { kind: "sync" });
   }
 
   /**
@@ -342,11 +342,7 @@ export class SwimNode {
         return;
       case "sync":
         this.applyUpdates(syncToUpdates(message.members, message.from.id));
-        this.s.emit({
-          type: "reply",
-          conn,
-          message: { v: WIRE_VERSION, type: "sync", from: this.s.peer(), join: false, members: toSyncMembers(this.s.table.all()) },
-        });
+        this.s.emit({ type: "reply", conn, message: syncMessage(this.s.peer(), false, this.s.table.all()) });
         return;
       case "ack":
       case "nack":

@@ -50,7 +50,9 @@ export class SelfIncarnation {
 
   private raiseTo(incarnation: number): void {
     const s = this.s;
-    this.value = incarnation;
-    s.record(s.table.set({ id: s.id, addr: s.addr, state: "alive", incarnation }, s.now));
+    // The wire admits incarnations up to 2^53 − 1; a claim at the top cannot be outbid, and one
+    // past it would make every message we send invalid. Stay in range (and lose that claim).
+    this.value = Math.min(incarnation, Number.MAX_SAFE_INTEGER);
+    s.record(s.table.set({ id: s.id, addr: s.addr, state: "alive", incarnation: this.value }, s.now));
   }
 }

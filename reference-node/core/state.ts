@@ -37,6 +37,7 @@ export class NodeState {
     aeRounds: 0,
     aeEntriesSent: 0,
     aeEntriesReceived: 0,
+    kvClockRejections: 0,
   };
   readonly table = new MembershipTable();
   /** Membership updates spreading by piggyback and gossip, until each reaches its retransmit limit. */

@@ -1,9 +1,24 @@
 // Membership push-pull: a member's full state as a sync message, and a received state turned into updates.
-import type { MemberId, SyncMember, Update } from "../../specs/wire/messages.js";
+import type { MemberId, Peer, Sync, SyncMember, Update } from "../../specs/wire/messages.js";
+import { WIRE_VERSION } from "../../specs/wire/messages.js";
+import { fitInFrame } from "./frame-budget.js";
 import type { Member } from "./membership.js";
 
 export function toSyncMembers(members: readonly Member[]): SyncMember[] {
   return members.map(({ id, addr, state, incarnation }) => ({ id, addr, state, incarnation }));
+}
+
+const SYNC_ORDER: Record<SyncMember["state"], number> = { alive: 0, suspect: 1, dead: 2, left: 3 };
+
+/**
+ * A push-pull message carrying `members`. A table that has outgrown one frame (a flood of
+ * made-up members, say) is cut to fit, and what matters most goes first: the sender itself,
+ * then live members, then the dead and the departed.
+ */
+export function syncMessage(from: Peer, join: boolean, members: readonly Member[]): Sync {
+  const envelope: Sync = { v: WIRE_VERSION, type: "sync", from, join, members: [] };
+  const ordered = toSyncMembers(members).sort((a, b) => Number(b.id === from.id) - Number(a.id === from.id) || SYNC_ORDER[a.state] - SYNC_ORDER[b.state]);
+  return { ...envelope, members: fitInFrame(envelope, ordered) };
 }
 
 /**

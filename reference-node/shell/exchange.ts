@@ -15,8 +15,14 @@ export type ExchangeResult =
  * the connection (Toxiproxy's timeout toxic) shows up here as "timeout".
  */
 export function exchange(to: HostPort, message: Message, timeoutMs: number, expectReply: boolean): Promise<ExchangeResult> {
+  let frame: Buffer;
+  try {
+    frame = encodeFrame(message);
+  } catch (error) {
+    // A message too large to frame is never sent; the core hears of it as an exchange that failed.
+    return Promise.resolve({ ok: false, failure: "oversize", detail: (error as Error).message, bytesSent: 0 });
+  }
   return new Promise((resolve) => {
-    const frame = encodeFrame(message);
     const frames = new FrameAccumulator();
     const socket = net.connect({ host: to.host, port: to.port });
     let settled = false;

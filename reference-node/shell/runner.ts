@@ -68,6 +68,7 @@ export class NodeRunner {
     rejectedFrames: 0,
     idleConnectionsClosed: 0,
     dialFailures: 0,
+    internalErrors: 0,
   };
 
   private constructor(
@@ -136,12 +137,33 @@ export class NodeRunner {
     return runner;
   }
 
-  /** Feeds one input to the core at the current time and carries out its effects. */
+  /**
+   * Feeds one input to the core at the current time and carries out its effects. Nothing a
+   * peer sends may end the process: an input the core throws on is dropped (a request's
+   * connection is closed unanswered), logged and counted in `internalErrors`, and the node runs on.
+   */
   input(input: Input): void {
     if (this.closed) return;
-    const effects = this.core.step(input, Date.now());
-    for (const effect of effects) this.execute(effect);
+    let effects: Effect[];
+    try {
+      effects = this.core.step(input, Date.now());
+    } catch (error) {
+      this.internalError(`handling ${input.type === "request" ? `a ${input.message.type} request` : `input ${input.type}`}`, error);
+      effects = input.type === "request" ? [{ type: "reply", conn: input.conn, message: null }] : [];
+    }
+    for (const effect of effects) {
+      try {
+        this.execute(effect);
+      } catch (error) {
+        this.internalError(`carrying out ${effect.type}`, error);
+      }
+    }
     this.scheduleWake();
+  }
+
+  private internalError(what: string, error: unknown): void {
+    this.traffic.internalErrors++;
+    this.options.logger.log("error", "input dropped after an internal error", { while: what, error: (error as Error)?.stack ?? String(error) });
   }
 
   /** A client write: resolves with its version once the core has stored it (it then spreads by rumor and anti-entropy). */
@@ -272,6 +294,9 @@ export class NodeRunner {
           this.traffic.messagesReceived[response.type]++;
           this.traffic.bytesReceived[response.type] += result.bytesReceived;
         }
+      } else if (result.failure === "oversize" && result.bytesSent === 0) {
+        this.traffic.internalErrors++;
+        this.options.logger.log("error", "message too large to send", { to: target, type: message.type, detail: result.detail });
       } else if (result.failure === "refused" || result.failure === "error") {
         this.traffic.dialFailures++;
       } else if (result.failure !== "timeout" && result.failure !== "closed") {

@@ -55,7 +55,14 @@ export class WireServer {
       entry.socket.end();
       return 0;
     }
-    const frame = encodeFrame(message);
+    let frame: Buffer;
+    try {
+      frame = encodeFrame(message);
+    } catch (error) {
+      // Too large to frame: the asker gets no answer rather than a broken one, and the caller hears why.
+      entry.socket.end();
+      throw error;
+    }
     entry.socket.end(frame);
     return frame.length;
   }

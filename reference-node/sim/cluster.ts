@@ -1,4 +1,5 @@
 // Many sans-I/O cores on one virtual clock, with a simulated network that can crash, pause and cut links.
+import { MAX_FRAME_BYTES } from "../../specs/wire/frame.js";
 import type { MemberId, MemberState, Message } from "../../specs/wire/messages.js";
 import type { NodeConfig } from "../../specs/node/config.js";
 import type { Effect } from "../core/io.js";
@@ -43,7 +44,8 @@ export interface SimOptions {
 export class SimCluster {
   now = 0;
   readonly transitions: SimTransition[] = [];
-  readonly messages = { sent: 0, delivered: 0 };
+  /** `oversize`: messages the frame limit stopped, as the TCP shell's encoder would (each one a bug in the sender). */
+  readonly messages = { sent: 0, delivered: 0, oversize: 0 };
   /** Framed bytes sent, by message type (requests and responses). */
   readonly bytes: Record<string, number> = {};
   private readonly queue = new EventQueue();
@@ -104,8 +106,16 @@ export class SimCluster {
     this.stepNode(id, { type: "kv-put", request: 0, key, value });
   }
 
-  private countBytes(message: Message | null): void {
-    if (message) this.bytes[message.type] = (this.bytes[message.type] ?? 0) + Buffer.byteLength(JSON.stringify(message)) + 4;
+  /** Counts a message's framed bytes; false when it exceeds the frame limit and cannot be sent. */
+  private countBytes(message: Message | null): boolean {
+    if (!message) return true;
+    const body = Buffer.byteLength(JSON.stringify(message));
+    if (body > MAX_FRAME_BYTES) {
+      this.messages.oversize++;
+      return false;
+    }
+    this.bytes[message.type] = (this.bytes[message.type] ?? 0) + body + 4;
+    return true;
   }
 
   /** Blackholes connections `from` opens to `to`. */
@@ -181,11 +191,11 @@ export class SimCluster {
 
   private deliver(sender: MemberId, exchange: number, addr: string, message: Message, timeoutMs: number, expectReply: boolean): void {
     this.messages.sent++;
-    this.countBytes(message);
     const deadline = this.now + timeoutMs;
     const failAt = (at: number) => {
       if (expectReply) this.queue.push(at, () => this.stepNode(sender, { type: "response", exchange, message: null }));
     };
+    if (!this.countBytes(message)) return failAt(this.now);
     const targetId = [...this.nodes.keys()].find((n) => SimCluster.addrOf(n) === addr);
     const target = targetId === undefined ? undefined : this.nodes.get(targetId);
     if (targetId === undefined || !target || target.status === "crashed") return failAt(this.now + this.latencyMs);
@@ -204,8 +214,9 @@ export class SimCluster {
     }
   }
 
-  private answer(responder: MemberId, conn: number, message: Message | null): void {
-    this.countBytes(message);
+  private answer(responder: MemberId, conn: number, reply: Message | null): void {
+    // A reply too large to frame closes the connection unanswered, as the TCP shell does.
+    const message = this.countBytes(reply) ? reply : null;
     const pending = this.inbound.get(responder)!.get(conn);
     if (!pending) return;
     this.inbound.get(responder)!.delete(conn);

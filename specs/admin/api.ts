@@ -66,6 +66,18 @@ export const MetricsResponse = z.object({
   aeRounds: z.number().int().min(0).describe("anti-entropy exchanges this node started (tree levels and entries)"),
   aeEntriesSent: z.number().int().min(0),
   aeEntriesReceived: z.number().int().min(0),
+  kvClockRejections: z
+    .number()
+    .int()
+    .min(0)
+    .default(0)
+    .describe("key-value entries refused because their version lies beyond the maximum clock offset ahead of this node's clock"),
+  internalErrors: z
+    .number()
+    .int()
+    .min(0)
+    .default(0)
+    .describe("inputs the node failed to handle (an exception while handling a frame or timer); each was dropped and the node kept running"),
 });
 
 /** `PUT /v1/kv/:key` body. */
@@ -112,7 +124,7 @@ export type MetricsResponse = z.infer<typeof MetricsResponse>;
 /** The metrics a node's I/O layer counts (the rest come from its protocol core). */
 export type TrafficMetrics = Pick<
   MetricsResponse,
-  "messagesSent" | "messagesReceived" | "bytesSent" | "bytesReceived" | "rejectedFrames" | "idleConnectionsClosed" | "dialFailures"
+  "messagesSent" | "messagesReceived" | "bytesSent" | "bytesReceived" | "rejectedFrames" | "idleConnectionsClosed" | "dialFailures" | "internalErrors"
 >;
 /** The metrics a node's protocol core counts. */
 export type ProtocolCounters = Omit<MetricsResponse, keyof TrafficMetrics | "healthScore">;

@@ -85,6 +85,11 @@ export const NodeConfigFields = z.object({
     .max(512 * 1024)
     .default(65_536)
     .describe("largest value accepted, in UTF-8 bytes"),
+  kvMaxClockOffsetMs: ms()
+    .default(500)
+    .describe(
+      "a key-value version whose wall time is more than this ahead of the local clock is rejected, not stored (CockroachDB's max-offset, same default): one far-future version would otherwise pin every clock in the cluster",
+    ),
 });
 
 export const NodeConfig = NodeConfigFields.transform((c) => ({

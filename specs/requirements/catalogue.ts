@@ -36,6 +36,13 @@ const listed: Requirement[] = [
   },
   { id: "WIRE-ALIVE-1", level: "MUST", group: "wire", source: `${WIRE}, robustness`, text: "After any malformed input the node still answers a ping." },
   {
+    id: "WIRE-HOSTILE-1",
+    level: "MUST",
+    group: "wire",
+    source: `${WIRE}, robustness`,
+    text: "After any message the schema admits, however hostile (numbers at the ends of their ranges, lists at their limits, Merkle indexes past their level, claims about the node at the largest incarnation, far-future versions), the node still answers a ping, and any reply it sends is a valid frame within the size limit.",
+  },
+  {
     id: "WIRE-SLOW-1",
     level: "MUST",
     group: "wire",

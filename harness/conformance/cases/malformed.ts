@@ -3,6 +3,7 @@ import { WIRE_VERSION } from "../../../specs/wire/messages.js";
 import { type ConformanceCase, type Finding, info, finding } from "../case.js";
 import type { CaseContext } from "../context.js";
 import type { CorpusEntry } from "../corpus.js";
+import { generateHostile } from "../fuzz/hostile.js";
 import { generateMalformed } from "../fuzz/mutate.js";
 import { frameOf, type Outcome, sendMessage, sendRaw } from "../wire-client.js";
 import { describeOutcome } from "./probe.js";
@@ -149,4 +150,66 @@ export function generatedCase(count: number, seed: number): ConformanceCase {
       ];
     },
   };
+}
+
+/** How many hostile messages go with `generated` malformed ones: a fifth, as each can be a whole frame. */
+export const hostileCount = (generated: number) => Math.ceil(generated / 5);
+
+/**
+ * `count` schema-valid hostile messages (numbers at the ends of their ranges, lists at their limits,
+ * claims about the node at the largest incarnation, far-future versions), each followed by a ping.
+ * The schema admits them, so the node may act on them and may answer; what it may not do is stop
+ * answering, or answer with a frame that is not valid.
+ */
+export function hostileCase(count: number, seed: number): ConformanceCase {
+  return {
+    name: `${count} generated hostile messages`,
+    requirements: ["WIRE-HOSTILE-1"],
+    async run(ctx) {
+      const info = ctx.sut.info;
+      const hostile = generateHostile(count, seed, info ? { id: info.id, addr: info.addr } : undefined);
+      const broken: string[] = [];
+      const dead: string[] = [];
+      const kinds = new Map<string, number>();
+      let sent = 0;
+      for (const [index, message] of hostile.entries()) {
+        if (ctx.signal.aborted) break;
+        kinds.set(message.kind, (kinds.get(message.kind) ?? 0) + 1);
+        const label = `#${index} ${message.kind} ${message.type}`;
+        const outcome = await sendRaw(ctx.sut.wire, frameOf(message.value), { timeoutMs: DROP_TIMEOUT_MS, log: ctx.log, note: label });
+        sent++;
+        if (outcome.kind === "bad-reply") broken.push(`${label}: ${describeOutcome(outcome)}`);
+        const after = await answersPing(ctx);
+        if (!acked(after)) {
+          dead.push(`${label}: ${describeOutcome(after)}`);
+          if (after.kind === "refused") break;
+        }
+      }
+      // The made-up members these messages introduced (some at the largest incarnation) leave again,
+      // so that the cases after this one find the cluster they expect.
+      const ours = new Set([info?.id, ...ctx.fakes.map((f) => f.id), ctx.shared.id]);
+      const made = new Set(hostile.flatMap((h) => memberIdsIn(h.value)).filter((id) => !ours.has(id)));
+      await ctx.retire([...made], undefined, Number.MAX_SAFE_INTEGER);
+      const mix = [...kinds].map(([k, n]) => `${k} ${n}`).join(", ");
+      const problems = [...dead.map((d) => `no ack after ${d}`), ...broken.map((b) => `invalid reply to ${b}`)];
+      return [
+        finding(
+          problems.length === 0 && sent === hostile.length && sent > 0,
+          "WIRE-HOSTILE-1",
+          `${hostile.length} schema-valid hostile messages (seed ${seed}; ${mix}): every reply a valid frame, a ping acked after each`,
+          problems.length === 0 ? `acked after all ${sent}` : `${problems.length} problems: ${problems.slice(0, 5).join("; ")}`,
+          "hostile",
+        ),
+      ];
+    },
+  };
+}
+
+/** The ids of every member a message names (in updates, sync members, ping-req targets, senders). */
+function memberIdsIn(value: unknown): string[] {
+  if (value === null || typeof value !== "object") return [];
+  const children = Array.isArray(value) ? value : Object.values(value);
+  const id = (value as { id?: unknown }).id;
+  const own = !Array.isArray(value) && typeof id === "string" && "addr" in value ? [id] : [];
+  return [...own, ...children.flatMap(memberIdsIn)];
 }

@@ -64,12 +64,37 @@ async function stormingNode(options: { joins: boolean }): Promise<{ addr: string
   return { addr: self.addr, sent: () => sent, close: () => server.close() };
 }
 
-async function conformance(target: string, only: string) {
+/**
+ * A wire-v1 member that trusts what the schema admits: it indexes its Merkle tree with whatever
+ * index an ae-tree names, and an index past the level's width ends it (its listener closes), as
+ * an unchecked array access ends a process.
+ */
+async function fragileNode(): Promise<{ addr: string; died: () => boolean; close: () => void }> {
+  const self = { id: "fragile", addr: "" };
+  let died = false;
+  const levelWidth = (level: number) => 16 ** level;
+  const server = net.createServer(async (socket) => {
+    const message = await readOne(socket);
+    if (message?.type === "sync") return void socket.end(encodeFrame({ v: 1, type: "sync", from: self, join: false, members: [{ ...self, state: "alive", incarnation: 0 }] }));
+    if (message?.type === "ping") return void socket.end(encodeFrame({ v: 1, type: "ack", from: self, seq: message.seq, updates: [], kv: [] }));
+    if (message?.type === "ae-tree" && message.nodes.some((n) => n.index >= levelWidth(message.level))) {
+      died = true;
+      socket.destroy();
+      return void server.close();
+    }
+    socket.destroy();
+  });
+  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+  self.addr = `127.0.0.1:${(server.address() as net.AddressInfo).port}`;
+  return { addr: self.addr, died: () => died, close: () => server.close() };
+}
+
+async function conformance(target: string, only: string, generated = 0, seed = 1) {
   const dir = mkdtempSync(path.join(tmpdir(), "grapevine-amplify-"));
   const json = path.join(dir, "out.json");
   const result = await execa(
     process.execPath,
-    [builtCli(), "conformance", "--target", target, "--only", only, "--generated", "0", "--period-ms", "200", "--report-dir", dir, "--json", json],
+    [builtCli(), "conformance", "--target", target, "--only", only, "--generated", String(generated), "--seed", String(seed), "--period-ms", "200", "--report-dir", dir, "--json", json],
     { reject: false, timeout: 60_000 },
   );
   const cases = () => (JSON.parse(readFileSync(json, "utf8")) as { cases: { requirement: string; verdict: string; actual: string }[] }).cases;
@@ -83,6 +108,16 @@ t.test("an implementation that storms a stranger with syncs fails WIRE-AMPLIFY-1
   t.equal(result.exitCode, 1, result.stdout + result.stderr);
   t.match(cases(), [{ requirement: "WIRE-AMPLIFY-1", verdict: "FAIL", actual: /^\d+ request\(s\) \(sync\)/ }]);
   t.ok(stormer.sent() > 10, `it sent ${stormer.sent()} syncs`);
+});
+
+t.test("an implementation that a schema-valid hostile frame ends fails WIRE-HOSTILE-1, naming the frame", async (t) => {
+  const fragile = await fragileNode();
+  t.teardown(fragile.close);
+  // 200 malformed bring 40 hostile: every kind on every message type, an ae-tree with its indexes at the top among them.
+  const { result, cases } = await conformance(fragile.addr, "WIRE-HOSTILE", 200);
+  t.equal(result.exitCode, 1, result.stdout + result.stderr);
+  t.ok(fragile.died(), "a hostile ae-tree reached it");
+  t.match(cases(), [{ requirement: "WIRE-HOSTILE-1", verdict: "FAIL", actual: /no ack after #\d+ \S+ ae-tree/ }]);
 });
 
 t.test("a run in which every case was skipped tested nothing: it exits 2 and never says passed", async (t) => {

@@ -17,7 +17,7 @@ t.test("hybrid clock: strictly increasing, ordered after what it has seen, node 
   const v2 = clock.tick(1000);
   const v3 = clock.tick(900);
   t.ok(compareVersions(v2, v1) > 0 && compareVersions(v3, v2) > 0, "same or earlier wall time still moves forward");
-  clock.observe({ wall: 5000, logical: 7, node: "b" }, 1200);
+  clock.observe({ wall: 5000, logical: 7, node: "b" }, 1200, 10_000);
   const v4 = clock.tick(1300);
   t.ok(compareVersions(v4, { wall: 5000, logical: 7, node: "b" }) > 0, "a write after seeing a later version orders after it");
   t.ok(compareVersions({ wall: 1, logical: 0, node: "b" }, { wall: 1, logical: 0, node: "a" }) > 0);
@@ -56,8 +56,9 @@ t.test("the Merkle tree is the same whatever the order of writes, and differs wh
   );
 });
 
+// The made-up versions below lie far ahead of the simulator's clock (which starts at 0): the maximum offset is widened to admit them.
 const aeConfig = (mode: "push" | "pull" | "push-pull") =>
-  NodeConfig.parse({ probeIntervalMs: 200, kvRetransmitMult: 0, antiEntropyIntervalMs: 500, antiEntropyMode: mode, pushPullIntervalMs: 0 });
+  NodeConfig.parse({ probeIntervalMs: 200, kvRetransmitMult: 0, antiEntropyIntervalMs: 500, antiEntropyMode: mode, pushPullIntervalMs: 0, kvMaxClockOffsetMs: 1_000_000 });
 
 /** Two simulated nodes sharing `common` keys, each with its own extra keys; rumors off, so only anti-entropy moves data. */
 function pair(mode: "push" | "pull" | "push-pull", common: number, onlyA: number, onlyB: number) {
