@@ -37,6 +37,17 @@ export interface NodeOptions {
 /** What the core counts: the protocol half of GET /v1/metrics. */
 export type NodeCounters = ProtocolCounters;
 
+/**
+ * How long a relay waits for the target before it nacks. Lifeguard's nack tells the requester that
+ * its own links work; a nack that lands after the requester stopped waiting says nothing, and the
+ * requester counts it missed against its health. So the relay waits at most 80 % of the requester's
+ * remaining time (the rest is the nack's way back), and never longer than its own probe timeout.
+ */
+export function relayTimeoutMs(probeTimeoutMs: number, requesterDeadlineMs: number | undefined): number {
+  if (requesterDeadlineMs === undefined) return probeTimeoutMs;
+  return Math.max(1, Math.min(probeTimeoutMs, Math.floor(requesterDeadlineMs * 0.8)));
+}
+
 export class SwimNode {
   readonly id: MemberId;
   readonly addr: Address;
@@ -325,7 +336,7 @@ export class SwimNode {
         this.s.send(
           message.target,
           { v: WIRE_VERSION, type: "ping", from: this.s.peer(), seq: relaySeq, target: message.target.id, ...piggyback(this.s, this.replication) },
-          this.config.probeTimeoutMs,
+          relayTimeoutMs(this.config.probeTimeoutMs, message.deadlineMs),
           { kind: "relay", conn, seq: message.seq, relaySeq },
         );
         return;

@@ -117,7 +117,7 @@ export class Prober {
       const carried: Carried = piggyback(s, this.kv);
       s.send(
         helper,
-        { v: WIRE_VERSION, type: "ping-req", from: s.peer(), seq: round.seq, target: { id: target.id, addr: target.addr }, ...carried },
+        { v: WIRE_VERSION, type: "ping-req", from: s.peer(), seq: round.seq, target: { id: target.id, addr: target.addr }, deadlineMs: timeoutMs, ...carried },
         timeoutMs,
         { kind: "probe-ping-req", seq: round.seq },
       );

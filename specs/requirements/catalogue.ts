@@ -216,6 +216,13 @@ const listed: Requirement[] = [
     source: `${WIRE}, ae-entries`,
     text: "An `ae-entries` request with `want` is answered with the node's entries of those leaves, and the entries it carries are merged.",
   },
+  {
+    id: "KV-CLOCK-1",
+    level: "MUST",
+    group: "kv",
+    source: "Kulkarni et al. 2014 (hybrid logical clocks), bounded offset; CockroachDB's max-offset",
+    text: "A key-value version whose wall time lies far ahead of the node's clock (a year) does not drag the node's clock along: a write through the node afterwards is stamped within a minute of the node's own time, and the far-future entry does not win over it.",
+  },
 ];
 
 const mergeRows: Requirement[] = MERGE_TABLE.map((row) => ({

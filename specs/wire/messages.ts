@@ -78,7 +78,21 @@ export const Ping = z
 export const Ack = z.object({ ...carriesUpdates, type: z.literal("ack"), seq: Seq }).describe("answer to a ping, or to a ping-req whose target answered");
 
 export const PingReq = z
-  .object({ ...carriesUpdates, type: z.literal("ping-req"), seq: Seq, target: Peer })
+  .object({
+    ...carriesUpdates,
+    type: z.literal("ping-req"),
+    seq: Seq,
+    target: Peer,
+    deadlineMs: z
+      .number()
+      .int()
+      .min(1)
+      .max(3_600_000)
+      .optional()
+      .describe(
+        "how long the requester waits for the answer, from when it sent this; a relay whose own ping would outlast it nacks early enough to be heard (absent: the relay's own probe timeout)",
+      ),
+  })
   .describe("asks the receiver to probe target; answered with ack (target answered) or nack (it did not)");
 
 export const Nack = z

@@ -161,4 +161,34 @@ const answersSessions: ConformanceCase = {
   },
 };
 
-export const KV_CASES: ConformanceCase[] = [rumor, lastWriterWins, startsSessions, answersSessions];
+/**
+ * A year-ahead version rumored to the node, then a write through its admin API to the same key.
+ * A node that rejects or clamps far-future versions stamps the write with its own time and keeps
+ * it; one whose clock took the far-future wall stamps the write a year ahead (or loses it to the
+ * rumor). Either way the rumor is about a key of its own, so no other case sees it.
+ */
+const boundedClock: ConformanceCase = {
+  name: "a far-future version does not pin the clock",
+  requirements: ["KV-CLOCK-1"],
+  needs: ["admin", "kv"],
+  async run(ctx) {
+    const key = `conformance/${ctx.memberId("clock")}`;
+    const yearMs = 365 * 24 * 3600 * 1000;
+    await ctx.tell([], [entry(key, "from the future", Date.now() + yearMs)]);
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    const before = Date.now();
+    const written = await ctx.sut.admin!.kvPut(key, "now");
+    const aheadMs = written.version.wall - before;
+    const held = await valueOf(ctx, key);
+    return [
+      finding(
+        aheadMs < 60_000 && held === "now",
+        "KV-CLOCK-1",
+        "a write after a year-ahead rumor is stamped within 60 s of the node's time and is what the key holds",
+        `stamped ${aheadMs >= 0 ? `${Math.round(aheadMs / 1000)} s ahead` : `${Math.round(-aheadMs / 1000)} s behind`}; the key holds ${JSON.stringify(held)}`,
+      ),
+    ];
+  },
+};
+
+export const KV_CASES: ConformanceCase[] = [rumor, lastWriterWins, startsSessions, answersSessions, boundedClock];

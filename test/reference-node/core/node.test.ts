@@ -118,8 +118,10 @@ t.test("failed ping → every helper nacks → suspect at the end of the period,
   const target = ping.to.id!;
   const seq = (ping.message as { seq: number }).seq;
   const indirect = sends(node.step({ type: "response", exchange: ping.exchange, message: null }, now + 500));
+  // The ping-reqs carry the 500 ms left of the period; a relay waits 80 % of it (400 ms) for the target, then nacks.
+  t.ok(indirect.length > 0 && indirect.every((req) => (req.message as { deadlineMs?: number }).deadlineMs === 500), "each ping-req carries the requester's deadline");
   for (const req of indirect) {
-    node.step({ type: "response", exchange: req.exchange, message: { v: 1, type: "nack", from: peer(req.to.id!), seq, kv: [], updates: [] } }, now + 700);
+    node.step({ type: "response", exchange: req.exchange, message: { v: 1, type: "nack", from: peer(req.to.id!), seq, kv: [], updates: [] } }, now + 500 + 400 + 2);
   }
   t.equal(stateOf(node, target), "alive", "not before the period ends");
   const effects = node.step({ type: "tick" }, now + 1000);
@@ -136,6 +138,20 @@ t.test("failed ping → helpers silent → suspect, and the node doubts itself b
   node.step({ type: "tick" }, now + 1000);
   t.equal(stateOf(node, ping.to.id!), "suspect");
   t.equal(node.healthScore, 3, "three nacks expected, none came");
+});
+
+t.test("ping-req relay: waits for the target at most 80 % of the requester's deadline, never more than its own probe timeout", async (t) => {
+  for (const [deadlineMs, waits] of [
+    [500, 400],
+    [10_000, 500],
+    [1, 1],
+    [undefined, 500],
+  ] as const) {
+    const node = nodeKnowing(["a", "b"]);
+    const request: Message = { v: 1, type: "ping-req", from: peer("a"), seq: 77, target: peer("b"), kv: [], updates: [], ...(deadlineMs ? { deadlineMs } : {}) };
+    const [relayed] = sends(node.step({ type: "request", conn: 9, message: request }, 5));
+    t.equal(relayed?.timeoutMs, waits, `deadline ${deadlineMs ?? "absent"} → waits ${waits} ms`);
+  }
 });
 
 t.test("ping-req relay: ack when the target answers, nack when it does not", async (t) => {
