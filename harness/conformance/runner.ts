@@ -8,6 +8,7 @@ import type { ConformanceCase, Finding, Need } from "./case.js";
 import { DETECTION_CASES } from "./cases/detection.js";
 import { GOSSIP_CASES } from "./cases/gossip.js";
 import { KV_CASES } from "./cases/kv.js";
+import { LIFEGUARD_CASES } from "./cases/lifeguard.js";
 import { corpusCase, generatedCase, hostileCase, hostileCount } from "./cases/malformed.js";
 import { MERGE_CASES } from "./cases/merge.js";
 import { LEAVE_CASE, MEMBERSHIP_CASES } from "./cases/membership.js";
@@ -42,6 +43,7 @@ export function allCases(options: Pick<ConformanceOptions, "corpus" | "generated
     ...DETECTION_CASES,
     ...GOSSIP_CASES,
     ...MEMBERSHIP_CASES,
+    ...LIFEGUARD_CASES,
     ...KV_CASES,
     corpusCase(options.corpus),
     ...(options.generated > 0 ? [generatedCase(options.generated, options.seed), hostileCase(hostileCount(options.generated), options.seed)] : []),

@@ -21,7 +21,7 @@ export interface Carried {
 export function piggyback(s: NodeState, kv: KvReplication): Carried {
   if (!s.behaviour.disseminate) return { updates: [], kv: [] };
   const size = s.table.estimatedSize();
-  const limit = retransmitLimit(s.config.retransmitMult, size);
+  const limit = s.behaviour.retransmitLimit ? retransmitLimit(s.config.retransmitMult, size) : Number.POSITIVE_INFINITY;
   const kvLimit = retransmitLimit(s.config.kvRetransmitMult, size);
   return {
     updates: s.broadcasts.take(limit, s.config.maxPiggybackBytes),
@@ -37,7 +37,7 @@ export function piggyback(s: NodeState, kv: KvReplication): Carried {
  */
 export function piggybackFor(s: NodeState, kv: KvReplication, target: Member): Carried {
   const carried = piggyback(s, kv);
-  if (target.state !== "suspect" || !s.behaviour.disseminate) return carried;
+  if (target.state !== "suspect" || !s.behaviour.disseminate || !s.behaviour.buddy) return carried;
   const others = carried.updates.filter((u) => u.id !== target.id);
   const suspicion: Update = { state: "suspect", id: target.id, addr: target.addr, incarnation: target.incarnation, by: s.id };
   return { ...carried, updates: [suspicion, ...others] };

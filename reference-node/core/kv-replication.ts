@@ -45,7 +45,8 @@ export class KvReplication {
   /** Stores an entry that wins last-writer-wins; a stored entry is passed on as a rumor (infection style). */
   apply(entry: KvEntry, origin: KvOrigin): boolean {
     const s = this.s;
-    if (origin !== "local" && !this.clock.observe(entry.version, s.now, s.config.kvMaxClockOffsetMs)) {
+    const maxOffsetMs = s.behaviour.boundedClock ? s.config.kvMaxClockOffsetMs : Number.POSITIVE_INFINITY;
+    if (origin !== "local" && !this.clock.observe(entry.version, s.now, maxOffsetMs)) {
       s.counters.kvClockRejections++;
       return false;
     }

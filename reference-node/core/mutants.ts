@@ -9,6 +9,13 @@ export const MUTANTS = {
   "no-dissemination": "sends no piggybacked updates and no gossip rounds",
   "no-anti-entropy": "never starts a key-value anti-entropy session (rumors only)",
   "lww-wrong-order": "on a key-value conflict keeps the older write instead of the newer",
+  "unbounded-clock": "lets any key-value version move its clock, however far in the future",
+  "no-local-health": "never changes its Lifeguard health score (timeouts never stretch)",
+  "ignore-nacks": "does not count nacks, so every failed indirect probe lowers its own health",
+  "ignore-confirmations": "ignores other members' confirmations of a suspicion (the timeout never shrinks)",
+  "unbounded-retransmit": "piggybacks every update forever instead of retransmitMult · log N times",
+  "no-buddy": "does not tell a suspected member it is suspected when it probes it (no Lifeguard buddy system)",
+  "no-reconnect": "never tries to reach members it holds dead (no reconnect after a partition)",
 } as const;
 
 export const MutantName = z.enum(Object.keys(MUTANTS) as [keyof typeof MUTANTS, ...(keyof typeof MUTANTS)[]]);
@@ -23,6 +30,13 @@ export interface Behaviour {
   disseminate: boolean;
   antiEntropy: boolean;
   newestWriteWins: boolean;
+  boundedClock: boolean;
+  localHealth: boolean;
+  countNacks: boolean;
+  countConfirmations: boolean;
+  retransmitLimit: boolean;
+  buddy: boolean;
+  reconnect: boolean;
 }
 
 export function behaviourOf(mutant: MutantName | undefined): Behaviour {
@@ -34,5 +48,12 @@ export function behaviourOf(mutant: MutantName | undefined): Behaviour {
     disseminate: mutant !== "no-dissemination",
     antiEntropy: mutant !== "no-anti-entropy",
     newestWriteWins: mutant !== "lww-wrong-order",
+    boundedClock: mutant !== "unbounded-clock",
+    localHealth: mutant !== "no-local-health",
+    countNacks: mutant !== "ignore-nacks",
+    countConfirmations: mutant !== "ignore-confirmations",
+    retransmitLimit: mutant !== "unbounded-retransmit",
+    buddy: mutant !== "no-buddy",
+    reconnect: mutant !== "no-reconnect",
   };
 }

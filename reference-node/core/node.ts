@@ -69,7 +69,7 @@ export class SwimNode {
     this.config = options.config;
     this.seeds = (options.seeds ?? []).filter((s) => s !== options.addr);
     this.s = new NodeState(options.id, options.addr, options.config, seededRandom(options.seed), behaviourOf(options.mutant));
-    this.awareness = new Awareness(options.config.awarenessMaxMultiplier);
+    this.awareness = new Awareness(options.config.awarenessMaxMultiplier, this.s.behaviour.localHealth);
     this.replication = new KvReplication(this.s);
     this.incarnation = new SelfIncarnation(this.s, this.awareness);
     this.prober = new Prober(this.s, this.replication, this.awareness, (update) => this.applyUpdate(update));
@@ -146,7 +146,7 @@ export class SwimNode {
     s.deadlines.set("probe", s.now + s.random.int(c.probeIntervalMs));
     s.deadlines.set("gossip", s.now + c.gossipIntervalMs);
     if (c.pushPullIntervalMs > 0) s.deadlines.set("push-pull", s.now + c.pushPullIntervalMs);
-    if (c.reconnectIntervalMs > 0) s.deadlines.set("reconnect", s.now + c.reconnectIntervalMs);
+    if (c.reconnectIntervalMs > 0 && s.behaviour.reconnect) s.deadlines.set("reconnect", s.now + c.reconnectIntervalMs);
     if (c.antiEntropyIntervalMs > 0 && s.behaviour.antiEntropy) s.deadlines.set("anti-entropy", s.now + s.random.int(c.antiEntropyIntervalMs));
     if (this.seeds.length > 0) this.join();
   }
@@ -307,7 +307,7 @@ export class SwimNode {
   /** Another member independently suspects the same incarnation: shorten the timer (Lifeguard) and pass it on. */
   private confirmSuspicion(update: Update): void {
     const suspicion = this.suspicions.get(update.id);
-    if (!suspicion || !suspicion.confirm(update.by)) return;
+    if (!suspicion || !this.s.behaviour.countConfirmations || !suspicion.confirm(update.by)) return;
     this.s.counters.confirmations++;
     this.s.deadlines.set(`suspicion:${update.id}`, suspicion.deadline());
     this.s.broadcasts.enqueue(update);

@@ -68,7 +68,7 @@ export class Prober {
     const round = this.round;
     if (!round || round.seq !== seq || !message) return;
     if (message.type === "ack" && message.seq === seq) this.succeeded();
-    else if (message.type === "nack" && message.seq === seq) round.nacks++;
+    else if (message.type === "nack" && message.seq === seq && this.s.behaviour.countNacks) round.nacks++;
   }
 
   /** End of the protocol period with no ack: accuse the target, and doubt ourselves by the nacks we missed. */

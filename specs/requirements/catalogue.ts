@@ -186,6 +186,36 @@ const listed: Requirement[] = [
     text: "A `sync` request is answered with a `sync` carrying the node's full state (itself included), and the members it carried are merged into the node's view.",
   },
 
+  // ---- Lifeguard
+  {
+    id: "LIFEGUARD-LHM-1",
+    level: "SHOULD",
+    group: "lifeguard",
+    source: `${LIFEGUARD} §IV-A (local health multiplier); memberlist state.go refute: awareness.ApplyDelta(1)`,
+    text: "Having to refute a suspicion about itself raises the node's local health score (it doubts its own timeliness).",
+  },
+  {
+    id: "LIFEGUARD-NACK-1",
+    level: "SHOULD",
+    group: "lifeguard",
+    source: `${LIFEGUARD} §IV-A; memberlist state.go probeNode: awarenessDelta from expected minus received nacks`,
+    text: "A probe that fails while every helper asked to ping-req the target answers with a nack leaves the node's local health score unchanged: the nacks show its own links work.",
+  },
+  {
+    id: "LIFEGUARD-CONFIRM-1",
+    level: "SHOULD",
+    group: "lifeguard",
+    source: `${LIFEGUARD} §IV-B (dynamic suspicion timeout); memberlist suspicion.go`,
+    text: "Independent confirmations of a suspicion (the same incarnation suspected by other members) shorten its timeout from its maximum toward its minimum: with the expected number of confirmations the member is declared dead before halfway between the two.",
+  },
+  {
+    id: "LIFEGUARD-BUDDY-1",
+    level: "SHOULD",
+    group: "lifeguard",
+    source: `${LIFEGUARD} §IV-C (buddy system); memberlist state.go probeNode: a suspect target's ping carries the suspicion`,
+    text: "Every ping the node sends to a member it holds suspect carries that suspicion, so that a live member hears it and refutes even after the rumor went cold.",
+  },
+
   // ---- key-value anti-entropy
   { id: "KV-RUMOR-1", level: "MUST", group: "kv", source: `${WIRE}, kv`, text: "Key-value entries piggybacked on a message are stored." },
   {

@@ -6,6 +6,7 @@ const GROUP_TITLES: Record<RequirementGroup, string> = {
   wire: "Framing, schema and robustness",
   probe: "Probes answered",
   detection: "Failure detection",
+  lifeguard: "Lifeguard: local health, nacks, confirmations, buddy system",
   merge: "Merging updates (SWIM §4.2's table, row by row)",
   dissemination: "Dissemination",
   membership: "Joining, syncing and leaving",

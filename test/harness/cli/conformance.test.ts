@@ -8,6 +8,8 @@ import { builtCli } from "../../../harness/paths.js";
 import { NodeProcess } from "../../../harness/runtime/process.js";
 import { MUTANTS } from "../../../reference-node/core/mutants.js";
 import { REFERENCE_CONFORMANCE_CONFIG } from "../../../harness/conformance/sut.js";
+import { requirement } from "../../../specs/requirements/catalogue.js";
+import { caughtByConformance, caughtByScenario } from "./mutant-catchers.js";
 import { twoAtATime } from "./two-at-a-time.js";
 
 interface JsonCase {
@@ -79,22 +81,17 @@ t.test("the reference node passes every MUST, with 500 generated malformed input
   t.match(result.stdout, /reference: \d+ passed, 0 failed/);
 });
 
-/** The requirement each mutant breaks, and so must fail. */
-const breaks: Record<keyof typeof MUTANTS, string> = {
-  "no-indirect-probe": "SWIM-PROBE-2",
-  "no-refute": "SWIM-REFUTE-1",
-  "no-suspicion": "SWIM-SUSPECT-1",
-  "ignore-incarnation": "SWIM-STALE-1",
-  "no-dissemination": "SWIM-DISSEM-1",
-  "no-anti-entropy": "KV-AE-1",
-  "lww-wrong-order": "KV-LWW-1",
-};
-
-t.test("every mutant has the requirement it breaks", async (t) => {
-  t.same(Object.keys(breaks).sort(), Object.keys(MUTANTS).sort());
+t.test("every mutant is caught by a conformance requirement or a default-suite scenario", async (t) => {
+  const caught = new Set([...Object.keys(caughtByConformance), ...Object.keys(caughtByScenario)]);
+  t.same(
+    Object.keys(MUTANTS).filter((m) => !caught.has(m)),
+    [],
+  );
 });
 
-/** The seven mutant runs, two at a time, started by the first test that needs one (not beside the full run above). */
+const breaks = caughtByConformance as Record<string, string>;
+
+/** The mutant runs, two at a time, started by the first test that needs one (not beside the full run above). */
 let mutantRuns: Record<string, ReturnType<typeof conformance>> | undefined;
 function mutantRun(mutant: string): ReturnType<typeof conformance> {
   const limit = twoAtATime();
@@ -107,10 +104,13 @@ function mutantRun(mutant: string): ReturnType<typeof conformance> {
 for (const [mutant, id] of Object.entries(breaks)) {
   t.test(`[~5 s each, two at a time] reference:${mutant} fails ${id}`, async (t) => {
     const { result, cases } = await mutantRun(mutant);
-    t.equal(result.exitCode, 1, result.stdout + result.stderr);
+    // A broken MUST fails the run (exit 1); a broken SHOULD is NON-STRICT, reported but not failing it.
+    const must = requirement(id).level === "MUST";
+    t.equal(result.exitCode, must ? 1 : 0, result.stdout + result.stderr);
     const found = cases().filter((c) => c.requirement === id && c.verdict !== "INFO");
-    t.ok(found.length > 0 && found.every((c) => c.verdict === "FAIL"), `${id}: ${JSON.stringify(found)}`);
-    t.match(result.stdout, new RegExp(`\\d\\) ${id} \\[MUST\\] FAIL\\n.*\\n\\s+expected: .*\\n\\s+actual: `));
+    const verdict = must ? "FAIL" : "NON-STRICT";
+    t.ok(found.length > 0 && found.every((c) => c.verdict === verdict), `${id}: ${JSON.stringify(found)}`);
+    t.match(result.stdout, new RegExp(`\\d\\) ${id} \\[${must ? "MUST" : "SHOULD"}\\] ${verdict}\\n.*\\n\\s+expected: .*\\n\\s+actual: `));
   });
 }
 

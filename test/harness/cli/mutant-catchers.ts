@@ -1,0 +1,34 @@
+// Which test catches each reference-node mutant: a conformance requirement that must fail, or a
+// default-suite scenario whose named check must fail. Every mutant needs at least one of the two.
+import type { MUTANTS } from "../../../reference-node/core/mutants.js";
+
+type Mutant = keyof typeof MUTANTS;
+
+/** The requirement each mutant breaks; conformance.test.ts runs it with --only and expects FAIL (MUST) or NON-STRICT (SHOULD). */
+export const caughtByConformance: Partial<Record<Mutant, string>> = {
+  "no-indirect-probe": "SWIM-PROBE-2",
+  "no-refute": "SWIM-REFUTE-1",
+  "no-suspicion": "SWIM-SUSPECT-1",
+  "ignore-incarnation": "SWIM-STALE-1",
+  "no-dissemination": "SWIM-DISSEM-1",
+  "no-anti-entropy": "KV-AE-1",
+  "lww-wrong-order": "KV-LWW-1",
+  "unbounded-clock": "KV-CLOCK-1",
+  "no-local-health": "LIFEGUARD-LHM-1",
+  "ignore-nacks": "LIFEGUARD-NACK-1",
+  "ignore-confirmations": "LIFEGUARD-CONFIRM-1",
+  "unbounded-retransmit": "SWIM-RETRANSMIT-1",
+  "no-buddy": "LIFEGUARD-BUDDY-1",
+};
+
+/** The scenario of the default suite that catches each mutant, and the check line that must fail; mutants.test.ts runs them. */
+export const caughtByScenario: Partial<Record<Mutant, { scenario: string; check: RegExp }>> = {
+  "no-indirect-probe": { scenario: "07-one-way-cut.yaml", check: /✗ suspicions n1,n2: \d+ suspicions/ },
+  "no-refute": { scenario: "05-pause-long.yaml", check: /✗ rejoined n2: .* did not hold n2 alive above incarnation 0/ },
+  "no-suspicion": { scenario: "02-crash-detection.yaml", check: /✗ detection n3: first suspicion —/ },
+  "ignore-incarnation": { scenario: "12-stale-rumor.yaml", check: /✗ incarnation-order: \d+ transitions to a lower incarnation/ },
+  "no-dissemination": { scenario: "03-graceful-leave.yaml", check: /✗ left n4: .* did not see it leave in time/ },
+  "no-anti-entropy": { scenario: "13-partition-writes.yaml", check: /✗ no-data-loss: \d+ acknowledged writes missing/ },
+  "lww-wrong-order": { scenario: "13-partition-writes.yaml", check: /✗ no-data-loss: \d+ acknowledged writes missing/ },
+  "no-reconnect": { scenario: "06-partition-heal.yaml", check: /✗ heal: a partition did not heal within \d+ ms/ },
+};
