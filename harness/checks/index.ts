@@ -5,6 +5,7 @@ import type { CheckSpec } from "../../specs/scenario/scenario.js";
 import { CheckContext } from "./context.js";
 import { converged, heal } from "./convergence.js";
 import { detection } from "./detection.js";
+import { exits } from "./exits.js";
 import { falsePositives } from "./false-positives.js";
 import { dissemination, kvConverged, noDataLoss } from "./kv.js";
 import { deaths, flaps, incarnationOrder, left, neverDead, rejoined, split, suspicions } from "./membership.js";
@@ -42,6 +43,8 @@ export function runCheck(spec: CheckSpec, records: readonly HistoryRecord[] | Ch
       return noDataLoss(ctx);
     case "dissemination":
       return dissemination(ctx, spec.args);
+    case "exits":
+      return exits(ctx, spec.args);
   }
 }
 

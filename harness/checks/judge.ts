@@ -1,6 +1,7 @@
 // A scenario's verdict from its history: the outcomes its steps reported and the checks it names, run over the records.
 import type { CheckResult, ScenarioResult } from "../../specs/report/summary.js";
 import type { CheckSpec } from "../../specs/scenario/scenario.js";
+import { withExitsCheck } from "./exits.js";
 import { CheckContext, runCheck } from "./index.js";
 
 /**
@@ -17,7 +18,7 @@ export function judge(
   const ctx = records instanceof CheckContext ? records : new CheckContext(records);
   // A cluster that never came up left no history to judge: its checks would pass on nothing.
   const ran = ctx.records.some((r) => r.type === "node-up");
-  const checks = [...stepResults, ...(ran ? specs.map((spec) => runCheck(spec, ctx)) : [])];
+  const checks = [...stepResults, ...(ran ? withExitsCheck(specs).map((spec) => runCheck(spec, ctx)) : [])];
   if (meta.aborted) checks.push({ name: "scenario", verdict: "fail", summary: `aborted: ${meta.aborted}`, evidence: [], metrics: {} });
   else if (!ran) checks.push({ name: "scenario", verdict: "fail", summary: "no node came up: nothing to judge", evidence: [], metrics: {} });
   const metrics: Record<string, number | null> = {};

@@ -14,6 +14,7 @@ import { Observer } from "../observe/observer.js";
 import type { ClusterNode, NodeRuntime } from "../runtime/node-runtime.js";
 import { Cluster } from "./cluster.js";
 import { abortableSleep, Aborted } from "./abort.js";
+import { ExitWatch } from "./exit-watch.js";
 import type { Progress } from "./progress.js";
 
 export interface ScenarioRunOptions {
@@ -111,12 +112,17 @@ export async function runScenario(file: string, scenario: Scenario, options: Sce
     });
   });
   const observer = new Observer(history);
+  const exits = new ExitWatch((node) => {
+    history.add({ type: "node-down", source: "harness", node: node.id, how: "exited" });
+    void observer.unwatch(node.id, false).catch(() => undefined);
+  });
   for (const node of run.nodes) {
     history.add(nodeUp(node));
     observer.watch(node.id, node.admin.baseUrl);
+    exits.watch(node);
   }
   observer.start();
-  const steps = new StepPlayer(run, history, observer, signal);
+  const steps = new StepPlayer(run, history, observer, exits, signal);
   /** The step's end in the history: ok unless it judged and failed, with what it concluded. */
   const stepEnded = (index: number, step: ScenarioStep, outcome: CheckResult | undefined) =>
     history.add({
@@ -150,6 +156,7 @@ export async function runScenario(file: string, scenario: Scenario, options: Sce
   } catch (error) {
     aborted = timeout.aborted ? `timed out after ${scenario.timeout} ms` : options.signal.aborted ? "interrupted" : (error as Error).message;
   } finally {
+    exits.close();
     await observer.stop().catch(() => undefined);
     history.add({ type: "scenario-end", source: "harness", ...(aborted ? { aborted } : {}) });
     await run.close();
@@ -167,6 +174,7 @@ class StepPlayer {
     private readonly run: Cluster,
     private readonly history: ScenarioHistory,
     private readonly observer: Observer,
+    private readonly exits: ExitWatch,
     private readonly signal: AbortSignal,
   ) {}
 
@@ -183,6 +191,7 @@ class StepPlayer {
       case "crash": {
         const node = step.args;
         this.requireRunning(node);
+        this.exits.expect(run.node(node));
         history.add({ type: "node-down", source: "harness", node, how: "crash" });
         await run.processes.crash(node);
         await observer.unwatch(node, false);
@@ -193,6 +202,7 @@ class StepPlayer {
         const node = step.args;
         this.requireRunning(node);
         await observer.unwatch(node, true);
+        this.exits.expect(run.node(node));
         history.add({ type: "node-down", source: "harness", node, how: step.kind });
         if (step.kind === "stop") await run.processes.stop(node);
         else {
@@ -204,11 +214,13 @@ class StepPlayer {
       case "restart": {
         const node = step.args;
         await observer.unwatch(node, false);
+        this.exits.expect(run.node(node));
         history.add({ type: "node-down", source: "harness", node, how: "crash" });
         await run.processes.restart(node);
         const fresh = run.node(node);
         history.add(nodeUp(fresh));
         observer.watch(node, fresh.admin.baseUrl);
+        this.exits.watch(fresh);
         return undefined;
       }
       case "pause": {
@@ -262,6 +274,7 @@ class StepPlayer {
         const node = await run.join(id);
         history.add(nodeUp(node));
         observer.watch(id, node.admin.baseUrl);
+        this.exits.watch(node);
         return undefined;
       }
       case "put":

@@ -39,7 +39,13 @@ export const HistoryRecord = z.discriminatedUnion("type", [
       .optional()
       .describe("epoch ms when the node said it was ready; t is just before it was started, so that its first transitions come after t"),
   }),
-  z.object({ ...common, type: z.literal("node-down"), source: harness, node: MemberId, how: z.enum(["crash", "stop", "leave"]) }),
+  z.object({
+    ...common,
+    type: z.literal("node-down"),
+    source: harness,
+    node: MemberId,
+    how: z.enum(["crash", "stop", "leave", "exited"]).describe("crash, stop, leave: the harness made it; exited: the node ended on its own"),
+  }),
   z.object({
     ...common,
     type: z.literal("fault"),

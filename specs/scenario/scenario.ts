@@ -65,6 +65,12 @@ export const CHECK_ARGS = {
   dissemination: z
     .object({ complete: z.boolean().default(false).describe("fail unless every write reached every running node (default: report only)") })
     .strict(),
+  exits: z
+    .object({ allow: z.array(NodeName).default([]).describe("nodes that may exit on their own") })
+    .strict()
+    .describe(
+      "no node exits unless the harness made it (crash, stop, leave, restart) or `allow` names it; every scenario is judged by it, with `allow` empty, unless it names the check itself",
+    ),
   split: z
     .object({ groups: z.array(z.array(NodeName).min(1)).min(2), within: Duration.describe("after the partition began") })
     .strict()

@@ -9,6 +9,7 @@ import { silentProgress } from "../../../harness/run/progress.js";
 import { runScenario } from "../../../harness/run/scenario-runner.js";
 import { type ClusterNode, type NodeRuntime, processRuntime } from "../../../harness/runtime/node-runtime.js";
 import { loadScenario } from "../../../harness/scenario/load.js";
+import { Scenario } from "../../../specs/scenario/scenario.js";
 import { packageRoot } from "../../../harness/paths.js";
 
 t.test("a node that cannot start: the scenario fails naming it, its checks are not judged on nothing, nothing is left running", async (t) => {
@@ -60,4 +61,51 @@ t.test("a node that cannot start: the scenario fails naming it, its checks are n
     ["scenario-start", "scenario-end"],
   );
   t.match(records[1]!.aborted, /the cluster did not start/);
+});
+
+/** Runs a three-node scenario in which n2's process is killed behind the harness's back, once it is up. */
+async function runWithOutsideKill(t: { teardown(fn: () => unknown): void }, checks: unknown[]) {
+  const toxiproxy = await obtainToxiproxy({ allowPath: false });
+  t.teardown(() => toxiproxy.close());
+  const runtime: NodeRuntime = {
+    ...processRuntime,
+    start: async (spec) => {
+      const node = await processRuntime.start(spec);
+      // The implementation "crashes" on its own a second after it is ready: no step asked for it.
+      if (spec.id === "n2") setTimeout(() => node.pid && process.kill(node.pid, "SIGKILL"), 1000).unref();
+      return node;
+    },
+  };
+  const runDir = mkdtempSync(path.join(tmpdir(), "grapevine-exit-"));
+  const history = new HistoryWriter(path.join(runDir, "history.ndjson"));
+  const scenario = Scenario.parse({
+    name: "outside-kill",
+    description: "n2 dies by itself",
+    nodes: 3,
+    steps: [{ wait: "4s" }],
+    checks,
+  });
+  const result = await runScenario("inline", scenario, { runDir, toxiproxy, runtime, history, progress: silentProgress, signal: new AbortController().signal, seed: 5 });
+  const records = readFileSync(path.join(runDir, "history.ndjson"), "utf8")
+    .trim()
+    .split("\n")
+    .map((l) => JSON.parse(l) as { type: string; node?: string; how?: string });
+  return { result, records };
+}
+
+t.test("a node that exits on its own is in the history and fails the scenario, which names it", async (t) => {
+  const { result, records } = await runWithOutsideKill(t, []);
+  t.match(
+    records.filter((r) => r.type === "node-down"),
+    [{ node: "n2", how: "exited" }],
+    "one node-down, marked as the node's own doing",
+  );
+  t.equal(result.verdict, "fail");
+  t.match(result.checks.find((c) => c.name === "exits"), { verdict: "fail", summary: /^n2 exited on its own at \+\d+\.\ds$/ });
+});
+
+t.test("a scenario that allows the exit passes its exits check", async (t) => {
+  const { result } = await runWithOutsideKill(t, [{ exits: { allow: ["n2"] } }]);
+  t.match(result.checks.find((c) => c.name === "exits"), { verdict: "pass", summary: /\(n2 may\)/ });
+  t.equal(result.verdict, "pass", JSON.stringify(result.checks));
 });
