@@ -56,6 +56,8 @@ export function referenceImplementation(): Implementation {
       suspicionMaxTimeoutMult: c.suspicionMaxTimeoutMult,
       gossipIntervalMs: c.gossipIntervalMs,
       indirectChecks: c.indirectChecks,
+      // prober.ts: a shuffled round-robin list (probe-list.ts), as memberlist's.
+      probeOrder: "round-robin",
     },
     showsSuspect: true,
     networkUnsupported: undefined,

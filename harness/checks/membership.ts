@@ -46,19 +46,37 @@ export function neverDead(ctx: CheckContext, args: CheckArgs["never-dead"]): Che
   );
 }
 
+/**
+ * Suspicions count from the moment the cluster first converged (every running node holding every
+ * running node alive): the quiet period. Before it, members are still starting and joining, and a
+ * process that is still loading can miss its first probes on a busy machine; those start-up
+ * suspicions are reported apart (evidence and `startupSuspicions`), not counted against `max`.
+ * A cluster that never converged has no quiet period, so nothing is set apart.
+ */
 export function suspicions(ctx: CheckContext, args: CheckArgs["suspicions"]): CheckResult {
   const members = args.nodes ?? ctx.truth.nodes;
-  const found = ctx.views.transitions.filter((tr) => tr.to === "suspect" && members.includes(tr.id));
-  const evidence = found.map((tr) => ctx.evidence(`suspected ${tr.id} (incarnation ${tr.incarnation})`, { observer: tr.observer, member: tr.id, at: tr.t }));
+  const quietFrom = ctx.views.convergedTime(ctx.truth.start, ctx.truth.end) ?? ctx.truth.start;
+  const all = ctx.views.transitions.filter((tr) => tr.to === "suspect" && members.includes(tr.id));
+  const found = all.filter((tr) => tr.t >= quietFrom);
+  const startup = all.filter((tr) => tr.t < quietFrom);
+  const evidence = [
+    ...found.map((tr) => ctx.evidence(`suspected ${tr.id} (incarnation ${tr.incarnation})`, { observer: tr.observer, member: tr.id, at: tr.t })),
+    ...startup.map((tr) =>
+      ctx.evidence(`suspected ${tr.id} (incarnation ${tr.incarnation}) during start-up, before the cluster first converged (not counted)`, {
+        observer: tr.observer,
+        member: tr.id,
+        at: tr.t,
+      }),
+    ),
+  ];
   const about = args.nodes ? ` about ${args.nodes.join(", ")}` : "";
+  const quiet = startup.length > 0 ? `; ${startup.length} more during start-up, before the cluster first converged at +${fmtMs(ctx.rel(quietFrom))} (not counted)` : "";
   return result(
     `suspicions${args.nodes ? ` ${args.nodes.join(",")}` : ""}`,
     found.length > args.max ? "fail" : "pass",
-    `${found.length} suspicions${about} (at most ${args.max})`,
+    `${found.length} suspicions${about} (at most ${args.max})${quiet}`,
     evidence,
-    {
-      suspicions: found.length,
-    },
+    { suspicions: found.length, startupSuspicions: startup.length },
   );
 }
 

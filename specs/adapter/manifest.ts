@@ -55,6 +55,12 @@ export const AdapterManifest = z
         suspicionMaxTimeoutMult: z.number().positive().optional(),
         gossipIntervalMs: z.number().positive().optional(),
         indirectChecks: z.number().int().min(0).optional(),
+        probeOrder: z
+          .enum(["round-robin", "random"])
+          .optional()
+          .describe(
+            "how each member picks whom to probe: round-robin over a shuffled list (SWIM §4.3, memberlist) or a uniformly random member each period (SWIM §3.1); sets which expectation a bench compares against (absent: random, said in the report)",
+          ),
       })
       .strict()
       .describe("the timing the implementation runs with, so that comparisons say which settings each side had"),

@@ -16,6 +16,8 @@ export const PausePoint = z.object({
   trials: z.number().int(),
   observers: z.number().int().describe("live nodes watching the paused one, per trial"),
   declaredDead: z.number().int().describe("observer·trials that marked the paused node dead"),
+  longestHeldMs: z.number().optional().describe("the longest pause actually held, ms (pauseMs is what was asked)"),
+  watchedAfterMs: z.number().optional().describe("how long after each resume verdicts were still watched for: the longest suspicion and then some"),
   rejoined: z.number().int().describe("trials after which every observer held it alive again"),
 });
 
@@ -43,7 +45,12 @@ export const ImplementationBench = z.object({
       firstSuspect: Distribution.nullable(),
       firstDead: Distribution.nullable(),
       allDead: Distribution.nullable(),
-      expectation: z.object({ firstSuspectMeanMs: z.number(), suspicionMinMs: z.number(), suspicionMaxMs: z.number() }),
+      expectation: z.object({
+        firstSuspectMeanMs: z.number(),
+        suspicionMinMs: z.number(),
+        suspicionMaxMs: z.number(),
+        probeOrder: z.string().optional().describe("the probe order the first-suspect expectation assumes: the one the implementation declares"),
+      }),
     })
     .optional(),
   pause: z.array(PausePoint).optional(),

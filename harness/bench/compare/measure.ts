@@ -47,17 +47,35 @@ const holds = (view: ViewRow[], id: string, states: string[]) => view.some((m) =
 const fullMembership = (ids: string[]) => (views: ViewRow[][]) => views.every((v) => ids.every((id) => holds(v, id, ["alive"])));
 
 /**
- * SWIM's expectation for a crash (Das et al. §3.1): each live member probes one member per period,
- * so the dead one is first probed after 1 / (1 − (1 − 1/(N−1))^(N−1)) periods on average (→ e/(e−1)),
- * and suspected when that probe's period ends; a crash lands mid-period on average (− ½ + 1).
- * Then Lifeguard's suspicion runs between its minimum (k confirmations) and maximum (none).
+ * Expected protocol periods until some live member first probes a member that crashed, with N nodes
+ * (M = N − 1 live probers, each with N − 1 others to choose from):
+ * - random: each prober picks a uniformly random member each period (SWIM §3.1), so the first probe
+ *   comes after 1 / (1 − (1 − 1/M)^M) periods on average (→ e/(e−1) ≈ 1.58 for large N);
+ * - round-robin: each prober walks a shuffled list (SWIM §4.3, memberlist), so the dead member's turn
+ *   is uniform over 1..M periods for each prober, and the first of M such turns comes after
+ *   E[min] = Σ_{k=1..M} ((M − k + 1)/M)^M periods (→ e/(e−1) too, but never more than M periods).
  */
-export function swimExpectation(probeIntervalMs: number, nodes: number, suspicionMult: number, suspicionMaxTimeoutMult = 1) {
-  const periodsToFirstProbe = 1 / (1 - (1 - 1 / (nodes - 1)) ** (nodes - 1));
+export function periodsToFirstProbe(nodes: number, order: "round-robin" | "random"): number {
+  const m = nodes - 1;
+  if (m < 1) return Number.POSITIVE_INFINITY;
+  if (order === "random") return 1 / (1 - (1 - 1 / m) ** m);
+  let sum = 0;
+  for (let k = 1; k <= m; k++) sum += ((m - k + 1) / m) ** m;
+  return sum;
+}
+
+/**
+ * SWIM's expectation for a crash (Das et al.): the dead member is first probed after
+ * periodsToFirstProbe periods, and suspected when that probe's period ends; a crash lands
+ * mid-period on average (− ½ + 1). Then Lifeguard's suspicion runs between its minimum
+ * (k confirmations) and maximum (none).
+ */
+export function swimExpectation(probeIntervalMs: number, nodes: number, suspicionMult: number, suspicionMaxTimeoutMult = 1, order: "round-robin" | "random" = "random") {
+  const periods = periodsToFirstProbe(nodes, order);
   const suspicionMinMs = suspicionTimeoutMs(suspicionMult, nodes, probeIntervalMs);
   return {
-    periodsToFirstProbe,
-    firstSuspectMeanMs: Math.round(probeIntervalMs * (periodsToFirstProbe + 0.5)),
+    periodsToFirstProbe: periods,
+    firstSuspectMeanMs: Math.round(probeIntervalMs * (periods + 0.5)),
     suspicionMinMs,
     suspicionMaxMs: suspicionMinMs * suspicionMaxTimeoutMult,
   };
@@ -65,13 +83,15 @@ export function swimExpectation(probeIntervalMs: number, nodes: number, suspicio
 
 /** The expectation from an implementation's declared timing, as the bench report shows it. */
 export function detectionExpectation(impl: Implementation, nodes: number) {
+  const probeOrder = impl.timing.probeOrder ?? "random";
   const { firstSuspectMeanMs, suspicionMinMs, suspicionMaxMs } = swimExpectation(
     impl.timing.probeIntervalMs,
     nodes,
     impl.timing.suspicionMult,
     impl.timing.suspicionMaxTimeoutMult,
+    probeOrder,
   );
-  return { firstSuspectMeanMs, suspicionMinMs, suspicionMaxMs };
+  return { firstSuspectMeanMs, suspicionMinMs, suspicionMaxMs, probeOrder: impl.timing.probeOrder ?? "random (not declared)" };
 }
 
 async function withCluster<T>(impl: Implementation, size: number, seed: number, body: (cluster: BenchCluster) => Promise<T>): Promise<T> {
@@ -117,37 +137,69 @@ export async function detectionTrial(impl: Implementation, size: number, seed: n
   });
 }
 
+/**
+ * Freezes `node` for `ms` on a timer of its own, not the poll loop's: a resume that waits for the
+ * next poll would overshoot the pause's label by up to a poll. Resolves with the time it was held.
+ */
+export function holdPaused(node: Pick<BenchNode, "pause" | "resume">, ms: number): { resumed: Promise<number>; resumeNow: () => void } {
+  const pausedAt = performance.now();
+  node.pause();
+  let finish!: () => void;
+  let done = false;
+  const resumed = new Promise<number>((resolve) => {
+    finish = () => {
+      if (done) return;
+      done = true;
+      clearTimeout(timer);
+      node.resume();
+      resolve(performance.now() - pausedAt);
+    };
+  });
+  const timer = setTimeout(() => finish(), ms);
+  return { resumed, resumeNow: () => finish() };
+}
+
+/**
+ * How long after a pause ends a false death can still be declared: a suspicion raised just before
+ * the resume runs its longest timeout (Lifeguard's maximum), plus the period it took to raise it and
+ * the observers' own poll, with 2 s of slack.
+ */
+export function pauseWatchMs(impl: Implementation, size: number): number {
+  const { suspicionMaxMs } = detectionExpectation(impl, size);
+  return suspicionMaxMs + 2 * impl.timing.probeIntervalMs + 2000;
+}
+
 /** One node paused for each duration in turn (the cluster recovering in between): who declared it dead? */
 export async function pauseTrials(impl: Implementation, size: number, seed: number, pausesMs: number[], trials: number): Promise<PausePoint[]> {
   const points: PausePoint[] = [];
+  const watchAfterMs = pauseWatchMs(impl, size);
   for (const pauseMs of pausesMs) {
     let declaredDead = 0;
     let rejoined = 0;
+    let longestHeldMs = 0;
     for (let trial = 0; trial < trials; trial++) {
       await withCluster(impl, size, seed + pauseMs + trial, async (cluster) => {
         const victim = cluster.nodes[1]!;
         const live = cluster.nodes.filter((n) => n !== victim);
         const accusers = new Set<string>();
-        victim.pause();
-        const resumeAt = Date.now() + pauseMs;
-        // Watch through the pause and for a while after it, when verdicts reached in the dark arrive.
-        const watchUntil = resumeAt + 2 * impl.timing.probeIntervalMs + 2000;
-        let resumed = false;
-        while (Date.now() < watchUntil) {
-          if (!resumed && Date.now() >= resumeAt) {
-            victim.resume();
-            resumed = true;
+        const hold = holdPaused(victim, pauseMs);
+        // Watch through the pause and for as long after it as a verdict reached in the dark can still arrive.
+        const watchUntil = Date.now() + pauseMs + watchAfterMs;
+        try {
+          while (Date.now() < watchUntil) {
+            const views = await Promise.all(live.map((n) => n.view().catch(() => [] as ViewRow[])));
+            views.forEach((view, i) => holds(view, victim.id, ["dead"]) && accusers.add(live[i]!.id));
+            await sleep(POLL_MS);
           }
-          const views = await Promise.all(live.map((n) => n.view().catch(() => [] as ViewRow[])));
-          views.forEach((view, i) => holds(view, victim.id, ["dead"]) && accusers.add(live[i]!.id));
-          await sleep(POLL_MS);
+        } finally {
+          hold.resumeNow();
         }
-        if (!resumed) victim.resume();
+        longestHeldMs = Math.max(longestHeldMs, Math.round(await hold.resumed));
         declaredDead += accusers.size;
         if (await until(live, (views) => views.every((v) => holds(v, victim.id, ["alive"])), 30_000)) rejoined++;
       });
     }
-    points.push({ pauseMs, trials, observers: size - 1, declaredDead, rejoined });
+    points.push({ pauseMs, trials, observers: size - 1, declaredDead, rejoined, longestHeldMs, watchedAfterMs: watchAfterMs });
   }
   return points;
 }

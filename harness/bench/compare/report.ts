@@ -161,7 +161,7 @@ export function renderBenchMarkdown(summary: BenchSummary): string {
       const ran = d.trials.filter((t) => !t.error).length;
       lines.push(
         impl.showsSuspect
-          ? row("first-suspect", d.firstSuspect, ran, `mean ≈ ${e.firstSuspectMeanMs}`)
+          ? row("first-suspect", d.firstSuspect, ran, `mean ≈ ${e.firstSuspectMeanMs}${e.probeOrder ? ` (${e.probeOrder} probing)` : ""}`)
           : "| first-suspect | — | not visible in this implementation's view | | | | |",
       );
       lines.push(row("first-dead", d.firstDead, ran, `≈ ${e.firstSuspectMeanMs} + ${e.suspicionMinMs}…${e.suspicionMaxMs} (suspicion min…max)`));
@@ -177,8 +177,9 @@ export function renderBenchMarkdown(summary: BenchSummary): string {
       if (failed.length > 0) lines.push(`${failed.length} trial(s) could not run: ${[...new Set(failed.map((t) => t.error))].join("; ")}`, "");
     }
     if (impl.pause) {
-      lines.push("| pause (ms) | trials | observers | declared dead | rejoined |", "|---|---|---|---|---|");
-      for (const p of impl.pause) lines.push(`| ${p.pauseMs} | ${p.trials} | ${p.observers} | ${p.declaredDead} | ${p.rejoined} |`);
+      lines.push("| pause (ms) | longest held (ms) | watched after (ms) | trials | observers | declared dead | rejoined |", "|---|---|---|---|---|---|---|");
+      for (const p of impl.pause)
+        lines.push(`| ${p.pauseMs} | ${p.longestHeldMs ?? "—"} | ${p.watchedAfterMs ?? "—"} | ${p.trials} | ${p.observers} | ${p.declaredDead} | ${p.rejoined} |`);
       lines.push("");
     }
     if (impl.loss) {

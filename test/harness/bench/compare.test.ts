@@ -1,7 +1,7 @@
 // Bench arithmetic and reports: distributions, the SWIM expectation, failed trials kept and said, seeded victims.
 import t from "tap";
 import { referenceImplementation } from "../../../harness/adapters/implementation.js";
-import { detectionExpectation, distribution, seededRandom } from "../../../harness/bench/compare/measure.js";
+import { detectionExpectation, distribution, holdPaused, pauseWatchMs, periodsToFirstProbe, seededRandom } from "../../../harness/bench/compare/measure.js";
 import { cdfSpec, renderBenchMarkdown } from "../../../harness/bench/compare/report.js";
 import { BenchSummary, type DetectionTrial } from "../../../specs/bench/summary.js";
 
@@ -83,4 +83,38 @@ t.test("a trial that ran but never reached a state is counted: n of N in the tab
   t.match(md, /all-dead: 1 of 2 trial\(s\) that ran never reached it while watched/);
   const spec = cdfSpec(summary, "allDead", "all-dead") as unknown as { layer: { data: { values: { implementation: string; fraction: number }[] } }[] };
   t.same(spec.layer[0]!.data.values, [{ implementation: "x (1 of 2)", ms: 5100, fraction: 0.5 }]);
+});
+
+t.test("periods to the first probe of a dead member: round-robin and random targets, each as SWIM derives it", async (t) => {
+  // 8 nodes, M = 7 probers: random 1 / (1 − (6/7)^7); round-robin Σ_{k=1..7} ((8 − k)/7)^7.
+  t.equal(periodsToFirstProbe(8, "random").toFixed(4), (1 / (1 - (6 / 7) ** 7)).toFixed(4));
+  t.equal(periodsToFirstProbe(8, "round-robin").toFixed(3), "1.457");
+  t.equal(periodsToFirstProbe(2, "round-robin"), 1, "one prober, one other member: probed next period");
+  t.ok(periodsToFirstProbe(1000, "round-robin") < periodsToFirstProbe(1000, "random"), "round-robin's turn can never be skipped");
+  t.ok(Math.abs(periodsToFirstProbe(10_000, "random") - Math.E / (Math.E - 1)) < 1e-3, "→ e/(e−1)");
+  const declared = detectionExpectation({ ...referenceImplementation(), timing: { ...referenceImplementation().timing, probeOrder: "round-robin" } }, 8);
+  const undeclared = detectionExpectation({ ...referenceImplementation(), timing: { ...referenceImplementation().timing, probeOrder: undefined } }, 8);
+  t.equal(declared.firstSuspectMeanMs, Math.round(1000 * (periodsToFirstProbe(8, "round-robin") + 0.5)), "the declared order is used");
+  t.equal(undeclared.probeOrder, "random (not declared)", "an undeclared order is said");
+  t.equal(referenceImplementation().timing.probeOrder, "round-robin", "the reference node declares what it does");
+});
+
+t.test("a pause is held on its own timer, not the poll loop's, and watched for the longest suspicion after", async (t) => {
+  const calls: [string, number][] = [];
+  const started = performance.now();
+  const node = { pause: () => calls.push(["pause", performance.now() - started]), resume: () => calls.push(["resume", performance.now() - started]) };
+  const hold = holdPaused(node, 150);
+  // A poll loop that would have noticed the pause's end only at 400 ms: the resume does not wait for it.
+  await new Promise((resolve) => setTimeout(resolve, 400));
+  hold.resumeNow();
+  const held = await hold.resumed;
+  t.same(
+    calls.map(([c]) => c),
+    ["pause", "resume"],
+    "resumed once",
+  );
+  t.ok(held >= 149 && calls[1]![1] < 390, `held ${Math.round(held)} ms, resumed at ${Math.round(calls[1]![1])} ms, before the slow poll`);
+  const reference = referenceImplementation();
+  const { suspicionMaxMs } = detectionExpectation(reference, 5);
+  t.ok(pauseWatchMs(reference, 5) > suspicionMaxMs, `watched ${pauseWatchMs(reference, 5)} ms after the resume, beyond the ${suspicionMaxMs} ms longest suspicion`);
 });

@@ -193,6 +193,24 @@ t.test("left, never-dead, suspicions, rejoined and flaps", async (t) => {
   t.match(check({ suspicions: { max: 1 } }, flappy), { verdict: "fail", metrics: { suspicions: 2 } });
   t.equal(check({ suspicions: { nodes: ["n1"], max: 0 } }, flappy).verdict, "pass");
   t.match(check({ flaps: {} }, flappy), { verdict: "info", metrics: { flaps: 1 } });
+
+  // The quiet period starts when the cluster first converges: n3 joins at 500 ms and is first seen alive by all at 900 ms.
+  const joining = history().start();
+  joining.records.splice(
+    joining.records.findIndex((r) => r.type === "transition" && r.observer === "n1" && r.id === "n3"),
+    1,
+  );
+  const startupThenQuiet = joining
+    .tr("n1", "n3", null, "suspect", 0, 400)
+    .tr("n1", "n3", "suspect", "alive", 1, 900)
+    .tr("n2", "n1", "alive", "suspect", 0, 2000)
+    .tr("n2", "n1", "suspect", "alive", 1, 2100)
+    .end(3000);
+  const counted = check({ suspicions: { max: 0 } }, startupThenQuiet);
+  t.match(counted, { verdict: "fail", metrics: { suspicions: 1, startupSuspicions: 1 } }, "the suspicion after convergence counts");
+  t.match(counted.summary, /1 more during start-up, before the cluster first converged at \+900 ms \(not counted\)/);
+  const startupOnly = check({ suspicions: { nodes: ["n3"], max: 0 } }, startupThenQuiet);
+  t.match(startupOnly, { verdict: "pass", metrics: { suspicions: 0, startupSuspicions: 1 } }, "a start-up suspicion alone is reported, not counted");
   t.equal(check({ flaps: { max: 0 } }, flappy).verdict, "fail");
 
   const back = history()
