@@ -79,6 +79,15 @@ export class MembershipTable {
     return changed ? { id: update.id, from: current?.state ?? null, to: update.state, incarnation: update.incarnation } : null;
   }
 
+  /** Forgets a member (reaped after gossip-to-the-dead): only an `alive` can introduce it again. */
+  remove(id: MemberId): void {
+    this.members.delete(id);
+  }
+
+  get size(): number {
+    return this.members.size;
+  }
+
   /** N as the protocol counts it for its log(N) scaling: members not dead or left, self included. */
   estimatedSize(): number {
     let n = 0;

@@ -15,6 +15,7 @@ import type { KvStore } from "./kv-store.js";
 import { type Member, supersedes } from "./membership.js";
 import { behaviourOf, type MutantName } from "./mutants.js";
 import { Prober } from "./prober.js";
+import { ReconnectList, reap } from "./reaper.js";
 import { SelfIncarnation } from "./refutation.js";
 import { seededRandom } from "./random.js";
 import { NodeState } from "./state.js";
@@ -62,6 +63,7 @@ export class SwimNode {
   private readonly suspicions = new Map<MemberId, Suspicion>();
   private readonly pulls = new PullMemory();
   private readonly incarnation: SelfIncarnation;
+  private readonly reconnect = new ReconnectList();
 
   constructor(options: NodeOptions) {
     this.id = options.id;
@@ -168,7 +170,7 @@ export class SwimNode {
     this.status = "leaving";
     s.record(s.table.set({ id: this.id, addr: this.addr, state: "left", incarnation: this.incarnation.current }, s.now));
     s.broadcasts.enqueue({ state: "left", id: this.id, addr: this.addr, incarnation: this.incarnation.current, by: this.id });
-    for (const name of ["probe", "round", "push-pull", "reconnect", "join", "anti-entropy"] as const) s.deadlines.clear(name);
+    for (const name of ["probe", "round", "indirect", "push-pull", "reconnect", "join", "anti-entropy"] as const) s.deadlines.clear(name);
     this.prober.stop();
     s.deadlines.set("leave", s.now + this.config.leaveTimeoutMs);
   }
@@ -189,10 +191,14 @@ export class SwimNode {
       }
       switch (name) {
         case "probe":
+          reap(this.s, this.reconnect);
           this.prober.tick();
           break;
         case "round":
           this.prober.endRound();
+          break;
+        case "indirect":
+          this.prober.directTimedOut();
           break;
         case "gossip":
           this.gossipTick();
@@ -201,8 +207,7 @@ export class SwimNode {
           this.syncWithOneIn("alive", "push-pull", this.config.pushPullIntervalMs);
           break;
         case "reconnect":
-          // Serf's reconnect: try a member we hold dead; if it answers, the states merge and both sides refute.
-          this.syncWithOneIn("dead", "reconnect", this.config.reconnectIntervalMs);
+          this.reconnectTick();
           break;
         case "join":
           this.joinTick();
@@ -237,9 +242,21 @@ export class SwimNode {
   }
 
   /** A full-state exchange with one random member in `state`, and the next one scheduled. */
-  private syncWithOneIn(state: "alive" | "dead", timer: "push-pull" | "reconnect", intervalMs: number): void {
+  private syncWithOneIn(state: "alive", timer: "push-pull", intervalMs: number): void {
     this.s.deadlines.set(timer, this.s.now + intervalMs);
     const [target] = this.s.random.sample(this.s.table.inState([state], this.id), 1);
+    if (target) this.sendSync(target, false);
+  }
+
+  /**
+   * Serf's reconnect: try one member we hold dead, or one reaped from the table within
+   * reconnectTimeoutMs; if it answers, the states merge and both sides refute.
+   */
+  private reconnectTick(): void {
+    const s = this.s;
+    s.deadlines.set("reconnect", s.now + this.config.reconnectIntervalMs);
+    const candidates: Destination[] = [...s.table.inState(["dead"], this.id), ...this.reconnect.peers(s.now, this.config.reconnectTimeoutMs)];
+    const [target] = s.random.sample(candidates, 1);
     if (target) this.sendSync(target, false);
   }
 
@@ -301,7 +318,10 @@ export class SwimNode {
       this.suspicions.delete(update.id);
       this.s.deadlines.clear(timer);
     }
-    if (update.state === "alive" && current?.state !== "alive") this.prober.list.add(update.id, this.s.random);
+    if (update.state === "alive" && current?.state !== "alive") {
+      this.prober.list.add(update.id, this.s.random);
+      this.reconnect.forget(update.id);
+    }
   }
 
   /** Another member independently suspects the same incarnation: shorten the timer (Lifeguard) and pass it on. */

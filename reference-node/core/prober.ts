@@ -46,21 +46,31 @@ export class Prober {
     const seq = s.nextSeq();
     this.round = { target: targetId, seq, deadline: s.now + period, indirectSent: false, expectedNacks: 0, nacks: 0 };
     s.deadlines.set("round", this.round.deadline);
+    // memberlist (state.go probeNode): the direct ack is awaited for probeTimeoutMs, unscaled by local
+    // health, before indirect probes go out; but the ack handler stays open for the whole (scaled)
+    // period, so a late direct ack still ends the round. The exchange lasts the period; the switch to
+    // indirect probing is a deadline of its own.
+    s.deadlines.set("indirect", s.now + s.config.probeTimeoutMs);
     s.counters.probes++;
     s.send(
       target,
       { v: WIRE_VERSION, type: "ping", from: s.peer(), seq, target: targetId, ...piggybackFor(s, this.kv, target) },
-      this.awareness.scale(s.config.probeTimeoutMs),
+      period,
       { kind: "probe-ping", seq },
     );
   }
 
-  /** The answer to our direct ping (null: none in time): an ack ends the round, anything else goes indirect. */
+  /** The answer to our direct ping: an ack ends the round, even a late one; a refusal or a close goes indirect at once. */
   onPingAnswer(seq: number, message: Message | null): void {
     const round = this.round;
     if (!round || round.seq !== seq) return;
     if (message?.type === "ack" && message.seq === seq) this.succeeded();
     else this.probeIndirectly(round);
+  }
+
+  /** probeTimeoutMs after the ping with no ack yet: ask others to probe the target, while the direct ping stays open. */
+  directTimedOut(): void {
+    if (this.round) this.probeIndirectly(this.round);
   }
 
   /** A helper's answer to our ping-req: its ack ends the round; its nack says our own links work. */
@@ -77,6 +87,7 @@ export class Prober {
     const round = this.round;
     this.round = undefined;
     s.deadlines.clear("round");
+    s.deadlines.clear("indirect");
     if (!round) return;
     s.counters.probeFailures++;
     // Lifeguard: missing nacks mean our own links or CPU may be the problem, not the target.
@@ -90,11 +101,13 @@ export class Prober {
   /** Probing stops (the node is leaving). */
   stop(): void {
     this.round = undefined;
+    this.s.deadlines.clear("indirect");
   }
 
   private succeeded(): void {
     this.round = undefined;
     this.s.deadlines.clear("round");
+    this.s.deadlines.clear("indirect");
     this.awareness.applyDelta(-1);
   }
 
@@ -103,6 +116,7 @@ export class Prober {
     const s = this.s;
     if (round.indirectSent || !s.behaviour.indirectProbes) return;
     round.indirectSent = true;
+    s.deadlines.clear("indirect");
     const target = s.table.get(round.target);
     if (!target) return;
     const helpers = s.random.sample(

@@ -37,7 +37,7 @@ export const NodeConfigFields = z.object({
     .min(0)
     .max(24 * 3600 * 1000)
     .default(30_000)
-    .describe("keep gossiping to a dead member this long, so it can refute"),
+    .describe("keep gossiping to a dead member this long, so it can refute; then it is removed from the table (reconnect keeps trying it)"),
   pushPullIntervalMs: z
     .number()
     .int()
@@ -52,6 +52,11 @@ export const NodeConfigFields = z.object({
     .max(24 * 3600 * 1000)
     .default(30_000)
     .describe("time between syncs with a random dead member, which re-forms a healed partition; 0 disables"),
+  reconnectTimeoutMs: ms()
+    .default(24 * 3600 * 1000)
+    .describe(
+      "how long a dead member is still tried by reconnect after it is removed from the table (Serf's reconnect_timeout, same default); removal comes gossipToTheDeadMs after its death",
+    ),
   joinRetryMs: ms().default(1000).describe("time between attempts to reach the seeds until one answers"),
   maxPiggybackBytes: z
     .number()

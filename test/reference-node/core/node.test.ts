@@ -130,6 +130,36 @@ t.test("failed ping → every helper nacks → suspect at the end of the period,
   t.equal(node.counters.probeFailures, 1);
 });
 
+t.test("a direct ack later than the probe timeout but within the period still ends the round (memberlist keeps its ack handler for the period)", async (t) => {
+  const node = nodeKnowing(["a", "b", "c", "d", "e"]);
+  const { ping, now } = nextProbe(node);
+  t.equal(ping.timeoutMs, 1000, "the direct ping stays open for the whole period");
+  // No ack by the probe timeout: the indirect probes go out while the direct ping is still open.
+  const indirect = sends(node.step({ type: "tick" }, now + 500)).filter((s) => s.message.type === "ping-req");
+  t.equal(indirect.length, 3, "three ping-reqs at the probe timeout");
+  const seq = (ping.message as { seq: number }).seq;
+  node.step({ type: "response", exchange: ping.exchange, message: { v: 1, type: "ack", from: peer(ping.to.id!), seq, kv: [], updates: [] } }, now + 700);
+  for (const req of indirect) node.step({ type: "response", exchange: req.exchange, message: null }, now + 999);
+  const effects = node.step({ type: "tick" }, now + 1000);
+  t.same(transitions(effects), [], "no suspicion: the target answered in its period");
+  t.equal(stateOf(node, ping.to.id!), "alive");
+  t.equal(node.counters.probeFailures, 0);
+});
+
+t.test("local health stretches the period, not the wait for the direct ack (memberlist state.go probeNode)", async (t) => {
+  const node = nodeKnowing(["a", "b", "c", "d", "e"]);
+  // Three refutations: health score 3, so the period is four times longer.
+  for (let incarnation = 0; incarnation < 3; incarnation++) {
+    node.step({ type: "request", conn: 50 + incarnation, message: { v: 1, type: "ping", from: peer("a"), seq: 1, kv: [], updates: [{ state: "suspect", id: "me", addr: addr("me"), incarnation, by: "a" }] } }, 1);
+  }
+  t.equal(node.healthScore, 3);
+  const { ping, now } = nextProbe(node);
+  t.equal(ping.timeoutMs, 4000, "the direct ping is open for the stretched period");
+  const pingReqsAt = (at: number) => sends(node.step({ type: "tick" }, at)).filter((s) => s.message.type === "ping-req").length;
+  t.equal(pingReqsAt(now + 499), 0, "no indirect probe before the probe timeout");
+  t.equal(pingReqsAt(now + 500), 3, "indirect probes after the unscaled probe timeout, not four times it");
+});
+
 t.test("failed ping → helpers silent → suspect, and the node doubts itself by the missed nacks", async (t) => {
   const node = nodeKnowing(["a", "b", "c", "d", "e"]);
   const { ping, now } = nextProbe(node);
