@@ -9,9 +9,14 @@ export interface FaultRecord {
   /** The nodes it acts on (for a partition: every node named in the grudge). */
   targets: string[];
   params: Record<string, unknown>;
-  /** Epoch ms. */
+  /** Epoch ms when it began to take effect: before its first toxic, signal or API call. Checks measure from here. */
   startedAt: number;
+  /** When it was fully in effect: after its last toxic was installed (or the engine confirmed the pause). */
+  inEffectAt: number;
+  /** When its removal began (before the first toxic was removed); undefined while it is in force. */
   endedAt: number | undefined;
+  /** When it was fully removed. */
+  removedAt: number | undefined;
 }
 
 /** A fault in force; `undo` ends it and is safe to call twice. */
@@ -37,9 +42,12 @@ export class FaultLog {
   private readonly active = new Map<number, () => Promise<void>>();
   private nextId = 1;
 
-  /** Records a fault that has just been applied, with what undoes it. */
-  started(kind: FaultKind, targets: string[], params: Record<string, unknown>, undo: () => Promise<void>): FaultHandle {
-    const record: FaultRecord = { id: this.nextId++, kind, targets, params, startedAt: Date.now(), endedAt: undefined };
+  /**
+   * Records a fault that has just been applied, with what undoes it. `beganAt` is when applying it
+   * began: a partition of many toxics starts to cut links at its first, not its last.
+   */
+  started(kind: FaultKind, targets: string[], params: Record<string, unknown>, undo: () => Promise<void>, beganAt = Date.now()): FaultHandle {
+    const record: FaultRecord = { id: this.nextId++, kind, targets, params, startedAt: beganAt, inEffectAt: Date.now(), endedAt: undefined, removedAt: undefined };
     this.records.push(record);
     this.tell(record, "start");
     let undone: Promise<void> | undefined;
@@ -48,10 +56,12 @@ export class FaultLog {
       undo: () => {
         undone ??= (async () => {
           this.active.delete(record.id);
+          // The heal starts to take effect with the first removal: that is the instant heal times count from.
+          record.endedAt = Date.now();
           try {
             await undo();
           } finally {
-            record.endedAt = Date.now();
+            record.removedAt = Date.now();
             this.tell(record, "end");
           }
         })();
@@ -65,7 +75,7 @@ export class FaultLog {
   /** A fault with no duration (a crash): recorded as started and ended at once. */
   instant(kind: FaultKind, targets: string[], params: Record<string, unknown>): FaultRecord {
     const now = Date.now();
-    const record: FaultRecord = { id: this.nextId++, kind, targets, params, startedAt: now, endedAt: now };
+    const record: FaultRecord = { id: this.nextId++, kind, targets, params, startedAt: now, inEffectAt: now, endedAt: now, removedAt: now };
     this.records.push(record);
     this.tell(record, "start");
     this.tell(record, "end");

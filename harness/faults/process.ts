@@ -8,9 +8,9 @@ export interface ProcessTarget {
   crash(): Promise<void>;
   /** Graceful: the node leaves, then exits. */
   stop(): Promise<void>;
-  /** Freeze (SIGSTOP / cgroup freezer): the node's clock and sockets stop. */
-  pause(): void;
-  resume(): void;
+  /** Freeze (SIGSTOP / cgroup freezer): the node's clock and sockets stop. Resolves once the freeze is in effect. */
+  pause(): void | Promise<void>;
+  resume(): void | Promise<void>;
 }
 
 export interface ProcessRuntime {
@@ -43,11 +43,12 @@ export class ProcessFaults {
     return record;
   }
 
-  /** Freezes the node until the handle is undone. */
-  pause(id: string): FaultHandle {
+  /** Freezes the node until the handle is undone; resolves once the runtime says it is frozen (a container's freezer takes an API call). */
+  async pause(id: string): Promise<FaultHandle> {
     const node = this.runtime.node(id);
-    node.pause();
-    return this.log.started("pause", [id], {}, async () => node.resume());
+    const beganAt = Date.now();
+    await node.pause();
+    return this.log.started("pause", [id], {}, async () => void (await node.resume()), beganAt);
   }
 
   /**

@@ -99,6 +99,7 @@ export class ToxiproxyEngine implements FaultEngine {
   /** Connections on these links are refused: their proxies are disabled. */
   async refuse(links: Link[]): Promise<FaultHandle> {
     const proxies = unique(links.map(([from, to]) => this.topology.proxyFor(from, to)));
+    const beganAt = Date.now();
     const disabled: Proxy[] = [];
     try {
       for (const proxy of proxies) disabled.push(await this.api.setEnabled(proxy, false));
@@ -106,9 +107,15 @@ export class ToxiproxyEngine implements FaultEngine {
       await Promise.allSettled(disabled.map((p) => this.api.setEnabled(p, true)));
       throw error;
     }
-    const handle = this.log.started("refuse", nodesOf(links), { links }, async () => {
-      await Promise.all(disabled.map((p) => this.api.setEnabled(p, true)));
-    });
+    const handle = this.log.started(
+      "refuse",
+      nodesOf(links),
+      { links },
+      async () => {
+        await Promise.all(disabled.map((p) => this.api.setEnabled(p, true)));
+      },
+      beganAt,
+    );
     this.handles.push(handle);
     return handle;
   }
@@ -137,6 +144,7 @@ export class ToxiproxyEngine implements FaultEngine {
     toxic: () => Omit<ToxicSpec, "name" | "stream" | "toxicity"> & { toxicity?: number },
   ): Promise<FaultHandle> {
     const id = this.nextToxic++;
+    const beganAt = Date.now();
     const added: { proxy: Proxy; name: string }[] = [];
     const removeAdded = () => Promise.all(added.map(({ proxy, name }) => this.api.removeToxic(proxy, name))).then(() => undefined);
     try {
@@ -150,7 +158,7 @@ export class ToxiproxyEngine implements FaultEngine {
       await removeAdded().catch(() => undefined);
       throw error;
     }
-    const handle = this.log.started(kind, targets, params, removeAdded);
+    const handle = this.log.started(kind, targets, params, removeAdded, beganAt);
     this.handles.push(handle);
     return handle;
   }

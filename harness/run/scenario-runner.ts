@@ -109,6 +109,7 @@ export async function runScenario(file: string, scenario: Scenario, options: Sce
       targets: record.targets,
       params: record.params,
       t: phase === "start" ? record.startedAt : (record.endedAt ?? Date.now()),
+      settledAt: phase === "start" ? record.inEffectAt : (record.removedAt ?? Date.now()),
     });
   });
   const observer = new Observer(history);
@@ -226,7 +227,7 @@ class StepPlayer {
       case "pause": {
         const { node, for: forMs } = step.args as { node: string; for?: number };
         this.requireRunning(node);
-        await this.holdOrKeep(run.processes.pause(node), forMs, this.paused, node);
+        await this.holdOrKeep(await run.processes.pause(node), forMs, this.paused, node);
         return undefined;
       }
       case "resume": {

@@ -24,8 +24,8 @@ export interface ClusterNode {
   /** Graceful: SIGTERM (the node leaves, then exits), SIGKILL after graceMs. */
   stop(graceMs?: number): Promise<void>;
   /** Freeze (SIGSTOP / cgroup freezer): the node's clock and sockets stop. */
-  pause(): void;
-  resume(): void;
+  pause(): void | Promise<void>;
+  resume(): void | Promise<void>;
   /** Makes the node re-read its dial map file. */
   reloadDialMap(): void;
 }

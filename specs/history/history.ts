@@ -55,6 +55,12 @@ export const HistoryRecord = z.discriminatedUnion("type", [
     kind: FaultKind,
     targets: z.array(MemberId),
     params: z.record(z.string(), z.unknown()),
+    settledAt: z
+      .number()
+      .optional()
+      .describe(
+        "start: when the fault was fully in effect (its last toxic installed, the freeze confirmed); end: when it was fully removed. t is when it began to take effect, or to be removed: what checks measure from",
+      ),
   }),
   z.object({
     ...common,

@@ -70,7 +70,7 @@ t.test("one-way cut n1↛n2 with n3..n5 bridging: nobody marks n1 or n2 dead", a
 });
 
 t.test("process faults: pause and throttle are undone, restart brings a node back", async (t) => {
-  const pause = run.processes.pause("n4");
+  const pause = await run.processes.pause("n4");
   await new Promise((resolve) => setTimeout(resolve, 200));
   await pause.undo();
   const throttle = run.processes.throttle("n4", 0.5, 200);
@@ -90,7 +90,7 @@ t.test("process faults: pause and throttle are undone, restart brings a node bac
 
 t.test("close() leaves no proxy, toxic or process behind", async (t) => {
   const pids = run.nodes.map((n) => n.pid!);
-  run.processes.pause("n3");
+  await run.processes.pause("n3");
   await run.faults.latency(10, 0);
   await run.close();
   const proxies = (await (await fetch(`${source.api.url}/proxies`)).json()) as Record<string, ProxyJson>;

@@ -106,12 +106,15 @@ export class DockerNode implements ClusterNode {
   }
 
   /** The cgroup freezer (docker pause): the node's clock and sockets stop. */
-  pause(): void {
+  /** Freezes the container (the engine's cgroup freezer); resolves once the engine has done it. Calls run in order. */
+  pause(): Promise<void> {
     this.ops = this.ops.then(() => this.container.pause().then(() => void (this.paused = true))).catch(() => undefined);
+    return this.ops.then(() => undefined);
   }
 
-  resume(): void {
+  resume(): Promise<void> {
     this.ops = this.ops.then(() => this.container.unpause().then(() => void (this.paused = false))).catch(() => undefined);
+    return this.ops.then(() => undefined);
   }
 
   /** Graceful: SIGTERM makes the node spread `left` and exit; SIGKILL if it has not within `graceMs`. */
@@ -131,6 +134,6 @@ export class DockerNode implements ClusterNode {
 
   /** Waits for pause/resume calls already made to reach the engine. */
   settle(): Promise<unknown> {
-    return this.ops;
+    return this.ops.then(() => undefined);
   }
 }

@@ -147,3 +147,32 @@ t.test("as a fault engine: nodes added before they start and on join, dial maps 
     "the cut was ended before its proxies were removed",
   );
 });
+
+t.test("a fault's instants: it begins before its first toxic and is in effect after its last; a heal begins before the first removal", async (t) => {
+  const calls: { op: string; at: number; done: number }[] = [];
+  // The same API, each toxic call slowed by 30 ms, so that applying a six-toxic partition takes visible time.
+  const slow = Object.create(source.api) as typeof source.api;
+  const timed =
+    <A extends unknown[], R>(op: string, call: (...args: A) => Promise<R>) =>
+    async (...args: A): Promise<R> => {
+      const at = Date.now();
+      await new Promise((resolve) => setTimeout(resolve, 30));
+      const result = await call(...args);
+      calls.push({ op, at, done: Date.now() });
+      return result;
+    };
+  slow.addToxic = timed("add", source.api.addToxic.bind(source.api));
+  slow.removeToxic = timed("remove", source.api.removeToxic.bind(source.api));
+  const faultLog = new FaultLog();
+  const engine = new ToxiproxyEngine(slow, topology, faultLog);
+  const cut = await engine.partition(grudgeFromGroups([["a"], ["b", "c"]]));
+  const adds = calls.filter((c) => c.op === "add");
+  t.ok(adds.length >= 2, `${adds.length} toxics`);
+  t.ok(cut.record.startedAt <= adds[0]!.at, "it began no later than its first toxic call");
+  t.ok(cut.record.inEffectAt >= adds[adds.length - 1]!.done, "fully in effect only after the last toxic was installed");
+  t.ok(cut.record.inEffectAt - cut.record.startedAt >= 30 * adds.length - 5, `the window between the two is recorded (${cut.record.inEffectAt - cut.record.startedAt} ms)`);
+  await cut.undo();
+  const removes = calls.filter((c) => c.op === "remove");
+  t.ok(cut.record.endedAt! <= Math.min(...removes.map((r) => r.at)), "the heal began no later than its first removal");
+  t.ok(cut.record.removedAt! >= Math.max(...removes.map((r) => r.done)), "fully removed only after the last");
+});
