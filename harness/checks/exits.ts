@@ -11,9 +11,7 @@ export function withExitsCheck(specs: readonly CheckSpec[]): CheckSpec[] {
 export function exits(ctx: CheckContext, args: CheckArgs["exits"]): CheckResult {
   const own = ctx.truth.downs.filter((d) => d.how === "exited");
   const failing = own.filter((d) => !args.allow.includes(d.node));
-  const evidence = own.map((d) =>
-    ctx.evidence(`${d.node} exited on its own${args.allow.includes(d.node) ? " (allowed)" : ""}`, { member: d.node, at: d.t }),
-  );
+  const evidence = own.map((d) => ctx.evidence(`${d.node} exited on its own${args.allow.includes(d.node) ? " (allowed)" : ""}`, { member: d.node, at: d.t }));
   const allowed = args.allow.length > 0 ? ` (${args.allow.join(", ")} may)` : "";
   return result(
     "exits",

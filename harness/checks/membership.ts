@@ -70,7 +70,8 @@ export function suspicions(ctx: CheckContext, args: CheckArgs["suspicions"]): Ch
     ),
   ];
   const about = args.nodes ? ` about ${args.nodes.join(", ")}` : "";
-  const quiet = startup.length > 0 ? `; ${startup.length} more during start-up, before the cluster first converged at +${fmtMs(ctx.rel(quietFrom))} (not counted)` : "";
+  const quiet =
+    startup.length > 0 ? `; ${startup.length} more during start-up, before the cluster first converged at +${fmtMs(ctx.rel(quietFrom))} (not counted)` : "";
   return result(
     `suspicions${args.nodes ? ` ${args.nodes.join(",")}` : ""}`,
     found.length > args.max ? "fail" : "pass",

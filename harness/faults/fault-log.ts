@@ -47,7 +47,16 @@ export class FaultLog {
    * began: a partition of many toxics starts to cut links at its first, not its last.
    */
   started(kind: FaultKind, targets: string[], params: Record<string, unknown>, undo: () => Promise<void>, beganAt = Date.now()): FaultHandle {
-    const record: FaultRecord = { id: this.nextId++, kind, targets, params, startedAt: beganAt, inEffectAt: Date.now(), endedAt: undefined, removedAt: undefined };
+    const record: FaultRecord = {
+      id: this.nextId++,
+      kind,
+      targets,
+      params,
+      startedAt: beganAt,
+      inEffectAt: Date.now(),
+      endedAt: undefined,
+      removedAt: undefined,
+    };
     this.records.push(record);
     this.tell(record, "start");
     let undone: Promise<void> | undefined;

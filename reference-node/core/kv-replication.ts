@@ -86,7 +86,15 @@ export class KvReplication {
         return;
       }
       const mode = s.config.antiEntropyMode;
-      const envelope: AeEntries = { v: WIRE_VERSION, type: "ae-entries", from: s.peer(), session: pending.session, leaves: differing, entries: [], want: mode !== "push" };
+      const envelope: AeEntries = {
+        v: WIRE_VERSION,
+        type: "ae-entries",
+        from: s.peer(),
+        session: pending.session,
+        leaves: differing,
+        entries: [],
+        want: mode !== "push",
+      };
       // What does not fit in one frame goes in a later session: the leaves still differ then.
       const entries = mode === "pull" ? [] : fitInFrame(envelope, this.store.entriesIn(differing));
       s.counters.aeRounds++;
@@ -127,7 +135,12 @@ export class KvReplication {
     const leaves = [...new Set(request.leaves)];
     const envelope: AeEntries = { v: WIRE_VERSION, type: "ae-entries", from: s.peer(), session: request.session, leaves, entries: [], want: false };
     // Capped at one frame; the initiator's next session finds the leaves still differing and pulls the rest.
-    const entries = request.want ? fitInFrame(envelope, this.store.entriesIn(leaves).filter((e) => !pushed.has(`${e.key}\u0000${compareKey(e)}`))) : [];
+    const entries = request.want
+      ? fitInFrame(
+          envelope,
+          this.store.entriesIn(leaves).filter((e) => !pushed.has(`${e.key}\u0000${compareKey(e)}`)),
+        )
+      : [];
     s.counters.aeEntriesSent += entries.length;
     return { ...envelope, entries };
   }

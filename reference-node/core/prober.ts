@@ -52,12 +52,10 @@ export class Prober {
     // indirect probing is a deadline of its own.
     s.deadlines.set("indirect", s.now + s.config.probeTimeoutMs);
     s.counters.probes++;
-    s.send(
-      target,
-      { v: WIRE_VERSION, type: "ping", from: s.peer(), seq, target: targetId, ...piggybackFor(s, this.kv, target) },
-      period,
-      { kind: "probe-ping", seq },
-    );
+    s.send(target, { v: WIRE_VERSION, type: "ping", from: s.peer(), seq, target: targetId, ...piggybackFor(s, this.kv, target) }, period, {
+      kind: "probe-ping",
+      seq,
+    });
   }
 
   /** The answer to our direct ping: an ack ends the round, even a late one; a refusal or a close goes indirect at once. */

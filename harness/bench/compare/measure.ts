@@ -70,7 +70,13 @@ export function periodsToFirstProbe(nodes: number, order: "round-robin" | "rando
  * mid-period on average (− ½ + 1). Then Lifeguard's suspicion runs between its minimum
  * (k confirmations) and maximum (none).
  */
-export function swimExpectation(probeIntervalMs: number, nodes: number, suspicionMult: number, suspicionMaxTimeoutMult = 1, order: "round-robin" | "random" = "random") {
+export function swimExpectation(
+  probeIntervalMs: number,
+  nodes: number,
+  suspicionMult: number,
+  suspicionMaxTimeoutMult = 1,
+  order: "round-robin" | "random" = "random",
+) {
   const periods = periodsToFirstProbe(nodes, order);
   const suspicionMinMs = suspicionTimeoutMs(suspicionMult, nodes, probeIntervalMs);
   return {

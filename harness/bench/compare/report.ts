@@ -179,7 +179,9 @@ export function renderBenchMarkdown(summary: BenchSummary): string {
     if (impl.pause) {
       lines.push("| pause (ms) | longest held (ms) | watched after (ms) | trials | observers | declared dead | rejoined |", "|---|---|---|---|---|---|---|");
       for (const p of impl.pause)
-        lines.push(`| ${p.pauseMs} | ${p.longestHeldMs ?? "—"} | ${p.watchedAfterMs ?? "—"} | ${p.trials} | ${p.observers} | ${p.declaredDead} | ${p.rejoined} |`);
+        lines.push(
+          `| ${p.pauseMs} | ${p.longestHeldMs ?? "—"} | ${p.watchedAfterMs ?? "—"} | ${p.trials} | ${p.observers} | ${p.declaredDead} | ${p.rejoined} |`,
+        );
       lines.push("");
     }
     if (impl.loss) {

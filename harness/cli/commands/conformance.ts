@@ -80,7 +80,11 @@ export const conformanceCommand: CommandModule<object, ConformanceArgs> = {
       .option("admin", { type: "string", array: true, default: [] as string[], describe: "admin API URL of each --target, in the same order" })
       .option("list", { type: "boolean", default: false, describe: "print the requirements catalogue as Markdown and exit" })
       .option("only", { type: "string", array: true, default: [] as string[], describe: "run only these requirement IDs or prefixes (e.g. SWIM-PING, MERGE)" })
-      .option("generated", { type: "number", default: 500, describe: "how many generated malformed messages to send, followed by a fifth as many schema-valid hostile ones (0 for none)" })
+      .option("generated", {
+        type: "number",
+        default: 500,
+        describe: "how many generated malformed messages to send, followed by a fifth as many schema-valid hostile ones (0 for none)",
+      })
       .option("seed", { type: "number", describe: "seed of the generated inputs (default random; recorded in the report)" })
       .option("corpus", { type: "string", describe: "folder of hand-written malformed inputs (default: fixtures/malformed)" })
       .option("report-dir", { type: "string", default: "reports", describe: "where the run folder is created" })

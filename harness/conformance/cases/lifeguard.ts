@@ -19,6 +19,13 @@ async function untilHealthy(ctx: CaseContext): Promise<boolean> {
   return (await pollFor(async () => ((await healthScore(ctx)) === 0 ? true : undefined), 30 * ctx.timing.periodMs, ctx.signal, 50)) === true;
 }
 
+/** A SKIP for `requirement` when the node shows no health score or never gets back to 0; undefined when it is ready. */
+async function cannotStartHealthy(ctx: CaseContext, requirement: string): Promise<Finding | undefined> {
+  if ((await healthScore(ctx)) === undefined) return skip(requirement, "a health score", "no healthScore in /v1/metrics");
+  if (!(await untilHealthy(ctx))) return skip(requirement, "health score 0 to start from", "it never came back to 0");
+  return undefined;
+}
+
 /** The highest health score sampled every 25 ms for `ms`. */
 async function highestHealth(ctx: CaseContext, ms: number): Promise<number> {
   let highest = 0;
@@ -36,8 +43,8 @@ const refuteRaisesHealth: ConformanceCase = {
   requirements: ["LIFEGUARD-LHM-1"],
   needs: ["admin"],
   async run(ctx) {
-    if ((await healthScore(ctx)) === undefined) return [skip("LIFEGUARD-LHM-1", "a health score", "no healthScore in /v1/metrics")];
-    if (!(await untilHealthy(ctx))) return [skip("LIFEGUARD-LHM-1", "health score 0 to start from", "it never came back to 0")];
+    const cannot = await cannotStartHealthy(ctx, "LIFEGUARD-LHM-1");
+    if (cannot) return [cannot];
     const refuted: number[] = [];
     for (let i = 0; i < 3; i++) {
       const { id, addr, incarnation } = await ctx.sut.admin!.node();
@@ -67,8 +74,8 @@ const nackedProbeKeepsHealth: ConformanceCase = {
   requirements: ["LIFEGUARD-NACK-1"],
   needs: ["admin"],
   async run(ctx) {
-    if ((await healthScore(ctx)) === undefined) return [skip("LIFEGUARD-NACK-1", "a health score", "no healthScore in /v1/metrics")];
-    if (!(await untilHealthy(ctx))) return [skip("LIFEGUARD-NACK-1", "health score 0 to start from", "it never came back to 0")];
+    const cannot = await cannotStartHealthy(ctx, "LIFEGUARD-NACK-1");
+    if (cannot) return [cannot];
     const silent = await FakeMember.start(ctx.memberId("silent"), "silent", ctx.log);
     try {
       const since = Date.now();

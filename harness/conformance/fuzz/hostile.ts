@@ -56,7 +56,11 @@ function fillLists(value: Json): void {
   for (const path of leaves(value, (v) => Array.isArray(v) && v.length > 0)) {
     const list = path.reduce<unknown>((node, key) => (node as Record<string | number, unknown>)[key], value) as unknown[];
     for (const length of [4096, 1024, 256, 16]) {
-      const old = setAt(value, path, Array.from({ length }, () => structuredClone(list[0])));
+      const old = setAt(
+        value,
+        path,
+        Array.from({ length }, () => structuredClone(list[0])),
+      );
       if (valid(value)) break;
       setAt(value, path, old);
     }
@@ -68,7 +72,13 @@ function aboutYou(value: Record<string, unknown>, self: { id: string; addr: stri
   for (const list of ["updates", "members"]) {
     const claims = value[list];
     if (!Array.isArray(claims)) continue;
-    value[list] = claims.map((c, i) => ({ ...c, id: self.id, addr: self.addr, state: ["suspect", "dead", "left"][i % 3], incarnation: Number.MAX_SAFE_INTEGER }));
+    value[list] = claims.map((c, i) => ({
+      ...c,
+      id: self.id,
+      addr: self.addr,
+      state: ["suspect", "dead", "left"][i % 3],
+      incarnation: Number.MAX_SAFE_INTEGER,
+    }));
   }
   if (value.type === "ping-req") value.target = self;
 }
@@ -78,7 +88,10 @@ function farFuture(value: Record<string, unknown>): void {
   for (const list of ["kv", "entries"]) {
     const entries = value[list];
     if (!Array.isArray(entries)) continue;
-    value[list] = entries.map((e, i) => ({ ...e, version: { ...e.version, wall: Number.MAX_SAFE_INTEGER - i, logical: i % 2 === 0 ? 0 : Number.MAX_SAFE_INTEGER } }));
+    value[list] = entries.map((e, i) => ({
+      ...e,
+      version: { ...e.version, wall: Number.MAX_SAFE_INTEGER - i, logical: i % 2 === 0 ? 0 : Number.MAX_SAFE_INTEGER },
+    }));
   }
 }
 

@@ -116,5 +116,8 @@ t.test("a pause is held on its own timer, not the poll loop's, and watched for t
   t.ok(held >= 149 && calls[1]![1] < 390, `held ${Math.round(held)} ms, resumed at ${Math.round(calls[1]![1])} ms, before the slow poll`);
   const reference = referenceImplementation();
   const { suspicionMaxMs } = detectionExpectation(reference, 5);
-  t.ok(pauseWatchMs(reference, 5) > suspicionMaxMs, `watched ${pauseWatchMs(reference, 5)} ms after the resume, beyond the ${suspicionMaxMs} ms longest suspicion`);
+  t.ok(
+    pauseWatchMs(reference, 5) > suspicionMaxMs,
+    `watched ${pauseWatchMs(reference, 5)} ms after the resume, beyond the ${suspicionMaxMs} ms longest suspicion`,
+  );
 });

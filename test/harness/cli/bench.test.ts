@@ -23,17 +23,20 @@ async function bench(args: string[]) {
   };
 }
 
-t.test("[~70 s: each trial is watched for the longest suspicion after the resume; serf when installed] pause: a 300 ms freeze is shorter than any suspicion timeout — nobody declares the node dead", async (t) => {
-  const suts = haveSerf ? ["--sut", "reference", "--sut", serf] : ["--sut", "reference"];
-  const { result, summary } = await bench(["pause", ...suts, "--nodes", "3", "--pauses", "300", "--trials", "1"]);
-  t.equal(result.exitCode, 0, result.stderr);
-  for (const impl of summary().implementations) {
-    t.match(impl.pause, [{ pauseMs: 300, trials: 1, observers: 2, declaredDead: 0, rejoined: 1 }], impl.name);
-    const [point] = impl.pause!;
-    t.ok(point!.longestHeldMs! >= 300, `${impl.name}: held ${point!.longestHeldMs} ms for a 300 ms pause (reported, so an overshoot shows)`);
-    t.ok(point!.watchedAfterMs! >= 24_000, `${impl.name}: watched ${point!.watchedAfterMs} ms after, the longest suspicion (24 s) included`);
-  }
-});
+t.test(
+  "[~70 s: each trial is watched for the longest suspicion after the resume; serf when installed] pause: a 300 ms freeze is shorter than any suspicion timeout — nobody declares the node dead",
+  async (t) => {
+    const suts = haveSerf ? ["--sut", "reference", "--sut", serf] : ["--sut", "reference"];
+    const { result, summary } = await bench(["pause", ...suts, "--nodes", "3", "--pauses", "300", "--trials", "1"]);
+    t.equal(result.exitCode, 0, result.stderr);
+    for (const impl of summary().implementations) {
+      t.match(impl.pause, [{ pauseMs: 300, trials: 1, observers: 2, declaredDead: 0, rejoined: 1 }], impl.name);
+      const [point] = impl.pause!;
+      t.ok(point!.longestHeldMs! >= 300, `${impl.name}: held ${point!.longestHeldMs} ms for a 300 ms pause (reported, so an overshoot shows)`);
+      t.ok(point!.watchedAfterMs! >= 24_000, `${impl.name}: watched ${point!.watchedAfterMs} ms after, the longest suspicion (24 s) included`);
+    }
+  },
+);
 
 t.test("[~20 s; serf when installed] loss: the reference node through the proxies at 30%; Serf skipped with its manifest's reason", async (t) => {
   const suts = haveSerf ? ["--sut", "reference", "--sut", serf] : ["--sut", "reference"];

@@ -75,7 +75,8 @@ async function fragileNode(): Promise<{ addr: string; died: () => boolean; close
   const levelWidth = (level: number) => 16 ** level;
   const server = net.createServer(async (socket) => {
     const message = await readOne(socket);
-    if (message?.type === "sync") return void socket.end(encodeFrame({ v: 1, type: "sync", from: self, join: false, members: [{ ...self, state: "alive", incarnation: 0 }] }));
+    if (message?.type === "sync")
+      return void socket.end(encodeFrame({ v: 1, type: "sync", from: self, join: false, members: [{ ...self, state: "alive", incarnation: 0 }] }));
     if (message?.type === "ping") return void socket.end(encodeFrame({ v: 1, type: "ack", from: self, seq: message.seq, updates: [], kv: [] }));
     if (message?.type === "ae-tree" && message.nodes.some((n) => n.index >= levelWidth(message.level))) {
       died = true;
@@ -94,7 +95,24 @@ async function conformance(target: string, only: string, generated = 0, seed = 1
   const json = path.join(dir, "out.json");
   const result = await execa(
     process.execPath,
-    [builtCli(), "conformance", "--target", target, "--only", only, "--generated", String(generated), "--seed", String(seed), "--period-ms", "200", "--report-dir", dir, "--json", json],
+    [
+      builtCli(),
+      "conformance",
+      "--target",
+      target,
+      "--only",
+      only,
+      "--generated",
+      String(generated),
+      "--seed",
+      String(seed),
+      "--period-ms",
+      "200",
+      "--report-dir",
+      dir,
+      "--json",
+      json,
+    ],
     { reject: false, timeout: 60_000 },
   );
   const cases = () => (JSON.parse(readFileSync(json, "utf8")) as { cases: { requirement: string; verdict: string; actual: string }[] }).cases;

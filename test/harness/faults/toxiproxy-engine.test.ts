@@ -170,7 +170,10 @@ t.test("a fault's instants: it begins before its first toxic and is in effect af
   t.ok(adds.length >= 2, `${adds.length} toxics`);
   t.ok(cut.record.startedAt <= adds[0]!.at, "it began no later than its first toxic call");
   t.ok(cut.record.inEffectAt >= adds[adds.length - 1]!.done, "fully in effect only after the last toxic was installed");
-  t.ok(cut.record.inEffectAt - cut.record.startedAt >= 30 * adds.length - 5, `the window between the two is recorded (${cut.record.inEffectAt - cut.record.startedAt} ms)`);
+  t.ok(
+    cut.record.inEffectAt - cut.record.startedAt >= 30 * adds.length - 5,
+    `the window between the two is recorded (${cut.record.inEffectAt - cut.record.startedAt} ms)`,
+  );
   await cut.undo();
   const removes = calls.filter((c) => c.op === "remove");
   t.ok(cut.record.endedAt! <= Math.min(...removes.map((r) => r.at)), "the heal began no later than its first removal");

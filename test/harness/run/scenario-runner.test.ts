@@ -85,7 +85,15 @@ async function runWithOutsideKill(t: { teardown(fn: () => unknown): void }, chec
     steps: [{ wait: "4s" }],
     checks,
   });
-  const result = await runScenario("inline", scenario, { runDir, toxiproxy, runtime, history, progress: silentProgress, signal: new AbortController().signal, seed: 5 });
+  const result = await runScenario("inline", scenario, {
+    runDir,
+    toxiproxy,
+    runtime,
+    history,
+    progress: silentProgress,
+    signal: new AbortController().signal,
+    seed: 5,
+  });
   const records = readFileSync(path.join(runDir, "history.ndjson"), "utf8")
     .trim()
     .split("\n")
@@ -101,11 +109,17 @@ t.test("a node that exits on its own is in the history and fails the scenario, w
     "one node-down, marked as the node's own doing",
   );
   t.equal(result.verdict, "fail");
-  t.match(result.checks.find((c) => c.name === "exits"), { verdict: "fail", summary: /^n2 exited on its own at \+\d+\.\ds$/ });
+  t.match(
+    result.checks.find((c) => c.name === "exits"),
+    { verdict: "fail", summary: /^n2 exited on its own at \+\d+\.\ds$/ },
+  );
 });
 
 t.test("a scenario that allows the exit passes its exits check", async (t) => {
   const { result } = await runWithOutsideKill(t, [{ exits: { allow: ["n2"] } }]);
-  t.match(result.checks.find((c) => c.name === "exits"), { verdict: "pass", summary: /\(n2 may\)/ });
+  t.match(
+    result.checks.find((c) => c.name === "exits"),
+    { verdict: "pass", summary: /\(n2 may\)/ },
+  );
   t.equal(result.verdict, "pass", JSON.stringify(result.checks));
 });

@@ -52,7 +52,11 @@ t.test("ae-tree: indexes beyond their level and repeats at the list limit get a 
   const session = { v: 1 as const, type: "ae-tree" as const, from: peer("x"), session: 1 };
   const outOfRange = ask(t, node, { ...session, level: 1, nodes: [{ index: 9999, hash: "0".repeat(16) }] });
   t.same(outOfRange?.type === "ae-tree" && outOfRange.nodes, [], "a node that does not exist at that level is ignored");
-  const repeats = ask(t, node, { ...session, level: MERKLE_DEPTH - 1, nodes: Array.from({ length: MERKLE_FANOUT ** MERKLE_DEPTH }, () => ({ index: 0, hash: "f".repeat(16) })) });
+  const repeats = ask(t, node, {
+    ...session,
+    level: MERKLE_DEPTH - 1,
+    nodes: Array.from({ length: MERKLE_FANOUT ** MERKLE_DEPTH }, () => ({ index: 0, hash: "f".repeat(16) })),
+  });
   t.equal(repeats?.type === "ae-tree" && repeats.nodes.length, MERKLE_FANOUT, "4096 copies of one node are answered once: its 16 children");
   const top = ask(t, node, { ...session, session: Number.MAX_SAFE_INTEGER, level: MERKLE_DEPTH, nodes: [] });
   t.equal(top?.type, "ae-tree", "a session number at the top of its range is echoed");
@@ -73,7 +77,12 @@ t.test("ae-entries: a pull of every leaf is capped at one frame, and repeated le
 t.test("sync: a table grown past one frame by made-up members is answered within the frame, the node itself first", async (t) => {
   const node = started();
   for (let batch = 0; batch < 4; batch++) {
-    const members = Array.from({ length: 5000 }, (_, i) => ({ id: `fake-${batch}-${i}`.padEnd(100, "x"), addr: `127.0.0.1:${1 + (i % 19)}`, state: "alive" as const, incarnation: 0 }));
+    const members = Array.from({ length: 5000 }, (_, i) => ({
+      id: `fake-${batch}-${i}`.padEnd(100, "x"),
+      addr: `127.0.0.1:${1 + (i % 19)}`,
+      state: "alive" as const,
+      incarnation: 0,
+    }));
     ask(t, node, { v: 1, type: "sync", from: peer("x"), join: false, members });
   }
   t.ok(node.members().length > 20_000, "the table holds every made-up member");

@@ -58,7 +58,14 @@ t.test("the Merkle tree is the same whatever the order of writes, and differs wh
 
 // The made-up versions below lie far ahead of the simulator's clock (which starts at 0): the maximum offset is widened to admit them.
 const aeConfig = (mode: "push" | "pull" | "push-pull") =>
-  NodeConfig.parse({ probeIntervalMs: 200, kvRetransmitMult: 0, antiEntropyIntervalMs: 500, antiEntropyMode: mode, pushPullIntervalMs: 0, kvMaxClockOffsetMs: 1_000_000 });
+  NodeConfig.parse({
+    probeIntervalMs: 200,
+    kvRetransmitMult: 0,
+    antiEntropyIntervalMs: 500,
+    antiEntropyMode: mode,
+    pushPullIntervalMs: 0,
+    kvMaxClockOffsetMs: 1_000_000,
+  });
 
 /** Two simulated nodes sharing `common` keys, each with its own extra keys; rumors off, so only anti-entropy moves data. */
 function pair(mode: "push" | "pull" | "push-pull", common: number, onlyA: number, onlyB: number) {

@@ -119,9 +119,15 @@ t.test("failed ping → every helper nacks → suspect at the end of the period,
   const seq = (ping.message as { seq: number }).seq;
   const indirect = sends(node.step({ type: "response", exchange: ping.exchange, message: null }, now + 500));
   // The ping-reqs carry the 500 ms left of the period; a relay waits 80 % of it (400 ms) for the target, then nacks.
-  t.ok(indirect.length > 0 && indirect.every((req) => (req.message as { deadlineMs?: number }).deadlineMs === 500), "each ping-req carries the requester's deadline");
+  t.ok(
+    indirect.length > 0 && indirect.every((req) => (req.message as { deadlineMs?: number }).deadlineMs === 500),
+    "each ping-req carries the requester's deadline",
+  );
   for (const req of indirect) {
-    node.step({ type: "response", exchange: req.exchange, message: { v: 1, type: "nack", from: peer(req.to.id!), seq, kv: [], updates: [] } }, now + 500 + 400 + 2);
+    node.step(
+      { type: "response", exchange: req.exchange, message: { v: 1, type: "nack", from: peer(req.to.id!), seq, kv: [], updates: [] } },
+      now + 500 + 400 + 2,
+    );
   }
   t.equal(stateOf(node, target), "alive", "not before the period ends");
   const effects = node.step({ type: "tick" }, now + 1000);
@@ -150,7 +156,14 @@ t.test("local health stretches the period, not the wait for the direct ack (memb
   const node = nodeKnowing(["a", "b", "c", "d", "e"]);
   // Three refutations: health score 3, so the period is four times longer.
   for (let incarnation = 0; incarnation < 3; incarnation++) {
-    node.step({ type: "request", conn: 50 + incarnation, message: { v: 1, type: "ping", from: peer("a"), seq: 1, kv: [], updates: [{ state: "suspect", id: "me", addr: addr("me"), incarnation, by: "a" }] } }, 1);
+    node.step(
+      {
+        type: "request",
+        conn: 50 + incarnation,
+        message: { v: 1, type: "ping", from: peer("a"), seq: 1, kv: [], updates: [{ state: "suspect", id: "me", addr: addr("me"), incarnation, by: "a" }] },
+      },
+      1,
+    );
   }
   t.equal(node.healthScore, 3);
   const { ping, now } = nextProbe(node);
@@ -178,7 +191,16 @@ t.test("ping-req relay: waits for the target at most 80 % of the requester's dea
     [undefined, 500],
   ] as const) {
     const node = nodeKnowing(["a", "b"]);
-    const request: Message = { v: 1, type: "ping-req", from: peer("a"), seq: 77, target: peer("b"), kv: [], updates: [], ...(deadlineMs ? { deadlineMs } : {}) };
+    const request: Message = {
+      v: 1,
+      type: "ping-req",
+      from: peer("a"),
+      seq: 77,
+      target: peer("b"),
+      kv: [],
+      updates: [],
+      ...(deadlineMs ? { deadlineMs } : {}),
+    };
     const [relayed] = sends(node.step({ type: "request", conn: 9, message: request }, 5));
     t.equal(relayed?.timeoutMs, waits, `deadline ${deadlineMs ?? "absent"} → waits ${waits} ms`);
   }

@@ -53,7 +53,12 @@ t.test("a message too large to frame is not sent, and the node runs on", async (
   const huge = "x".repeat(1024 * 1024);
   // A key-value write this large passes no admin limit; it is put straight into the core to reach the encoder.
   runner.input({ type: "kv-put", request: 99, key: "huge", value: huge });
-  const reply = await exchange(to, { v: 1, type: "ae-entries", from: { id: "x", addr: "127.0.0.1:1" }, session: 1, leaves: [...Array(4096).keys()], entries: [], want: true }, 3000, true);
+  const reply = await exchange(
+    to,
+    { v: 1, type: "ae-entries", from: { id: "x", addr: "127.0.0.1:1" }, session: 1, leaves: [...Array(4096).keys()], entries: [], want: true },
+    3000,
+    true,
+  );
   t.match(reply, { ok: true, response: { type: "ae-entries", entries: [] } }, "the entry that cannot fit is left out of the reply");
   const after = await exchange(to, ping(3), 2000, true);
   t.match(after, { ok: true, response: { type: "ack" } });
