@@ -275,7 +275,9 @@ export class NodeRunner {
 
   private send(effect: Extract<Effect, { type: "send" }>): void {
     const { message } = effect;
-    const target = (effect.to.id !== undefined && this.dialMap[effect.to.id]) || effect.to.addr;
+    // Own keys only: a member named "constructor" or "__proto__" must not dial whatever the prototype holds.
+    const mapped = effect.to.id !== undefined && Object.hasOwn(this.dialMap, effect.to.id) ? this.dialMap[effect.to.id] : undefined;
+    const target = mapped || effect.to.addr;
     let hostPort;
     try {
       hostPort = parseHostPort(target);
