@@ -1,6 +1,8 @@
 // Named deadlines on the core's clock: the core owns no timer, it tells the shell when to wake it next.
 export class Deadlines<Name extends string = string> {
   private readonly at = new Map<Name, number>();
+  /** When the deadline takeNextDue last returned was due: `now` minus this is how late it is being handled. */
+  lastDueAt = 0;
 
   set(name: Name, time: number): void {
     this.at.set(name, time);
@@ -34,7 +36,10 @@ export class Deadlines<Name extends string = string> {
         nextAt = t;
       }
     }
-    if (next !== undefined) this.at.delete(next);
+    if (next !== undefined) {
+      this.at.delete(next);
+      this.lastDueAt = nextAt;
+    }
     return next;
   }
 }

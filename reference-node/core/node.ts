@@ -19,6 +19,7 @@ import { ReconnectList, reap } from "./reaper.js";
 import { SelfIncarnation } from "./refutation.js";
 import { seededRandom } from "./random.js";
 import { NodeState } from "./state.js";
+import { graceMs, stalled } from "./stall.js";
 import { Suspicion } from "./suspicion.js";
 import { PullMemory, syncMessage, syncToUpdates } from "./sync.js";
 
@@ -185,17 +186,18 @@ export class SwimNode {
   private runDueDeadlines(): void {
     const s = this.s;
     for (let name = s.deadlines.takeNextDue(s.now); name; name = s.deadlines.takeNextDue(s.now)) {
+      const lateMs = s.now - s.deadlines.lastDueAt;
       if (name.startsWith("suspicion:")) {
-        this.suspicionExpired(name.slice("suspicion:".length));
+        this.suspicionExpired(name.slice("suspicion:".length), lateMs);
         continue;
       }
       switch (name) {
         case "probe":
           reap(this.s, this.reconnect);
-          this.prober.tick();
+          this.prober.tick(lateMs);
           break;
         case "round":
-          this.prober.endRound();
+          this.prober.endRound(lateMs);
           break;
         case "indirect":
           this.prober.directTimedOut();
@@ -222,10 +224,16 @@ export class SwimNode {
     }
   }
 
-  private suspicionExpired(id: MemberId): void {
+  private suspicionExpired(id: MemberId, lateMs: number): void {
     const member = this.s.table.get(id);
     const suspicion = this.suspicions.get(id);
     if (!member || !suspicion || member.state !== "suspect" || member.incarnation !== suspicion.incarnation) return;
+    // This node was itself frozen past the deadline: the refutation may be waiting unread. One grace (stall.ts).
+    if (stalled(lateMs, this.config) && !suspicion.graced) {
+      suspicion.graced = true;
+      this.s.deadlines.set(`suspicion:${id}`, this.s.now + graceMs(this.config));
+      return;
+    }
     this.s.counters.deathsDeclared++;
     this.applyUpdate({ state: "dead", id, addr: member.addr, incarnation: member.incarnation, by: this.id });
   }

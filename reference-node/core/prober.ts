@@ -8,6 +8,7 @@ import type { Awareness } from "./awareness.js";
 import { type Carried, piggyback, piggybackFor } from "./dissemination.js";
 import type { KvReplication } from "./kv-replication.js";
 import { ProbeList } from "./probe-list.js";
+import { graceMs, stalled } from "./stall.js";
 import type { NodeState } from "./state.js";
 
 /** A probe in progress: one protocol period spent on one target. */
@@ -18,6 +19,8 @@ interface ProbeRound {
   indirectSent: boolean;
   expectedNacks: number;
   nacks: number;
+  /** Whether the round's end was already put off once because this node had been frozen past it. */
+  graced: boolean;
 }
 
 export class Prober {
@@ -33,10 +36,17 @@ export class Prober {
     private readonly accuse: (update: Update) => void,
   ) {}
 
-  /** A new protocol period: end the last round, then ping the next member. */
-  tick(): void {
+  /** A new protocol period: end the last round, then ping the next member. `lateMs`: how late this tick is (stall.ts). */
+  tick(lateMs = 0): void {
     const s = this.s;
-    if (this.round) this.endRound();
+    if (this.round) {
+      this.endRound(lateMs);
+      // The round was given its grace: the next period starts when the grace is over.
+      if (this.round) {
+        s.deadlines.set("probe", s.deadlines.get("round") ?? s.now);
+        return;
+      }
+    }
     const period = this.awareness.scale(s.config.probeIntervalMs);
     s.deadlines.set("probe", s.now + period);
     const candidates = new Set(s.table.inState(["alive", "suspect"], s.id).map((m) => m.id));
@@ -44,7 +54,7 @@ export class Prober {
     if (targetId === undefined) return;
     const target = s.table.get(targetId)!;
     const seq = s.nextSeq();
-    this.round = { target: targetId, seq, deadline: s.now + period, indirectSent: false, expectedNacks: 0, nacks: 0 };
+    this.round = { target: targetId, seq, deadline: s.now + period, indirectSent: false, expectedNacks: 0, nacks: 0, graced: false };
     s.deadlines.set("round", this.round.deadline);
     // memberlist (state.go probeNode): the direct ack is awaited for probeTimeoutMs, unscaled by local
     // health, before indirect probes go out; but the ack handler stays open for the whole (scaled)
@@ -79,10 +89,20 @@ export class Prober {
     else if (message.type === "nack" && message.seq === seq && this.s.behaviour.countNacks) round.nacks++;
   }
 
-  /** End of the protocol period with no ack: accuse the target, and doubt ourselves by the nacks we missed. */
-  endRound(): void {
+  /**
+   * End of the protocol period with no ack: accuse the target, and doubt ourselves by the nacks we
+   * missed. Reached `lateMs` after it was due by more than a stall, the round gets one grace first
+   * (stall.ts): the ack may be waiting unread, and the stall is counted against our own health.
+   */
+  endRound(lateMs = 0): void {
     const s = this.s;
     const round = this.round;
+    if (round && stalled(lateMs, s.config) && !round.graced) {
+      round.graced = true;
+      this.awareness.applyDelta(1);
+      s.deadlines.set("round", s.now + graceMs(s.config));
+      return;
+    }
     this.round = undefined;
     s.deadlines.clear("round");
     s.deadlines.clear("indirect");

@@ -13,6 +13,8 @@ export class Suspicion {
   /** Members already heard from; the first suspector is in it so that it does not count as a confirmation. */
   private readonly heardFrom = new Set<MemberId>();
   private count = 0;
+  /** Whether its expiry was already put off once because this node had been frozen past it (stall.ts). */
+  graced = false;
   readonly expected: number;
   readonly minMs: number;
   readonly maxMs: number;

@@ -28,8 +28,18 @@ t.test("a history with running nodes is judged by its checks", async (t) => {
   t.equal(result.verdict, "pass");
   t.same(
     result.checks.map((c) => c.name),
-    ["never-dead n1"],
+    ["never-dead n1", "exits"],
+    "its own checks, and the exits check every scenario gets",
   );
+});
+
+t.test("a scenario that names the exits check is judged by its own, not a second default one", async (t) => {
+  const own = judge(meta, [], [...neverDead, Check.parse({ exits: { allow: ["n2"] } })], [start, up("n1"), up("n2"), end]);
+  t.same(
+    own.checks.map((c) => c.name),
+    ["never-dead n1", "exits"],
+  );
+  t.match(own.checks[1]!.summary, /\(n2 may\)/);
 });
 
 t.test("no node ever came up: fails, and the checks are not run on nothing", async (t) => {
