@@ -27,7 +27,7 @@ t.test("a passing run exits 0 and writes all five report files; check reproduces
   t.equal(summary.verdict, "pass");
   t.match(
     summary.scenarios[0]!.checks.map((c) => c.name),
-    ["step 1: wait until converged", "step 3: expect detection n3", "detection n3", "no-false-positives", "converged"],
+    ["step 1: wait until converged", "step 3: expect detection n3", "detection n3", "no-false-positives", "converged", "exits"],
   );
   const history = readHistory(path.join(runDir, "history.ndjson"));
   t.match(history[0], { type: "scenario-start", seed: 7, nodes: ["n1", "n2", "n3"] });
@@ -40,7 +40,7 @@ t.test("a passing run exits 0 and writes all five report files; check reproduces
     "the harness's faults too",
   );
   const junit = readFileSync(path.join(runDir, "junit.xml"), "utf8");
-  t.equal((junit.match(/<testcase /g) ?? []).length, 5, "a testcase per check");
+  t.equal((junit.match(/<testcase /g) ?? []).length, 6, "a testcase per check, the exits check every scenario gets included");
 
   const check = await grapevine(["check", runDir]);
   t.equal(check.exitCode, 0, check.stderr);
