@@ -84,10 +84,6 @@ export class MembershipTable {
     this.members.delete(id);
   }
 
-  get size(): number {
-    return this.members.size;
-  }
-
   /** N as the protocol counts it for its log(N) scaling: members not dead or left, self included. */
   estimatedSize(): number {
     let n = 0;

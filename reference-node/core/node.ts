@@ -19,7 +19,7 @@ import { ReconnectList, reap } from "./reaper.js";
 import { SelfIncarnation } from "./refutation.js";
 import { seededRandom } from "./random.js";
 import { NodeState } from "./state.js";
-import { graceMs, stalled } from "./stall.js";
+import { graceMs, graceOnce } from "./stall.js";
 import { Suspicion } from "./suspicion.js";
 import { PullMemory, syncMessage, syncToUpdates } from "./sync.js";
 
@@ -171,7 +171,7 @@ export class SwimNode {
     this.status = "leaving";
     s.record(s.table.set({ id: this.id, addr: this.addr, state: "left", incarnation: this.incarnation.current }, s.now));
     s.broadcasts.enqueue({ state: "left", id: this.id, addr: this.addr, incarnation: this.incarnation.current, by: this.id });
-    for (const name of ["probe", "round", "indirect", "push-pull", "reconnect", "join", "anti-entropy"] as const) s.deadlines.clear(name);
+    for (const name of ["probe", "push-pull", "reconnect", "join", "anti-entropy"] as const) s.deadlines.clear(name);
     this.prober.stop();
     s.deadlines.set("leave", s.now + this.config.leaveTimeoutMs);
   }
@@ -206,7 +206,7 @@ export class SwimNode {
           this.gossipTick();
           break;
         case "push-pull":
-          this.syncWithOneIn("alive", "push-pull", this.config.pushPullIntervalMs);
+          this.pushPullTick();
           break;
         case "reconnect":
           this.reconnectTick();
@@ -229,8 +229,7 @@ export class SwimNode {
     const suspicion = this.suspicions.get(id);
     if (!member || !suspicion || member.state !== "suspect" || member.incarnation !== suspicion.incarnation) return;
     // This node was itself frozen past the deadline: the refutation may be waiting unread. One grace (stall.ts).
-    if (stalled(lateMs, this.config) && !suspicion.graced) {
-      suspicion.graced = true;
+    if (graceOnce(suspicion, lateMs, this.config)) {
       this.s.deadlines.set(`suspicion:${id}`, this.s.now + graceMs(this.config));
       return;
     }
@@ -249,10 +248,10 @@ export class SwimNode {
     gossipRound(this.s, this.replication);
   }
 
-  /** A full-state exchange with one random member in `state`, and the next one scheduled. */
-  private syncWithOneIn(state: "alive", timer: "push-pull", intervalMs: number): void {
-    this.s.deadlines.set(timer, this.s.now + intervalMs);
-    const [target] = this.s.random.sample(this.s.table.inState([state], this.id), 1);
+  /** A full-state exchange with one random live member, and the next one scheduled. */
+  private pushPullTick(): void {
+    this.s.deadlines.set("push-pull", this.s.now + this.config.pushPullIntervalMs);
+    const [target] = this.s.random.sample(this.s.table.inState(["alive"], this.id), 1);
     if (target) this.sendSync(target, false);
   }
 

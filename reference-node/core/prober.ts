@@ -8,7 +8,7 @@ import type { Awareness } from "./awareness.js";
 import { type Carried, piggyback, piggybackFor } from "./dissemination.js";
 import type { KvReplication } from "./kv-replication.js";
 import { ProbeList } from "./probe-list.js";
-import { graceMs, stalled } from "./stall.js";
+import { graceMs, graceOnce } from "./stall.js";
 import type { NodeState } from "./state.js";
 
 /** A probe in progress: one protocol period spent on one target. */
@@ -97,15 +97,12 @@ export class Prober {
   endRound(lateMs = 0): void {
     const s = this.s;
     const round = this.round;
-    if (round && stalled(lateMs, s.config) && !round.graced) {
-      round.graced = true;
+    if (round && graceOnce(round, lateMs, s.config)) {
       this.awareness.applyDelta(1);
       s.deadlines.set("round", s.now + graceMs(s.config));
       return;
     }
-    this.round = undefined;
-    s.deadlines.clear("round");
-    s.deadlines.clear("indirect");
+    this.closeRound();
     if (!round) return;
     s.counters.probeFailures++;
     // Lifeguard: missing nacks mean our own links or CPU may be the problem, not the target.
@@ -118,15 +115,19 @@ export class Prober {
 
   /** Probing stops (the node is leaving). */
   stop(): void {
-    this.round = undefined;
-    this.s.deadlines.clear("indirect");
+    this.closeRound();
   }
 
   private succeeded(): void {
+    this.closeRound();
+    this.awareness.applyDelta(-1);
+  }
+
+  /** No round in progress any more: its end and its switch to indirect probing are off. */
+  private closeRound(): void {
     this.round = undefined;
     this.s.deadlines.clear("round");
     this.s.deadlines.clear("indirect");
-    this.awareness.applyDelta(-1);
   }
 
   /** The direct ping failed: ask up to indirectChecks other members to probe the target for us. */

@@ -4,7 +4,6 @@
 // not forgotten by reconnect: Serf keeps failed members apart for its reconnect_timeout, which is how a
 // partition longer than gossip-to-the-dead still re-forms.
 import type { MemberId, Peer } from "../../specs/wire/messages.js";
-import type { Random } from "./random.js";
 import type { NodeState } from "./state.js";
 
 /** Members removed from the table that reconnect still tries, bounded in number and in time. */
@@ -12,10 +11,6 @@ export class ReconnectList {
   private readonly reaped = new Map<MemberId, { peer: Peer; at: number }>();
 
   constructor(private readonly max = 1024) {}
-
-  get size(): number {
-    return this.reaped.size;
-  }
 
   add(peer: Peer, now: number): void {
     this.reaped.delete(peer.id);
@@ -37,20 +32,13 @@ export class ReconnectList {
     for (const [id, entry] of this.reaped) if (now - entry.at > keepMs) this.reaped.delete(id);
     return [...this.reaped.values()].map((e) => e.peer);
   }
-
-  pick(random: Random, now: number, keepMs: number): Peer | undefined {
-    return random.sample(this.peers(now, keepMs), 1)[0];
-  }
 }
 
 /** Removes dead and left members whose state is older than gossipToTheDeadMs; the dead go on the reconnect list. */
-export function reap(s: NodeState, reconnect: ReconnectList): MemberId[] {
-  const removed: MemberId[] = [];
+export function reap(s: NodeState, reconnect: ReconnectList): void {
   for (const member of s.table.inState(["dead", "left"], s.id)) {
     if (s.now - member.since <= s.config.gossipToTheDeadMs) continue;
     s.table.remove(member.id);
     if (member.state === "dead") reconnect.add({ id: member.id, addr: member.addr }, s.now);
-    removed.push(member.id);
   }
-  return removed;
 }

@@ -11,6 +11,16 @@ export function stalled(lateMs: number, config: Pick<NodeConfig, "probeTimeoutMs
   return lateMs > Math.max(20, config.probeTimeoutMs / 2);
 }
 
+/**
+ * Whether a verdict due `lateMs` ago must wait for its grace: the node was frozen past it, and this
+ * verdict (`holder`: a probe round or a suspicion) has not had its one grace yet. Marks it as had.
+ */
+export function graceOnce(holder: { graced: boolean }, lateMs: number, config: Pick<NodeConfig, "probeTimeoutMs">): boolean {
+  if (holder.graced || !stalled(lateMs, config)) return false;
+  holder.graced = true;
+  return true;
+}
+
 /** How long a verdict reached late is put off: one probe timeout, time for an answer already sent to be read. */
 export function graceMs(config: Pick<NodeConfig, "probeTimeoutMs">): number {
   return config.probeTimeoutMs;

@@ -6,7 +6,8 @@ import type { HostPort } from "../../specs/wire/address.js";
 
 export type ExchangeResult =
   | { ok: true; response: Message | null; bytesSent: number; bytesReceived: number }
-  | { ok: false; failure: "refused" | "timeout" | "closed" | "error" | FrameError; detail: string; bytesSent: number };
+  /** `unsendable`: the message was too large to frame, so nothing was sent; a FrameError is about the response. */
+  | { ok: false; failure: "refused" | "timeout" | "closed" | "error" | "unsendable" | FrameError; detail: string; bytesSent: number };
 
 /**
  * Sends `message` to `to`. With `expectReply`, resolves with the one response frame,
@@ -20,7 +21,7 @@ export function exchange(to: HostPort, message: Message, timeoutMs: number, expe
     frame = encodeFrame(message);
   } catch (error) {
     // A message too large to frame is never sent; the core hears of it as an exchange that failed.
-    return Promise.resolve({ ok: false, failure: "oversize", detail: (error as Error).message, bytesSent: 0 });
+    return Promise.resolve({ ok: false, failure: "unsendable", detail: (error as Error).message, bytesSent: 0 });
   }
   return new Promise((resolve) => {
     const frames = new FrameAccumulator();

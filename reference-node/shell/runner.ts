@@ -296,7 +296,7 @@ export class NodeRunner {
           this.traffic.messagesReceived[response.type]++;
           this.traffic.bytesReceived[response.type] += result.bytesReceived;
         }
-      } else if (result.failure === "oversize" && result.bytesSent === 0) {
+      } else if (result.failure === "unsendable") {
         this.traffic.internalErrors++;
         this.options.logger.log("error", "message too large to send", { to: target, type: message.type, detail: result.detail });
       } else if (result.failure === "refused" || result.failure === "error") {
