@@ -106,31 +106,52 @@ export function corpusCase(corpus: CorpusEntry[]): ConformanceCase {
   };
 }
 
+/** One generated input: what it is (its kind, for the mix) and how it is named in the findings and the wire log. */
+interface GeneratedInput {
+  kind: string;
+  label: string;
+  value: unknown;
+}
+
+/**
+ * Sends each input on its own connection and pings after each; `judge` sees every outcome. Stops when
+ * the run is interrupted or the node stops accepting connections. Returns how many went out, what the
+ * pings after them found, and the mix of kinds sent.
+ */
+async function sendEachThenPing(
+  ctx: CaseContext,
+  inputs: readonly GeneratedInput[],
+  judge: (label: string, outcome: Outcome) => void,
+): Promise<{ sent: number; dead: string[]; mix: string }> {
+  const dead: string[] = [];
+  const kinds = new Map<string, number>();
+  let sent = 0;
+  for (const input of inputs) {
+    if (ctx.signal.aborted) break;
+    kinds.set(input.kind, (kinds.get(input.kind) ?? 0) + 1);
+    const outcome = await sendRaw(ctx.sut.wire, frameOf(input.value), { timeoutMs: DROP_TIMEOUT_MS, log: ctx.log, note: input.label });
+    sent++;
+    judge(input.label, outcome);
+    const after = await answersPing(ctx);
+    if (!acked(after)) {
+      dead.push(`${input.label}: ${describeOutcome(after)}`);
+      if (after.kind === "refused") break;
+    }
+  }
+  return { sent, dead, mix: [...kinds].map(([k, n]) => `${k} ${n}`).join(", ") };
+}
+
 /** `count` inputs generated from the wire schema (fast-check, seeded), each dropped and each followed by a ping. */
 export function generatedCase(count: number, seed: number): ConformanceCase {
   return {
     name: `${count} generated malformed messages`,
     requirements: ["WIRE-SCHEMA-1", "WIRE-ALIVE-1"],
     async run(ctx) {
-      const mutants = generateMalformed(count, seed);
+      const mutants = generateMalformed(count, seed).map((m, index) => ({ kind: m.kind, label: `#${index} ${m.kind} at ${m.path}`, value: m.value }));
       const replied: string[] = [];
-      const dead: string[] = [];
-      const kinds = new Map<string, number>();
-      let sent = 0;
-      for (const [index, mutant] of mutants.entries()) {
-        if (ctx.signal.aborted) break;
-        kinds.set(mutant.kind, (kinds.get(mutant.kind) ?? 0) + 1);
-        const label = `#${index} ${mutant.kind} at ${mutant.path}`;
-        const outcome = await sendRaw(ctx.sut.wire, frameOf(mutant.value), { timeoutMs: DROP_TIMEOUT_MS, log: ctx.log, note: label });
-        sent++;
+      const { sent, dead, mix } = await sendEachThenPing(ctx, mutants, (label, outcome) => {
         if (outcome.kind !== "closed") replied.push(`${label}: ${describeOutcome(outcome)}`);
-        const after = await answersPing(ctx);
-        if (!acked(after)) {
-          dead.push(`${label}: ${describeOutcome(after)}`);
-          if (after.kind === "refused") break;
-        }
-      }
-      const mix = [...kinds].map(([k, n]) => `${k} ${n}`).join(", ");
+      });
       return [
         finding(
           replied.length === 0 && sent === count,
@@ -169,28 +190,15 @@ export function hostileCase(count: number, seed: number): ConformanceCase {
       const info = ctx.sut.info;
       const hostile = generateHostile(count, seed, info ? { id: info.id, addr: info.addr } : undefined);
       const broken: string[] = [];
-      const dead: string[] = [];
-      const kinds = new Map<string, number>();
-      let sent = 0;
-      for (const [index, message] of hostile.entries()) {
-        if (ctx.signal.aborted) break;
-        kinds.set(message.kind, (kinds.get(message.kind) ?? 0) + 1);
-        const label = `#${index} ${message.kind} ${message.type}`;
-        const outcome = await sendRaw(ctx.sut.wire, frameOf(message.value), { timeoutMs: DROP_TIMEOUT_MS, log: ctx.log, note: label });
-        sent++;
+      const inputs = hostile.map((h, index) => ({ kind: h.kind, label: `#${index} ${h.kind} ${h.type}`, value: h.value }));
+      const { sent, dead, mix } = await sendEachThenPing(ctx, inputs, (label, outcome) => {
         if (outcome.kind === "bad-reply") broken.push(`${label}: ${describeOutcome(outcome)}`);
-        const after = await answersPing(ctx);
-        if (!acked(after)) {
-          dead.push(`${label}: ${describeOutcome(after)}`);
-          if (after.kind === "refused") break;
-        }
-      }
+      });
       // The made-up members these messages introduced (some at the largest incarnation) leave again,
       // so that the cases after this one find the cluster they expect.
       const ours = new Set([info?.id, ...ctx.fakes.map((f) => f.id), ctx.shared.id]);
       const made = new Set(hostile.flatMap((h) => memberIdsIn(h.value)).filter((id) => !ours.has(id)));
       await ctx.retire([...made], undefined, Number.MAX_SAFE_INTEGER);
-      const mix = [...kinds].map(([k, n]) => `${k} ${n}`).join(", ");
       const problems = [...dead.map((d) => `no ack after ${d}`), ...broken.map((b) => `invalid reply to ${b}`)];
       return [
         finding(

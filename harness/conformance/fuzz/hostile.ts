@@ -4,6 +4,7 @@
 import fc from "fast-check";
 import { MAX_FRAME_BYTES } from "../../../specs/wire/frame.js";
 import { Message } from "../../../specs/wire/messages.js";
+import { getAt, type Json, type Path, paths, replaceAt } from "./json-paths.js";
 import { arbitraryOf } from "./schema-arbitrary.js";
 
 export type HostileKind = "numbers-at-max" | "numbers-at-zero" | "lists-at-limit" | "claims-about-you" | "far-future";
@@ -16,53 +17,39 @@ export interface Hostile {
   value: unknown;
 }
 
-type Json = Record<string, unknown> | unknown[];
-type Path = (string | number)[];
+/** Every path to a value inside `value` that `want` picks. */
+const pathsWhere = (value: unknown, want: (v: unknown) => boolean): Path[] => paths(value).filter((path) => want(getAt(value, path)));
 
-/** Every path to a number or an array inside `value`. */
-function leaves(value: unknown, want: (v: unknown) => boolean, prefix: Path = []): Path[] {
-  if (value === null || typeof value !== "object") return [];
-  const entries: [string | number, unknown][] = Array.isArray(value) ? value.map((v, i) => [i, v]) : Object.entries(value);
-  return entries.flatMap(([key, child]) => [...(want(child) ? [[...prefix, key]] : []), ...leaves(child, want, [...prefix, key])]);
-}
-
-function setAt(root: Json, path: Path, value: unknown): unknown {
-  const parent = path.slice(0, -1).reduce<unknown>((node, key) => (node as Record<string | number, unknown>)[key], root) as Record<string | number, unknown>;
-  const key = path[path.length - 1]!;
-  const old = parent[key];
-  parent[key] = value;
-  return old;
-}
+/** Puts `value` at `path`; returns what was there. */
+const putAt = (root: Json, path: Path, value: unknown): unknown => replaceAt(root, path, () => value);
 
 const valid = (value: unknown) => Message.safeParse(value).success && Buffer.byteLength(JSON.stringify(value)) <= MAX_FRAME_BYTES;
 
-/** Sets each number at `path`s to the first candidate the schema (and the frame limit) still admits. */
+/** Sets each number to the first candidate the schema (and the frame limit) still admits, or leaves it. */
 function pushNumbers(value: Json, candidates: number[]): void {
-  for (const path of leaves(value, (v) => typeof v === "number")) {
+  for (const path of pathsWhere(value, (v) => typeof v === "number")) {
     if (path[path.length - 1] === "v") continue;
-    const old = setAt(value, path, candidates[0]);
-    let admitted = valid(value);
-    for (const candidate of candidates.slice(1)) {
-      if (admitted) break;
-      setAt(value, path, candidate);
-      admitted = valid(value);
-    }
-    if (!admitted) setAt(value, path, old);
+    const old = getAt(value, path);
+    const admitted = candidates.some((candidate) => {
+      putAt(value, path, candidate);
+      return valid(value);
+    });
+    if (!admitted) putAt(value, path, old);
   }
 }
 
 /** Grows each list to the longest run of repeats of its first item that the schema and the frame admit. */
 function fillLists(value: Json): void {
-  for (const path of leaves(value, (v) => Array.isArray(v) && v.length > 0)) {
-    const list = path.reduce<unknown>((node, key) => (node as Record<string | number, unknown>)[key], value) as unknown[];
+  for (const path of pathsWhere(value, (v) => Array.isArray(v) && v.length > 0)) {
+    const first = (getAt(value, path) as unknown[])[0];
     for (const length of [4096, 1024, 256, 16]) {
-      const old = setAt(
+      const old = putAt(
         value,
         path,
-        Array.from({ length }, () => structuredClone(list[0])),
+        Array.from({ length }, () => structuredClone(first)),
       );
       if (valid(value)) break;
-      setAt(value, path, old);
+      putAt(value, path, old);
     }
   }
 }

@@ -1,6 +1,7 @@
 // Turns valid messages into malformed ones, one targeted change each, and keeps only those the schema rejects.
 import fc from "fast-check";
 import { Message } from "../../../specs/wire/messages.js";
+import { DELETE, getAt, paths, replaceAt } from "./json-paths.js";
 import { arbitraryOf } from "./schema-arbitrary.js";
 
 /**
@@ -29,30 +30,6 @@ export interface Mutant {
   value: unknown;
 }
 
-type Json = Record<string, unknown> | unknown[];
-
-/** Every path to a value inside `value` (objects and arrays), the root excluded. */
-function paths(value: unknown, prefix: (string | number)[] = []): (string | number)[][] {
-  if (value === null || typeof value !== "object") return [];
-  const entries: [string | number, unknown][] = Array.isArray(value) ? value.map((v, i) => [i, v]) : Object.entries(value);
-  return entries.flatMap(([key, child]) => [[...prefix, key], ...paths(child, [...prefix, key])]);
-}
-
-function getAt(root: unknown, path: (string | number)[]): unknown {
-  return path.reduce<unknown>((node, key) => (node as Record<string | number, unknown>)[key], root);
-}
-
-function setAt(root: Json, path: (string | number)[], replace: (old: unknown) => unknown | typeof DELETE): void {
-  const parent = getAt(root, path.slice(0, -1)) as Record<string | number, unknown>;
-  const key = path[path.length - 1]!;
-  const next = replace(parent[key]);
-  if (next === DELETE) {
-    if (Array.isArray(parent)) parent.splice(Number(key), 1);
-    else delete parent[key];
-  } else parent[key] = next;
-}
-const DELETE = Symbol("delete");
-
 /** Applies one mutation, chosen by `pick` (a random number the caller's generator supplies). */
 export function mutate(valid: unknown, kind: MutationKind, pick: number): Mutant {
   const value = structuredClone(valid) as Record<string, unknown>;
@@ -64,18 +41,18 @@ export function mutate(valid: unknown, kind: MutationKind, pick: number): Mutant
       const path = at(all);
       const old = getAt(value, path);
       const replacements = WRONG_VALUES.filter((w) => typeof w !== typeof old || Array.isArray(w) !== Array.isArray(old) || (w === null) !== (old === null));
-      setAt(value, path, () => at(replacements));
+      replaceAt(value, path, () => at(replacements));
       return { kind, path: show(path), value };
     }
     case "drop-field": {
       const path = at(all.filter((p) => typeof p[p.length - 1] === "string"));
-      setAt(value, path, () => DELETE);
+      replaceAt(value, path, () => DELETE);
       return { kind, path: show(path), value };
     }
     case "out-of-range": {
       const numeric = all.filter((p) => typeof getAt(value, p) === "number");
       const path = at(numeric.length > 0 ? numeric : [["seq"]]);
-      setAt(value, path, () => at([-1, -0.5, 1e300, 2 ** 53, 0.25]));
+      replaceAt(value, path, () => at([-1, -0.5, 1e300, 2 ** 53, 0.25]));
       return { kind, path: show(path), value };
     }
     case "unknown-type":
@@ -87,12 +64,12 @@ export function mutate(valid: unknown, kind: MutationKind, pick: number): Mutant
     case "long-string": {
       const strings = all.filter((p) => typeof getAt(value, p) === "string" && p[p.length - 1] !== "type");
       const path = at(strings.length > 0 ? strings : [["from", "id"]]);
-      setAt(value, path, () => "g".repeat(at([129, 263, 1025, 70_000])));
+      replaceAt(value, path, () => "g".repeat(at([129, 263, 1025, 70_000])));
       return { kind, path: show(path), value };
     }
     case "extra-nesting": {
       const path = at(all);
-      setAt(value, path, (old) => [[[{ nested: old }]]]);
+      replaceAt(value, path, (old) => [[[{ nested: old }]]]);
       return { kind, path: show(path), value };
     }
     case "not-an-object":

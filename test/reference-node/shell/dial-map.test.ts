@@ -4,10 +4,8 @@ import net from "node:net";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import t from "tap";
-import { NodeConfig } from "../../../specs/node/config.js";
+import { startRunner } from "./start-runner.js";
 import { exchange } from "../../../reference-node/shell/exchange.js";
-import { ndjsonLogger } from "../../../reference-node/shell/log.js";
-import { NodeRunner } from "../../../reference-node/shell/runner.js";
 
 t.test('members named "constructor" and "__proto__" are probed at their own address', async (t) => {
   const dialed: string[] = [];
@@ -21,18 +19,7 @@ t.test('members named "constructor" and "__proto__" are probed at their own addr
   const addr = `127.0.0.1:${(listener.address() as net.AddressInfo).port}`;
   const dialMapFile = path.join(mkdtempSync(path.join(tmpdir(), "grapevine-dial-")), "dial.json");
   writeFileSync(dialMapFile, "{}");
-  const runner = await NodeRunner.start({
-    id: "sut",
-    host: "127.0.0.1",
-    port: 0,
-    adminHost: "127.0.0.1",
-    adminPort: 0,
-    seeds: [],
-    dialMapFile,
-    config: NodeConfig.parse({ probeIntervalMs: 100, probeTimeoutMs: 50 }),
-    seed: 1,
-    logger: ndjsonLogger("sut", "error", () => undefined),
-  });
+  const runner = await startRunner({ probeIntervalMs: 100, probeTimeoutMs: 50 }, { dialMapFile });
   t.teardown(() => runner.close());
   const updates = ["constructor", "__proto__"].map((id) => ({ state: "alive" as const, id, addr, incarnation: 0 }));
   await exchange({ host: "127.0.0.1", port: runner.port }, { v: 1, type: "ping", from: { id: "x", addr: "127.0.0.1:1" }, seq: 1, updates, kv: [] }, 2000, true);

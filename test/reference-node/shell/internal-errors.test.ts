@@ -1,23 +1,11 @@
 // Over real TCP: an input the core throws on is dropped, logged and counted, and the node keeps serving.
 import t from "tap";
-import { NodeConfig } from "../../../specs/node/config.js";
+import { startRunner } from "./start-runner.js";
 import { exchange } from "../../../reference-node/shell/exchange.js";
-import { ndjsonLogger } from "../../../reference-node/shell/log.js";
-import { NodeRunner } from "../../../reference-node/shell/runner.js";
 import { AdminClient } from "../../../harness/observe/admin-client.js";
 
 const logLines: string[] = [];
-const runner = await NodeRunner.start({
-  id: "sut",
-  host: "127.0.0.1",
-  port: 0,
-  adminHost: "127.0.0.1",
-  adminPort: 0,
-  seeds: [],
-  config: NodeConfig.parse({ probeIntervalMs: 60_000, probeTimeoutMs: 500 }),
-  seed: 1,
-  logger: ndjsonLogger("sut", "warn", (line) => logLines.push(line)),
-});
+const runner = await startRunner({ probeIntervalMs: 60_000, probeTimeoutMs: 500 }, { logLines });
 t.teardown(() => runner.close());
 const admin = new AdminClient(`http://127.0.0.1:${runner.adminPort}`);
 const to = { host: "127.0.0.1", port: runner.port };

@@ -1,26 +1,14 @@
 // Bad input on the wire, over real TCP: every kind of bad frame is dropped and counted, and the node keeps serving.
 import net from "node:net";
 import t from "tap";
-import { NodeConfig } from "../../../specs/node/config.js";
+import { startRunner } from "./start-runner.js";
 import { exchange } from "../../../reference-node/shell/exchange.js";
-import { ndjsonLogger } from "../../../reference-node/shell/log.js";
-import { NodeRunner } from "../../../reference-node/shell/runner.js";
 import { AdminClient } from "../../../harness/observe/admin-client.js";
 import { encodeFrame, MAX_FRAME_BYTES } from "../../../specs/wire/frame.js";
 
 const READ_TIMEOUT_MS = 300;
 const logLines: string[] = [];
-const runner = await NodeRunner.start({
-  id: "sut",
-  host: "127.0.0.1",
-  port: 0,
-  adminHost: "127.0.0.1",
-  adminPort: 0,
-  seeds: [],
-  config: NodeConfig.parse({ readTimeoutMs: READ_TIMEOUT_MS, probeIntervalMs: 60_000, probeTimeoutMs: 500 }),
-  seed: 1,
-  logger: ndjsonLogger("sut", "warn", (line) => logLines.push(line)),
-});
+const runner = await startRunner({ readTimeoutMs: READ_TIMEOUT_MS, probeIntervalMs: 60_000, probeTimeoutMs: 500 }, { logLines });
 t.teardown(() => runner.close());
 const admin = new AdminClient(`http://127.0.0.1:${runner.adminPort}`);
 const to = { host: "127.0.0.1", port: runner.port };
