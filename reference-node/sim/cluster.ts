@@ -123,6 +123,15 @@ export class SimCluster {
     this.cuts.add(`${from}->${to}`);
   }
 
+  /** A symmetric partition: every connection between the two groups, either way, is blackholed. */
+  partition(left: readonly MemberId[], right: readonly MemberId[]): void {
+    for (const a of left)
+      for (const b of right) {
+        this.cut(a, b);
+        this.cut(b, a);
+      }
+  }
+
   healAll(): void {
     this.cuts.clear();
   }
