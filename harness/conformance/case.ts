@@ -36,6 +36,14 @@ export const fail = (requirement: string, expected: string, actual: string, id?:
 });
 export const finding = (ok: boolean, requirement: string, expected: string, actual: string, id?: string): Finding =>
   (ok ? pass : fail)(requirement, expected, actual, id);
+/** The case could not judge this requirement on this implementation; `actual` says why. Never a pass. */
+export const skip = (requirement: string, expected: string, actual: string, id?: string): Finding => ({
+  requirement,
+  outcome: "skip",
+  expected,
+  actual,
+  ...(id ? { id } : {}),
+});
 export const info = (requirement: string, expected: string, actual: string, id?: string): Finding => ({
   requirement,
   outcome: "info",

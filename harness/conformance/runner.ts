@@ -4,7 +4,7 @@ import path from "node:path";
 import { requirement as requirementById } from "../../specs/requirements/catalogue.js";
 import type { CaseResult, ImplementationResult, Verdict } from "../../specs/conformance/result.js";
 import { WIRE_VERSION } from "../../specs/wire/messages.js";
-import type { ConformanceCase, Finding, Need } from "./case.js";
+import { type ConformanceCase, type Finding, type Need, skip } from "./case.js";
 import { DETECTION_CASES } from "./cases/detection.js";
 import { GOSSIP_CASES } from "./cases/gossip.js";
 import { KV_CASES } from "./cases/kv.js";
@@ -119,13 +119,13 @@ export async function runConformance(sut: Sut, options: ConformanceOptions): Pro
       const mark = ctx.log.mark();
       const caseStarted = Date.now();
       let findings: Finding[];
-      if (joined !== true) findings = selected.map((id) => skip(id, `the node did not join the fake cluster: ${joined}`));
-      else if (missing) findings = selected.map((id) => skip(id, missing));
+      if (joined !== true) findings = selected.map((id) => skipped(id, `the node did not join the fake cluster: ${joined}`));
+      else if (missing) findings = selected.map((id) => skipped(id, missing));
       else {
         try {
           findings = await testCase.run(ctx);
           // Waits cut short by Ctrl-C look like timeouts: a verdict from them would be wrong.
-          if (options.signal.aborted) findings = selected.map((id) => skip(id, "interrupted"));
+          if (options.signal.aborted) findings = selected.map((id) => skipped(id, "interrupted"));
         } catch (error) {
           // An exception here is the implementation going away mid-case (an admin call failing, say).
           findings = selected.map((id) => ({
@@ -152,7 +152,7 @@ export async function runConformance(sut: Sut, options: ConformanceOptions): Pro
   };
 }
 
-const skip = (requirement: string, reason: string): Finding => ({ requirement, outcome: "skip", expected: "-", actual: reason });
+const skipped = (requirement: string, reason: string): Finding => skip(requirement, "-", reason);
 
 function unmetNeeds(needs: Need[], sut: Sut, hasKv: boolean, allowLeave: boolean): string | undefined {
   if (needs.includes("admin") && !sut.admin) return "needs the admin API to read the node's view (give --admin URL)";

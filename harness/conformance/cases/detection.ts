@@ -1,6 +1,6 @@
 // The implementation's own failure detector, watched from the fake members: probe rounds, ping-req, suspicion, death.
 import type { MembershipEvent } from "../../../specs/admin/api.js";
-import { type ConformanceCase, type Finding, info, finding } from "../case.js";
+import { type ConformanceCase, type Finding, info, finding, skip } from "../case.js";
 import { type CaseContext, pollFor } from "../context.js";
 import { FakeMember } from "../fake-member.js";
 
@@ -119,12 +119,7 @@ function judgeDetection(ctx: CaseContext, id: string, started: number, seen: Ver
     finding(first?.state === "suspect", "SWIM-SUSPECT-1", "first verdict: suspect", story),
   ];
   if (!suspect) {
-    findings.push({
-      requirement: "SWIM-SUSPECT-2",
-      outcome: "skip",
-      expected: "dead after the suspicion timeout",
-      actual: "never suspected (see SWIM-SUSPECT-1)",
-    });
+    findings.push(skip("SWIM-SUSPECT-2", "dead after the suspicion timeout", "never suspected (see SWIM-SUSPECT-1)"));
   } else {
     const boundMs = Math.ceil(suspicionMs + 2 * ctx.timing.periodMs);
     const tookMs = dead ? dead.at - suspect.at : undefined;

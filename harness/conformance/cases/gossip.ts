@@ -1,7 +1,7 @@
 // What the implementation says to others: refuting suspicion of itself, passing updates on, and how often.
 import type { Message, MemberState, Update } from "../../../specs/wire/messages.js";
 import { WIRE_VERSION } from "../../../specs/wire/messages.js";
-import { type ConformanceCase, fail, type Finding, info, finding } from "../case.js";
+import { type ConformanceCase, fail, type Finding, info, finding, skip } from "../case.js";
 import { type CaseContext, pollFor, sleep } from "../context.js";
 import type { Outcome } from "../wire-client.js";
 
@@ -87,12 +87,7 @@ const dissemination: ConformanceCase = {
       ),
     ];
     if (!onward) {
-      findings.push({
-        requirement: "SWIM-RETRANSMIT-1",
-        outcome: "skip",
-        expected: "a bounded number of transmissions",
-        actual: "the update was never passed on (see SWIM-DISSEM-1)",
-      });
+      findings.push(skip("SWIM-RETRANSMIT-1", "a bounded number of transmissions", "the update was never passed on (see SWIM-DISSEM-1)"));
       await ctx.retire([id]);
       return findings;
     }

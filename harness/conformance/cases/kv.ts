@@ -1,6 +1,6 @@
 // The key-value store's wire behaviour: rumored entries stored, last writer wins, anti-entropy asked and answered.
 import { type KvEntry, MERKLE_DEPTH, MERKLE_FANOUT, WIRE_VERSION } from "../../../specs/wire/messages.js";
-import { type ConformanceCase, fail, finding } from "../case.js";
+import { type ConformanceCase, fail, finding, skip } from "../case.js";
 import { type CaseContext, pollFor } from "../context.js";
 import { describeOutcome } from "./probe.js";
 
@@ -72,15 +72,7 @@ const startsSessions: ConformanceCase = {
   needs: ["kv"],
   async run(ctx) {
     const interval = ctx.timing.antiEntropyIntervalMs;
-    if (interval === 0)
-      return [
-        {
-          requirement: "KV-AE-1",
-          outcome: "skip",
-          expected: "ae-tree requests",
-          actual: "anti-entropy is off in the node's declared config (antiEntropyIntervalMs 0)",
-        },
-      ];
+    if (interval === 0) return [skip("KV-AE-1", "ae-tree requests", "anti-entropy is off in the node's declared config (antiEntropyIntervalMs 0)")];
     const listeners = new Set([...ctx.fakes, ctx.shared].map((f) => f.addr));
     // Its live view says how many members it chooses among and how many of them we hear for.
     const live = ctx.sut.admin ? [...(await ctx.view()).values()].filter((m) => m.state === "alive" && m.id !== ctx.sut.info?.id) : undefined;
@@ -88,12 +80,11 @@ const startsSessions: ConformanceCase = {
     const listening = live ? live.filter((m) => listeners.has(m.addr)).length : ctx.fakes.length;
     if (listening === 0) {
       return [
-        {
-          requirement: "KV-AE-1",
-          outcome: "skip",
-          expected: "ae-tree requests",
-          actual: `none of the node's ${candidates} live member(s) is a fake member that could hear them (it holds them all ${live === undefined ? "unreachable" : "not alive"})`,
-        },
+        skip(
+          "KV-AE-1",
+          "ae-tree requests",
+          `none of the node's ${candidates} live member(s) is a fake member that could hear them (it holds them all ${live === undefined ? "unreachable" : "not alive"})`,
+        ),
       ];
     }
     const windowMs = interval === undefined ? 30_000 : sessionWindowMs(interval, candidates, listening);

@@ -3,12 +3,10 @@
 // hears of it on the node's next ping to it (the buddy system).
 import { suspicionBoundsMs } from "../../../specs/protocol/suspicion.js";
 import type { Finding } from "../case.js";
-import { type ConformanceCase, finding } from "../case.js";
+import { type ConformanceCase, finding, skip } from "../case.js";
 import { type CaseContext, pollFor, sleep } from "../context.js";
 import { FakeMember } from "../fake-member.js";
 import { piggybacked } from "./gossip.js";
-
-const skip = (requirement: string, expected: string, actual: string): Finding => ({ requirement, outcome: "skip", expected, actual });
 
 async function healthScore(ctx: CaseContext): Promise<number | undefined> {
   return (await ctx.sut.admin!.metrics().catch(() => undefined))?.healthScore;

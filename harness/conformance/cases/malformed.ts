@@ -1,6 +1,6 @@
 // Malformed input: the hand-written corpus and generated cases; each must be dropped, and the node must answer after.
 import { WIRE_VERSION } from "../../../specs/wire/messages.js";
-import { type ConformanceCase, type Finding, info, finding } from "../case.js";
+import { type ConformanceCase, type Finding, info, finding, skip } from "../case.js";
 import type { CaseContext } from "../context.js";
 import type { CorpusEntry } from "../corpus.js";
 import { generateHostile } from "../fuzz/hostile.js";
@@ -90,7 +90,7 @@ export function corpusCase(corpus: CorpusEntry[]): ConformanceCase {
       );
       const countAfter = await rejectedFrames(ctx);
       if (countBefore === undefined || countAfter === undefined) {
-        findings.push({ requirement: "WIRE-COUNT-1", outcome: "skip", expected: "rejectedFrames counter", actual: "no /v1/metrics in Grapevine's shape" });
+        findings.push(skip("WIRE-COUNT-1", "rejectedFrames counter", "no /v1/metrics in Grapevine's shape"));
       } else {
         findings.push(
           finding(
