@@ -30,3 +30,10 @@ export function builtNode(): string {
   if (!existsSync(entry)) throw new Error(`${entry} is missing: run \`npm run build\` first`);
   return entry;
 }
+
+/** The packet relay's entry (harness/faults/packet/relay-main.ts), which runs inside a run's router namespace. */
+export function builtRelay(): string {
+  const entry = path.join(packageRoot(), "dist", "harness", "faults", "packet", "relay-main.js");
+  if (!existsSync(entry)) throw new Error(`${entry} is missing: run \`npm run build\` first`);
+  return entry;
+}

@@ -1,6 +1,7 @@
 // The seam between the scenario runner and what carries network faults. The runner plays the
 // scenario's network steps on a FaultEngine; the engine decides how: Toxiproxy toxics on a proxy per
-// link (toxiproxy-engine.ts), or any other mechanism that can cut, drop, delay and throttle the
+// link (toxiproxy-engine.ts), rules and a relay on the packets between network namespaces
+// (packet/packet-engine.ts), or any other mechanism that can cut, drop, delay and throttle the
 // messages of a directed link. Runtimes start nodes and know nothing of engines; harness/run/cluster.ts
 // wires the two together, as Jepsen pairs a db with a nemesis.
 import type { DialMap } from "../../specs/node/cli.js";
@@ -16,6 +17,12 @@ export interface EngineNode {
   addr: string;
 }
 
+/** Where a node must run for an engine's faults to reach it: its own network namespace, at its own address. */
+export interface NodePlacement {
+  netns: string;
+  host: string;
+}
+
 export interface FaultEngine {
   /** What carries the faults, as the history records it. */
   readonly kind: string;
@@ -23,6 +30,8 @@ export interface FaultEngine {
   readonly nodeIds: string[];
   /** Puts nodes on the faultable network; called before they start (and again for a node joining mid-run). */
   add(nodes: EngineNode[]): Promise<void>;
+  /** Where node `id` must run (packet engine); undefined or absent: anywhere (the proxy engine's nodes share loopback). */
+  placement?(id: string): NodePlacement | undefined;
   /** Where node `id` must dial each peer for the traffic to pass the engine; a peer not in it is dialled at its own address. */
   dialMap(id: string): DialMap;
   /** What the engine set up (for Toxiproxy: each proxy's name and listen address), for the history. */

@@ -52,6 +52,7 @@ export class Cluster {
       const ports: number[] = [];
       for (let i = 0; i < ids.length; i++) ports.push(await runtime.port());
       await cluster.faults.add(ids.map((id, i) => ({ id, addr: runtime.nodeAddr(id, ports[i]!) })));
+      cluster.checkPlacement();
       cluster.nodes.push(await runtime.start(cluster.spec(ids[0]!, ports[0]!, [], 0)));
       // The others all join through n1, so they start together, as the machines of a cluster boot.
       const rest = await Promise.allSettled(ids.slice(1).map((id, k) => runtime.start(cluster.spec(id, ports[k + 1]!, cluster.seedsFor(id), k + 1))));
@@ -63,6 +64,12 @@ export class Cluster {
       await cluster.close();
       throw error;
     }
+  }
+
+  /** A runtime that cannot run a node where the engine needs it refuses here, before any node starts. */
+  private checkPlacement(): void {
+    if (this.faults.placement?.(this.faults.nodeIds[0] ?? "") && this.runtime.kind !== "process")
+      throw new Error(`the ${this.faults.kind} fault engine places nodes in network namespaces, which the ${this.runtime.kind} runtime does not support yet`);
   }
 
   /** Every node id the cluster has had, in the order they were added. */
@@ -133,6 +140,7 @@ export class Cluster {
       seed: o.baseSeed === undefined ? undefined : o.baseSeed + index,
       logFile: o.logDir ? path.join(o.logDir, `${id}.log`) : undefined,
       mutant: o.mutant,
+      placement: this.faults.placement?.(id),
     };
   }
 }

@@ -1,6 +1,7 @@
 // What a runtime does: start nodes, stop them and signal them, and say how they are reached. It knows
 // nothing of faults: the run layer (harness/run/cluster.ts) wires nodes and a fault engine together.
 import type { NodeConfig } from "../../specs/node/config.js";
+import type { NodePlacement } from "../faults/engine.js";
 import type { AdminClient } from "../observe/admin-client.js";
 import { freePorts } from "../ports.js";
 import { NodeProcess } from "./process.js";
@@ -39,6 +40,8 @@ export interface NodeSpec {
   seed?: number | undefined;
   logFile?: string | undefined;
   mutant?: string | undefined;
+  /** The network namespace to run in, and the address to listen at there (packet-level faults). */
+  placement?: NodePlacement | undefined;
 }
 
 /** A proxy server a runtime started for its nodes: its API's URL, what it runs, and how to remove it. */
@@ -82,6 +85,7 @@ export const processRuntime: NodeRuntime = {
       ...(spec.seed === undefined ? {} : { seed: spec.seed }),
       ...(spec.logFile ? { logFile: spec.logFile } : {}),
       ...(spec.mutant ? { mutant: spec.mutant } : {}),
+      ...(spec.placement ? { placement: spec.placement } : {}),
     }),
   close: async () => undefined,
 };

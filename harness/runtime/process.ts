@@ -4,6 +4,7 @@ import path from "node:path";
 import { execa, type ResultPromise } from "execa";
 import { configArgs, type NodeConfig } from "../../specs/node/config.js";
 import { AdminClient } from "../observe/admin-client.js";
+import type { NodePlacement } from "../faults/engine.js";
 import { builtNode } from "../paths.js";
 import { readReadyLine } from "./ready-line.js";
 
@@ -25,6 +26,8 @@ export interface NodeProcessOptions {
   mutant?: string;
   /** Extra flags. */
   extraArgs?: string[];
+  /** Run inside this network namespace, listening (wire and admin) at its address: packet-level faults. */
+  placement?: NodePlacement;
 }
 
 /** Every child this runtime started and has not seen exit: killed if the harness itself exits. */
@@ -50,8 +53,9 @@ export class NodeProcess {
     private readonly child: ResultPromise,
     private readonly log: WriteStream | undefined,
   ) {
-    this.addr = `127.0.0.1:${port}`;
-    this.admin = new AdminClient(`http://127.0.0.1:${adminPort}`);
+    const host = options.placement?.host ?? "127.0.0.1";
+    this.addr = `${host}:${port}`;
+    this.admin = new AdminClient(`http://${host}:${adminPort}`);
     this.exited = child
       .then(
         () => undefined,
@@ -71,11 +75,14 @@ export class NodeProcess {
     if (options.seed !== undefined) args.push("--seed", String(options.seed));
     if (options.mutant) args.push("--mutant", options.mutant);
     args.push(...configArgs(options.config ?? {}));
+    if (options.placement) args.push("--host", options.placement.host, "--admin-host", options.placement.host);
     args.push(...(options.extraArgs ?? []));
     if (options.logFile) mkdirSync(path.dirname(options.logFile), { recursive: true });
     const log = options.logFile ? createWriteStream(options.logFile, { flags: "a" }) : undefined;
     const startedAt = Date.now();
-    const child = execa(process.execPath, args, {
+    // `ip netns exec` enters the namespace and then execs node itself: the pid is the node's, so signals reach it.
+    const [file, argv] = options.placement ? ["ip", ["netns", "exec", options.placement.netns, process.execPath, ...args]] : [process.execPath, args];
+    const child = execa(file, argv, {
       stdin: "ignore",
       stdout: "pipe",
       stderr: "pipe",
