@@ -99,7 +99,12 @@ export async function adapterImplementation(file: string): Promise<Implementatio
     version,
     timing: manifest.timing,
     showsSuspect: manifest.visible.suspect,
-    networkUnsupported: manifest.faults.network === true ? undefined : manifest.faults.network.unsupported,
+    networkUnsupported:
+      manifest.faults.network === true
+        ? undefined
+        : manifest.faults.network === "packet"
+          ? "its network faults need the packet engine (network namespaces), which `bench` does not run yet; `grapevine run --sut` does"
+          : manifest.faults.network.unsupported,
     startCluster: (size) => startAdapterCluster(manifest, size),
   };
 }
@@ -141,9 +146,17 @@ class AdapterNode implements BenchNode {
     ports: Record<string, number>,
     seedPorts: Record<string, number> | undefined,
   ): Promise<AdapterNode> {
-    const vars = { id, ...ports };
+    const vars = { id, host: "127.0.0.1", ...ports };
     const argv = fill(manifest.start.command, vars);
-    if (seedPorts) argv.push(...fill(manifest.start.seedArgs, { ...vars, ...Object.fromEntries(Object.entries(seedPorts).map(([k, v]) => [`seed.${k}`, v])) }));
+    const gossip = manifest.gossip ?? manifest.ports[0]!;
+    if (seedPorts)
+      argv.push(
+        ...fill(manifest.start.seedArgs, {
+          ...vars,
+          seed: `127.0.0.1:${seedPorts[gossip]}`,
+          ...Object.fromEntries(Object.entries(seedPorts).map(([k, v]) => [`seed.${k}`, v])),
+        }),
+      );
     const child = execa(argv[0]!, argv.slice(1), { reject: false, stdin: "ignore", stdout: "ignore", stderr: "pipe", env: manifest.start.env, all: false });
     children.add(child);
     const node = new AdapterNode(id, ports, manifest, child);
@@ -169,11 +182,13 @@ class AdapterNode implements BenchNode {
   async view(): Promise<ViewRow[]> {
     const view = this.manifest.view;
     if (view.kind === "admin") {
-      const response = await fetch(`${fill([view.url], { id: this.id, ...this.ports })[0]}/v1/members`, { signal: AbortSignal.timeout(2000) });
+      const response = await fetch(`${fill([view.url], { id: this.id, host: "127.0.0.1", ...this.ports })[0]}/v1/members`, {
+        signal: AbortSignal.timeout(2000),
+      });
       const body = (await response.json()) as { members: ViewRow[] };
       return body.members.map((m) => ({ id: m.id, state: m.state }));
     }
-    const argv = fill(view.command, { id: this.id, ...this.ports });
+    const argv = fill(view.command, { id: this.id, host: "127.0.0.1", ...this.ports });
     const result = await execa(argv[0]!, argv.slice(1), { reject: false, timeout: 5000 });
     if (result.exitCode !== 0) throw new Error(`${argv.join(" ")}: exit ${result.exitCode}: ${String(result.stderr).slice(0, 300)}`);
     return mapView(JSON.parse(String(result.stdout)), view).map((m) => ({ id: m.id, state: m.state }));

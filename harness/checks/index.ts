@@ -8,10 +8,13 @@ import { detection } from "./detection.js";
 import { exits } from "./exits.js";
 import { falsePositives } from "./false-positives.js";
 import { dissemination, kvConverged, noDataLoss } from "./kv.js";
+import { unshown } from "./needs.js";
 import { deaths, flaps, incarnationOrder, left, neverDead, rejoined, split, suspicions } from "./membership.js";
 
 export function runCheck(spec: CheckSpec, records: readonly HistoryRecord[] | CheckContext): CheckResult {
   const ctx = records instanceof CheckContext ? records : new CheckContext(records);
+  const skipped = unshown(spec, ctx.records);
+  if (skipped) return skipped;
   switch (spec.check) {
     case "detection":
       return detection(ctx, spec.args);

@@ -24,5 +24,12 @@ export function judge(
   const metrics: Record<string, number | null> = {};
   for (const check of checks) for (const [key, value] of Object.entries(check.metrics)) metrics[`${check.name}.${key}`] = value;
   const { aborted, ...rest } = meta;
-  return { ...rest, ...(aborted ? { aborted } : {}), verdict: checks.some((c) => c.verdict === "fail") ? "fail" : "pass", checks, metrics };
+  return { ...rest, ...(aborted ? { aborted } : {}), verdict: scenarioVerdict(checks), checks, metrics };
+}
+
+/** fail if any check failed; skip if no check judged anything (all SKIP); else pass. */
+export function scenarioVerdict(checks: readonly CheckResult[]): ScenarioResult["verdict"] {
+  if (checks.some((c) => c.verdict === "fail")) return "fail";
+  if (checks.length > 0 && checks.every((c) => c.verdict === "skip")) return "skip";
+  return "pass";
 }

@@ -1,9 +1,11 @@
 // The observer: polls every running node's events and views through its admin API and writes them into the history.
 import type { ScenarioHistory } from "../history/writer.js";
-import { AdminClient } from "./admin-client.js";
+import type { NodeApi } from "./node-api.js";
 
 interface Watched {
-  admin: AdminClient;
+  admin: NodeApi;
+  /** Does it serve the key-value API? If not, only membership is collected. */
+  kv: boolean;
   after: number;
   kvAfter: number;
   busy: boolean;
@@ -25,9 +27,9 @@ export class Observer {
     private readonly snapshotEvery = 5,
   ) {}
 
-  /** Starts following a node process; a restarted node is watched again from its first event. */
-  watch(node: string, adminUrl: string): void {
-    this.watched.set(node, { admin: new AdminClient(adminUrl, 1000), after: 0, kvAfter: 0, busy: false, failing: false });
+  /** Starts following a node through its API; a restarted node is watched again from its first event. */
+  watch(node: string, admin: NodeApi, kv = true): void {
+    this.watched.set(node, { admin, kv, after: 0, kvAfter: 0, busy: false, failing: false });
   }
 
   /** Stops following a node; `finalPoll` first collects what it has not yet reported (for a node still up). */
@@ -52,6 +54,7 @@ export class Observer {
     await Promise.all(
       [...this.watched].map(async ([node, entry]) => {
         await this.poll(node, entry, true);
+        if (!entry.kv) return;
         try {
           const { entries } = await entry.admin.kvList();
           this.history.add({ type: "kv-snapshot", source: "observer", observer: node, entries });
@@ -88,7 +91,7 @@ export class Observer {
         entry.after = page.next;
         if (page.events.length < 10_000) break;
       }
-      for (;;) {
+      for (; entry.kv;) {
         const page = await entry.admin.kvEvents(entry.kvAfter);
         for (const e of page.events) {
           this.history.add({
@@ -106,8 +109,10 @@ export class Observer {
         if (page.events.length < 10_000) break;
       }
       if (snapshot) {
-        const digest = await entry.admin.kvDigest();
-        this.history.add({ type: "kv-digest", source: "observer", observer: node, ...digest });
+        if (entry.kv) {
+          const digest = await entry.admin.kvDigest();
+          this.history.add({ type: "kv-digest", source: "observer", observer: node, ...digest });
+        }
         const view = await entry.admin.members();
         this.history.add({
           type: "view",

@@ -1,11 +1,11 @@
 // Questions about several nodes' views at once, asked through their admin APIs.
 import type { MembershipEvent } from "../../specs/admin/api.js";
 import type { MemberState } from "../../specs/wire/messages.js";
-import type { AdminClient } from "./admin-client.js";
+import type { NodeApi } from "./node-api.js";
 
 export interface ViewSource {
   id: string;
-  admin: AdminClient;
+  admin: Pick<NodeApi, "members" | "events">;
 }
 
 /** True when every observer holds every listed member in `state`. */

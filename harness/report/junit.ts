@@ -21,6 +21,8 @@ export function renderJunit(summary: Summary): string {
       const testcase = suite.ele("testcase", { classname: `grapevine.${s.name}`, name: c.name });
       if (c.verdict === "fail") {
         testcase.ele("failure", { message: c.summary }).txt(c.evidence.map((e) => `${e.atMs ?? ""} ${e.observer ?? ""} ${e.detail}`.trim()).join("\n"));
+      } else if (c.verdict === "skip") {
+        testcase.ele("skipped", { message: c.summary });
       } else {
         testcase.ele("system-out").txt(c.summary);
       }

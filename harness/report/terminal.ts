@@ -10,11 +10,14 @@ function table(summary: Summary, indexHtml: string): string {
     const failed = s.checks.filter((c) => c.verdict === "fail");
     lines.push(`${s.name.padEnd(width)}  ${s.verdict.toUpperCase().padEnd(7)}  ${String(failed.length).padStart(6)}  ${(s.durationMs / 1000).toFixed(1)}s`);
     for (const c of failed) lines.push(`${"".padEnd(width)}    ✗ ${c.name}: ${c.summary}`);
+    for (const c of s.checks.filter((c) => c.verdict === "skip")) lines.push(`${"".padEnd(width)}    - SKIP ${c.name}: ${c.summary}`);
   }
   const passed = summary.scenarios.filter((s) => s.verdict === "pass").length;
+  const skipped = summary.scenarios.filter((s) => s.verdict === "skip").length;
+  const tested = summary.implementation && summary.implementation !== "reference" ? ` on ${summary.implementation}` : "";
   lines.push(
     "",
-    `${passed} of ${summary.scenarios.length} scenarios passed${summary.mutant ? ` (mutant: ${summary.mutant})` : ""}`,
+    `${passed} of ${summary.scenarios.length} scenarios passed${skipped ? `, ${skipped} skipped` : ""}${tested}${summary.mutant ? ` (mutant: ${summary.mutant})` : ""}`,
     `report: ${indexHtml}`,
     "",
   );
@@ -25,8 +28,12 @@ function tap(summary: Summary): string {
   const lines = ["TAP version 14", `1..${summary.scenarios.length}`];
   summary.scenarios.forEach((s, i) => {
     lines.push(`# Subtest: ${s.name}`, `    1..${s.checks.length}`);
-    s.checks.forEach((c, j) => lines.push(`    ${c.verdict === "fail" ? "not ok" : "ok"} ${j + 1} - ${c.name}: ${c.summary.replace(/#/g, "\\#")}`));
-    lines.push(`${s.verdict === "fail" ? "not ok" : "ok"} ${i + 1} - ${s.name}`);
+    s.checks.forEach((c, j) =>
+      lines.push(
+        `    ${c.verdict === "fail" ? "not ok" : "ok"} ${j + 1} - ${c.name}: ${c.summary.replace(/#/g, "\\#")}${c.verdict === "skip" ? " # SKIP" : ""}`,
+      ),
+    );
+    lines.push(`${s.verdict === "fail" ? "not ok" : "ok"} ${i + 1} - ${s.name}${s.verdict === "skip" ? " # SKIP" : ""}`);
   });
   return `${lines.join("\n")}\n`;
 }

@@ -13,7 +13,7 @@ import { type ClusterNode, type NodeRuntime, type NodeSpec, processRuntime } fro
 export interface ClusterOptions {
   size: number;
   /** The network's fault engine, made with the cluster's fault log so that every fault lands in one record. */
-  faults: (log: FaultLog) => FaultEngine;
+  faults: (log: FaultLog) => FaultEngine | Promise<FaultEngine>;
   /** How nodes run: child processes (default) or containers. */
   runtime?: NodeRuntime;
   config?: Partial<NodeConfig>;
@@ -25,16 +25,19 @@ export interface ClusterOptions {
 }
 
 export class Cluster {
-  readonly log = new FaultLog();
   readonly faults: FaultEngine;
   readonly processes: ProcessFaults;
   readonly nodes: ClusterNode[] = [];
   private readonly runtime: NodeRuntime;
   private readonly workDir: string;
 
-  private constructor(private readonly options: ClusterOptions) {
+  private constructor(
+    private readonly options: ClusterOptions,
+    readonly log: FaultLog,
+    faults: FaultEngine,
+  ) {
     this.runtime = options.runtime ?? processRuntime;
-    this.faults = options.faults(this.log);
+    this.faults = faults;
     this.processes = new ProcessFaults({ node: (id) => this.node(id), restart: async (id) => void (await this.restart(id)) }, this.log);
     this.workDir = options.workDir ?? mkdtempSync(path.join(tmpdir(), "grapevine-dial-"));
   }
@@ -45,7 +48,8 @@ export class Cluster {
    * to n1 as seed: n1 first, then the rest at once.
    */
   static async start(options: ClusterOptions): Promise<Cluster> {
-    const cluster = new Cluster(options);
+    const log = new FaultLog();
+    const cluster = new Cluster(options, log, await options.faults(log));
     const runtime = cluster.runtime;
     const ids = Array.from({ length: options.size }, (_, i) => `n${i + 1}`);
     try {
@@ -68,7 +72,7 @@ export class Cluster {
 
   /** A runtime that cannot run a node where the engine needs it refuses here, before any node starts. */
   private checkPlacement(): void {
-    if (this.faults.placement?.(this.faults.nodeIds[0] ?? "") && this.runtime.kind !== "process")
+    if (this.faults.placement?.(this.faults.nodeIds[0] ?? "") && this.runtime.kind === "docker")
       throw new Error(`the ${this.faults.kind} fault engine places nodes in network namespaces, which the ${this.runtime.kind} runtime does not support yet`);
   }
 

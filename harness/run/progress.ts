@@ -21,7 +21,7 @@ export function lineProgress(write: (line: string) => void = (l) => process.stde
       write(`${clock()}      ${current} step ${index + 1}/${total}: ${what} (${((Date.now() - scenarioStart) / 1000).toFixed(1)}s in)\n`);
     },
     scenarioDone(name, verdict, durationMs) {
-      write(`${clock()}  ${verdict === "pass" ? "PASS" : "FAIL"} ${name} in ${(durationMs / 1000).toFixed(1)}s\n`);
+      write(`${clock()}  ${verdict.toUpperCase()} ${name} in ${(durationMs / 1000).toFixed(1)}s\n`);
     },
   };
 }

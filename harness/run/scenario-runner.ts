@@ -7,9 +7,12 @@ import { CheckContext, checkDeadlineMs, runCheck } from "../checks/index.js";
 import { judge } from "../checks/judge.js";
 import type { FaultHandle } from "../faults/fault-log.js";
 import { grudgeFromGroups, grudgeIsolate, grudgeOneWay, type Grudge } from "../faults/grudge.js";
+import { PacketEngine } from "../faults/packet/packet-engine.js";
 import { ToxiproxyEngine } from "../faults/toxiproxy-engine.js";
 import type { ToxiproxySource } from "../faults/toxiproxy-source.js";
 import type { HistoryWriter, ScenarioHistory } from "../history/writer.js";
+import { AdminClient } from "../observe/admin-client.js";
+import type { NodeApi } from "../observe/node-api.js";
 import { Observer } from "../observe/observer.js";
 import type { ClusterNode, NodeRuntime } from "../runtime/node-runtime.js";
 import { Cluster } from "./cluster.js";
@@ -19,7 +22,8 @@ import type { Progress } from "./progress.js";
 
 export interface ScenarioRunOptions {
   runDir: string;
-  toxiproxy: ToxiproxySource;
+  /** What carries the network faults: Toxiproxy proxies on loopback, or the packet engine's namespaces. */
+  faults: { kind: "proxy"; toxiproxy: ToxiproxySource } | { kind: "packet" };
   /** Default: child processes. */
   runtime?: NodeRuntime;
   history: HistoryWriter;
@@ -27,7 +31,20 @@ export interface ScenarioRunOptions {
   signal: AbortSignal;
   mutant?: string | undefined;
   seed?: number | undefined;
+  /** What is tested, when not the reference node: its name and what its views show. */
+  implementation?: ImplementationShows | undefined;
 }
+
+export interface ImplementationShows {
+  name: string;
+  shows: { kv: boolean; suspect: boolean; incarnation: boolean };
+}
+
+/** Steps that need a key-value store: a scenario with one cannot run on an implementation without. */
+const KV_STEPS = new Set<ScenarioStep["kind"]>(["put", "write-load"]);
+
+/** The API the observer polls a node through: the reference node's with a short timeout, so a paused node fails fast. */
+const observedApi = (node: ClusterNode): NodeApi => (node.admin instanceof AdminClient ? new AdminClient(node.admin.baseUrl, 1000) : node.admin);
 
 /** The record of a node that started: when it was started and when it said it was ready. */
 const nodeUp = (node: ClusterNode) =>
@@ -65,7 +82,9 @@ export async function runScenario(file: string, scenario: Scenario, options: Sce
     config,
     seed,
     ...(options.mutant ? { mutant: options.mutant } : {}),
-    toxiproxy: options.toxiproxy.kind,
+    toxiproxy: options.faults.kind === "proxy" ? options.faults.toxiproxy.kind : "none (packet engine)",
+    faults: options.faults.kind,
+    ...(options.implementation ? { implementation: options.implementation } : {}),
     file,
     description: scenario.description.trim(),
     checks: scenario.checks.map((c) => ({ [c.check]: c.args })),
@@ -77,6 +96,23 @@ export async function runScenario(file: string, scenario: Scenario, options: Sce
       scenario.checks,
       history.records(),
     );
+  const kvSteps = scenario.steps.filter((step) => KV_STEPS.has(step.kind));
+  if (options.implementation && !options.implementation.shows.kv && kvSteps.length > 0) {
+    // Nothing to run: its writes have nowhere to go. The reason is the scenario's one result.
+    history.add({ ...started, nodes: [], proxies: {} });
+    history.add({ type: "scenario-end", source: "harness" });
+    const reason = `not run: ${options.implementation.name} has no key-value store, which its ${[...new Set(kvSteps.map((s) => s.kind))].join(" and ")} steps write to`;
+    return {
+      name: scenario.name,
+      file,
+      description: scenario.description.trim(),
+      verdict: "skip",
+      startedAt,
+      durationMs: Date.now() - startedAt,
+      checks: [{ name: "scenario", verdict: "skip", summary: reason, evidence: [], metrics: {} }],
+      metrics: {},
+    };
+  }
   const runtime = options.runtime;
   // Proxies listen where the runtime's nodes can reach them (loopback, or the proxy container).
   const hosts = runtime ? { listenHost: runtime.proxyListenHost, ...(runtime.proxyDialHost ? { dialHost: runtime.proxyDialHost } : {}) } : {};
@@ -84,7 +120,12 @@ export async function runScenario(file: string, scenario: Scenario, options: Sce
   try {
     run = await Cluster.start({
       size: scenario.nodes,
-      faults: (log) => ToxiproxyEngine.create(options.toxiproxy.api, { prefix: `gv${process.pid}-${scenario.name}-`, hosts }, log),
+      faults: (log) => {
+        const faults = options.faults;
+        return faults.kind === "packet"
+          ? PacketEngine.create(log)
+          : ToxiproxyEngine.create(faults.toxiproxy.api, { prefix: `gv${process.pid}-${scenario.name}-`, hosts }, log);
+      },
       ...(runtime ? { runtime } : {}),
       config,
       baseSeed: seed,
@@ -119,7 +160,7 @@ export async function runScenario(file: string, scenario: Scenario, options: Sce
   });
   for (const node of run.nodes) {
     history.add(nodeUp(node));
-    observer.watch(node.id, node.admin.baseUrl);
+    observer.watch(node.id, observedApi(node), node.shows?.kv ?? true);
     exits.watch(node);
   }
   observer.start();
@@ -207,7 +248,8 @@ class StepPlayer {
         history.add({ type: "node-down", source: "harness", node, how: step.kind });
         if (step.kind === "stop") await run.processes.stop(node);
         else {
-          await run.node(node).admin.leave();
+          const leaving = run.node(node);
+          await (leaving.leave ? leaving.leave() : leaving.admin.leave());
           await Promise.race([run.node(node).exited, abortableSleep(10_000, this.signal)]);
         }
         return undefined;
@@ -220,7 +262,7 @@ class StepPlayer {
         await run.processes.restart(node);
         const fresh = run.node(node);
         history.add(nodeUp(fresh));
-        observer.watch(node, fresh.admin.baseUrl);
+        observer.watch(node, observedApi(fresh), fresh.shows?.kv ?? true);
         this.exits.watch(fresh);
         return undefined;
       }
@@ -274,7 +316,7 @@ class StepPlayer {
         if (run.nodeIds.includes(id)) throw new StepFailed(`${id} is already part of the cluster`);
         const node = await run.join(id);
         history.add(nodeUp(node));
-        observer.watch(id, node.admin.baseUrl);
+        observer.watch(id, observedApi(node), node.shows?.kv ?? true);
         this.exits.watch(node);
         return undefined;
       }

@@ -2,21 +2,28 @@
 import path from "node:path";
 import type { Summary } from "../../specs/report/summary.js";
 import { adoptToxiproxy, obtainToxiproxy, type ToxiproxySource } from "../faults/toxiproxy-source.js";
+import { requirePacketFaults } from "../faults/packet/host-tools.js";
+import type { AdapterManifest } from "../../specs/adapter/manifest.js";
+import { AdapterRuntime } from "../runtime/adapter-runtime.js";
 import { HistoryWriter } from "../history/writer.js";
 import { DockerRuntime, type DockerNetworkMode } from "../runtime/docker/docker-runtime.js";
 import { type NodeRuntime, processRuntime } from "../runtime/node-runtime.js";
 import type { LoadedScenario } from "../scenario/load.js";
 import type { Progress } from "./progress.js";
-import { runScenario } from "./scenario-runner.js";
+import { type ImplementationShows, runScenario } from "./scenario-runner.js";
 
 export interface SuiteOptions {
   suite: string;
   runDir: string;
   toxiproxyUrl?: string | undefined;
+  /** What carries network faults: Toxiproxy proxies (default) or the packet engine (root, nft). */
+  faults?: "proxy" | "packet";
   /** How nodes run: child processes (default) or Docker containers. */
   runtime?: "process" | "docker";
   dockerNetwork?: DockerNetworkMode;
   mutant?: string | undefined;
+  /** Another implementation to test, from its adapter manifest, instead of the reference node. */
+  adapter?: { file: string; manifest: AdapterManifest } | undefined;
   seed?: number | undefined;
   progress: Progress;
   signal: AbortSignal;
@@ -24,24 +31,36 @@ export interface SuiteOptions {
 
 export async function runSuite(scenarios: LoadedScenario[], options: SuiteOptions): Promise<{ summary: Summary; history: HistoryWriter }> {
   const startedAt = Date.now();
-  const runtime: NodeRuntime =
-    options.runtime === "docker"
+  const adapter = options.adapter ? new AdapterRuntime(options.adapter.manifest, options.adapter.file, path.join(options.runDir, "logs")) : undefined;
+  if (adapter) await adapter.build((line) => process.stderr.write(`grapevine: ${line}\n`));
+  const implementation: ImplementationShows | undefined = adapter
+    ? {
+        name: adapter.manifest.name,
+        shows: { kv: adapter.manifest.visible.kv, suspect: adapter.manifest.visible.suspect, incarnation: adapter.manifest.visible.incarnation },
+      }
+    : undefined;
+  const runtime: NodeRuntime = adapter
+    ? adapter
+    : options.runtime === "docker"
       ? await DockerRuntime.create({ network: options.dockerNetwork ?? "bridge", logDir: path.join(options.runDir, "logs"), mounts: [] }, (line) =>
           process.stderr.write(`grapevine: ${line}\n`),
         )
       : processRuntime;
-  let toxiproxy: ToxiproxySource;
+  let toxiproxy: ToxiproxySource | undefined;
   try {
+    if (options.faults === "packet") await requirePacketFaults();
     // A Toxiproxy the user named wins; else one beside the nodes where the runtime can start it; else here.
-    toxiproxy = options.toxiproxyUrl
-      ? await obtainToxiproxy({ url: options.toxiproxyUrl })
-      : runtime.proxyServer
-        ? await adoptToxiproxy(await runtime.proxyServer())
-        : await obtainToxiproxy();
+    else
+      toxiproxy = options.toxiproxyUrl
+        ? await obtainToxiproxy({ url: options.toxiproxyUrl })
+        : runtime.proxyServer
+          ? await adoptToxiproxy(await runtime.proxyServer())
+          : await obtainToxiproxy();
   } catch (error) {
     await runtime.close();
     throw error;
   }
+  const faults = toxiproxy ? ({ kind: "proxy", toxiproxy } as const) : ({ kind: "packet" } as const);
   const history = new HistoryWriter(path.join(options.runDir, "history.ndjson"));
   const results: Summary["scenarios"] = [];
   try {
@@ -50,28 +69,32 @@ export async function runSuite(scenarios: LoadedScenario[], options: SuiteOption
       options.progress.scenario(index, scenarios.length, scenario.name);
       const result = await runScenario(file, scenario, {
         runDir: options.runDir,
-        toxiproxy,
+        faults,
         runtime,
         history,
         progress: options.progress,
         signal: options.signal,
         mutant: options.mutant,
         seed: options.seed,
+        implementation,
       });
       results.push(result);
       options.progress.scenarioDone(result.name, result.verdict, result.durationMs);
     }
   } finally {
-    await toxiproxy.close();
+    await toxiproxy?.close();
     await runtime.close();
   }
   const summary: Summary = {
     suite: options.suite,
     startedAt,
     finishedAt: Date.now(),
-    verdict: results.length > 0 && results.every((r) => r.verdict === "pass") && !options.signal.aborted ? "pass" : "fail",
+    // Never green on nothing: at least one scenario judged and passed, none failed.
+    verdict: results.some((r) => r.verdict === "pass") && results.every((r) => r.verdict !== "fail") && !options.signal.aborted ? "pass" : "fail",
     ...(options.mutant ? { mutant: options.mutant } : {}),
-    toxiproxy: toxiproxy.kind,
+    implementation: implementation?.name ?? (options.mutant ? `reference:${options.mutant}` : "reference"),
+    toxiproxy: toxiproxy ? toxiproxy.kind : "none (packet engine)",
+    faults: faults.kind,
     runtime: runtime.kind,
     scenarios: results,
   };

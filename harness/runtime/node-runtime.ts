@@ -2,7 +2,7 @@
 // nothing of faults: the run layer (harness/run/cluster.ts) wires nodes and a fault engine together.
 import type { NodeConfig } from "../../specs/node/config.js";
 import type { NodePlacement } from "../faults/engine.js";
-import type { AdminClient } from "../observe/admin-client.js";
+import type { NodeApi, NodeShows } from "../observe/node-api.js";
 import { freePorts } from "../ports.js";
 import { NodeProcess } from "./process.js";
 
@@ -12,7 +12,10 @@ export interface ClusterNode {
   /** Where the node listens, as the proxy server reaches it. */
   readonly addr: string;
   readonly port: number;
-  readonly admin: AdminClient;
+  /** Its admin API (or, for an adapter whose view is a command, that API emulated over the command). */
+  readonly admin: NodeApi;
+  /** What its implementation shows (absent: everything, as the reference node does). */
+  readonly shows?: NodeShows;
   /** Epoch ms just before it was started. */
   readonly startedAt: number;
   /** Epoch ms when it said it was ready: what it joins the cluster from (its boot time is not the protocol's). */
@@ -29,6 +32,8 @@ export interface ClusterNode {
   resume(): void | Promise<void>;
   /** Makes the node re-read its dial map file. */
   reloadDialMap(): void;
+  /** Makes the node leave the cluster gracefully, then exit (absent: POST /v1/leave on its admin API). */
+  leave?(): Promise<void>;
 }
 
 export interface NodeSpec {
@@ -52,7 +57,7 @@ export interface ProxyServer {
 }
 
 export interface NodeRuntime {
-  readonly kind: "process" | "docker";
+  readonly kind: "process" | "docker" | "adapter";
   /** A wire port for a new node. */
   port(): Promise<number>;
   /** The address the proxy server dials to reach node `id` on `port`. */

@@ -4,7 +4,11 @@ import { MemberState } from "../wire/messages.js";
 
 const PortName = z.string().regex(/^[a-z][a-zA-Z0-9]*$/, "a port name: letters and digits, starting lower-case");
 
-/** Where a template may say {id}, {<port>} (this node's ports) or, in seedArgs, {seed.<port>}. */
+/**
+ * Where a template may say {id}, {host} (the address the node must bind and advertise: 127.0.0.1,
+ * or its own namespace's address under packet-level faults), {<port>} (this node's ports), {dir}
+ * (the manifest's folder) or, in seedArgs, {seed} (the seed's gossip host:port) and {seed.<port>}.
+ */
 const Template = z.array(z.string()).min(1);
 
 const CommandView = z
@@ -26,7 +30,17 @@ export const AdapterManifest = z
     name: z.string().regex(/^[a-z0-9][a-z0-9-]*$/, "lower-case letters, digits and '-'"),
     description: z.string().min(1),
     version: Template.optional().describe("prints the implementation's version, recorded in reports"),
-    ports: z.array(PortName).min(1).describe("ports each node needs, each given a free one on 127.0.0.1"),
+    ports: z.array(PortName).min(1).describe("ports each node needs, each given a free one; the first is its gossip port unless `gossip` names another"),
+    gossip: PortName.optional().describe("the port members gossip on (UDP and TCP), which network faults act on (default: the first of `ports`)"),
+    build: z
+      .object({
+        command: Template.describe("builds what `start` runs"),
+        cwd: z.string().default(".").describe("where the command runs, relative to the manifest's folder"),
+        creates: z.string().min(1).describe("the file it makes, relative to the manifest's folder: built when missing"),
+        env: z.record(z.string(), z.string()).default({}),
+      })
+      .strict()
+      .optional(),
     start: z
       .object({
         command: Template,
@@ -37,13 +51,24 @@ export const AdapterManifest = z
       })
       .strict(),
     view: z.discriminatedUnion("kind", [CommandView, AdminView]),
-    visible: z.object({ suspect: z.boolean().describe("does the view show suspicion (or only alive/dead)?") }).strict(),
+    visible: z
+      .object({
+        suspect: z.boolean().describe("does the view show suspicion (or only alive/dead)?"),
+        kv: z.boolean().default(false).describe("does it serve Grapevine's key-value API (/v1/kv…)? Key-value scenarios are SKIP without it"),
+        incarnation: z.boolean().default(false).describe("does its view give each member's incarnation? Checks of incarnation order are SKIP without it"),
+      })
+      .strict(),
+    leave: z.enum(["admin", "signal"]).default("signal").describe("how a node is made to leave: POST /v1/leave on its admin API, or start.stopSignal"),
     faults: z
       .object({
         crash: z.boolean(),
         pause: z.boolean(),
         stop: z.boolean(),
-        network: z.union([z.literal(true), z.object({ unsupported: z.string().min(1).describe("why network faults cannot reach it") }).strict()]),
+        network: z.union([
+          z.literal(true).describe("through Grapevine's per-link proxies: it dials the addresses of a dial map"),
+          z.literal("packet").describe("on its packets: it binds and advertises {host}, and runs in a network namespace of its own (root, nft)"),
+          z.object({ unsupported: z.string().min(1).describe("why network faults cannot reach it") }).strict(),
+        ]),
       })
       .strict(),
     timing: z

@@ -21,6 +21,23 @@ export const HistoryRecord = z.discriminatedUnion("type", [
     seed: z.number().int(),
     mutant: z.string().optional(),
     toxiproxy: z.string().describe("which Toxiproxy served the faults: given, spawned or embedded"),
+    faults: z
+      .enum(["proxy", "packet"])
+      .optional()
+      .describe("what carried the network faults: Toxiproxy proxies, or rules and a relay between network namespaces"),
+    implementation: z
+      .object({
+        name: z.string(),
+        shows: z.object({
+          kv: z.boolean().describe("a key-value store"),
+          suspect: z.boolean().describe("suspicion in its view"),
+          incarnation: z.boolean().describe("incarnation numbers in its view"),
+        }),
+      })
+      .optional()
+      .describe(
+        "what was tested and what its views show: checks that need what it does not show are SKIP (absent: the reference node, which shows everything)",
+      ),
     file: z.string(),
     description: z.string(),
     checks: z.array(z.unknown()).describe("the scenario's checks as written (kind → args), so `grapevine check` can judge the history again"),
@@ -73,7 +90,7 @@ export const HistoryRecord = z.discriminatedUnion("type", [
     ok: z.boolean().optional(),
     detail: z.string().optional(),
     outcome: z
-      .object({ name: z.string(), verdict: z.enum(["pass", "fail", "info"]), summary: z.string() })
+      .object({ name: z.string(), verdict: z.enum(["pass", "fail", "info", "skip"]), summary: z.string() })
       .optional()
       .describe("what a judging step (expect, wait until converged, a failed step) concluded"),
   }),

@@ -1,7 +1,8 @@
 // summary.json: the typed result of a run, from which every report format is made.
 import { z } from "zod";
 
-export const CheckVerdict = z.enum(["pass", "fail", "info"]);
+/** skip: the check could not judge this implementation (it does not show what the check needs); never a pass. */
+export const CheckVerdict = z.enum(["pass", "fail", "info", "skip"]);
 
 /** One fact behind a verdict: which observer, about which member, when (ms since the scenario started). */
 export const Evidence = z.object({
@@ -28,7 +29,7 @@ export const ScenarioResult = z.object({
   name: z.string(),
   file: z.string(),
   description: z.string(),
-  verdict: z.enum(["pass", "fail"]),
+  verdict: z.enum(["pass", "fail", "skip"]).describe("skip: nothing in it could be judged on this implementation (the reason is its one check)"),
   startedAt: z.number(),
   durationMs: z.number(),
   aborted: z.string().optional(),
@@ -42,8 +43,13 @@ export const Summary = z.object({
   finishedAt: z.number(),
   verdict: z.enum(["pass", "fail"]),
   mutant: z.string().optional(),
+  implementation: z.string().optional().describe("what was tested: reference, reference:MUTANT, or an adapter manifest's name"),
   toxiproxy: z.string(),
-  runtime: z.enum(["process", "docker"]).optional().describe("how the nodes ran"),
+  faults: z.enum(["proxy", "packet"]).optional(),
+  runtime: z
+    .enum(["process", "docker", "adapter"])
+    .optional()
+    .describe("how the nodes ran: reference nodes as child processes or containers, or an adapter manifest's implementation"),
   scenarios: z.array(ScenarioResult),
 });
 

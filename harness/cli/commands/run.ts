@@ -7,6 +7,8 @@ import { packageRoot } from "../../paths.js";
 import { runDirFor } from "../../report/run-dir.js";
 import { REPORTERS, type ReporterName } from "../../report/reporters.js";
 import type { DockerNetworkMode } from "../../runtime/docker/docker-runtime.js";
+import type { Summary } from "../../../specs/report/summary.js";
+import { faultsFor, parseSut } from "../sut-spec.js";
 import { EXIT_CHECK_FAILED, EXIT_OK, UsageError } from "../usage-error.js";
 
 interface RunArgs {
@@ -19,6 +21,8 @@ interface RunArgs {
   "report-dir": string;
   reporter: ReporterName;
   mutant?: MutantName;
+  faults?: "proxy" | "packet";
+  sut: string[];
 }
 
 /** An absolute http(s) URL, as a Toxiproxy server's API is reached. */
@@ -52,7 +56,21 @@ export const runCommand: CommandModule<object, RunArgs> = {
       .option("toxiproxy", { type: "string", describe: "URL of a Toxiproxy server to use (default: toxiproxy-server on PATH, else the embedded one)" })
       .option("report-dir", { type: "string", default: "reports", describe: "where the run folder is created" })
       .option("reporter", { choices: REPORTERS, default: "default" as ReporterName, describe: "what to print on stdout at the end" })
-      .option("mutant", { choices: Object.keys(MUTANTS) as MutantName[], describe: "run the reference node with deliberately broken behaviour" }),
+      .option("mutant", { choices: Object.keys(MUTANTS) as MutantName[], describe: "run the reference node with deliberately broken behaviour" })
+      .option("sut", {
+        type: "string",
+        array: true,
+        // One value per --sut, so that scenario paths after it stay paths.
+        nargs: 1,
+        default: [] as string[],
+        describe:
+          "what to test: reference, reference:MUTANT, or an adapter manifest such as fixtures/adapters/serf.json (repeatable: a matrix of scenarios × implementations)",
+      })
+      .option("faults", {
+        choices: ["proxy", "packet"] as const,
+        describe:
+          "what carries network faults: Toxiproxy proxies on loopback (TCP, the reference node's dial map; the reference node's default), or packet: each node in its own network namespace, UDP and TCP faulted on the packets (needs root and nft; the default for manifests that say faults.network: packet)",
+      }),
   handler: async (args) => {
     if (args.nodes !== undefined && !(Number.isInteger(args.nodes) && args.nodes >= 1 && args.nodes <= 64))
       throw new UsageError("--nodes: must be a whole number from 1 to 64");
@@ -67,6 +85,9 @@ export const runCommand: CommandModule<object, RunArgs> = {
       { renderTerminal },
       { DockerRuntimeError },
       { ProxyApiError },
+      { PacketFaultsUnavailable },
+      { ManifestError },
+      { writeMatrix },
     ] = await Promise.all([
       import("../../scenario/load.js"),
       import("../../run/suite.js"),
@@ -75,6 +96,9 @@ export const runCommand: CommandModule<object, RunArgs> = {
       import("../../report/terminal.js"),
       import("../../runtime/docker/engine.js"),
       import("../../faults/proxy-api.js"),
+      import("../../faults/packet/host-tools.js"),
+      import("../../adapters/manifest.js"),
+      import("../../report/matrix.js"),
     ]);
     const paths = args.paths.length > 0 ? args.paths : [path.join(packageRoot(), "specs", "scenarios")];
     let scenarios;
@@ -84,40 +108,73 @@ export const runCommand: CommandModule<object, RunArgs> = {
       if (error instanceof ScenarioFileError) throw new UsageError(error.message);
       throw error;
     }
+    if (args.mutant && args.sut.length > 0) throw new UsageError("--mutant: give it as --sut reference:MUTANT when --sut is used");
+    const suts = (args.sut.length > 0 ? args.sut : [args.mutant ? `reference:${args.mutant}` : "reference"]).map(parseSut);
+    const labels = suts.map((s) => s.label);
+    if (new Set(labels).size !== labels.length) throw new UsageError(`--sut: each implementation once (got ${labels.join(", ")})`);
+    const plans = suts.map((sut) => ({ sut, faults: faultsFor(sut, args.faults) }));
+    for (const plan of plans) {
+      if (plan.faults === "packet" && args.runtime === "docker")
+        throw new UsageError("--faults packet: not with --runtime docker yet (the docker runtime carries proxy faults)");
+      if (plan.sut.kind === "adapter" && args.runtime === "docker")
+        throw new UsageError(`--runtime docker: runs the reference node's image only; ${plan.sut.label} runs as child processes`);
+    }
     const { suite, runDir } = runDirFor(args["report-dir"], args.paths.length > 0 ? args.paths : ["scenarios"]);
     mkdirSync(runDir, { recursive: true });
     const controller = new AbortController();
     let interrupts = 0;
     const onSignal = (signal: NodeJS.Signals) => {
       interrupts++;
-      process.stderr.write(`\n${signal}: stopping — undoing faults, stopping nodes, removing proxies${interrupts > 1 ? " (again: exiting now)" : ""}\n`);
+      process.stderr.write(
+        `\n${signal}: stopping — undoing faults, stopping nodes, removing proxies and namespaces${interrupts > 1 ? " (again: exiting now)" : ""}\n`,
+      );
       if (interrupts > 1) process.exit(130);
       controller.abort();
     };
     process.on("SIGINT", onSignal);
     process.on("SIGTERM", onSignal);
-    process.stderr.write(`grapevine: ${scenarios.length} scenario(s) into ${runDir}\n`);
-    const { summary, history } = await runSuite(scenarios, {
-      suite,
-      runDir,
-      toxiproxyUrl: args.toxiproxy,
-      runtime: args.runtime,
-      dockerNetwork: args["docker-network"],
-      mutant: args.mutant,
-      seed: args.seed,
-      progress: lineProgress(),
-      signal: controller.signal,
-    }).catch((error: unknown) => {
-      // No engine, or no Toxiproxy at the given URL: nothing ran, so no run folder is left behind.
-      if (error instanceof DockerRuntimeError || error instanceof ProxyApiError) {
-        rmSync(runDir, { recursive: true, force: true });
-        throw new UsageError(error.message);
-      }
-      throw error;
-    });
-    const files = await writeReports(runDir, summary, history.records);
-    process.stdout.write(renderTerminal(args.reporter, summary, files.html));
+    const cells: { label: string; summary: Summary; html: string }[] = [];
+    for (const { sut, faults } of plans) {
+      if (controller.signal.aborted) break;
+      // One implementation: the run folder as before; several: a folder each, and a matrix above them.
+      const dir = plans.length === 1 ? runDir : path.join(runDir, sut.label.replace(/[^a-zA-Z0-9.-]/g, "_"));
+      mkdirSync(dir, { recursive: true });
+      process.stderr.write(`grapevine: ${scenarios.length} scenario(s) on ${sut.label} (${faults} faults) into ${dir}\n`);
+      const { summary, history } = await runSuite(scenarios, {
+        suite,
+        runDir: dir,
+        toxiproxyUrl: args.toxiproxy,
+        faults,
+        runtime: args.runtime,
+        dockerNetwork: args["docker-network"],
+        mutant: sut.kind === "reference" ? sut.mutant : undefined,
+        adapter: sut.kind === "adapter" ? { file: sut.file, manifest: sut.manifest } : undefined,
+        seed: args.seed,
+        progress: lineProgress(),
+        signal: controller.signal,
+      }).catch((error: unknown) => {
+        // No engine, no Toxiproxy at the given URL, no root for namespaces, a manifest that does not
+        // build: nothing ran, so no run folder is left behind.
+        if (
+          error instanceof DockerRuntimeError ||
+          error instanceof ProxyApiError ||
+          error instanceof PacketFaultsUnavailable ||
+          error instanceof ManifestError
+        ) {
+          if (cells.length === 0) rmSync(runDir, { recursive: true, force: true });
+          throw new UsageError(`${sut.label}: ${error.message}`);
+        }
+        throw error;
+      });
+      const files = await writeReports(dir, summary, history.records);
+      process.stdout.write(renderTerminal(args.reporter, summary, files.html));
+      cells.push({ label: sut.label, summary, html: path.relative(runDir, files.html) });
+    }
+    if (plans.length > 1) {
+      const matrix = writeMatrix(runDir, cells);
+      process.stdout.write(`matrix: ${matrix}\n`);
+    }
     if (controller.signal.aborted) process.exit(130);
-    process.exitCode = summary.verdict === "pass" ? EXIT_OK : EXIT_CHECK_FAILED;
+    process.exitCode = cells.length > 0 && cells.every((c) => c.summary.verdict === "pass") ? EXIT_OK : EXIT_CHECK_FAILED;
   },
 };

@@ -8,17 +8,22 @@ import { packageRoot } from "../../../harness/paths.js";
 
 const serf = loadManifest(path.join(packageRoot(), "fixtures", "adapters", "serf.json"));
 
-t.test("the Serf manifest: UDP probes cannot go through the proxies, and it says so", async (t) => {
+t.test("the Serf manifest: its UDP probes are faulted on the packets, not through the proxies", async (t) => {
   t.equal(serf.name, "serf");
-  t.same(serf.faults.network, { unsupported: serf.faults.network === true ? "" : serf.faults.network.unsupported });
-  t.match(serf.faults.network === true ? "" : serf.faults.network.unsupported, /UDP/);
+  t.equal(serf.faults.network, "packet");
+  t.equal(serf.gossip, undefined, "the first port (bind) is the gossip port");
   t.equal(serf.visible.suspect, false);
   t.equal(serf.timing.probeIntervalMs, 1000);
 });
 
 t.test("templates: every placeholder must be provided", async (t) => {
-  t.same(fill(serf.start.command, { id: "n1", bind: 7946, rpc: 7373 }).slice(0, 4), ["serf", "agent", "-node=n1", "-bind=127.0.0.1:7946"]);
-  t.same(fill(serf.start.seedArgs, { "seed.bind": 9000 }), ["-join=127.0.0.1:9000"]);
+  t.same(fill(serf.start.command, { id: "n1", host: "10.200.0.10", bind: 7946, rpc: 7373 }).slice(0, 4), [
+    "serf",
+    "agent",
+    "-node=n1",
+    "-bind=10.200.0.10:7946",
+  ]);
+  t.same(fill(serf.start.seedArgs, { seed: "10.200.0.11:9000" }), ["-join=10.200.0.11:9000"]);
   t.throws(() => fill(["-x={nope}"], { id: "a" }), { name: "ManifestError", message: /uses \{nope\}, which is not one of \{id\}/ });
 });
 

@@ -31,7 +31,7 @@ t.test("a node that cannot start: the scenario fails naming it, its checks are n
   const { file, scenario } = await loadScenario(path.join(packageRoot(), "fixtures", "scenarios", "quick-crash.ts"));
   const result = await runScenario(file, scenario, {
     runDir,
-    toxiproxy,
+    faults: { kind: "proxy", toxiproxy },
     runtime,
     history,
     progress: silentProgress,
@@ -87,7 +87,7 @@ async function runWithOutsideKill(t: { teardown(fn: () => unknown): void }, chec
   });
   const result = await runScenario("inline", scenario, {
     runDir,
-    toxiproxy,
+    faults: { kind: "proxy", toxiproxy },
     runtime,
     history,
     progress: silentProgress,
