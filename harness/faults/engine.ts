@@ -5,6 +5,7 @@
 // messages of a directed link. Runtimes start nodes and know nothing of engines; harness/run/cluster.ts
 // wires the two together, as Jepsen pairs a db with a nemesis.
 import type { DialMap } from "../../specs/node/cli.js";
+import type { NodePlacement } from "../placement.js";
 import type { FaultHandle } from "./fault-log.js";
 import type { Grudge } from "./grudge.js";
 
@@ -15,12 +16,6 @@ export type Link = [from: string, to: string];
 export interface EngineNode {
   id: string;
   addr: string;
-}
-
-/** Where a node must run for an engine's faults to reach it: its own network namespace, at its own address. */
-export interface NodePlacement {
-  netns: string;
-  host: string;
 }
 
 export interface FaultEngine {

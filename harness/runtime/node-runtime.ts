@@ -1,7 +1,7 @@
 // What a runtime does: start nodes, stop them and signal them, and say how they are reached. It knows
 // nothing of faults: the run layer (harness/run/cluster.ts) wires nodes and a fault engine together.
 import type { NodeConfig } from "../../specs/node/config.js";
-import type { NodePlacement } from "../faults/engine.js";
+import type { NodePlacement } from "../placement.js";
 import type { NodeApi, NodeShows } from "../observe/node-api.js";
 import { freePorts } from "../ports.js";
 import { NodeProcess } from "./process.js";

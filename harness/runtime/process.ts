@@ -4,7 +4,7 @@ import path from "node:path";
 import { execa, type ResultPromise } from "execa";
 import { configArgs, type NodeConfig } from "../../specs/node/config.js";
 import { AdminClient } from "../observe/admin-client.js";
-import type { NodePlacement } from "../faults/engine.js";
+import type { NodePlacement } from "../placement.js";
 import { builtNode } from "../paths.js";
 import { readReadyLine } from "./ready-line.js";
 

@@ -4,7 +4,8 @@
 // the relay there (this kernel has no netem). Nodes dial each other at their real addresses: there
 // is no dial map to honour, which is what lets it reach implementations we did not write.
 import type { DialMap } from "../../../specs/node/cli.js";
-import type { EngineNode, FaultEngine, Link, NodePlacement } from "../engine.js";
+import type { NodePlacement } from "../../placement.js";
+import type { EngineNode, FaultEngine, Link } from "../engine.js";
 import { type FaultHandle, type FaultKind, FaultLog } from "../fault-log.js";
 import { cutPairs, type Grudge, grudgeNodes } from "../grudge.js";
 import { PacketNetwork } from "./network.js";

@@ -5,9 +5,9 @@ import t from "tap";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { execa } from "execa";
-import { missingForPacketFaults } from "../../../../harness/faults/packet/host-tools.js";
-import { PacketEngine } from "../../../../harness/faults/packet/packet-engine.js";
-import { percentile } from "../../../../harness/stats.js";
+import { missingForPacketFaults } from "../../harness/faults/packet/host-tools.js";
+import { PacketEngine } from "../../harness/faults/packet/packet-engine.js";
+import { percentile } from "../../harness/stats.js";
 
 const quantile = (values: number[], p: number) =>
   percentile(

@@ -1,0 +1,51 @@
+// The packet engine's nftables rules, as text: what each fault turns into, in which chain.
+import t from "tap";
+import { createTable, lossThreshold, relayTcpSourcePorts, renderRules } from "../../../../harness/faults/packet/ruleset.js";
+
+const state = {
+  routerAddr: "10.200.1.1",
+  nodeAddrs: ["10.200.1.10", "10.200.1.11"],
+  drops: [
+    { kind: "partition" as const, from: "10.200.1.10", to: "10.200.1.11" },
+    { kind: "loss" as const, from: "10.200.1.11", to: "10.200.1.10", rate: 0.25 },
+    { kind: "refuse" as const, from: "10.200.1.11", to: "10.200.1.10" },
+  ],
+  diversions: [
+    { proto: "udp" as const, from: "10.200.1.10", to: "10.200.1.11", port: 7946, relayPort: 20000 },
+    { proto: "tcp" as const, from: "10.200.1.10", to: "10.200.1.11", port: 7946, relayPort: 20001 },
+  ],
+};
+
+t.test("every rule is replaced in one script, and each fault lands where it acts", async (t) => {
+  const script = renderRules(state);
+  const lines = script.trim().split("\n");
+  t.same(
+    lines.filter((l) => l.startsWith("flush")).map((l) => l.split(" ").at(-1)),
+    ["faults", "divert_udp", "relay_out", "divert_tcp", "relay_snat"],
+    "the chains are flushed first, so the script states the whole set",
+  );
+  t.ok(lines.includes("add rule ip grapevine faults ip saddr 10.200.1.10 ip daddr 10.200.1.11 drop"), "a cut drops in prerouting");
+  t.ok(lines.includes("add rule ip grapevine faults ip saddr 10.200.1.11 ip daddr 10.200.1.10 numgen random mod 1000000 < 250000 drop"), "loss at 25 %");
+  t.ok(lines.includes("add rule ip grapevine faults ip saddr 10.200.1.11 ip daddr 10.200.1.10 meta l4proto tcp reject with tcp reset"));
+  t.ok(
+    lines.includes(
+      "add rule ip grapevine divert_udp ip saddr 10.200.1.10 ip daddr 10.200.1.11 udp dport 7946 notrack ip daddr set 10.200.1.1 udp dport set 20000",
+    ),
+  );
+  t.ok(lines.includes("add rule ip grapevine divert_tcp ip saddr 10.200.1.10 ip daddr 10.200.1.11 tcp dport 7946 dnat to 10.200.1.1:20001"));
+  const [low, high] = relayTcpSourcePorts(1);
+  t.ok(
+    lines.includes(`add rule ip grapevine relay_snat ip saddr 10.200.1.1 tcp sport ${low}-${high} snat to 10.200.1.11`),
+    "each node has its own source range",
+  );
+  t.ok(relayTcpSourcePorts(240)[1] < 50000, "the ranges stay below the relay's datagram ports");
+  t.match(createTable(), /chain faults \{ type filter hook prerouting priority -350;/);
+});
+
+t.test("loss thresholds", async (t) => {
+  t.equal(lossThreshold(0), 0);
+  t.equal(lossThreshold(1), 1_000_000);
+  t.equal(lossThreshold(0.1), 100_000);
+  t.throws(() => lossThreshold(1.5), RangeError);
+  t.throws(() => lossThreshold(Number.NaN), RangeError);
+});
