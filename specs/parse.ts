@@ -7,7 +7,17 @@ import type { z } from "zod";
 export function describeIssue(error: z.ZodError): string {
   const issue = error.issues[0];
   if (!issue) return "field (root): invalid";
-  return `field ${issue.path.map(String).join(".") || "(root)"}: ${issue.message}`;
+  return `field ${issue.path.map(String).join(".") || "(root)"}: ${unionHint(issue) ?? issue.message}`;
+}
+
+/**
+ * For a value no member of a union accepts: the message of the member that took its type and then
+ * refused it (a duration string that is not a duration), rather than zod's bare "Invalid input".
+ */
+function unionHint(issue: z.core.$ZodIssue): string | undefined {
+  if (issue.code !== "invalid_union") return undefined;
+  const tookType = issue.errors.filter((branch) => branch.length > 0 && branch.every((i) => i.code !== "invalid_type" && i.path.length === 0));
+  return tookType.length === 1 ? tookType[0]![0]!.message : undefined;
 }
 
 /** `schema.parse(value)`, or `fail("<where>: field <path>: <message>")` thrown. */

@@ -10,6 +10,7 @@ import { fill, ManifestError } from "../adapters/manifest.js";
 import { AdminClient } from "../observe/admin-client.js";
 import type { NodeApi, NodeShows } from "../observe/node-api.js";
 import { freePorts } from "../ports.js";
+import { ChildProcessNode } from "./child-process-node.js";
 import type { ClusterNode, NodeRuntime, NodeSpec } from "./node-runtime.js";
 
 /** Every adapter child still running: killed if the harness exits. */
@@ -113,9 +114,7 @@ export class AdapterRuntime implements NodeRuntime {
   async close(): Promise<void> {}
 }
 
-class AdapterNode implements ClusterNode {
-  private exitedFlag = false;
-  readonly exited: Promise<void>;
+class AdapterNode extends ChildProcessNode implements ClusterNode {
   private ready = 0;
 
   constructor(
@@ -125,15 +124,14 @@ class AdapterNode implements ClusterNode {
     readonly admin: NodeApi,
     readonly shows: NodeShows,
     private readonly manifest: AdapterManifest,
-    private readonly child: ResultPromise,
+    child: ResultPromise,
     readonly startedAt: number,
   ) {
-    this.exited = child
-      .then(() => undefined)
-      .finally(() => {
-        this.exitedFlag = true;
-        live.delete(child);
-      });
+    super(child, manifest.start.stopSignal);
+  }
+
+  protected override onExit(): void {
+    live.delete(this.child);
   }
 
   markReady(): void {
@@ -142,36 +140,6 @@ class AdapterNode implements ClusterNode {
 
   get readyAt(): number {
     return this.ready;
-  }
-
-  get pid(): number | undefined {
-    return this.child.pid;
-  }
-
-  get hasExited(): boolean {
-    return this.exitedFlag;
-  }
-
-  async crash(): Promise<void> {
-    this.child.kill("SIGKILL");
-    await this.exited;
-  }
-
-  async stop(graceMs = 5000): Promise<void> {
-    if (this.exitedFlag) return;
-    this.child.kill("SIGCONT");
-    this.child.kill(this.manifest.start.stopSignal);
-    const timer = setTimeout(() => this.child.kill("SIGKILL"), graceMs);
-    await this.exited;
-    clearTimeout(timer);
-  }
-
-  pause(): void {
-    this.child.kill("SIGSTOP");
-  }
-
-  resume(): void {
-    this.child.kill("SIGCONT");
   }
 
   reloadDialMap(): void {}

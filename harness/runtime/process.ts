@@ -6,6 +6,7 @@ import { configArgs, type NodeConfig } from "../../specs/node/config.js";
 import { AdminClient } from "../observe/admin-client.js";
 import type { NodePlacement } from "../placement.js";
 import { builtNode } from "../paths.js";
+import { ChildProcessNode } from "./child-process-node.js";
 import { readReadyLine } from "./ready-line.js";
 
 export interface NodeProcessOptions {
@@ -36,11 +37,9 @@ process.on("exit", () => {
   for (const node of live) node.killNow();
 });
 
-export class NodeProcess {
+export class NodeProcess extends ChildProcessNode {
   readonly admin: AdminClient;
   readonly addr: string;
-  private exitedFlag = false;
-  readonly exited: Promise<void>;
   readonly readyAt = Date.now();
 
   private constructor(
@@ -50,22 +49,14 @@ export class NodeProcess {
     readonly id: string,
     readonly port: number,
     readonly adminPort: number,
-    private readonly child: ResultPromise,
+    child: ResultPromise,
     private readonly log: WriteStream | undefined,
   ) {
+    // SIGTERM makes a reference node spread `left` and exit.
+    super(child, "SIGTERM");
     const host = options.placement?.host ?? "127.0.0.1";
     this.addr = `${host}:${port}`;
     this.admin = new AdminClient(`http://${host}:${adminPort}`);
-    this.exited = child
-      .then(
-        () => undefined,
-        () => undefined,
-      )
-      .finally(() => {
-        this.exitedFlag = true;
-        live.delete(this);
-        this.log?.end();
-      });
   }
 
   static async start(options: NodeProcessOptions): Promise<NodeProcess> {
@@ -108,47 +99,14 @@ export class NodeProcess {
     return node;
   }
 
-  get pid(): number | undefined {
-    return this.child.pid;
-  }
-
-  get hasExited(): boolean {
-    return this.exitedFlag;
-  }
-
-  /** Crash: SIGKILL, no goodbye. */
-  async crash(): Promise<void> {
-    this.child.kill("SIGKILL");
-    await this.exited;
-  }
-
-  /** Freeze the process (SIGSTOP): its clock and sockets stop. */
-  pause(): void {
-    this.child.kill("SIGSTOP");
-  }
-
-  resume(): void {
-    this.child.kill("SIGCONT");
-  }
-
-  /** Graceful: SIGTERM makes the node spread `left` and exit; SIGKILL if it has not within `graceMs`. */
-  async stop(graceMs = 5000): Promise<void> {
-    if (this.exitedFlag) return;
-    this.child.kill("SIGCONT");
-    this.child.kill("SIGTERM");
-    const timer = setTimeout(() => this.child.kill("SIGKILL"), graceMs);
-    await this.exited;
-    clearTimeout(timer);
+  protected override onExit(): void {
+    live.delete(this);
+    this.log?.end();
   }
 
   /** Tells the node to re-read its dial map (SIGHUP). */
   reloadDialMap(): void {
-    if (!this.exitedFlag) this.child.kill("SIGHUP");
-  }
-
-  /** Synchronous last resort, for exit handlers. */
-  killNow(): void {
-    if (!this.exitedFlag) this.child.kill("SIGKILL");
+    if (!this.hasExited) this.child.kill("SIGHUP");
   }
 }
 

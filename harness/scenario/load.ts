@@ -5,6 +5,7 @@ import path from "node:path";
 import { pathToFileURL } from "node:url";
 import YAML from "yaml";
 import { Scenario } from "../../specs/scenario/scenario.js";
+import { type ScenarioTiming, withTiming } from "../../specs/scenario/timing.js";
 
 const EXTENSIONS = [".yaml", ".yml", ".ts", ".mts", ".js", ".mjs"];
 
@@ -65,12 +66,14 @@ async function readRaw(file: string): Promise<unknown> {
 export interface LoadOverrides {
   /** Run every scenario with this many nodes (node names are checked against it). */
   nodes?: number | undefined;
+  /** The tested implementation's declared timing, which timing expressions in bounds are evaluated with (default: the reference node's settings in each scenario). */
+  timing?: ScenarioTiming | undefined;
 }
 
 export async function loadScenario(file: string, overrides: LoadOverrides = {}): Promise<LoadedScenario> {
   const raw = await readRaw(file);
   const withOverrides = overrides.nodes !== undefined && raw && typeof raw === "object" ? { ...raw, nodes: overrides.nodes } : raw;
-  const scenario = parseWith(Scenario, withOverrides, file, (message) => new ScenarioFileError(message));
+  const scenario = withTiming(overrides.timing, () => parseWith(Scenario, withOverrides, file, (message) => new ScenarioFileError(message)));
   return { file, scenario };
 }
 

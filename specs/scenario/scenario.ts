@@ -1,20 +1,14 @@
 // Chaos scenarios: one zod schema for TypeScript modules (defineScenario) and YAML files alike.
 import { z } from "zod";
 import { NodeConfig, NodeConfigFields } from "../node/config.js";
+import { DurationText, enterScenario, type ScenarioTiming } from "./timing.js";
 
-const UNIT_MS = { ms: 1, s: 1000, m: 60_000 } as const;
-
-/** A duration: milliseconds as a number, or a string such as "500ms", "2s", "1.5m". */
-export const Duration = z.union([
-  z.number().int().min(0),
-  z
-    .string()
-    .regex(/^\d+(\.\d+)?(ms|s|m)$/, 'must be a duration such as "500ms", "2s" or "1m"')
-    .transform((text) => {
-      const [, value, unit] = /^(\d+(?:\.\d+)?)(ms|s|m)$/.exec(text)!;
-      return Math.round(Number(value) * UNIT_MS[unit as keyof typeof UNIT_MS]);
-    }),
-]);
+/**
+ * A duration: milliseconds as a number, a string such as "500ms", "2s", "1.5m", or a timing
+ * expression such as "probe-round + suspicion-max + 2s" (timing.ts), evaluated with the tested
+ * implementation's declared settings.
+ */
+export const Duration = z.union([z.number().int().min(0), DurationText]);
 
 /** Nodes are named n1 … nN by the runtime; a join adds the next one. */
 export const NodeName = z.string().regex(/^n[1-9]\d*$/, 'must be a node name such as "n3"');
@@ -169,7 +163,7 @@ export type ScenarioStep = Step;
 /** The fast profile scenarios run unless they say otherwise: 200 ms periods, quick reconnects. */
 export const SCENARIO_DEFAULT_CONFIG = { probeIntervalMs: 200, probeTimeoutMs: 100, reconnectIntervalMs: 1000, pushPullIntervalMs: 10_000 };
 
-export const Scenario = z
+const ScenarioObject = z
   .object({
     name: z.string().regex(/^[a-z0-9][a-z0-9-]*$/, "must be lowercase letters, digits and dashes"),
     description: z.string().min(1),
@@ -218,8 +212,29 @@ export const Scenario = z
     });
   });
 
-export type ScenarioInput = z.input<typeof Scenario>;
-export type Scenario = Omit<z.output<typeof Scenario>, "steps"> & { steps: ScenarioStep[] };
+/** The reference node's timing in a scenario: the scenario defaults under its own settings (what timing expressions mean for it). */
+export function referenceTiming(config: unknown): ScenarioTiming {
+  const parsed = NodeConfig.safeParse({ ...SCENARIO_DEFAULT_CONFIG, ...(config && typeof config === "object" ? config : {}) });
+  const c = parsed.success ? parsed.data : NodeConfig.parse(SCENARIO_DEFAULT_CONFIG);
+  return {
+    source: "the reference node's settings in this scenario",
+    probeIntervalMs: c.probeIntervalMs,
+    probeTimeoutMs: c.probeTimeoutMs,
+    suspicionMult: c.suspicionMult,
+    suspicionMaxTimeoutMult: c.suspicionMaxTimeoutMult,
+    gossipIntervalMs: c.gossipIntervalMs,
+  };
+}
+
+/** A scenario; its timing expressions are evaluated as it is parsed (with withTiming's settings, else the reference node's). */
+export const Scenario = z.preprocess((raw) => {
+  const r = (raw && typeof raw === "object" ? raw : {}) as { config?: unknown; nodes?: unknown };
+  enterScenario(referenceTiming(r.config), typeof r.nodes === "number" ? r.nodes : 5);
+  return raw;
+}, ScenarioObject);
+
+export type ScenarioInput = z.input<typeof ScenarioObject>;
+export type Scenario = Omit<z.output<typeof ScenarioObject>, "steps"> & { steps: ScenarioStep[] };
 
 /** Typed authoring of a scenario in TypeScript; validated like a YAML file when loaded. */
 export function defineScenario(scenario: ScenarioInput): ScenarioInput {

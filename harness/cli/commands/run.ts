@@ -100,19 +100,22 @@ export const runCommand: CommandModule<object, RunArgs> = {
       import("../../adapters/manifest.js"),
       import("../../report/matrix.js"),
     ]);
-    const paths = args.paths.length > 0 ? args.paths : [path.join(packageRoot(), "specs", "scenarios")];
-    let scenarios;
-    try {
-      scenarios = await loadScenarios(paths, { nodes: args.nodes });
-    } catch (error) {
-      if (error instanceof ScenarioFileError) throw new UsageError(error.message);
-      throw error;
-    }
     if (args.mutant && args.sut.length > 0) throw new UsageError("--mutant: give it as --sut reference:MUTANT when --sut is used");
     const suts = (args.sut.length > 0 ? args.sut : [args.mutant ? `reference:${args.mutant}` : "reference"]).map(parseSut);
     const labels = suts.map((s) => s.label);
     if (new Set(labels).size !== labels.length) throw new UsageError(`--sut: each implementation once (got ${labels.join(", ")})`);
-    const plans = suts.map((sut) => ({ sut, faults: faultsFor(sut, args.faults) }));
+    const paths = args.paths.length > 0 ? args.paths : [path.join(packageRoot(), "specs", "scenarios")];
+    // Loaded for each implementation: bounds written as timing expressions take its declared timing.
+    const plans = [];
+    for (const sut of suts) {
+      try {
+        const timing = sut.kind === "adapter" ? sut.manifest.timing : undefined;
+        plans.push({ sut, faults: faultsFor(sut, args.faults), scenarios: await loadScenarios(paths, { nodes: args.nodes, timing }) });
+      } catch (error) {
+        if (error instanceof ScenarioFileError) throw new UsageError(error.message);
+        throw error;
+      }
+    }
     for (const plan of plans) {
       if (plan.faults === "packet" && args.runtime === "docker")
         throw new UsageError("--faults packet: not with --runtime docker yet (the docker runtime carries proxy faults)");
@@ -134,7 +137,7 @@ export const runCommand: CommandModule<object, RunArgs> = {
     process.on("SIGINT", onSignal);
     process.on("SIGTERM", onSignal);
     const cells: { label: string; summary: Summary; html: string }[] = [];
-    for (const { sut, faults } of plans) {
+    for (const { sut, faults, scenarios } of plans) {
       if (controller.signal.aborted) break;
       // One implementation: the run folder as before; several: a folder each, and a matrix above them.
       const dir = plans.length === 1 ? runDir : path.join(runDir, sut.label.replace(/[^a-zA-Z0-9.-]/g, "_"));

@@ -14,6 +14,7 @@ import { ip, nft, requirePacketFaults } from "./host-tools.js";
 import { chooseSubnet, NETNS_PREFIX, type NetNames, netNames, nodeNames, ownerPid } from "./names.js";
 import { RelayClient } from "./relay-client.js";
 import { createTable, renderRules, type RulesetState } from "./ruleset.js";
+import { processAlive } from "../../process-alive.js";
 
 export interface NetNode {
   id: string;
@@ -153,16 +154,6 @@ function removeNamespaces(namespaces: string[]): void {
   }
 }
 
-/** True while a process with this pid exists. */
-function alive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (error) {
-    return (error as NodeJS.ErrnoException).code === "EPERM";
-  }
-}
-
 /**
  * Removes every namespace a harness that is no longer running left behind (after a SIGKILL, say),
  * with the links, routes, rules and processes in them. Returns the namespaces removed.
@@ -175,7 +166,7 @@ export async function sweepPacketNetworks(): Promise<string[]> {
     .filter((name) => name.startsWith(NETNS_PREFIX));
   const stale = names.filter((name) => {
     const pid = ownerPid(name);
-    return pid !== undefined && pid !== process.pid && !alive(pid);
+    return pid !== undefined && pid !== process.pid && !processAlive(pid);
   });
   removeNamespaces(stale);
   return stale;

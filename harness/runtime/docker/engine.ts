@@ -1,5 +1,6 @@
 // The Docker engine: connecting with errors that say what to do, labels on everything a run makes, and the sweep.
 import Docker from "dockerode";
+import { processAlive } from "../../process-alive.js";
 
 /** Every container and network a run creates carries these, so that nothing is left behind unnoticed. */
 export const LABEL_RUN = "io.grapevine.run";
@@ -24,16 +25,6 @@ export async function connectDocker(): Promise<Docker> {
   return docker;
 }
 
-/** Is the process that made a run still alive? (Same machine: the owner pid is ours to check.) */
-function alive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (error) {
-    return (error as NodeJS.ErrnoException).code === "EPERM";
-  }
-}
-
 /**
  * Removes the containers and networks of earlier runs whose harness is gone (killed with
  * SIGKILL, or the machine's power cut): their owner pid no longer exists. Runs still going
@@ -42,7 +33,7 @@ function alive(pid: number): boolean {
 export async function sweepLeftovers(docker: Docker): Promise<{ containers: string[]; networks: string[] }> {
   const orphaned = (labels: Record<string, string> | undefined) => {
     const pid = Number(labels?.[LABEL_OWNER_PID]);
-    return Number.isInteger(pid) && pid > 0 && pid !== process.pid && !alive(pid);
+    return Number.isInteger(pid) && pid > 0 && pid !== process.pid && !processAlive(pid);
   };
   const containers = (await docker.listContainers({ all: true, filters: { label: [LABEL_RUN] } })).filter((c) => orphaned(c.Labels));
   await Promise.allSettled(containers.map((c) => docker.getContainer(c.Id).remove({ force: true })));

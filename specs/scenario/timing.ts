@@ -1,0 +1,119 @@
+// Bounds in terms of the tested implementation's own timing, so that one suite file serves
+// implementations with different settings: `deadWithin: probe-round + suspicion-max + 2s` means the
+// same thing for the reference node at 200 ms periods and for memberlist at its LAN defaults.
+//
+// An expression is terms joined by `+`; a term is a duration ("2s", "500ms") or an optional whole
+// multiplier and one of these names (n is the scenario's node count):
+//   probe           one protocol period (probe interval)
+//   probe-timeout   how long a direct ping waits for its ack
+//   probe-round     (n − 1) periods: one pass of a round-robin probe list, the longest a member waits to be probed
+//   suspicion-min   suspicionMult · max(1, log10 n) · probe   (memberlist suspicion.go, SWIM §4.2; the reference node's too)
+//   suspicion-max   suspicionMaxTimeoutMult · suspicion-min   (Lifeguard: a suspicion no one confirms runs this long)
+//   gossip          one gossip interval
+import { z } from "zod";
+
+/** The settings an expression is evaluated with. */
+export interface ScenarioTiming {
+  probeIntervalMs: number;
+  probeTimeoutMs: number;
+  suspicionMult: number;
+  /** Absent: no Lifeguard stretch, suspicion-max = suspicion-min. */
+  suspicionMaxTimeoutMult?: number | undefined;
+  gossipIntervalMs?: number | undefined;
+  /** Where these settings come from, for reports. */
+  source: string;
+}
+
+export const TIMING_TERMS = ["probe", "probe-timeout", "probe-round", "suspicion-min", "suspicion-max", "gossip"] as const;
+type Term = (typeof TIMING_TERMS)[number];
+
+const UNIT_MS = { ms: 1, s: 1000, m: 60_000 } as const;
+const TERM = /^(?:(\d+(?:\.\d+)?)(ms|s|m)|(?:(\d+)\s*)?([a-z][a-z-]*))$/;
+
+/** Is this text an expression (rather than a plain duration)? */
+export const looksLikeExpression = (text: string) => /[a-z]{2}/.test(text.replace(/\d+(\.\d+)?(ms|s|m)\b/g, ""));
+
+/** The value of `expression` in ms for `timing` with `nodes` members; throws with the reason when it is not one. */
+export function evaluateTiming(expression: string, timing: ScenarioTiming, nodes: number): number {
+  const terms = expression.split("+").map((t) => t.trim());
+  let total = 0;
+  for (const term of terms) {
+    const match = TERM.exec(term);
+    if (!match) throw new Error(`"${term}" is neither a duration nor [N] ${TIMING_TERMS.join(" | ")}`);
+    if (match[2]) {
+      total += Number(match[1]) * UNIT_MS[match[2] as keyof typeof UNIT_MS];
+      continue;
+    }
+    const name = match[4] as Term;
+    if (!TIMING_TERMS.includes(name)) throw new Error(`"${name}" is not a timing term (one of ${TIMING_TERMS.join(", ")})`);
+    total += (match[3] === undefined ? 1 : Number(match[3])) * termMs(name, timing, nodes);
+  }
+  return Math.round(total);
+}
+
+function termMs(term: Term, timing: ScenarioTiming, nodes: number): number {
+  const suspicionMin = timing.suspicionMult * Math.max(1, Math.log10(Math.max(1, nodes))) * timing.probeIntervalMs;
+  switch (term) {
+    case "probe":
+      return timing.probeIntervalMs;
+    case "probe-timeout":
+      return timing.probeTimeoutMs;
+    case "probe-round":
+      return Math.max(1, nodes - 1) * timing.probeIntervalMs;
+    case "suspicion-min":
+      return suspicionMin;
+    case "suspicion-max":
+      return suspicionMin * (timing.suspicionMaxTimeoutMult ?? 1);
+    case "gossip":
+      return timing.gossipIntervalMs ?? timing.probeIntervalMs;
+  }
+}
+
+/**
+ * The timing expressions are evaluated with while a scenario is parsed: set from the scenario's own
+ * reference-node settings, unless an implementation's declared timing is in force (withTiming).
+ * Parsing is synchronous, so this cannot leak between two parses.
+ */
+const ambient: { implementation: ScenarioTiming | undefined; scenario: { timing: ScenarioTiming; nodes: number } | undefined } = {
+  implementation: undefined,
+  scenario: undefined,
+};
+
+/** Runs `parse` with `timing` (an implementation's declared settings) in force for its expressions. */
+export function withTiming<T>(timing: ScenarioTiming | undefined, parse: () => T): T {
+  const before = ambient.implementation;
+  ambient.implementation = timing;
+  try {
+    return parse();
+  } finally {
+    ambient.implementation = before;
+  }
+}
+
+/** Called as a scenario's parse begins: its own settings and size, for the expressions inside it. */
+export function enterScenario(timing: ScenarioTiming, nodes: number): void {
+  ambient.scenario = { timing: ambient.implementation ?? timing, nodes };
+}
+
+const PLAIN = /^(\d+(?:\.\d+)?)(ms|s|m)$/;
+
+/**
+ * A duration as text: "500ms", "2s", "1.5m", or a timing expression evaluated in the scenario being
+ * parsed. One schema for both, so that a mistake gets one message that says what is allowed.
+ */
+export const DurationText = z.string().transform((text, ctx) => {
+  const plain = PLAIN.exec(text);
+  if (plain) return Math.round(Number(plain[1]) * UNIT_MS[plain[2] as keyof typeof UNIT_MS]);
+  const fail = (message: string) => {
+    ctx.addIssue({ code: "custom", message });
+    return z.NEVER;
+  };
+  if (!looksLikeExpression(text)) return fail('must be a duration such as "500ms", "2s" or "1m", or a timing expression such as "suspicion-max + 2 probe"');
+  const scenario = ambient.scenario;
+  if (!scenario) return fail(`"${text}": a timing expression is only allowed inside a scenario`);
+  try {
+    return evaluateTiming(text, scenario.timing, scenario.nodes);
+  } catch (error) {
+    return fail(`timing expression "${text}": ${(error as Error).message}`);
+  }
+});

@@ -1,0 +1,82 @@
+// Other people's implementations under the chaos suite: Serf (Debian's serf) and plain memberlist
+// (a small agent over Debian's memberlist source), each in network namespaces under the packet
+// engine, in one run that writes a matrix. Needs root, nft, serf, and go with memberlist's source.
+import { existsSync, mkdtempSync, readdirSync, readFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import path from "node:path";
+import { execa } from "execa";
+import t from "tap";
+import { missingForPacketFaults } from "../../harness/faults/packet/host-tools.js";
+import { readHistory } from "../../harness/history/read.js";
+import { builtCli, packageRoot } from "../../harness/paths.js";
+import type { Matrix } from "../../harness/report/matrix.js";
+import { Summary } from "../../specs/report/summary.js";
+
+const missing = await missingForPacketFaults();
+const has = async (cmd: string, args: string[]) => (await execa(cmd, args, { reject: false }).catch(() => ({ exitCode: 1 }))).exitCode === 0;
+if (!(await has("serf", ["version"]))) missing.push("serf (apt-get install -y serf)");
+if (!(await has("go", ["version"])) || !existsSync("/usr/share/gocode/src/github.com/hashicorp/memberlist"))
+  missing.push("go and memberlist's source (apt-get install -y golang-go golang-github-hashicorp-memberlist-dev)");
+if (missing.length > 0 && process.env.GRAPEVINE_REQUIRE_MEMBERLIST) t.fail(`GRAPEVINE_REQUIRE_MEMBERLIST is set but missing: ${missing.join("; ")}`);
+const skip = missing.length > 0 ? `needs ${missing.join("; ")}` : false;
+
+const adapter = (name: string) => path.join(packageRoot(), "fixtures", "adapters", name);
+const scenario = (name: string) => path.join(packageRoot(), "specs", "scenarios", name);
+
+t.test("[~2 min] grapevine run --sut serf.json --sut memberlist.json: real verdicts, SKIP with reasons, a matrix", { skip, timeout: 400_000 }, async (t) => {
+  const reportDir = mkdtempSync(path.join(tmpdir(), "grapevine-adapters-"));
+  const result = await execa(
+    process.execPath,
+    [
+      builtCli(),
+      "run",
+      "--sut",
+      adapter("serf.json"),
+      "--sut",
+      adapter("memberlist.json"),
+      scenario("02-crash-detection.yaml"),
+      scenario("03-graceful-leave.yaml"),
+      scenario("13-partition-writes.yaml"),
+      "--report-dir",
+      reportDir,
+    ],
+    { reject: false, timeout: 380_000 },
+  );
+  const runDir = path.join(reportDir, readdirSync(reportDir)[0]!);
+  const matrix = JSON.parse(readFileSync(path.join(runDir, "matrix.json"), "utf8")) as Matrix;
+  t.same(matrix.implementations, ["serf", "memberlist"]);
+  const verdicts = Object.fromEntries(matrix.rows.map((r) => [r.scenario, r.cells.map((c) => c.verdict)]));
+  t.same(verdicts, { "crash-detection": ["pass", "pass"], "graceful-leave": ["pass", "pass"], "partition-writes": ["skip", "skip"] }, result.stdout);
+  t.equal(result.exitCode, 0, "skipped scenarios do not fail the run; passed ones make it green");
+  t.ok(existsSync(path.join(runDir, "matrix.html")));
+
+  const serf = Summary.parse(JSON.parse(readFileSync(path.join(runDir, "serf", "summary.json"), "utf8")));
+  t.equal(serf.implementation, "serf");
+  t.equal(serf.faults, "packet");
+  const crash = serf.scenarios.find((s) => s.name === "crash-detection")!;
+  t.match(
+    crash.checks.find((c) => c.name === "detection"),
+    { verdict: "skip", summary: /serf does not show suspicion/ },
+    "Serf's view has no suspect: SKIP, not PASS",
+  );
+  t.match(
+    crash.checks.find((c) => c.name.startsWith("step 4: expect")),
+    { verdict: "pass" },
+    "its deaths are judged",
+  );
+  t.match(serf.scenarios.find((s) => s.name === "partition-writes")!.checks[0]!.summary, /serf has no key-value store/);
+
+  const memberlist = Summary.parse(JSON.parse(readFileSync(path.join(runDir, "memberlist", "summary.json"), "utf8")));
+  const detection = memberlist.scenarios.find((s) => s.name === "crash-detection")!.checks.find((c) => c.name === "detection")!;
+  t.equal(detection.verdict, "pass", "memberlist shows suspicion: detection is judged in full");
+  t.ok((detection.metrics.firstSuspectMs ?? 0) > 0, `first suspicion at ${detection.metrics.firstSuspectMs} ms`);
+
+  // What the observer saw: transitions read from Serf's command view, and memberlist's agent.
+  for (const impl of ["serf", "memberlist"]) {
+    const records = readHistory(path.join(runDir, impl, "history.ndjson")).filter((r) => r.scenario === "crash-detection");
+    const deaths = records.filter((r) => r.type === "transition" && r.id === "n3" && r.to === "dead");
+    t.equal(new Set(deaths.map((r) => (r.type === "transition" ? r.observer : ""))).size, 4, `${impl}: every live node's view recorded n3's death`);
+    const start = records.find((r) => r.type === "scenario-start");
+    t.match(start, { faults: "packet", implementation: { name: impl } });
+  }
+});

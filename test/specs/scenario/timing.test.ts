@@ -1,0 +1,55 @@
+// Bounds in terms of the implementation's declared timing: one suite file, each implementation's settings.
+import t from "tap";
+import { describeIssue } from "../../../specs/parse.js";
+import { Scenario } from "../../../specs/scenario/scenario.js";
+import { evaluateTiming, looksLikeExpression, withTiming } from "../../../specs/scenario/timing.js";
+
+const lan = {
+  source: "memberlist DefaultLANConfig",
+  probeIntervalMs: 1000,
+  probeTimeoutMs: 500,
+  suspicionMult: 4,
+  suspicionMaxTimeoutMult: 6,
+  gossipIntervalMs: 200,
+};
+
+t.test("terms, multipliers and durations add up", async (t) => {
+  t.equal(evaluateTiming("probe", lan, 5), 1000);
+  t.equal(evaluateTiming("2 probe + 500ms", lan, 5), 2500);
+  t.equal(evaluateTiming("probe-round", lan, 5), 4000, "(n − 1) periods");
+  t.equal(evaluateTiming("suspicion-min", lan, 5), 4000, "max(1, log10 5) = 1");
+  t.equal(evaluateTiming("suspicion-min", lan, 100), 8000, "log10 100 = 2");
+  t.equal(evaluateTiming("suspicion-max", lan, 5), 24_000);
+  t.equal(evaluateTiming("suspicion-max", { ...lan, suspicionMaxTimeoutMult: undefined }, 5), 4000, "no Lifeguard stretch declared");
+  t.equal(evaluateTiming("gossip + probe-timeout + 1.5s", lan, 5), 2200);
+  t.throws(() => evaluateTiming("probe * 2", lan, 5), /"probe \* 2" is neither a duration nor/);
+  t.throws(() => evaluateTiming("2 probes", lan, 5), /"probes" is not a timing term/);
+  t.ok(looksLikeExpression("suspicion-max + 2s"));
+  t.notOk(looksLikeExpression("2s"));
+});
+
+const scenario = {
+  name: "x",
+  description: "x",
+  config: { probeIntervalMs: 300 },
+  steps: [{ crash: "n3" }, { expect: { detection: { node: "n3", deadWithin: "probe-round + suspicion-max" } } }],
+  checks: [{ converged: { within: "2 probe" } }],
+};
+
+t.test("in a scenario: the reference node's settings in it, or the implementation's declared timing", async (t) => {
+  const reference = Scenario.parse(scenario);
+  // 5 nodes, probe 300 ms: round 1200; suspicion 4 · 1 · 300 = 1200, max 6× = 7200.
+  t.same(reference.steps[1], { kind: "expect", args: { check: "detection", args: { node: "n3", deadWithin: 8400 } } });
+  t.same(reference.checks[0]!.args, { within: 600 });
+  const memberlist = withTiming(lan, () => Scenario.parse(scenario));
+  t.same(memberlist.steps[1]!.args, { check: "detection", args: { node: "n3", deadWithin: 28_000 } });
+  t.same(memberlist.checks[0]!.args, { within: 2000 });
+  const bad = Scenario.safeParse({ ...scenario, checks: [{ converged: { within: "3 heartbeats" } }] });
+  t.notOk(bad.success);
+  t.equal(
+    describeIssue(bad.error!),
+    'field checks.0.converged.within: timing expression "3 heartbeats": "heartbeats" is not a timing term (one of probe, probe-timeout, probe-round, suspicion-min, suspicion-max, gossip)',
+  );
+  const plain = Scenario.safeParse({ ...scenario, checks: [{ converged: { within: "2 s!" } }] });
+  t.match(describeIssue(plain.error!), /must be a duration such as "500ms", "2s" or "1m", or a timing expression/, "the hint, not zod's bare Invalid input");
+});
