@@ -36,8 +36,12 @@ export interface Implementation {
   timing: DeclaredTiming;
   /** Does the view show `suspect`? (Serf's does not: only alive/failed.) */
   showsSuspect: boolean;
-  /** Why network faults cannot reach it, or undefined when they can (through Grapevine's proxies). */
+  /** Why network faults cannot reach it, or undefined when they can (proxies, or the packet engine). */
   networkUnsupported: string | undefined;
+  /** How its network faults are carried: Toxiproxy proxies (the reference node) or the packet engine (root, nft). */
+  faults: "proxy" | "packet";
+  /** Its manifest, for an implementation other than the reference node. */
+  adapter?: { manifest: AdapterManifest; file: string };
   startCluster(size: number, seed: number): Promise<BenchCluster>;
 }
 
@@ -61,6 +65,7 @@ export function referenceImplementation(): Implementation {
     },
     showsSuspect: true,
     networkUnsupported: undefined,
+    faults: "proxy",
     startCluster: async (size, seed) => {
       const cluster = await LocalCluster.start({ size, baseSeed: seed });
       return {
@@ -99,12 +104,9 @@ export async function adapterImplementation(file: string): Promise<Implementatio
     version,
     timing: manifest.timing,
     showsSuspect: manifest.visible.suspect,
-    networkUnsupported:
-      manifest.faults.network === true
-        ? undefined
-        : manifest.faults.network === "packet"
-          ? "its network faults need the packet engine (network namespaces), which `bench` does not run yet; `grapevine run --sut` does"
-          : manifest.faults.network.unsupported,
+    networkUnsupported: manifest.faults.network === true || manifest.faults.network === "packet" ? undefined : manifest.faults.network.unsupported,
+    faults: manifest.faults.network === "packet" ? "packet" : "proxy",
+    adapter: { manifest, file },
     startCluster: (size) => startAdapterCluster(manifest, size),
   };
 }

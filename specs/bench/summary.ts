@@ -32,6 +32,20 @@ export const LossPoint = z.object({
   allDeadMs: z.number().nullable(),
 });
 
+export const PartitionPoint = z.object({
+  partitionMs: z.number().describe("how long the cluster was cut in two halves"),
+  trials: z.number().int(),
+  splitMs: z
+    .array(z.number().nullable())
+    .describe("per trial: from the cut until each half held every member of the other dead (null: not within the partition)"),
+  healMs: z
+    .array(z.number().nullable())
+    .describe(
+      "per trial: from the heal until every node held every node alive again (null: not within the wait; e.g. plain memberlist never re-forms once it has reaped the other half)",
+    ),
+  waitedMs: z.number().describe("how long after the heal the bench waited"),
+});
+
 export const ImplementationBench = z.object({
   name: z.string(),
   description: z.string(),
@@ -55,13 +69,15 @@ export const ImplementationBench = z.object({
     .optional(),
   pause: z.array(PausePoint).optional(),
   loss: z.array(LossPoint).optional(),
+  partition: z.array(PartitionPoint).optional(),
   convergence: z.array(z.object({ nodes: z.number().int(), spread: Distribution.nullable(), expectedMs: z.number() })).optional(),
   skipped: z.array(z.object({ what: z.string(), reason: z.string() })).default([]),
 });
 
 export const BenchSummary = z.object({
   tool: z.literal("grapevine bench"),
-  kind: z.enum(["detection", "pause", "loss", "convergence"]),
+  kind: z.enum(["detection", "pause", "loss", "partition", "convergence"]),
+  faults: z.string().optional().describe("what carried the network faults for loss and partition: each implementation's engine"),
   startedAt: z.number().int(),
   finishedAt: z.number().int(),
   seed: z.number().int(),
@@ -73,5 +89,6 @@ export type DetectionTrial = z.infer<typeof DetectionTrial>;
 export type Distribution = z.infer<typeof Distribution>;
 export type PausePoint = z.infer<typeof PausePoint>;
 export type LossPoint = z.infer<typeof LossPoint>;
+export type PartitionPoint = z.infer<typeof PartitionPoint>;
 export type ImplementationBench = z.infer<typeof ImplementationBench>;
 export type BenchSummary = z.infer<typeof BenchSummary>;

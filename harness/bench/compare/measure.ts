@@ -8,6 +8,9 @@ import { allHold } from "../../observe/views.js";
 import { waitUntil } from "../../observe/wait.js";
 import { ToxiproxyEngine } from "../../faults/toxiproxy-engine.js";
 import { Cluster } from "../../run/cluster.js";
+import { grudgeFromGroups } from "../../faults/grudge.js";
+import { PacketEngine } from "../../faults/packet/packet-engine.js";
+import { AdapterRuntime } from "../../runtime/adapter-runtime.js";
 
 export const POLL_MS = 100;
 
@@ -211,34 +214,78 @@ export async function pauseTrials(impl: Implementation, size: number, seed: numb
 }
 
 /**
- * The reference node through the fault layer at a loss rate: false verdicts about healthy members
- * over `durationMs`, then one crash under the same loss. Only implementations whose traffic can go
- * through Grapevine's TCP proxies can take this; the caller skips the others with their reason.
+ * A cluster of `impl` whose network faults reach it: the reference node through Toxiproxy proxies,
+ * an implementation whose manifest says so in network namespaces under the packet engine.
  */
-export async function lossTrial(size: number, rate: number, durationMs: number, seed: number, random: () => number): Promise<LossPoint> {
+export async function faultableCluster(impl: Implementation, size: number, seed: number): Promise<{ cluster: Cluster; close(): Promise<void> }> {
+  if (impl.adapter) {
+    if (impl.faults !== "packet") throw new Error(`${impl.name}: network faults reach adapters through the packet engine only (faults.network: "packet")`);
+    const runtime = new AdapterRuntime(impl.adapter.manifest, impl.adapter.file);
+    await runtime.build();
+    const cluster = await Cluster.start({ size, faults: (log) => PacketEngine.create(log), runtime, baseSeed: seed });
+    return { cluster, close: () => cluster.close() };
+  }
   const toxiproxy = await obtainToxiproxy({ allowPath: false });
-  const prefix = `bench${process.pid}-${Math.round(rate * 100)}-`;
-  const cluster = await Cluster.start({ size, faults: (log) => ToxiproxyEngine.create(toxiproxy.api, { prefix }, log), baseSeed: seed });
+  try {
+    const prefix = `bench${process.pid}-${seed}-`;
+    const cluster = await Cluster.start({ size, faults: (log) => ToxiproxyEngine.create(toxiproxy.api, { prefix }, log), baseSeed: seed });
+    return {
+      cluster,
+      close: async () => {
+        await cluster.close();
+        await toxiproxy.close();
+      },
+    };
+  } catch (error) {
+    await toxiproxy.close();
+    throw error;
+  }
+}
+
+/** Every node's transitions since `from` (per node), read every POLL_MS for `durationMs` (a command view sees changes only when read). */
+async function transitionsOver(cluster: Cluster, from: number[], durationMs: number) {
+  const deadline = Date.now() + durationMs;
+  let events: Awaited<ReturnType<Cluster["nodes"][number]["admin"]["events"]>>["events"][] = [];
+  do {
+    await sleep(Math.min(POLL_MS * 2.5, Math.max(0, deadline - Date.now())));
+    events = await Promise.all(
+      cluster.nodes.map((n, i) =>
+        n.admin
+          .events(from[i])
+          .then((e) => e.events)
+          .catch(() => events[i] ?? []),
+      ),
+    );
+  } while (Date.now() < deadline);
+  return events.flat();
+}
+
+const viewsOf = (nodes: Cluster["nodes"]) =>
+  Promise.all(
+    nodes.map((n) =>
+      n.admin
+        .members()
+        .then((v) => v.members)
+        .catch(() => []),
+    ),
+  );
+
+/**
+ * `impl` with every link losing `rate` of its packets (or, through proxies, of its exchanges): false
+ * verdicts about healthy members over `durationMs`, then one crash under the same loss.
+ */
+export async function lossTrial(impl: Implementation, size: number, rate: number, durationMs: number, seed: number, random: () => number): Promise<LossPoint> {
+  const { cluster, close } = await faultableCluster(impl, size, seed);
   try {
     const ids = cluster.nodes.map((n) => n.id);
-    const views = (nodes: typeof cluster.nodes) =>
-      Promise.all(
-        nodes.map((n) =>
-          n.admin
-            .members()
-            .then((v) => v.members)
-            .catch(() => []),
-        ),
-      );
     await waitUntil(() => allHold(cluster.nodes, ids, "alive"), {
       timeoutMs: 30_000,
       intervalMs: POLL_MS,
-      what: `${size} reference nodes to see each other alive`,
+      what: `${size} ${impl.name} nodes to see each other alive`,
     });
     const from = await Promise.all(cluster.nodes.map((n) => n.admin.events().then((e) => e.next)));
     if (rate > 0) await cluster.faults.loss(rate);
-    await sleep(durationMs);
-    const events = (await Promise.all(cluster.nodes.map((n, i) => n.admin.events(from[i]).then((e) => e.events)))).flat();
+    const events = await transitionsOver(cluster, from, durationMs);
     const falseSuspect = events.filter((e) => e.to === "suspect").length;
     const falseDead = events.filter((e) => e.to === "dead").length;
     const memberHours = (size * durationMs) / 3_600_000;
@@ -248,8 +295,8 @@ export async function lossTrial(size: number, rate: number, durationMs: number, 
     await victim.crash();
     let firstDeadMs: number | null = null;
     let allDeadMs: number | null = null;
-    while (allDeadMs === null && Date.now() - crashedAt < 60_000) {
-      const seen = await views(live);
+    while (allDeadMs === null && Date.now() - crashedAt < 90_000) {
+      const seen = await viewsOf(live);
       const dead = seen.filter((v) => v.some((m) => m.id === victim.id && m.state === "dead")).length;
       if (dead > 0 && firstDeadMs === null) firstDeadMs = Date.now() - crashedAt;
       if (dead === live.length) allDeadMs = Date.now() - crashedAt;
@@ -266,8 +313,54 @@ export async function lossTrial(size: number, rate: number, durationMs: number, 
       allDeadMs,
     };
   } finally {
-    await cluster.close();
-    await toxiproxy.close();
+    await close();
+  }
+}
+
+/**
+ * One partition of `partitionMs` between the two halves of a fresh cluster of `impl`: how long until
+ * each half held the other dead, and how long after the heal until every node held every node alive
+ * again (null if not within `waitMs`: a cluster that never re-forms).
+ */
+export async function partitionTrial(
+  impl: Implementation,
+  size: number,
+  partitionMs: number,
+  waitMs: number,
+  seed: number,
+): Promise<{ splitMs: number | null; healMs: number | null }> {
+  const { cluster, close } = await faultableCluster(impl, size, seed);
+  try {
+    const ids = cluster.nodes.map((n) => n.id);
+    await waitUntil(() => allHold(cluster.nodes, ids, "alive"), {
+      timeoutMs: 30_000,
+      intervalMs: POLL_MS,
+      what: `${size} ${impl.name} nodes to see each other alive`,
+    });
+    const half = Math.floor(size / 2);
+    const groups = [ids.slice(0, half), ids.slice(half)];
+    const other = (id: string) => groups.find((g) => !g.includes(id))!;
+    const cut = await cluster.faults.partition(grudgeFromGroups(groups));
+    const cutAt = cut.record.startedAt;
+    let splitMs: number | null = null;
+    while (Date.now() - cutAt < partitionMs) {
+      if (splitMs === null) {
+        const views = await viewsOf(cluster.nodes);
+        if (views.every((v, i) => other(ids[i]!).every((id) => v.some((m) => m.id === id && m.state === "dead")))) splitMs = Date.now() - cutAt;
+      }
+      await sleep(Math.min(POLL_MS * 2.5, Math.max(0, cutAt + partitionMs - Date.now())));
+    }
+    await cut.undo();
+    const healedAt = cut.record.endedAt ?? Date.now();
+    let healMs: number | null = null;
+    while (healMs === null && Date.now() - healedAt < waitMs) {
+      const views = await viewsOf(cluster.nodes);
+      if (views.every((v) => ids.every((id) => v.some((m) => m.id === id && m.state === "alive")))) healMs = Date.now() - healedAt;
+      else await sleep(POLL_MS * 2.5);
+    }
+    return { splitMs, healMs };
+  } finally {
+    await close();
   }
 }
 

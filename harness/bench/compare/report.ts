@@ -84,20 +84,51 @@ function pauseSpec(summary: BenchSummary): TopLevelSpec | undefined {
 }
 
 function lossSpec(summary: BenchSummary): TopLevelSpec | undefined {
+  // False deaths for every implementation; false suspicions only where the view shows suspicion.
   const values = summary.implementations.flatMap((impl) =>
-    (impl.loss ?? []).map((p) => ({ implementation: impl.name, loss: p.rate * 100, perHour: p.falseSuspectPerMemberHour })),
+    (impl.loss ?? []).flatMap((p) => [
+      { implementation: impl.name, loss: p.rate * 100, perHour: p.falseDeadPerMemberHour, series: `${impl.name}: dead` },
+      ...(impl.showsSuspect ? [{ implementation: impl.name, loss: p.rate * 100, perHour: p.falseSuspectPerMemberHour, series: `${impl.name}: suspect` }] : []),
+    ]),
   );
   if (values.length === 0) return undefined;
   return {
     $schema: "https://vega.github.io/schema/vega-lite/v6.json",
-    title: "false suspicions per member-hour under loss",
+    title: "false verdicts per member-hour under loss",
     width: 420,
     data: { values },
     mark: { type: "line", point: true },
     encoding: {
       x: { field: "loss", type: "quantitative", title: "loss (%)" },
       y: { field: "perHour", type: "quantitative", title: "per member-hour" },
+      color: { field: "series", type: "nominal" },
+    },
+  } as unknown as TopLevelSpec;
+}
+
+function partitionSpec(summary: BenchSummary): TopLevelSpec | undefined {
+  const values = summary.implementations.flatMap((impl) =>
+    (impl.partition ?? []).flatMap((p) =>
+      p.healMs.map((ms) => ({
+        implementation: impl.name,
+        partitionS: p.partitionMs / 1000,
+        healS: ms === null ? p.waitedMs / 1000 : ms / 1000,
+        healed: ms !== null,
+      })),
+    ),
+  );
+  if (values.length === 0) return undefined;
+  return {
+    $schema: "https://vega.github.io/schema/vega-lite/v6.json",
+    title: "time to re-form after a partition (hollow: not re-formed within the wait)",
+    width: 420,
+    data: { values },
+    mark: { type: "point", size: 80 },
+    encoding: {
+      x: { field: "partitionS", type: "quantitative", title: "partition (s)" },
+      y: { field: "healS", type: "quantitative", title: "heal time (s)" },
       color: { field: "implementation", type: "nominal" },
+      fill: { condition: { test: "datum.healed", field: "implementation", type: "nominal" }, value: "white" },
     },
   } as unknown as TopLevelSpec;
 }
@@ -195,6 +226,13 @@ export function renderBenchMarkdown(summary: BenchSummary): string {
         );
       lines.push("");
     }
+    if (impl.partition) {
+      lines.push("| partition (s) | trials | split (ms) | heal (ms) |", "|---|---|---|---|");
+      const fmt = (values: (number | null)[], never: string) => values.map((v) => (v === null ? never : String(v))).join(", ") || "—";
+      for (const p of impl.partition)
+        lines.push(`| ${p.partitionMs / 1000} | ${p.trials} | ${fmt(p.splitMs, "not split")} | ${fmt(p.healMs, `not within ${p.waitedMs / 1000} s`)} |`);
+      lines.push("");
+    }
     if (impl.convergence) {
       lines.push("| nodes | trials | spread p50 | p90 | max | log N expectation |", "|---|---|---|---|---|---|");
       for (const c of impl.convergence)
@@ -207,9 +245,13 @@ export function renderBenchMarkdown(summary: BenchSummary): string {
 }
 
 export async function renderBenchHtml(summary: BenchSummary, markdown: string): Promise<string> {
-  const specs = [...METRICS.map(([m, title]) => cdfSpec(summary, m, title)), pauseSpec(summary), lossSpec(summary), convergenceSpec(summary)].filter(
-    (s): s is TopLevelSpec => s !== undefined,
-  );
+  const specs = [
+    ...METRICS.map(([m, title]) => cdfSpec(summary, m, title)),
+    pauseSpec(summary),
+    lossSpec(summary),
+    partitionSpec(summary),
+    convergenceSpec(summary),
+  ].filter((s): s is TopLevelSpec => s !== undefined);
   const charts = await Promise.all(specs.map(renderSvg));
   const configs = summary.implementations
     .map((i: ImplementationBench) => `<h3>${escape(i.name)}</h3><pre>${escape(JSON.stringify(i.timing, null, 2))}</pre>`)

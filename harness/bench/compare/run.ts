@@ -1,10 +1,10 @@
 // The trials of `grapevine bench`, for one implementation: detection, pause, loss or convergence.
 // The command parses flags and hands off here, as `run` hands off to the scenario runner.
-import type { DetectionTrial, ImplementationBench } from "../../../specs/bench/summary.js";
+import type { DetectionTrial, ImplementationBench, PartitionPoint } from "../../../specs/bench/summary.js";
 import type { Implementation } from "../../adapters/implementation.js";
-import { detectionExpectation, detectionTrial, distribution, lossTrial, pauseTrials, seededRandom } from "./measure.js";
+import { detectionExpectation, detectionTrial, distribution, lossTrial, partitionTrial, pauseTrials, seededRandom } from "./measure.js";
 
-export type BenchKind = "detection" | "pause" | "loss" | "convergence";
+export type BenchKind = "detection" | "pause" | "loss" | "partition" | "convergence";
 
 /** What to measure, validated by the command. */
 export interface BenchPlan {
@@ -19,6 +19,10 @@ export interface BenchPlan {
   rates: number[];
   /** loss: seconds of watching for false verdicts at each rate. */
   durationS: number;
+  /** partition: how long each partition lasts, in seconds. */
+  partitionsS: number[];
+  /** partition: how long to wait for the cluster to re-form after each heal, in seconds. */
+  healWaitS: number;
 }
 
 /**
@@ -66,18 +70,40 @@ export async function benchImplementation(
   } else if (plan.kind === "pause") {
     say(`${impl.name}: pauses of ${plan.pauses.join(", ")} ms, ${plan.trials} trial(s) each`);
     result.pause = await pauseTrials(impl, plan.sizes[0]!, plan.seed, plan.pauses, plan.trials);
-  } else if (plan.kind === "loss") {
-    if (impl.name !== "reference") {
-      result.skipped.push({ what: "loss", reason: impl.networkUnsupported ?? "adapters run without Grapevine's proxies in this version" });
-    } else {
+  } else if (plan.kind === "loss" || plan.kind === "partition") {
+    const unreachable =
+      impl.networkUnsupported ?? (impl.adapter && impl.faults !== "packet" ? "its manifest does not put it under the packet engine" : undefined);
+    if (unreachable) result.skipped.push({ what: plan.kind, reason: unreachable });
+    else if (plan.kind === "loss") {
       result.loss = [];
       for (const rate of plan.rates) {
         if (interrupted()) break;
-        const point = await lossTrial(plan.sizes[0]!, rate / 100, plan.durationS * 1000, plan.seed + rate, random);
+        const point = await lossTrial(impl, plan.sizes[0]!, rate / 100, plan.durationS * 1000, plan.seed + rate, random);
         result.loss.push(point);
         say(
           `${impl.name} ${rate}% loss: ${point.falseSuspect} false suspect, ${point.falseDead} false dead in ${plan.durationS} s; then a crash: first dead ${point.firstDeadMs ?? "—"} ms, all dead ${point.allDeadMs ?? "—"} ms`,
         );
+      }
+    } else {
+      result.partition = [];
+      for (const seconds of plan.partitionsS) {
+        const point: PartitionPoint = { partitionMs: seconds * 1000, trials: 0, splitMs: [], healMs: [], waitedMs: plan.healWaitS * 1000 };
+        for (let i = 0; i < plan.trials && !interrupted(); i++) {
+          const trial = await partitionTrial(impl, plan.sizes[0]!, seconds * 1000, plan.healWaitS * 1000, plan.seed + seconds * 10 + i).catch(
+            (error: Error) => {
+              say(`${impl.name} ${seconds} s partition trial ${i + 1} could not run: ${error.message}`);
+              return undefined;
+            },
+          );
+          if (!trial) continue;
+          point.trials++;
+          point.splitMs.push(trial.splitMs);
+          point.healMs.push(trial.healMs);
+          say(
+            `${impl.name} ${seconds} s partition trial ${i + 1}/${plan.trials}: split ${trial.splitMs ?? "—"} ms, healed ${trial.healMs === null ? `not within ${plan.healWaitS} s` : `${trial.healMs} ms`} after the heal`,
+          );
+        }
+        result.partition.push(point);
       }
     }
   } else {
@@ -105,7 +131,7 @@ export async function benchImplementation(
 export function trialsMeasured(result: ImplementationBench): number {
   const detection = result.detection?.trials.filter((t) => t.error === undefined).length ?? 0;
   const pause = (result.pause ?? []).reduce((n, p) => n + p.trials, 0);
-  const loss = result.loss?.length ?? 0;
+  const loss = (result.loss?.length ?? 0) + (result.partition ?? []).reduce((n, p) => n + p.trials, 0);
   const convergence = (result.convergence ?? []).reduce((n, c) => n + (c.spread?.n ?? 0), 0);
   return detection + pause + loss + convergence;
 }

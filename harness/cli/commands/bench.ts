@@ -11,11 +11,13 @@ interface BenchArgs {
   kind: BenchKind;
   sut: string[];
   nodes: string;
-  trials: number;
+  trials?: number;
   seed?: number;
   pauses: string;
   rates: string;
   "duration-s": number;
+  "partitions-s": string;
+  "heal-wait-s": number;
   "report-dir": string;
 }
 
@@ -46,21 +48,26 @@ export const benchCommand: CommandModule<object, BenchArgs> = {
   builder: (y) =>
     y
       .positional("kind", {
-        choices: ["detection", "pause", "loss", "convergence"] as const,
+        choices: ["detection", "pause", "loss", "partition", "convergence"] as const,
         demandOption: true,
         describe:
-          "detection: crash latency; pause: verdicts on a paused node; loss: false positives and detection under message loss; convergence: a death's spread vs N",
+          "detection: crash latency; pause: verdicts on a paused node; loss: false positives and detection under message loss; partition: heal time after partitions of given lengths; convergence: a death's spread vs N",
       })
       .option("sut", { type: "string", array: true, default: ["reference"], describe: "reference, or an adapter manifest file (repeatable)" })
       .option("nodes", { type: "string", default: "5", describe: "cluster size (convergence: a list, e.g. 4,8,16,32)" })
-      .option("trials", { type: "number", default: 10, describe: "trials per implementation (and per size or pause)" })
+      .option("trials", { type: "number", describe: "trials per implementation (and per size, pause or partition; default 10, partition 1)" })
       .option("seed", { type: "number", describe: "seed for victims and crash phases (default random; recorded)" })
       .option("pauses", { type: "string", default: "1000,3000,6000,12000", describe: "pause: durations in ms" })
       .option("rates", { type: "string", default: "0,5,10,20,30", describe: "loss: percentages of exchanges lost on every link" })
       .option("duration-s", { type: "number", default: 60, describe: "loss: seconds of watching for false verdicts at each rate" })
+      .option("partitions-s", { type: "string", default: "20,45,90", describe: "partition: how long each partition lasts, in seconds" })
+      .option("heal-wait-s", { type: "number", default: 120, describe: "partition: how long to wait for the cluster to re-form after each heal, in seconds" })
       .option("report-dir", { type: "string", default: "reports" }),
   handler: async (args) => {
-    if (!Number.isInteger(args.trials) || args.trials < 1 || args.trials > 1000) throw new UsageError("--trials: a whole number from 1 to 1000");
+    const trials = args.trials ?? (args.kind === "partition" ? 1 : 10);
+    if (!Number.isInteger(trials) || trials < 1 || trials > 1000) throw new UsageError("--trials: a whole number from 1 to 1000");
+    const partitionsS = wholeNumbers(args["partitions-s"], "--partitions-s", 1, 3600);
+    if (!(args["heal-wait-s"] > 0 && args["heal-wait-s"] <= 3600)) throw new UsageError("--heal-wait-s: from 1 to 3600");
     const sizes = wholeNumbers(args.nodes, "--nodes", 3, 64);
     if (args.kind !== "convergence" && sizes.length !== 1) throw new UsageError(`--nodes: one size for ${args.kind}`);
     const pauses = wholeNumbers(args.pauses, "--pauses", 1, 120_000);
@@ -76,6 +83,18 @@ export const benchCommand: CommandModule<object, BenchArgs> = {
     const seed = args.seed ?? Math.floor(Math.random() * 2 ** 31);
     const impls: Implementation[] = [];
     for (const spec of args.sut) impls.push(await implementationOf(spec));
+    // Loss and partitions on an implementation under the packet engine need root and nft: say so now, not after the others ran.
+    if ((args.kind === "loss" || args.kind === "partition") && impls.some((i) => i.faults === "packet")) {
+      const { missingForPacketFaults } = await import("../../faults/packet/host-tools.js");
+      const missing = await missingForPacketFaults();
+      if (missing.length > 0)
+        throw new UsageError(
+          `bench ${args.kind} on ${impls
+            .filter((i) => i.faults === "packet")
+            .map((i) => i.name)
+            .join(", ")}: packet-level faults need ${missing.join("; and ")}`,
+        );
+    }
     const { runDir } = runDirFor(args["report-dir"], [`bench-${args.kind}`]);
     mkdirSync(runDir, { recursive: true });
     let interrupted = false;
@@ -85,7 +104,7 @@ export const benchCommand: CommandModule<object, BenchArgs> = {
       process.stderr.write("\nSIGINT: finishing the current trial, then writing what was measured (again: exit now)\n");
     });
     const say = (line: string) => process.stderr.write(`${line}\n`);
-    const plan: BenchPlan = { kind: args.kind, sizes, trials: args.trials, seed, pauses, rates, durationS: args["duration-s"] };
+    const plan: BenchPlan = { kind: args.kind, sizes, trials, seed, pauses, rates, durationS: args["duration-s"], partitionsS, healWaitS: args["heal-wait-s"] };
     const startedAt = Date.now();
     const results: ImplementationBench[] = [];
     for (const impl of impls) results.push(await benchImplementation(impl, plan, say, () => interrupted));
@@ -96,6 +115,7 @@ export const benchCommand: CommandModule<object, BenchArgs> = {
       finishedAt: Date.now(),
       seed,
       pollMs: POLL_MS,
+      ...(args.kind === "loss" || args.kind === "partition" ? { faults: impls.map((i) => `${i.name}: ${i.faults}`).join(", ") } : {}),
       implementations: results,
     });
     const html = await writeBenchReports(runDir, summary);
