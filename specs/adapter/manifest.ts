@@ -79,6 +79,7 @@ export const AdapterManifest = z
         suspicionMult: z.number().positive(),
         suspicionMaxTimeoutMult: z.number().positive().optional(),
         gossipIntervalMs: z.number().positive().optional(),
+        pushPullIntervalMs: z.number().positive().optional().describe("full-state sync interval: the push-pull term of scenario bounds"),
         indirectChecks: z.number().int().min(0).optional(),
         probeOrder: z
           .enum(["round-robin", "random"])

@@ -223,6 +223,7 @@ export function referenceTiming(config: unknown): ScenarioTiming {
     suspicionMult: c.suspicionMult,
     suspicionMaxTimeoutMult: c.suspicionMaxTimeoutMult,
     gossipIntervalMs: c.gossipIntervalMs,
+    pushPullIntervalMs: c.pushPullIntervalMs,
   };
 }
 

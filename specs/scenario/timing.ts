@@ -10,6 +10,7 @@
 //   suspicion-min   suspicionMult · max(1, log10 n) · probe   (memberlist suspicion.go, SWIM §4.2; the reference node's too)
 //   suspicion-max   suspicionMaxTimeoutMult · suspicion-min   (Lifeguard: a suspicion no one confirms runs this long)
 //   gossip          one gossip interval
+//   push-pull       one full-state sync interval (what a member that missed a rumor waits for, at worst)
 import { z } from "zod";
 
 /** The settings an expression is evaluated with. */
@@ -20,11 +21,12 @@ export interface ScenarioTiming {
   /** Absent: no Lifeguard stretch, suspicion-max = suspicion-min. */
   suspicionMaxTimeoutMult?: number | undefined;
   gossipIntervalMs?: number | undefined;
+  pushPullIntervalMs?: number | undefined;
   /** Where these settings come from, for reports. */
   source: string;
 }
 
-export const TIMING_TERMS = ["probe", "probe-timeout", "probe-round", "suspicion-min", "suspicion-max", "gossip"] as const;
+export const TIMING_TERMS = ["probe", "probe-timeout", "probe-round", "suspicion-min", "suspicion-max", "gossip", "push-pull"] as const;
 type Term = (typeof TIMING_TERMS)[number];
 
 const UNIT_MS = { ms: 1, s: 1000, m: 60_000 } as const;
@@ -66,6 +68,9 @@ function termMs(term: Term, timing: ScenarioTiming, nodes: number): number {
       return suspicionMin * (timing.suspicionMaxTimeoutMult ?? 1);
     case "gossip":
       return timing.gossipIntervalMs ?? timing.probeIntervalMs;
+    case "push-pull":
+      if (timing.pushPullIntervalMs === undefined) throw new Error(`"push-pull": ${timing.source} declares no pushPullIntervalMs`);
+      return timing.pushPullIntervalMs;
   }
 }
 

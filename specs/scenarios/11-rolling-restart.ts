@@ -9,7 +9,7 @@ export default defineScenario({
     "Each node in turn is killed and restarted with the same id and address, waiting for the cluster to converge in between. Every restarted node must rejoin alive everywhere.",
   nodes: nodes.length,
   steps: [
-    { wait: { until: "converged", timeout: "10s" } },
+    { wait: { until: "converged", timeout: "push-pull + 10s" } },
     ...nodes.flatMap((node) => [{ restart: node }, { wait: { until: "converged", timeout: "15s" } }, { wait: "500ms" }]),
   ],
   checks: [{ converged: { within: "5s" } }, { flaps: {} }],
