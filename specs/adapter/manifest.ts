@@ -80,6 +80,12 @@ export const AdapterManifest = z
         suspicionMaxTimeoutMult: z.number().positive().optional(),
         gossipIntervalMs: z.number().positive().optional(),
         pushPullIntervalMs: z.number().positive().optional().describe("full-state sync interval: the push-pull term of scenario bounds"),
+        awarenessMaxMultiplier: z
+          .number()
+          .int()
+          .min(0)
+          .optional()
+          .describe("Lifeguard's cap on the local health multiplier (memberlist AwarenessMaxMultiplier): the probe-round-degraded term"),
         indirectChecks: z.number().int().min(0).optional(),
         probeOrder: z
           .enum(["round-robin", "random"])

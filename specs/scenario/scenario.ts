@@ -224,6 +224,7 @@ export function referenceTiming(config: unknown): ScenarioTiming {
     suspicionMaxTimeoutMult: c.suspicionMaxTimeoutMult,
     gossipIntervalMs: c.gossipIntervalMs,
     pushPullIntervalMs: c.pushPullIntervalMs,
+    awarenessMaxMultiplier: c.awarenessMaxMultiplier,
   };
 }
 

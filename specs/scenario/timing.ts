@@ -11,6 +11,9 @@
 //   suspicion-max   suspicionMaxTimeoutMult · suspicion-min   (Lifeguard: a suspicion no one confirms runs this long)
 //   gossip          one gossip interval
 //   push-pull       one full-state sync interval (what a member that missed a rumor waits for, at worst)
+//   probe-round-degraded  (n − 1) periods each stretched by Lifeguard's local health multiplier at its
+//                   cap ((awarenessMaxMultiplier + 1) × probe): how slowly a node that hears nobody,
+//                   and so believes itself unhealthy, gets round its probe list
 import { z } from "zod";
 
 /** The settings an expression is evaluated with. */
@@ -22,11 +25,13 @@ export interface ScenarioTiming {
   suspicionMaxTimeoutMult?: number | undefined;
   gossipIntervalMs?: number | undefined;
   pushPullIntervalMs?: number | undefined;
+  /** Lifeguard's cap on the local health multiplier (memberlist AwarenessMaxMultiplier); absent: no stretch. */
+  awarenessMaxMultiplier?: number | undefined;
   /** Where these settings come from, for reports. */
   source: string;
 }
 
-export const TIMING_TERMS = ["probe", "probe-timeout", "probe-round", "suspicion-min", "suspicion-max", "gossip", "push-pull"] as const;
+export const TIMING_TERMS = ["probe", "probe-timeout", "probe-round", "suspicion-min", "suspicion-max", "gossip", "push-pull", "probe-round-degraded"] as const;
 type Term = (typeof TIMING_TERMS)[number];
 
 const UNIT_MS = { ms: 1, s: 1000, m: 60_000 } as const;
@@ -68,6 +73,8 @@ function termMs(term: Term, timing: ScenarioTiming, nodes: number): number {
       return suspicionMin * (timing.suspicionMaxTimeoutMult ?? 1);
     case "gossip":
       return timing.gossipIntervalMs ?? timing.probeIntervalMs;
+    case "probe-round-degraded":
+      return Math.max(1, nodes - 1) * ((timing.awarenessMaxMultiplier ?? 0) + 1) * timing.probeIntervalMs;
     case "push-pull":
       if (timing.pushPullIntervalMs === undefined) throw new Error(`"push-pull": ${timing.source} declares no pushPullIntervalMs`);
       return timing.pushPullIntervalMs;

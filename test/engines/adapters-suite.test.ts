@@ -42,7 +42,9 @@ t.test("[~2 min] grapevine run --sut serf.json --sut memberlist.json: real verdi
     ],
     { reject: false, timeout: 380_000 },
   );
-  const runDir = path.join(reportDir, readdirSync(reportDir)[0]!);
+  const made = readdirSync(reportDir)[0];
+  if (!made) throw new Error(`no run folder (exit ${result.exitCode}): ${result.stderr}`);
+  const runDir = path.join(reportDir, made);
   const matrix = JSON.parse(readFileSync(path.join(runDir, "matrix.json"), "utf8")) as Matrix;
   t.same(matrix.implementations, ["serf", "memberlist"]);
   const verdicts = Object.fromEntries(matrix.rows.map((r) => [r.scenario, r.cells.map((c) => c.verdict)]));

@@ -22,7 +22,9 @@ const suts = ["--sut", "reference", "--sut", adapter("serf.json"), "--sut", adap
 async function bench(args: string[]) {
   const reportDir = mkdtempSync(path.join(tmpdir(), "grapevine-bench-packet-"));
   const result = await execa(process.execPath, [builtCli(), "bench", ...args, "--seed", "5", "--report-dir", reportDir], { reject: false, timeout: 400_000 });
-  const runDir = path.join(reportDir, readdirSync(reportDir)[0]!);
+  const made = readdirSync(reportDir)[0];
+  if (!made) throw new Error(`no run folder (exit ${result.exitCode}): ${result.stderr}`);
+  const runDir = path.join(reportDir, made);
   return {
     result,
     summary: JSON.parse(readFileSync(path.join(runDir, "summary.json"), "utf8")) as BenchSummary,

@@ -20,7 +20,9 @@ async function run(faults: "proxy" | "packet"): Promise<Summary> {
     reject: false,
     timeout: 240_000,
   });
-  const runDir = path.join(reportDir, readdirSync(reportDir)[0]!);
+  const made = readdirSync(reportDir)[0];
+  if (!made) throw new Error(`no run folder (exit ${result.exitCode}): ${result.stderr}`);
+  const runDir = path.join(reportDir, made);
   const summary = Summary.parse(JSON.parse(readFileSync(path.join(runDir, "summary.json"), "utf8")));
   if (result.exitCode !== 0) process.stderr.write(result.stdout);
   return summary;

@@ -23,6 +23,8 @@ t.test("terms, multipliers and durations add up", async (t) => {
   t.equal(evaluateTiming("suspicion-max", { ...lan, suspicionMaxTimeoutMult: undefined }, 5), 4000, "no Lifeguard stretch declared");
   t.equal(evaluateTiming("gossip + probe-timeout + 1.5s", lan, 5), 2200);
   t.equal(evaluateTiming("push-pull + 10s", { ...lan, pushPullIntervalMs: 30_000 }, 5), 40_000);
+  t.equal(evaluateTiming("probe-round-degraded", { ...lan, awarenessMaxMultiplier: 8 }, 5), 36_000, "4 periods at 9 × 1 s");
+  t.equal(evaluateTiming("probe-round-degraded", lan, 5), 4000, "no multiplier declared: a plain round");
   t.throws(() => evaluateTiming("push-pull", lan, 5), /"push-pull": memberlist DefaultLANConfig declares no pushPullIntervalMs/);
   t.throws(() => evaluateTiming("probe * 2", lan, 5), /"probe \* 2" is neither a duration nor/);
   t.throws(() => evaluateTiming("2 probes", lan, 5), /"probes" is not a timing term/);
@@ -50,7 +52,7 @@ t.test("in a scenario: the reference node's settings in it, or the implementatio
   t.notOk(bad.success);
   t.equal(
     describeIssue(bad.error!),
-    'field checks.0.converged.within: timing expression "3 heartbeats": "heartbeats" is not a timing term (one of probe, probe-timeout, probe-round, suspicion-min, suspicion-max, gossip, push-pull)',
+    'field checks.0.converged.within: timing expression "3 heartbeats": "heartbeats" is not a timing term (one of probe, probe-timeout, probe-round, suspicion-min, suspicion-max, gossip, push-pull, probe-round-degraded)',
   );
   const plain = Scenario.safeParse({ ...scenario, checks: [{ converged: { within: "2 s!" } }] });
   t.match(describeIssue(plain.error!), /must be a duration such as "500ms", "2s" or "1m", or a timing expression/, "the hint, not zod's bare Invalid input");
