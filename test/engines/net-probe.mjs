@@ -1,6 +1,9 @@
 // A small traffic program the packet-engine tests run inside a node's namespace (ip netns exec).
 //   echo PROTO HOST PORT MAX_MS  answers every datagram / connection until its stdin closes (at most
 //        MAX_MS); prints {"received":N} when done
+//   stream tcp BIND_HOST HOST PORT BYTES  one connection; BYTES written 500 at a time, 1 ms apart (no
+//        Nagle);
+//        prints {"sent","echoed","ms"} once the echo has all come back (or after 60 s)
 //   ping PROTO BIND_HOST BIND_PORT HOST PORT COUNT INTERVAL_MS TIMEOUT_MS
 //        sends COUNT probes (a datagram, or a new connection each), prints {"sent","rtts","errors"}
 // Bounded: every mode stops by itself.
@@ -27,7 +30,8 @@ if (mode === "echo") {
   } else {
     const server = net.createServer((c) => {
       received++;
-      c.on("data", (d) => c.end(d));
+      c.on("data", (d) => c.write(d));
+      c.on("end", () => c.end());
       c.on("error", () => undefined);
     });
     server.listen(Number(port), host, () => print({ listening: true }));
@@ -35,6 +39,29 @@ if (mode === "echo") {
   setTimeout(done, Number(durationMs));
   process.stdin.on("end", done);
   process.stdin.resume();
+} else if (mode === "stream") {
+  const [bindHost, host, port, bytes] = rest;
+  const total = Number(bytes);
+  const started = performance.now();
+  let echoed = 0;
+  const c = net.connect({ host, port: Number(port), localAddress: bindHost });
+  const done = () => {
+    print({ sent: total, echoed, ms: performance.now() - started });
+    process.exit(0);
+  };
+  c.setNoDelay(true);
+  c.on("connect", async () => {
+    for (let sent = 0; sent < total; sent += 500) {
+      c.write(Buffer.alloc(Math.min(500, total - sent), 120));
+      await new Promise((r) => setTimeout(r, 1));
+    }
+  });
+  c.on("data", (d) => {
+    echoed += d.length;
+    if (echoed >= total) done();
+  });
+  c.on("error", done);
+  setTimeout(done, 60_000);
 } else {
   const [bindHost, bindPort, host, port, count, intervalMs, timeoutMs] = rest;
   const rtts = [];

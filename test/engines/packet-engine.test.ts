@@ -121,6 +121,26 @@ t.test("faults between two namespaces, UDP and TCP", { skip, timeout: 120_000 },
     t.equal(result.rtts.length, received, "b → a was not lossy");
   });
 
+  await t.test("loss drops TCP segments at the given probability, and TCP recovers the stream", async (t) => {
+    const loss = await engine.loss(0.3, [["a", "b"]]);
+    const server = await echoServer(b.netns, "tcp", b.host);
+    const r = await execa("ip", ["netns", "exec", a.netns, process.execPath, probe, "stream", "tcp", a.host, b.host, String(PORT), "300000"]);
+    const stream = JSON.parse(r.stdout) as { sent: number; echoed: number; ms: number };
+    const counters = await engine.lossCounters();
+    await server.stop();
+    await loss.undo();
+    const counted = Object.entries(counters).find(([tag]) => tag.endsWith("a>b"))?.[1];
+    t.ok(counted, `the loss rule counted (${JSON.stringify(counters)})`);
+    const { seen, dropped } = counted!;
+    const sd = Math.sqrt(seen * 0.3 * 0.7);
+    t.ok(seen >= 200, `${seen} packets from a to b passed the rule`);
+    t.ok(
+      Math.abs(dropped - 0.3 * seen) <= 5 * sd,
+      `${dropped} of ${seen} dropped (${((100 * dropped) / seen).toFixed(1)} %; expected 30 % ± ${((500 * sd) / seen).toFixed(1)})`,
+    );
+    t.equal(stream.echoed, stream.sent, `every byte arrived all the same, in ${Math.round(stream.ms)} ms: TCP resent what was lost`);
+  });
+
   await t.test("latency delays a's datagrams and stream bytes to b by latency ± jitter, one way", async (t) => {
     const baseServer = await echoServer(b.netns, "udp", b.host);
     const base = await ping(a.netns, "udp", a.host, b.host, 50, 5, 300);

@@ -37,6 +37,10 @@ export function planImplementations(args: Pick<ConformanceArgs, "sut" | "target"
   const planned: Planned[] = [];
   for (const spec of args.sut) {
     const parsed = parseReferenceSut(spec);
+    if (!parsed && spec.endsWith(".json"))
+      throw new UsageError(
+        `--sut ${spec}: conformance speaks Grapevine's wire v1, which adapter manifests do not declare; start the implementation and use --target HOST:PORT if it speaks wire v1 (grapevine run --sut takes manifests)`,
+      );
     if (!parsed) throw new UsageError(`--sut ${spec}: expected "reference" or "reference:MUTANT" (use --target HOST:PORT for another implementation)`);
     if (parsed.mutant && !(parsed.mutant in MUTANTS))
       throw new UsageError(`--sut ${spec}: no mutant "${parsed.mutant}" (one of ${Object.keys(MUTANTS).join(", ")})`);

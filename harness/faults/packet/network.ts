@@ -94,6 +94,10 @@ export class PacketNetwork {
     this.nodes.push(node);
     await ip("-n", netns, "link", "set", "lo", "up");
     await ip("-n", r, "link", "add", routerIf, "type", "veth", "peer", "name", "eth0", "netns", netns);
+    // One segment per packet, as on a wire: with segmentation offload a veth carries 64 KB
+    // super-packets, and a loss rule would drop dozens of TCP segments with one roll.
+    await ip("-n", netns, "link", "set", "eth0", "gso_max_segs", "1");
+    await ip("-n", r, "link", "set", routerIf, "gso_max_segs", "1");
     await ip("-n", r, "addr", "add", `${this.names.routerAddr}/32`, "dev", routerIf);
     await ip("-n", r, "link", "set", routerIf, "up");
     await ip("-n", r, "route", "add", `${addr}/32`, "dev", routerIf);
@@ -107,6 +111,22 @@ export class PacketNetwork {
   /** Loads the rules `state` calls for (state.nodeAddrs is filled in here). */
   async applyRules(state: Omit<RulesetState, "routerAddr" | "nodeAddrs">): Promise<void> {
     await nft(this.names.router, renderRules({ ...state, routerAddr: this.names.routerAddr, nodeAddrs: this.nodes.map((n) => n.addr) }));
+  }
+
+  /**
+   * The counters of every tagged loss rule since the rules were last loaded: packets the rule saw,
+   * and packets it dropped.
+   */
+  async lossCounters(): Promise<Record<string, { seen: number; dropped: number }>> {
+    const listed = await execa("ip", ["netns", "exec", this.names.router, "nft", "-j", "list", "chain", "ip", "grapevine", "faults"]);
+    const rules = (JSON.parse(listed.stdout) as { nftables: { rule?: { comment?: string; expr: Record<string, { packets?: number }>[] } }[] }).nftables;
+    const counters: Record<string, { seen: number; dropped: number }> = {};
+    for (const { rule } of rules) {
+      if (!rule?.comment) continue;
+      const [seen, dropped] = rule.expr.filter((e) => "counter" in e).map((e) => e.counter!.packets ?? 0);
+      counters[rule.comment] = { seen: seen ?? 0, dropped: dropped ?? 0 };
+    }
+    return counters;
   }
 
   /** The rules in force, as nft lists them (for diagnostics and tests). */

@@ -148,6 +148,14 @@ export class PacketEngine implements FaultEngine {
     await this.network.destroy();
   }
 
+  /**
+   * Per loss fault in force and link ("loss 3 n1>n2"): the packets its rule saw and dropped, UDP
+   * and TCP alike, since the rules were last changed.
+   */
+  lossCounters() {
+    return this.network.lossCounters();
+  }
+
   /** What the relay counted (datagrams per link, connections, errors): for tests and diagnostics. */
   relayStats() {
     return this.network.relay.stats();
@@ -201,7 +209,13 @@ export class PacketEngine implements FaultEngine {
       const senders = this.network.nodeList.map((n) => ({ host: n.addr, port: this.ports.get(n.id)! }));
       await this.network.relay.request({ op: "configure", routerAddr: this.network.names.routerAddr, listeners: dedupe(listeners), links: shapes, senders });
       const drops: DropRule[] = this.active.flatMap((f) =>
-        f.drops.map((d) => ({ kind: d.kind, from: this.addr(d.link[0]), to: this.addr(d.link[1]), ...(d.rate === undefined ? {} : { rate: d.rate }) })),
+        f.drops.map((d) => ({
+          kind: d.kind,
+          from: this.addr(d.link[0]),
+          to: this.addr(d.link[1]),
+          tag: `${d.kind} ${f.id} ${linkKey(d.link)}`,
+          ...(d.rate === undefined ? {} : { rate: d.rate }),
+        })),
       );
       await this.network.applyRules({ drops, diversions: dedupeDiversions(diversions) });
     });

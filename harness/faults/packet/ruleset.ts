@@ -29,6 +29,8 @@ export interface DropRule {
   to: string;
   /** loss: the probability (0..1) that a packet is dropped. */
   rate?: number;
+  /** Names the rule (an nft comment), so that its counters can be read back: loss rules count what they saw and what they dropped. */
+  tag?: string;
 }
 
 /** Packets (or new connections) from `from` to `to:port` go to the relay's `relayPort`. */
@@ -73,7 +75,8 @@ export function renderRules(state: RulesetState): string {
       // A connection attempt gets a reset and a datagram an ICMP port-unreachable, as from a closed port.
       add("faults", `${link} meta l4proto tcp reject with tcp reset`);
       add("faults", `${link} reject`);
-    } else add("faults", `${link} numgen random mod 1000000 < ${lossThreshold(drop.rate ?? 0)} drop`);
+    } else
+      add("faults", `${link} counter numgen random mod 1000000 < ${lossThreshold(drop.rate ?? 0)} counter drop${drop.tag ? ` comment "${drop.tag}"` : ""}`);
   }
   for (const d of state.diversions) {
     const link = `ip saddr ${d.from} ip daddr ${d.to}`;

@@ -177,6 +177,7 @@ t.test("bad input exits 2 with a message naming what is wrong", async (t) => {
   const cli = (args: string[]) => execa(process.execPath, [builtCli(), "conformance", ...args], { reject: false, timeout: 30_000 });
   const cases: [string[], RegExp][] = [
     [["--sut", "serf"], /--sut serf: expected "reference" or "reference:MUTANT"/],
+    [["--sut", "fixtures/adapters/serf.json"], /--sut fixtures\/adapters\/serf.json: conformance speaks Grapevine's wire v1/],
     [["--sut", "reference:no-such"], /no mutant "no-such"/],
     [["--only", "NOPE"], /--only NOPE: matches no requirement/],
     [["--target", "127.0.0.1:1", "--target", "127.0.0.1:2", "--admin", "http://127.0.0.1:3"], /--admin: give one per --target/],

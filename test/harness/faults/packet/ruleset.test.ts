@@ -7,7 +7,7 @@ const state = {
   nodeAddrs: ["10.200.1.10", "10.200.1.11"],
   drops: [
     { kind: "partition" as const, from: "10.200.1.10", to: "10.200.1.11" },
-    { kind: "loss" as const, from: "10.200.1.11", to: "10.200.1.10", rate: 0.25 },
+    { kind: "loss" as const, from: "10.200.1.11", to: "10.200.1.10", rate: 0.25, tag: "loss 2 n2>n1" },
     { kind: "refuse" as const, from: "10.200.1.11", to: "10.200.1.10" },
   ],
   diversions: [
@@ -25,7 +25,12 @@ t.test("every rule is replaced in one script, and each fault lands where it acts
     "the chains are flushed first, so the script states the whole set",
   );
   t.ok(lines.includes("add rule ip grapevine faults ip saddr 10.200.1.10 ip daddr 10.200.1.11 drop"), "a cut drops in prerouting");
-  t.ok(lines.includes("add rule ip grapevine faults ip saddr 10.200.1.11 ip daddr 10.200.1.10 numgen random mod 1000000 < 250000 drop"), "loss at 25 %");
+  t.ok(
+    lines.includes(
+      'add rule ip grapevine faults ip saddr 10.200.1.11 ip daddr 10.200.1.10 counter numgen random mod 1000000 < 250000 counter drop comment "loss 2 n2>n1"',
+    ),
+    "loss at 25 %, counting what it saw and what it dropped, named so the counters can be read back",
+  );
   t.ok(lines.includes("add rule ip grapevine faults ip saddr 10.200.1.11 ip daddr 10.200.1.10 meta l4proto tcp reject with tcp reset"));
   t.ok(
     lines.includes(
