@@ -28,6 +28,8 @@ export class AdapterRuntime implements NodeRuntime {
     /** The manifest's file: {dir} in its templates is its folder. */
     readonly file: string,
     private readonly logDir?: string,
+    /** How often at most a command view is run (each reading can make transitions). */
+    private readonly viewIntervalMs = 250,
   ) {}
 
   get gossipPort(): string {
@@ -83,11 +85,14 @@ export class AdapterRuntime implements NodeRuntime {
     });
     const view = manifest.view;
     const api: NodeApi =
-      view.kind === "admin" ? new AdminClient(fill([view.url], vars)[0]!, 1000) : new CommandViewApi(spec.id, fill(view.command, vars), view);
+      view.kind === "admin"
+        ? new AdminClient(fill([view.url], vars)[0]!, 1000)
+        : new CommandViewApi(spec.id, fill(view.command, vars), view, this.viewIntervalMs);
     const node = new AdapterNode(
       spec.id,
       `${host}:${spec.port}`,
       spec.port,
+      ports,
       api,
       { kv: manifest.visible.kv, suspect: manifest.visible.suspect },
       manifest,
@@ -114,13 +119,19 @@ export class AdapterRuntime implements NodeRuntime {
   async close(): Promise<void> {}
 }
 
-class AdapterNode extends ChildProcessNode implements ClusterNode {
+/** A node of an adapter's implementation, with the ports its manifest named. */
+export interface AdapterClusterNode extends ClusterNode {
+  readonly ports: Record<string, number>;
+}
+
+class AdapterNode extends ChildProcessNode implements AdapterClusterNode {
   private ready = 0;
 
   constructor(
     readonly id: string,
     readonly addr: string,
     readonly port: number,
+    readonly ports: Record<string, number>,
     readonly admin: NodeApi,
     readonly shows: NodeShows,
     private readonly manifest: AdapterManifest,

@@ -6,19 +6,13 @@ import { tmpdir } from "node:os";
 import path from "node:path";
 import { execa } from "execa";
 import t from "tap";
-import { missingForPacketFaults } from "../../harness/faults/packet/host-tools.js";
 import { readHistory } from "../../harness/history/read.js";
 import { builtCli, packageRoot } from "../../harness/paths.js";
 import type { Matrix } from "../../harness/report/matrix.js";
 import { Summary } from "../../specs/report/summary.js";
+import { engineSkip } from "./requirements.js";
 
-const missing = await missingForPacketFaults();
-const has = async (cmd: string, args: string[]) => (await execa(cmd, args, { reject: false }).catch(() => ({ exitCode: 1 }))).exitCode === 0;
-if (!(await has("serf", ["version"]))) missing.push("serf (apt-get install -y serf)");
-if (!(await has("go", ["version"])) || !existsSync("/usr/share/gocode/src/github.com/hashicorp/memberlist"))
-  missing.push("go and memberlist's source (apt-get install -y golang-go golang-github-hashicorp-memberlist-dev)");
-if (missing.length > 0 && process.env.GRAPEVINE_REQUIRE_MEMBERLIST) t.fail(`GRAPEVINE_REQUIRE_MEMBERLIST is set but missing: ${missing.join("; ")}`);
-const skip = missing.length > 0 ? `needs ${missing.join("; ")}` : false;
+const skip = await engineSkip(t, true);
 
 const adapter = (name: string) => path.join(packageRoot(), "fixtures", "adapters", name);
 const scenario = (name: string) => path.join(packageRoot(), "specs", "scenarios", name);

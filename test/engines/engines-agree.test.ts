@@ -5,13 +5,11 @@ import { tmpdir } from "node:os";
 import path from "node:path";
 import { execa } from "execa";
 import t from "tap";
-import { missingForPacketFaults } from "../../harness/faults/packet/host-tools.js";
 import { builtCli, packageRoot } from "../../harness/paths.js";
 import { Summary } from "../../specs/report/summary.js";
+import { engineSkip } from "./requirements.js";
 
-const missing = await missingForPacketFaults();
-if (missing.length > 0 && process.env.GRAPEVINE_REQUIRE_PACKET) t.fail(`GRAPEVINE_REQUIRE_PACKET is set but: ${missing.join("; ")}`);
-const skip = missing.length > 0 ? `packet-level faults need ${missing.join("; ")}` : false;
+const skip = await engineSkip(t, false);
 const scenarios = ["06-partition-heal.yaml", "07-one-way-cut.yaml", "08-loss-10pct.yaml"].map((f) => path.join(packageRoot(), "specs", "scenarios", f));
 
 async function run(faults: "proxy" | "packet"): Promise<Summary> {

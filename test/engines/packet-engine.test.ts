@@ -5,9 +5,9 @@ import t from "tap";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { execa } from "execa";
-import { missingForPacketFaults } from "../../harness/faults/packet/host-tools.js";
 import { PacketEngine } from "../../harness/faults/packet/packet-engine.js";
 import { percentile } from "../../harness/stats.js";
+import { engineSkip } from "./requirements.js";
 
 const quantile = (values: number[], p: number) =>
   percentile(
@@ -15,9 +15,7 @@ const quantile = (values: number[], p: number) =>
     p,
   ) ?? NaN;
 
-const missing = await missingForPacketFaults();
-if (missing.length > 0 && process.env.GRAPEVINE_REQUIRE_PACKET) t.fail(`GRAPEVINE_REQUIRE_PACKET is set but: ${missing.join("; ")}`);
-const skip = missing.length > 0 ? `packet-level faults need ${missing.join("; ")}` : false;
+const skip = await engineSkip(t, false);
 const probe = path.join(path.dirname(fileURLToPath(import.meta.url)), "net-probe.mjs");
 const PORT = 7946;
 

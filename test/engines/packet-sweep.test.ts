@@ -5,14 +5,12 @@ import path from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
 import { execa } from "execa";
 import t from "tap";
-import { missingForPacketFaults } from "../../harness/faults/packet/host-tools.js";
 import { sweepPacketNetworks } from "../../harness/faults/packet/network.js";
 import { PacketEngine } from "../../harness/faults/packet/packet-engine.js";
 import { packageRoot } from "../../harness/paths.js";
+import { engineSkip } from "./requirements.js";
 
-const missing = await missingForPacketFaults();
-if (missing.length > 0 && process.env.GRAPEVINE_REQUIRE_PACKET) t.fail(`GRAPEVINE_REQUIRE_PACKET is set but: ${missing.join("; ")}`);
-const skip = missing.length > 0 ? `packet-level faults need ${missing.join("; ")}` : false;
+const skip = await engineSkip(t, false);
 const here = path.dirname(fileURLToPath(import.meta.url));
 const builtEngine = pathToFileURL(path.join(packageRoot(), "dist", "harness", "faults", "packet", "packet-engine.js")).href;
 

@@ -260,6 +260,17 @@ async function transitionsOver(cluster: Cluster, from: number[], durationMs: num
   return events.flat();
 }
 
+/** Waits until every node holds every node alive (30 s at most); returns their ids. */
+async function formed(cluster: Cluster, impl: Implementation): Promise<string[]> {
+  const ids = cluster.nodes.map((n) => n.id);
+  await waitUntil(() => allHold(cluster.nodes, ids, "alive"), {
+    timeoutMs: 30_000,
+    intervalMs: POLL_MS,
+    what: `${ids.length} ${impl.name} nodes to see each other alive`,
+  });
+  return ids;
+}
+
 const viewsOf = (nodes: Cluster["nodes"]) =>
   Promise.all(
     nodes.map((n) =>
@@ -277,12 +288,7 @@ const viewsOf = (nodes: Cluster["nodes"]) =>
 export async function lossTrial(impl: Implementation, size: number, rate: number, durationMs: number, seed: number, random: () => number): Promise<LossPoint> {
   const { cluster, close } = await faultableCluster(impl, size, seed);
   try {
-    const ids = cluster.nodes.map((n) => n.id);
-    await waitUntil(() => allHold(cluster.nodes, ids, "alive"), {
-      timeoutMs: 30_000,
-      intervalMs: POLL_MS,
-      what: `${size} ${impl.name} nodes to see each other alive`,
-    });
+    const ids = await formed(cluster, impl);
     const from = await Promise.all(cluster.nodes.map((n) => n.admin.events().then((e) => e.next)));
     if (rate > 0) await cluster.faults.loss(rate);
     const events = await transitionsOver(cluster, from, durationMs);
@@ -331,12 +337,7 @@ export async function partitionTrial(
 ): Promise<{ splitMs: number | null; healMs: number | null }> {
   const { cluster, close } = await faultableCluster(impl, size, seed);
   try {
-    const ids = cluster.nodes.map((n) => n.id);
-    await waitUntil(() => allHold(cluster.nodes, ids, "alive"), {
-      timeoutMs: 30_000,
-      intervalMs: POLL_MS,
-      what: `${size} ${impl.name} nodes to see each other alive`,
-    });
+    const ids = await formed(cluster, impl);
     const half = Math.floor(size / 2);
     const groups = [ids.slice(0, half), ids.slice(half)];
     const other = (id: string) => groups.find((g) => !g.includes(id))!;
