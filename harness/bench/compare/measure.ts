@@ -214,8 +214,9 @@ export async function pauseTrials(impl: Implementation, size: number, seed: numb
 }
 
 /**
- * A cluster of `impl` whose network faults reach it: the reference node through Toxiproxy proxies,
- * an implementation whose manifest says so in network namespaces under the packet engine.
+ * A cluster of `impl` whose network faults reach it: the reference node through Toxiproxy proxies
+ * (or, asked, the packet engine), an implementation whose manifest says so in network namespaces
+ * under the packet engine.
  */
 export async function faultableCluster(impl: Implementation, size: number, seed: number): Promise<{ cluster: Cluster; close(): Promise<void> }> {
   if (impl.adapter) {
@@ -223,6 +224,10 @@ export async function faultableCluster(impl: Implementation, size: number, seed:
     const runtime = new AdapterRuntime(impl.adapter.manifest, impl.adapter.file);
     await runtime.build();
     const cluster = await Cluster.start({ size, faults: (log) => PacketEngine.create(log), runtime, baseSeed: seed });
+    return { cluster, close: () => cluster.close() };
+  }
+  if (impl.faults === "packet") {
+    const cluster = await Cluster.start({ size, faults: (log) => PacketEngine.create(log), baseSeed: seed });
     return { cluster, close: () => cluster.close() };
   }
   const toxiproxy = await obtainToxiproxy({ allowPath: false });

@@ -18,6 +18,7 @@ interface BenchArgs {
   "duration-s": number;
   "partitions-s": string;
   "heal-wait-s": number;
+  faults: "proxy" | "packet";
   "report-dir": string;
 }
 
@@ -61,6 +62,12 @@ export const benchCommand: CommandModule<object, BenchArgs> = {
       .option("rates", { type: "string", default: "0,5,10,20,30", describe: "loss: percentages of exchanges lost on every link" })
       .option("duration-s", { type: "number", default: 60, describe: "loss: seconds of watching for false verdicts at each rate" })
       .option("partitions-s", { type: "string", default: "20,45,90", describe: "partition: how long each partition lasts, in seconds" })
+      .option("faults", {
+        choices: ["proxy", "packet"] as const,
+        default: "proxy" as const,
+        describe:
+          "loss, partition: what carries the reference node's faults (manifests that say packet always get the packet engine; packet needs root and nft)",
+      })
       .option("heal-wait-s", { type: "number", default: 120, describe: "partition: how long to wait for the cluster to re-form after each heal, in seconds" })
       .option("report-dir", { type: "string", default: "reports" }),
   handler: async (args) => {
@@ -82,7 +89,10 @@ export const benchCommand: CommandModule<object, BenchArgs> = {
       ]);
     const seed = args.seed ?? Math.floor(Math.random() * 2 ** 31);
     const impls: Implementation[] = [];
-    for (const spec of args.sut) impls.push(await implementationOf(spec));
+    for (const spec of args.sut) {
+      const impl = await implementationOf(spec);
+      impls.push(impl.adapter ? impl : { ...impl, faults: args.faults });
+    }
     // Loss and partitions on an implementation under the packet engine need root and nft: say so now, not after the others ran.
     if ((args.kind === "loss" || args.kind === "partition") && impls.some((i) => i.faults === "packet")) {
       const { missingForPacketFaults } = await import("../../faults/packet/host-tools.js");
