@@ -12,6 +12,11 @@ import type { Grudge } from "./grudge.js";
 /** A directed link: messages from `from` to `to`. */
 export type Link = [from: string, to: string];
 
+/** Every node some link names, sorted: a link fault's targets. */
+export function linkNodes(links: Link[]): string[] {
+  return [...new Set(links.flat())].sort();
+}
+
 /** A node as an engine sees it: its id and where it listens. */
 export interface EngineNode {
   id: string;

@@ -2,7 +2,7 @@
 // fault is a set of toxics (or a disabled proxy) on them, applied through toxiproxy-node-client.
 import type { Proxy } from "toxiproxy-node-client";
 import type { DialMap } from "../../specs/node/cli.js";
-import type { EngineNode, FaultEngine, Link } from "./engine.js";
+import { type EngineNode, type FaultEngine, type Link, linkNodes } from "./engine.js";
 import { type FaultHandle, type FaultKind, FaultLog } from "./fault-log.js";
 import { cutPairs, type Grudge, grudgeNodes } from "./grudge.js";
 import type { ProxyApi, ToxicSpec } from "./proxy-api.js";
@@ -78,13 +78,13 @@ export class ToxiproxyEngine implements FaultEngine {
   async loss(rate: number, links: Link[] = this.topology.allLinks()): Promise<FaultHandle> {
     if (!(rate >= 0 && rate <= 1)) throw new RangeError(`loss rate must be within 0..1, got ${rate}`);
     const channels = links.map(([from, to]): Channel => ({ proxy: this.topology.proxyFor(from, to), stream: "upstream" }));
-    return this.withToxics("loss", nodesOf(links), { rate, links }, channels, () => ({ type: "timeout", attributes: { timeout: 0 }, toxicity: rate }));
+    return this.withToxics("loss", linkNodes(links), { rate, links }, channels, () => ({ type: "timeout", attributes: { timeout: 0 }, toxicity: rate }));
   }
 
   /** Delays every message from→to by `latencyMs` ± `jitterMs` (one way; a round trip over two such links pays twice). */
   async latency(latencyMs: number, jitterMs = 0, links: Link[] = this.topology.allLinks()): Promise<FaultHandle> {
     const channels = links.flatMap(([from, to]) => this.topology.channels(from, to));
-    return this.withToxics("latency", nodesOf(links), { latencyMs, jitterMs, links }, channels, () => ({
+    return this.withToxics("latency", linkNodes(links), { latencyMs, jitterMs, links }, channels, () => ({
       type: "latency",
       attributes: { latency: latencyMs, jitter: jitterMs },
     }));
@@ -93,7 +93,7 @@ export class ToxiproxyEngine implements FaultEngine {
   /** Caps every message stream from→to at `rateKBps` (1 KB = 1000 B), per connection as Toxiproxy does. */
   async bandwidth(rateKBps: number, links: Link[] = this.topology.allLinks()): Promise<FaultHandle> {
     const channels = links.flatMap(([from, to]) => this.topology.channels(from, to));
-    return this.withToxics("bandwidth", nodesOf(links), { rateKBps, links }, channels, () => ({ type: "bandwidth", attributes: { rate: rateKBps } }));
+    return this.withToxics("bandwidth", linkNodes(links), { rateKBps, links }, channels, () => ({ type: "bandwidth", attributes: { rate: rateKBps } }));
   }
 
   /** Connections on these links are refused: their proxies are disabled. */
@@ -109,7 +109,7 @@ export class ToxiproxyEngine implements FaultEngine {
     }
     const handle = this.log.started(
       "refuse",
-      nodesOf(links),
+      linkNodes(links),
       { links },
       async () => {
         await Promise.all(disabled.map((p) => this.api.setEnabled(p, true)));
@@ -162,10 +162,6 @@ export class ToxiproxyEngine implements FaultEngine {
     this.handles.push(handle);
     return handle;
   }
-}
-
-function nodesOf(links: Link[]): string[] {
-  return [...new Set(links.flat())].sort();
 }
 
 function unique<T>(items: T[]): T[] {

@@ -10,9 +10,9 @@ import { grudgeFromGroups, grudgeIsolate, grudgeOneWay, type Grudge } from "../f
 import { PacketEngine } from "../faults/packet/packet-engine.js";
 import { ToxiproxyEngine } from "../faults/toxiproxy-engine.js";
 import type { ToxiproxySource } from "../faults/toxiproxy-source.js";
+import type { TestedImplementation } from "../../specs/history/history.js";
 import type { HistoryWriter, ScenarioHistory } from "../history/writer.js";
 import { AdminClient } from "../observe/admin-client.js";
-import type { NodeApi } from "../observe/node-api.js";
 import { Observer } from "../observe/observer.js";
 import type { ClusterNode, NodeRuntime } from "../runtime/node-runtime.js";
 import { Cluster } from "./cluster.js";
@@ -32,19 +32,18 @@ export interface ScenarioRunOptions {
   mutant?: string | undefined;
   seed?: number | undefined;
   /** What is tested, when not the reference node: its name and what its views show. */
-  implementation?: ImplementationShows | undefined;
-}
-
-export interface ImplementationShows {
-  name: string;
-  shows: { kv: boolean; suspect: boolean; incarnation: boolean };
+  implementation?: TestedImplementation | undefined;
 }
 
 /** Steps that need a key-value store: a scenario with one cannot run on an implementation without. */
 const KV_STEPS = new Set<ScenarioStep["kind"]>(["put", "write-load"]);
 
-/** The API the observer polls a node through: the reference node's with a short timeout, so a paused node fails fast. */
-const observedApi = (node: ClusterNode): NodeApi => (node.admin instanceof AdminClient ? new AdminClient(node.admin.baseUrl, 1000) : node.admin);
+/**
+ * Has the observer follow a node: through the reference node's admin API with a short timeout, so
+ * that a paused node fails fast (an adapter's API as it is), and its key-value store if it has one.
+ */
+const follow = (observer: Observer, node: ClusterNode): void =>
+  observer.watch(node.id, node.admin instanceof AdminClient ? new AdminClient(node.admin.baseUrl, 1000) : node.admin, node.shows?.kv ?? true);
 
 /** The record of a node that started: when it was started and when it said it was ready. */
 const nodeUp = (node: ClusterNode) =>
@@ -160,7 +159,7 @@ export async function runScenario(file: string, scenario: Scenario, options: Sce
   });
   for (const node of run.nodes) {
     history.add(nodeUp(node));
-    observer.watch(node.id, observedApi(node), node.shows?.kv ?? true);
+    follow(observer, node);
     exits.watch(node);
   }
   observer.start();
@@ -262,7 +261,7 @@ class StepPlayer {
         await run.processes.restart(node);
         const fresh = run.node(node);
         history.add(nodeUp(fresh));
-        observer.watch(node, observedApi(fresh), fresh.shows?.kv ?? true);
+        follow(observer, fresh);
         this.exits.watch(fresh);
         return undefined;
       }
@@ -316,7 +315,7 @@ class StepPlayer {
         if (run.nodeIds.includes(id)) throw new StepFailed(`${id} is already part of the cluster`);
         const node = await run.join(id);
         history.add(nodeUp(node));
-        observer.watch(id, observedApi(node), node.shows?.kv ?? true);
+        follow(observer, node);
         this.exits.watch(node);
         return undefined;
       }

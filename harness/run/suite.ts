@@ -1,5 +1,6 @@
 // Runs a list of scenarios one after another against one Toxiproxy, into one run folder and one history.
 import path from "node:path";
+import type { TestedImplementation } from "../../specs/history/history.js";
 import type { Summary } from "../../specs/report/summary.js";
 import { adoptToxiproxy, obtainToxiproxy, type ToxiproxySource } from "../faults/toxiproxy-source.js";
 import { requirePacketFaults } from "../faults/packet/host-tools.js";
@@ -10,7 +11,7 @@ import { DockerRuntime, type DockerNetworkMode } from "../runtime/docker/docker-
 import { type NodeRuntime, processRuntime } from "../runtime/node-runtime.js";
 import type { LoadedScenario } from "../scenario/load.js";
 import type { Progress } from "./progress.js";
-import { type ImplementationShows, runScenario } from "./scenario-runner.js";
+import { runScenario } from "./scenario-runner.js";
 
 export interface SuiteOptions {
   suite: string;
@@ -33,7 +34,7 @@ export async function runSuite(scenarios: LoadedScenario[], options: SuiteOption
   const startedAt = Date.now();
   const adapter = options.adapter ? new AdapterRuntime(options.adapter.manifest, options.adapter.file, path.join(options.runDir, "logs")) : undefined;
   if (adapter) await adapter.build((line) => process.stderr.write(`grapevine: ${line}\n`));
-  const implementation: ImplementationShows | undefined = adapter
+  const implementation: TestedImplementation | undefined = adapter
     ? {
         name: adapter.manifest.name,
         shows: { kv: adapter.manifest.visible.kv, suspect: adapter.manifest.visible.suspect, incarnation: adapter.manifest.visible.incarnation },

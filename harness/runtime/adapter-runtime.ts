@@ -13,12 +13,6 @@ import { freePorts } from "../ports.js";
 import { ChildProcessNode } from "./child-process-node.js";
 import type { ClusterNode, NodeRuntime, NodeSpec } from "./node-runtime.js";
 
-/** Every adapter child still running: killed if the harness exits. */
-const live = new Set<ResultPromise>();
-process.on("exit", () => {
-  for (const child of live) child.kill("SIGKILL");
-});
-
 export class AdapterRuntime implements NodeRuntime {
   readonly kind = "adapter" as const;
   readonly proxyListenHost = "127.0.0.1";
@@ -71,7 +65,6 @@ export class AdapterRuntime implements NodeRuntime {
     if (logFile) mkdirSync(path.dirname(logFile), { recursive: true });
     const startedAt = Date.now();
     const child = execa(file, args, { reject: false, stdin: "ignore", stdout: "pipe", stderr: "pipe", env: manifest.start.env, buffer: false });
-    live.add(child);
     if (logFile) {
       const log = createWriteStream(logFile, { flags: "a" });
       child.stdout!.pipe(log, { end: false });
@@ -139,10 +132,6 @@ class AdapterNode extends ChildProcessNode implements AdapterClusterNode {
     readonly startedAt: number,
   ) {
     super(child, manifest.start.stopSignal);
-  }
-
-  protected override onExit(): void {
-    live.delete(this.child);
   }
 
   markReady(): void {

@@ -2,6 +2,12 @@
 // reference node, or another implementation from its adapter manifest): signals, and its exit.
 import type { ResultPromise } from "execa";
 
+/** Every node process started and not seen to exit, whatever runtime: killed if the harness itself exits. */
+const live = new Set<ChildProcessNode>();
+process.on("exit", () => {
+  for (const node of live) node.killNow();
+});
+
 export abstract class ChildProcessNode {
   private exitedFlag = false;
   /** Resolves when the process has exited, however it ended. */
@@ -12,6 +18,7 @@ export abstract class ChildProcessNode {
     /** The signal that makes it leave the cluster and exit. */
     private readonly stopSignal: NodeJS.Signals,
   ) {
+    live.add(this);
     this.exited = child
       .then(
         () => undefined,
@@ -19,6 +26,7 @@ export abstract class ChildProcessNode {
       )
       .finally(() => {
         this.exitedFlag = true;
+        live.delete(this);
         this.onExit();
       });
   }

@@ -31,12 +31,6 @@ export interface NodeProcessOptions {
   placement?: NodePlacement;
 }
 
-/** Every child this runtime started and has not seen exit: killed if the harness itself exits. */
-const live = new Set<NodeProcess>();
-process.on("exit", () => {
-  for (const node of live) node.killNow();
-});
-
 export class NodeProcess extends ChildProcessNode {
   readonly admin: AdminClient;
   readonly addr: string;
@@ -94,13 +88,10 @@ export class NodeProcess extends ChildProcessNode {
       log?.end();
       throw new Error(`node ${options.id} did not start: ${error.message}\n${stderrTail.join("").slice(-2000)}`);
     });
-    const node = new NodeProcess(startedAt, options, options.id, ready.port, ready.adminPort, child, log);
-    live.add(node);
-    return node;
+    return new NodeProcess(startedAt, options, options.id, ready.port, ready.adminPort, child, log);
   }
 
   protected override onExit(): void {
-    live.delete(this);
     this.log?.end();
   }
 

@@ -11,6 +11,16 @@ const common = {
 const harness = z.literal("harness");
 const FaultKind = z.enum(["partition", "loss", "latency", "bandwidth", "refuse", "crash", "stop", "restart", "pause", "throttle"]);
 
+/** What was tested, when not the reference node, and what its views show. */
+export const TestedImplementation = z.object({
+  name: z.string(),
+  shows: z.object({
+    kv: z.boolean().describe("a key-value store"),
+    suspect: z.boolean().describe("suspicion in its view"),
+    incarnation: z.boolean().describe("incarnation numbers in its view"),
+  }),
+});
+
 export const HistoryRecord = z.discriminatedUnion("type", [
   z.object({
     ...common,
@@ -25,19 +35,9 @@ export const HistoryRecord = z.discriminatedUnion("type", [
       .enum(["proxy", "packet"])
       .optional()
       .describe("what carried the network faults: Toxiproxy proxies, or rules and a relay between network namespaces"),
-    implementation: z
-      .object({
-        name: z.string(),
-        shows: z.object({
-          kv: z.boolean().describe("a key-value store"),
-          suspect: z.boolean().describe("suspicion in its view"),
-          incarnation: z.boolean().describe("incarnation numbers in its view"),
-        }),
-      })
-      .optional()
-      .describe(
-        "what was tested and what its views show: checks that need what it does not show are SKIP (absent: the reference node, which shows everything)",
-      ),
+    implementation: TestedImplementation.optional().describe(
+      "what was tested and what its views show: checks that need what it does not show are SKIP (absent: the reference node, which shows everything)",
+    ),
     file: z.string(),
     description: z.string(),
     checks: z.array(z.unknown()).describe("the scenario's checks as written (kind → args), so `grapevine check` can judge the history again"),
@@ -147,3 +147,4 @@ export const HistoryRecord = z.discriminatedUnion("type", [
 export type HistoryRecord = z.infer<typeof HistoryRecord>;
 export type RecordOf<T extends HistoryRecord["type"]> = Extract<HistoryRecord, { type: T }>;
 export type FaultKind = z.infer<typeof FaultKind>;
+export type TestedImplementation = z.infer<typeof TestedImplementation>;

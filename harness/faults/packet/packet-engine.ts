@@ -5,7 +5,7 @@
 // is no dial map to honour, which is what lets it reach implementations we did not write.
 import type { DialMap } from "../../../specs/node/cli.js";
 import type { NodePlacement } from "../../placement.js";
-import type { EngineNode, FaultEngine, Link } from "../engine.js";
+import { type EngineNode, type FaultEngine, type Link, linkNodes } from "../engine.js";
 import { type FaultHandle, type FaultKind, FaultLog } from "../fault-log.js";
 import { cutPairs, type Grudge, grudgeNodes } from "../grudge.js";
 import { PacketNetwork } from "./network.js";
@@ -97,7 +97,7 @@ export class PacketEngine implements FaultEngine {
     if (!(rate >= 0 && rate <= 1)) throw new RangeError(`loss rate must be within 0..1, got ${rate}`);
     return this.start(
       "loss",
-      nodesOf(links),
+      linkNodes(links),
       { rate, links },
       links.map((link) => ({ kind: "loss" as const, link, rate })),
       [],
@@ -107,7 +107,7 @@ export class PacketEngine implements FaultEngine {
   latency(latencyMs: number, jitterMs = 0, links: Link[] = this.allLinks()): Promise<FaultHandle> {
     return this.start(
       "latency",
-      nodesOf(links),
+      linkNodes(links),
       { latencyMs, jitterMs, links },
       [],
       links.map((link) => ({ link, shape: { latencyMs, jitterMs } })),
@@ -117,7 +117,7 @@ export class PacketEngine implements FaultEngine {
   bandwidth(rateKBps: number, links: Link[] = this.allLinks()): Promise<FaultHandle> {
     return this.start(
       "bandwidth",
-      nodesOf(links),
+      linkNodes(links),
       { rateKBps, links },
       [],
       links.map((link) => ({ link, shape: { rateKBps } })),
@@ -128,7 +128,7 @@ export class PacketEngine implements FaultEngine {
   refuse(links: Link[]): Promise<FaultHandle> {
     return this.start(
       "refuse",
-      nodesOf(links),
+      linkNodes(links),
       { links },
       links.map((link) => ({ kind: "refuse" as const, link })),
       [],
@@ -191,23 +191,24 @@ export class PacketEngine implements FaultEngine {
   private sync(): Promise<void> {
     const next = this.queue.then(async () => {
       const shapes = this.linkShapes();
-      const listeners: RelayListener[] = [];
-      const diversions: Diversion[] = [];
+      const wanted: RelayListener[] = [];
       for (const key of Object.keys(shapes)) {
         const [from, to] = key.split(">") as Link;
         const reverse = linkKey([to, from]);
         // Datagrams from→to; connections from dials to, whose bytes from→to are this link's; and
         // connections to dials from, whose answers (from→to) are this link's too, as with Toxiproxy.
-        listeners.push(this.listener("udp", from, to, key, reverse));
-        listeners.push(this.listener("tcp", from, to, key, reverse));
-        listeners.push(this.listener("tcp", to, from, reverse, key));
+        wanted.push(this.listener("udp", from, to, key, reverse));
+        wanted.push(this.listener("tcp", from, to, key, reverse));
+        wanted.push(this.listener("tcp", to, from, reverse, key));
       }
-      for (const l of listeners) {
+      // Two shaped directions of one pair want the same TCP listeners: one of each, and a diversion for each.
+      const listeners = [...new Map(wanted.map((l) => [`${l.proto}:${l.port}`, l])).values()];
+      const diversions: Diversion[] = listeners.map((l) => {
         const [from, to] = l.link.split(">") as Link;
-        diversions.push({ proto: l.proto, from: this.addr(from), to: this.addr(to), port: this.ports.get(to)!, relayPort: l.port });
-      }
+        return { proto: l.proto, from: this.addr(from), to: this.addr(to), port: this.ports.get(to)!, relayPort: l.port };
+      });
       const senders = this.network.nodeList.map((n) => ({ host: n.addr, port: this.ports.get(n.id)! }));
-      await this.network.relay.request({ op: "configure", routerAddr: this.network.names.routerAddr, listeners: dedupe(listeners), links: shapes, senders });
+      await this.network.relay.request({ op: "configure", routerAddr: this.network.names.routerAddr, listeners, links: shapes, senders });
       const drops: DropRule[] = this.active.flatMap((f) =>
         f.drops.map((d) => ({
           kind: d.kind,
@@ -217,7 +218,7 @@ export class PacketEngine implements FaultEngine {
           ...(d.rate === undefined ? {} : { rate: d.rate }),
         })),
       );
-      await this.network.applyRules({ drops, diversions: dedupeDiversions(diversions) });
+      await this.network.applyRules({ drops, diversions });
     });
     this.queue = next.catch(() => undefined);
     return next;
@@ -251,16 +252,4 @@ export class PacketEngine implements FaultEngine {
       ...(proto === "tcp" ? { sourcePorts: relayTcpSourcePorts(dialler.index) } : {}),
     };
   }
-}
-
-function nodesOf(links: Link[]): string[] {
-  return [...new Set(links.flat())].sort();
-}
-
-function dedupe(listeners: RelayListener[]): RelayListener[] {
-  return [...new Map(listeners.map((l) => [`${l.proto}:${l.port}`, l])).values()];
-}
-
-function dedupeDiversions(diversions: Diversion[]): Diversion[] {
-  return [...new Map(diversions.map((d) => [`${d.proto}:${d.relayPort}`, d])).values()];
 }
