@@ -8,13 +8,22 @@ import { detection } from "./detection.js";
 import { exits } from "./exits.js";
 import { falsePositives } from "./false-positives.js";
 import { dissemination, kvConverged, noDataLoss } from "./kv.js";
-import { unshown } from "./needs.js";
+import { judgeable } from "./needs.js";
 import { deaths, flaps, incarnationOrder, left, neverDead, rejoined, split, suspicions } from "./membership.js";
 
+/**
+ * Judges `spec` on the history. What the tested implementation does not show is never judged: a
+ * check that needs it is SKIP, and an optional bound that needs it is left out and named.
+ */
 export function runCheck(spec: CheckSpec, records: readonly HistoryRecord[] | CheckContext): CheckResult {
   const ctx = records instanceof CheckContext ? records : new CheckContext(records);
-  const skipped = unshown(spec, ctx.records);
-  if (skipped) return skipped;
+  const judged = judgeable(spec, ctx.records);
+  if ("skip" in judged) return judged.skip;
+  const result = judge(judged.spec, ctx);
+  return judged.note ? { ...result, summary: `${result.summary} (${judged.note})` } : result;
+}
+
+function judge(spec: CheckSpec, ctx: CheckContext): CheckResult {
   switch (spec.check) {
     case "detection":
       return detection(ctx, spec.args);

@@ -36,18 +36,44 @@ export function needs(spec: CheckSpec): Shown[] {
   }
 }
 
-/** The SKIP result of `spec` on the implementation the history records, or undefined when it can be judged. */
-export function unshown(spec: CheckSpec, records: readonly HistoryRecord[]): CheckResult | undefined {
+/**
+ * Optional bounds that alone need what an implementation may not show: without them the check
+ * still judges the rest (detection's time to dead, no-false-positives' false deaths).
+ */
+const OPTIONAL_BOUNDS: Partial<Record<CheckSpec["check"], Partial<Record<Shown, string>>>> = {
+  detection: { suspect: "suspectWithin" },
+  "no-false-positives": { suspect: "maxSuspect" },
+};
+
+/**
+ * What of `spec` the implementation the history records can judge: the check as it is; the check
+ * without the optional bounds it cannot judge, with a note naming them; or, when what is left
+ * still needs what it does not show, the SKIP result.
+ */
+export function judgeable(spec: CheckSpec, records: readonly HistoryRecord[]): { skip: CheckResult } | { spec: CheckSpec; note?: string } {
   const start = records.find((r) => r.type === "scenario-start");
   const implementation = start?.type === "scenario-start" ? start.implementation : undefined;
-  if (!implementation) return undefined;
-  const missing = needs(spec).filter((what) => !implementation.shows[what]);
-  if (missing.length === 0) return undefined;
+  if (!implementation) return { spec };
+  const unshownBy = (s: CheckSpec) => needs(s).filter((what) => !implementation.shows[what]);
+  const args = { ...(spec.args as Record<string, unknown>) };
+  const dropped: string[] = [];
+  // A check with such a bound also reports what the bound reads (suspicions counted, time to
+  // suspect): where it is not shown, say so, bound given or not, so that "0" is not read as seen.
+  for (const [what, bound] of Object.entries(OPTIONAL_BOUNDS[spec.check] ?? {}) as [Shown, string][]) {
+    if (implementation.shows[what]) continue;
+    dropped.push(`${bound in args ? `${bound} not judged` : `${WHAT[what]} not seen`}: ${implementation.name} does not show it`);
+    delete args[bound];
+  }
+  const narrowed = { ...spec, args } as CheckSpec;
+  const missing = unshownBy(narrowed);
+  if (missing.length === 0) return dropped.length > 0 ? { spec: narrowed, note: dropped.join("; ") } : { spec: narrowed };
   return {
-    name: spec.check,
-    verdict: "skip",
-    summary: `not judged: ${implementation.name} does not show ${missing.map((m) => WHAT[m]).join(" or ")}`,
-    evidence: [],
-    metrics: {},
+    skip: {
+      name: spec.check,
+      verdict: "skip",
+      summary: `not judged: ${implementation.name} does not show ${missing.map((m) => WHAT[m]).join(" or ")}`,
+      evidence: [],
+      metrics: {},
+    },
   };
 }

@@ -6,7 +6,7 @@
 // wires the two together, as Jepsen pairs a db with a nemesis.
 import type { DialMap } from "../../specs/node/cli.js";
 import type { NodePlacement } from "../placement.js";
-import type { FaultHandle } from "./fault-log.js";
+import type { FaultHandle, FaultKind } from "./fault-log.js";
 import type { Grudge } from "./grudge.js";
 
 /** A directed link: messages from `from` to `to`. */
@@ -17,10 +17,20 @@ export function linkNodes(links: Link[]): string[] {
   return [...new Set(links.flat())].sort();
 }
 
+/** Undoes the faults among `handles` still in force whose kind `match` accepts (heal: partitions; clear: all). */
+export async function undoInForce(handles: readonly FaultHandle[], match: (kind: FaultKind) => boolean = () => true): Promise<void> {
+  await Promise.all(handles.filter((h) => h.record.endedAt === undefined && match(h.record.kind)).map((h) => h.undo()));
+}
+
 /** A node as an engine sees it: its id and where it listens. */
 export interface EngineNode {
   id: string;
   addr: string;
+  /**
+   * For an engine that places nodes in network namespaces: a process whose namespace the node will
+   * share (a container's holder), to use instead of a new namespace. Other engines ignore it.
+   */
+  netnsPid?: number;
 }
 
 export interface FaultEngine {
@@ -45,6 +55,16 @@ export interface FaultEngine {
   latency(latencyMs: number, jitterMs?: number, links?: Link[]): Promise<FaultHandle>;
   /** Caps the links at `rateKBps` (1 KB = 1000 B). */
   bandwidth(rateKBps: number, links?: Link[]): Promise<FaultHandle>;
+  /**
+   * Delivers each datagram on the links twice with probability `rate`. Datagrams only (a TCP stream
+   * is put back in order and deduplicated by the kernel); absent where the engine cannot touch
+   * datagrams (Toxiproxy relays TCP streams).
+   */
+  duplicate?(rate: number, links?: Link[]): Promise<FaultHandle>;
+  /** Holds each datagram on the links `delayMs` longer with probability `rate`, so later ones overtake it. Datagrams only, as duplicate. */
+  reorder?(rate: number, delayMs: number, links?: Link[]): Promise<FaultHandle>;
+  /** Datagrams that crossed a duplicate, reorder or delay fault so far (absent: the engine carries none). */
+  datagramsCarried?(): Promise<number>;
   /** Connections on the links are refused outright. */
   refuse(links: Link[]): Promise<FaultHandle>;
   /** Ends every partition in force. */

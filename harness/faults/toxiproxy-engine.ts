@@ -2,7 +2,7 @@
 // fault is a set of toxics (or a disabled proxy) on them, applied through toxiproxy-node-client.
 import type { Proxy } from "toxiproxy-node-client";
 import type { DialMap } from "../../specs/node/cli.js";
-import { type EngineNode, type FaultEngine, type Link, linkNodes } from "./engine.js";
+import { type EngineNode, type FaultEngine, type Link, linkNodes, undoInForce } from "./engine.js";
 import { type FaultHandle, type FaultKind, FaultLog } from "./fault-log.js";
 import { cutPairs, type Grudge, grudgeNodes } from "./grudge.js";
 import type { ProxyApi, ToxicSpec } from "./proxy-api.js";
@@ -121,18 +121,13 @@ export class ToxiproxyEngine implements FaultEngine {
   }
 
   /** Ends every partition in force. */
-  async heal(): Promise<void> {
-    await this.undoWhere((kind) => kind === "partition");
+  heal(): Promise<void> {
+    return undoInForce(this.handles, (kind) => kind === "partition");
   }
 
   /** Ends every network fault in force. */
-  async clear(): Promise<void> {
-    await this.undoWhere(() => true);
-  }
-
-  private async undoWhere(match: (kind: FaultKind) => boolean): Promise<void> {
-    const ending = this.handles.filter((h) => h.record.endedAt === undefined && match(h.record.kind));
-    await Promise.all(ending.map((h) => h.undo()));
+  clear(): Promise<void> {
+    return undoInForce(this.handles);
   }
 
   /** Adds one toxic per channel; if any addition fails, removes those already added and rethrows. */

@@ -5,7 +5,7 @@ import { mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import type { NodeConfig } from "../../specs/node/config.js";
-import type { FaultEngine } from "../faults/engine.js";
+import type { EngineNode, FaultEngine } from "../faults/engine.js";
 import { FaultLog } from "../faults/fault-log.js";
 import { ProcessFaults } from "../faults/process.js";
 import { type ClusterNode, type NodeRuntime, type NodeSpec, processRuntime } from "../runtime/node-runtime.js";
@@ -55,8 +55,7 @@ export class Cluster {
     try {
       const ports: number[] = [];
       for (let i = 0; i < ids.length; i++) ports.push(await runtime.port());
-      await cluster.faults.add(ids.map((id, i) => ({ id, addr: runtime.nodeAddr(id, ports[i]!) })));
-      cluster.checkPlacement();
+      await cluster.faults.add(await Promise.all(ids.map((id, i) => cluster.engineNode(id, ports[i]!))));
       cluster.nodes.push(await runtime.start(cluster.spec(ids[0]!, ports[0]!, [], 0)));
       // The others all join through n1, so they start together, as the machines of a cluster boot.
       const rest = await Promise.allSettled(ids.slice(1).map((id, k) => runtime.start(cluster.spec(id, ports[k + 1]!, cluster.seedsFor(id), k + 1))));
@@ -70,10 +69,14 @@ export class Cluster {
     }
   }
 
-  /** A runtime that cannot run a node where the engine needs it refuses here, before any node starts. */
-  private checkPlacement(): void {
-    if (this.faults.placement?.(this.faults.nodeIds[0] ?? "") && this.runtime.kind === "docker")
-      throw new Error(`the ${this.faults.kind} fault engine places nodes in network namespaces, which the ${this.runtime.kind} runtime does not support yet`);
+  /**
+   * Node `id` as the engine takes it. An engine that places nodes in namespaces gets, from a
+   * runtime that cannot enter one (containers), the holder of the namespace the node will share.
+   */
+  private async engineNode(id: string, port: number): Promise<EngineNode> {
+    const node: EngineNode = { id, addr: this.runtime.nodeAddr(id, port) };
+    if (this.faults.placement && this.runtime.netnsHolder) node.netnsPid = await this.runtime.netnsHolder(id);
+    return node;
   }
 
   /** Every node id the cluster has had, in the order they were added. */
@@ -103,7 +106,7 @@ export class Cluster {
    */
   async join(id: string): Promise<ClusterNode> {
     const port = await this.runtime.port();
-    await this.faults.add([{ id, addr: this.runtime.nodeAddr(id, port) }]);
+    await this.faults.add([await this.engineNode(id, port)]);
     for (const node of this.nodes) {
       this.writeDialMap(node.id);
       node.reloadDialMap();
@@ -118,6 +121,7 @@ export class Cluster {
     await this.log.undoAll();
     await Promise.allSettled(this.nodes.map((n) => n.stop(3000)));
     await this.faults.close();
+    await this.runtime.dropNetnsHolders?.();
   }
 
   /** The first running node other than `id`, as `id` dials it (n1 while the cluster starts). */

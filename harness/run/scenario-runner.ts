@@ -5,6 +5,7 @@ import type { CheckResult, ScenarioResult } from "../../specs/report/summary.js"
 import { SCENARIO_DEFAULT_CONFIG, type CheckSpec, type Scenario, type ScenarioStep } from "../../specs/scenario/scenario.js";
 import { CheckContext, checkDeadlineMs, runCheck } from "../checks/index.js";
 import { judge } from "../checks/judge.js";
+import type { FaultEngine } from "../faults/engine.js";
 import type { FaultHandle } from "../faults/fault-log.js";
 import { grudgeFromGroups, grudgeIsolate, grudgeOneWay, type Grudge } from "../faults/grudge.js";
 import { PacketEngine } from "../faults/packet/packet-engine.js";
@@ -37,6 +38,32 @@ export interface ScenarioRunOptions {
 
 /** Steps that need a key-value store: a scenario with one cannot run on an implementation without. */
 const KV_STEPS = new Set<ScenarioStep["kind"]>(["put", "write-load"]);
+/** Steps that act on datagrams, which only an engine on the packets can give (Toxiproxy relays TCP streams). */
+const DATAGRAM_STEPS = new Set<ScenarioStep["kind"]>(["duplicate", "reorder"]);
+
+/**
+ * Why `scenario` cannot be run on this implementation under these faults, or undefined when it can:
+ * writes with no key-value store to go to, or datagram faults the proxy engine cannot give.
+ */
+export function notRunReason(scenario: Scenario, implementation: TestedImplementation | undefined, faults: "proxy" | "packet"): string | undefined {
+  const kinds = (set: Set<ScenarioStep["kind"]>) => stepKinds(scenario, set);
+  if (implementation && !implementation.shows.kv && kinds(KV_STEPS))
+    return `not run: ${implementation.name} has no key-value store, which its ${kinds(KV_STEPS)} steps write to`;
+  if (faults === "proxy" && kinds(DATAGRAM_STEPS))
+    return `not run: its ${kinds(DATAGRAM_STEPS)} steps act on datagrams, which the proxy engine does not carry (Toxiproxy relays TCP streams); run with --faults packet`;
+  return undefined;
+}
+
+/** The kinds of `scenario`'s steps that are in `set`, as "a and b" ("" for none). */
+function stepKinds(scenario: Scenario, set: Set<ScenarioStep["kind"]>): string {
+  return [...new Set(scenario.steps.filter((s) => set.has(s.kind)).map((s) => s.kind))].join(" and ");
+}
+
+/** The engine's datagram fault, which a scenario the engine cannot serve never reaches (notRunReason). */
+function datagramFaults(engine: FaultEngine, kind: "duplicate" | "reorder"): FaultEngine {
+  if (!engine[kind]) throw new Error(`the ${engine.kind} fault engine cannot ${kind} datagrams`);
+  return engine;
+}
 
 /**
  * Has the observer follow a node: through the reference node's admin API with a short timeout, so
@@ -95,12 +122,13 @@ export async function runScenario(file: string, scenario: Scenario, options: Sce
       scenario.checks,
       history.records(),
     );
-  const kvSteps = scenario.steps.filter((step) => KV_STEPS.has(step.kind));
-  if (options.implementation && !options.implementation.shows.kv && kvSteps.length > 0) {
-    // Nothing to run: its writes have nowhere to go. The reason is the scenario's one result.
+  const reason = notRunReason(scenario, options.implementation, options.faults.kind);
+  const datagramSteps = stepKinds(scenario, DATAGRAM_STEPS);
+  let datagramsCarried: number | undefined;
+  if (reason) {
+    // Nothing to run. The reason is the scenario's one result.
     history.add({ ...started, nodes: [], proxies: {} });
     history.add({ type: "scenario-end", source: "harness" });
-    const reason = `not run: ${options.implementation.name} has no key-value store, which its ${[...new Set(kvSteps.map((s) => s.kind))].join(" and ")} steps write to`;
     return {
       name: scenario.name,
       file,
@@ -200,10 +228,22 @@ export async function runScenario(file: string, scenario: Scenario, options: Sce
     exits.close();
     await observer.stop().catch(() => undefined);
     history.add({ type: "scenario-end", source: "harness", ...(aborted ? { aborted } : {}) });
+    if (datagramSteps) datagramsCarried = await run.faults.datagramsCarried?.().catch(() => undefined);
     await run.close();
   }
 
-  return verdict(stepResults);
+  return datagramSteps && datagramsCarried === 0 ? untouched(verdict(stepResults), datagramSteps) : verdict(stepResults);
+}
+
+/**
+ * A scenario whose datagram faults found no datagram to act on (an implementation that gossips over
+ * TCP only, as the reference node's wire v1 does) has not tested what it says: a pass becomes SKIP
+ * with the reason. A failure stands: whatever failed, failed without them.
+ */
+function untouched(result: ScenarioResult, kinds: string): ScenarioResult {
+  if (result.verdict !== "pass") return result;
+  const summary = `not judged: no datagram crossed the links its ${kinds} steps faulted (the implementation sent none; its wire may be TCP only)`;
+  return { ...result, verdict: "skip", checks: [{ name: "datagram faults", verdict: "skip", summary, evidence: [], metrics: {} }, ...result.checks] };
 }
 
 /** Carries out steps against a running cluster; keeps the handles of faults that later steps end. */
@@ -300,6 +340,12 @@ class StepPlayer {
         return undefined;
       case "bandwidth":
         await run.faults.bandwidth(step.args.rate, step.args.links);
+        return undefined;
+      case "duplicate":
+        await datagramFaults(run.faults, "duplicate").duplicate!(step.args.rate, step.args.links);
+        return undefined;
+      case "reorder":
+        await datagramFaults(run.faults, "reorder").reorder!(step.args.rate, step.args.delay, step.args.links);
         return undefined;
       case "refuse":
         await run.faults.refuse(step.args.links);

@@ -43,7 +43,7 @@ export async function runSuite(scenarios: LoadedScenario[], options: SuiteOption
   const runtime: NodeRuntime = adapter
     ? adapter
     : options.runtime === "docker"
-      ? await DockerRuntime.create({ network: options.dockerNetwork ?? "bridge", logDir: path.join(options.runDir, "logs"), mounts: [] }, (line) =>
+      ? await DockerRuntime.create({ network: dockerNetwork(options), logDir: path.join(options.runDir, "logs"), mounts: [] }, (line) =>
           process.stderr.write(`grapevine: ${line}\n`),
         )
       : processRuntime;
@@ -100,4 +100,12 @@ export async function runSuite(scenarios: LoadedScenario[], options: SuiteOption
     scenarios: results,
   };
   return { summary, history };
+}
+
+/**
+ * Under the packet engine each container joins a namespace the engine wires to its own router, so
+ * the run needs no Docker network ("host" makes none); otherwise the one asked for, bridge by default.
+ */
+function dockerNetwork(options: SuiteOptions): DockerNetworkMode {
+  return options.faults === "packet" ? "host" : (options.dockerNetwork ?? "bridge");
 }

@@ -67,6 +67,14 @@ export interface NodeRuntime {
   readonly proxyDialHost?: string | undefined;
   start(spec: NodeSpec): Promise<ClusterNode>;
   /**
+   * For a runtime whose nodes cannot enter a named network namespace (containers): the pid of a
+   * process holding the namespace node `id` will run in, made on first call and kept across the
+   * node's restarts. A fault engine that places nodes adopts that namespace instead of a new one.
+   */
+  netnsHolder?(id: string): Promise<number>;
+  /** Removes every namespace holder made so far (the cluster they served is gone). */
+  dropNetnsHolders?(): Promise<void>;
+  /**
    * Starts a proxy server where this runtime's nodes can reach it (a container beside them);
    * undefined: nodes reach a server on the harness's loopback.
    */

@@ -9,7 +9,7 @@ const common = {
   scenario: z.string(),
 };
 const harness = z.literal("harness");
-const FaultKind = z.enum(["partition", "loss", "latency", "bandwidth", "refuse", "crash", "stop", "restart", "pause", "throttle"]);
+const FaultKind = z.enum(["partition", "loss", "latency", "bandwidth", "duplicate", "reorder", "refuse", "crash", "stop", "restart", "pause", "throttle"]);
 
 /** What was tested, when not the reference node, and what its views show. */
 export const TestedImplementation = z.object({

@@ -102,6 +102,14 @@ export const STEP_ARGS = {
   loss: z.object({ rate: z.number().min(0).max(1), links: z.array(Link).optional() }).strict(),
   latency: z.object({ latency: Duration, jitter: Duration.default(0), links: z.array(Link).optional() }).strict(),
   bandwidth: z.object({ rate: z.number().int().min(0).describe("KB/s"), links: z.array(Link).optional() }).strict(),
+  duplicate: z
+    .object({ rate: z.number().min(0).max(1), links: z.array(Link).optional() })
+    .strict()
+    .describe("each datagram on the links is delivered twice with probability rate (packet engine; TCP streams are not duplicated)"),
+  reorder: z
+    .object({ rate: z.number().min(0).max(1), delay: Duration, links: z.array(Link).optional() })
+    .strict()
+    .describe("each datagram on the links is held `delay` longer with probability rate, so that later ones overtake it (packet engine)"),
   refuse: z.object({ links: z.array(Link).min(1) }).strict(),
   heal: empty,
   clear: empty,

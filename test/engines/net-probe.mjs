@@ -1,6 +1,7 @@
 // A small traffic program the packet-engine tests run inside a node's namespace (ip netns exec).
 //   echo PROTO HOST PORT MAX_MS  answers every datagram / connection until its stdin closes (at most
-//        MAX_MS); prints {"received":N} when done
+//        MAX_MS); prints {"received":N} when done, for UDP with "repeats" (a payload heard before)
+//        and "late" (a numeric payload below the highest heard before it: overtaken on the way)
 //   stream tcp BIND_HOST HOST PORT BYTES  one connection; BYTES written 500 at a time, 1 ms apart (no
 //        Nagle);
 //        prints {"sent","echoed","ms"} once the echo has all come back (or after 60 s)
@@ -16,14 +17,26 @@ const print = (value) => process.stdout.write(JSON.stringify(value) + "\n");
 if (mode === "echo") {
   const [host, port, durationMs] = rest;
   let received = 0;
+  let repeats = 0;
+  let late = 0;
+  let highest = -1;
+  const heard = new Set();
   const done = () => {
-    print({ received });
+    print(proto === "udp" ? { received, repeats, late } : { received });
     process.exit(0);
   };
   if (proto === "udp") {
     const socket = dgram.createSocket("udp4");
     socket.on("message", (message, from) => {
       received++;
+      const text = message.toString();
+      if (heard.has(text)) repeats++;
+      else {
+        heard.add(text);
+        const n = Number(text);
+        if (n < highest) late++;
+        highest = Math.max(highest, n);
+      }
       socket.send(message, from.port, from.address);
     });
     socket.bind(Number(port), host, () => print({ listening: true }));

@@ -29,7 +29,11 @@ interface PingResult {
  * An echo server in `netns`, listening once this resolves; `stop()` ends it (after `graceMs`, for
  * late arrivals) and says how much it received. It stops by itself after 30 s in any case.
  */
-async function echoServer(netns: string, proto: "udp" | "tcp", host: string): Promise<{ stop(graceMs?: number): Promise<{ received: number }> }> {
+async function echoServer(
+  netns: string,
+  proto: "udp" | "tcp",
+  host: string,
+): Promise<{ stop(graceMs?: number): Promise<{ received: number; repeats?: number; late?: number }> }> {
   const child = execa("ip", ["netns", "exec", netns, process.execPath, probe, "echo", proto, host, String(PORT), "30000"], { lines: true, stdin: "pipe" });
   // Wait for it to listen.
   await new Promise<void>((resolve, reject) => {
@@ -40,7 +44,7 @@ async function echoServer(netns: string, proto: "udp" | "tcp", host: string): Pr
     stop: async (graceMs = 0) => {
       await new Promise((resolve) => setTimeout(resolve, graceMs));
       child.stdin!.end();
-      return JSON.parse((await child).stdout.at(-1)!) as { received: number };
+      return JSON.parse((await child).stdout.at(-1)!) as { received: number; repeats?: number; late?: number };
     },
   };
 }
@@ -161,6 +165,39 @@ t.test("faults between two namespaces, UDP and TCP", { skip, timeout: 120_000 },
     const stats = await engine.relayStats();
     t.ok((stats.udp["a>b"]?.sent ?? 0) >= 100, "the relay carried the delayed datagrams");
     t.same(stats.errors, []);
+  });
+
+  await t.test("duplicate delivers a's datagrams to b twice at the given probability, not b's to a", async (t) => {
+    const copies = await engine.duplicate(0.3, [["a", "b"]]);
+    const server = await echoServer(b.netns, "udp", b.host);
+    const n = 600;
+    const result = await ping(a.netns, "udp", a.host, b.host, n, 2, 500);
+    const { received, repeats } = await server.stop(100);
+    await copies.undo();
+    // Binomial(600, 0.3): mean 180, sd 11.2; ±5 sd.
+    t.ok(repeats! >= 124 && repeats! <= 236, `${repeats} of ${n} datagrams arrived twice at 30 % duplication (expected 180 ± 56)`);
+    t.equal(received, n + repeats!, "every datagram arrived, once or twice");
+    const stats = await engine.relayStats();
+    t.equal(stats.udp["a>b"]?.duplicated, repeats, "the relay counted the copies b heard");
+    // The echo answers both copies; the pinger counts each id's first answer only.
+    t.equal(result.rtts.length, n, "b → a was not duplicated: one answer per id");
+  });
+
+  await t.test("reorder holds a's datagrams back so that later ones overtake them", async (t) => {
+    const before = (await engine.relayStats()).udp["a>b"]?.reordered ?? 0;
+    const shuffled = await engine.reorder(0.2, 50, [["a", "b"]]);
+    const server = await echoServer(b.netns, "udp", b.host);
+    const n = 500;
+    const result = await ping(a.netns, "udp", a.host, b.host, n, 5, 500);
+    const { received, late } = await server.stop(100);
+    await shuffled.undo();
+    const reordered = ((await engine.relayStats()).udp["a>b"]?.reordered ?? 0) - before;
+    // Binomial(500, 0.2): mean 100, sd 8.9; ±5 sd. Held 50 ms with 5 ms between sends, each is overtaken by ~10.
+    t.ok(reordered >= 55 && reordered <= 145, `${reordered} of ${n} held back at 20 % (expected 100 ± 45)`);
+    t.equal(received, n, "none lost");
+    t.ok(late! >= reordered * 0.8 && late! <= reordered, `${late} arrived after a later one (of ${reordered} held back)`);
+    const slowest = Math.max(...result.rtts);
+    t.ok(slowest >= 45, `a held datagram's round trip carries the hold (${slowest.toFixed(1)} ms)`);
   });
 
   await t.test("refuse resets connections from a to b", async (t) => {

@@ -51,7 +51,8 @@ export const runCommand: CommandModule<object, RunArgs> = {
       .option("docker-network", {
         choices: ["bridge", "host"] as const,
         default: "bridge" as DockerNetworkMode,
-        describe: "docker: a network made for the run (bridge), or the host's, all traffic on 127.0.0.1 (host)",
+        describe:
+          "docker with proxy faults: a network made for the run (bridge), or the host's, all traffic on 127.0.0.1 (host); with --faults packet each container is on the packet engine's network instead",
       })
       .option("toxiproxy", { type: "string", describe: "URL of a Toxiproxy server to use (default: toxiproxy-server on PATH, else the embedded one)" })
       .option("report-dir", { type: "string", default: "reports", describe: "where the run folder is created" })
@@ -117,8 +118,6 @@ export const runCommand: CommandModule<object, RunArgs> = {
       }
     }
     for (const plan of plans) {
-      if (plan.faults === "packet" && args.runtime === "docker")
-        throw new UsageError("--faults packet: not with --runtime docker yet (the docker runtime carries proxy faults)");
       if (plan.sut.kind === "adapter" && args.runtime === "docker")
         throw new UsageError(`--runtime docker: runs the reference node's image only; ${plan.sut.label} runs as child processes`);
     }

@@ -82,14 +82,19 @@ export class PacketNetwork {
     return this.nodes.find((n) => n.id === id);
   }
 
-  /** Gives node `id` its namespace and address, linked to the router. */
-  async addNode(id: string): Promise<NetNode> {
+  /**
+   * Gives node `id` its namespace and address, linked to the router. With `adoptPid`, the namespace
+   * is that process's own (a container's), named as ours, instead of a new one, so that a node the packet engine cannot start
+   * itself (in a container) runs on the engine's network. Removal kills what runs there, as always.
+   */
+  async addNode(id: string, adoptPid?: number): Promise<NetNode> {
     const existing = this.node(id);
     if (existing) return existing;
     const index = this.nodes.length;
     const { netns, addr, routerIf } = nodeNames(this.names, index);
     const r = this.names.router;
-    await ip("netns", "add", netns);
+    if (adoptPid === undefined) await ip("netns", "add", netns);
+    else await ip("netns", "attach", netns, String(adoptPid));
     const node = { id, index, netns, addr };
     this.nodes.push(node);
     await ip("-n", netns, "link", "set", "lo", "up");

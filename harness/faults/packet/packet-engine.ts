@@ -5,7 +5,7 @@
 // is no dial map to honour, which is what lets it reach implementations we did not write.
 import type { DialMap } from "../../../specs/node/cli.js";
 import type { NodePlacement } from "../../placement.js";
-import { type EngineNode, type FaultEngine, type Link, linkNodes } from "../engine.js";
+import { type EngineNode, type FaultEngine, type Link, linkNodes, undoInForce } from "../engine.js";
 import { type FaultHandle, type FaultKind, FaultLog } from "../fault-log.js";
 import { cutPairs, type Grudge, grudgeNodes } from "../grudge.js";
 import { PacketNetwork } from "./network.js";
@@ -51,7 +51,7 @@ export class PacketEngine implements FaultEngine {
     for (const node of nodes) {
       const port = Number(node.addr.slice(node.addr.lastIndexOf(":") + 1));
       if (!Number.isInteger(port) || port <= 0) throw new Error(`node ${node.id}: no port in "${node.addr}"`);
-      await this.network.addNode(node.id);
+      await this.network.addNode(node.id, node.netnsPid);
       this.ports.set(node.id, port);
     }
     await this.sync();
@@ -124,6 +124,30 @@ export class PacketEngine implements FaultEngine {
     );
   }
 
+  /** Each datagram on the links is sent on twice with probability `rate` (by the relay). */
+  duplicate(rate: number, links: Link[] = this.allLinks()): Promise<FaultHandle> {
+    if (!(rate >= 0 && rate <= 1)) throw new RangeError(`duplicate rate must be within 0..1, got ${rate}`);
+    return this.start(
+      "duplicate",
+      linkNodes(links),
+      { rate, links },
+      [],
+      links.map((link) => ({ link, shape: { duplicate: rate } })),
+    );
+  }
+
+  /** Each datagram on the links is held `delayMs` longer with probability `rate` (by the relay), so later ones overtake it. */
+  reorder(rate: number, delayMs: number, links: Link[] = this.allLinks()): Promise<FaultHandle> {
+    if (!(rate >= 0 && rate <= 1)) throw new RangeError(`reorder rate must be within 0..1, got ${rate}`);
+    return this.start(
+      "reorder",
+      linkNodes(links),
+      { rate, delayMs, links },
+      [],
+      links.map((link) => ({ link, shape: { reorderRate: rate, reorderMs: delayMs } })),
+    );
+  }
+
   /** Connections are reset and datagrams answered with port-unreachable, as from a closed port. */
   refuse(links: Link[]): Promise<FaultHandle> {
     return this.start(
@@ -135,12 +159,12 @@ export class PacketEngine implements FaultEngine {
     );
   }
 
-  async heal(): Promise<void> {
-    await Promise.all(this.handles.filter((h) => h.record.endedAt === undefined && h.record.kind === "partition").map((h) => h.undo()));
+  heal(): Promise<void> {
+    return undoInForce(this.handles, (kind) => kind === "partition");
   }
 
-  async clear(): Promise<void> {
-    await Promise.all(this.handles.filter((h) => h.record.endedAt === undefined).map((h) => h.undo()));
+  clear(): Promise<void> {
+    return undoInForce(this.handles);
   }
 
   async close(): Promise<void> {
@@ -154,6 +178,10 @@ export class PacketEngine implements FaultEngine {
    */
   lossCounters() {
     return this.network.lossCounters();
+  }
+
+  async datagramsCarried(): Promise<number> {
+    return Object.values((await this.network.relay.stats()).udp).reduce((sum, link) => sum + link.received, 0);
   }
 
   /** What the relay counted (datagrams per link, connections, errors): for tests and diagnostics. */
@@ -224,15 +252,23 @@ export class PacketEngine implements FaultEngine {
     return next;
   }
 
-  /** Every link some fault shapes, with the shapes in force on it added up (delays add; the lowest rate cap wins). */
+  /**
+   * Every link some fault shapes, with the shapes in force on it added up: delays add, the lowest
+   * rate cap wins, chances of a copy combine as independent rolls, and the longest hold-back wins.
+   */
   private linkShapes(): Record<string, LinkShape> {
     const shapes: Record<string, LinkShape> = {};
     for (const fault of this.active)
       for (const { link, shape } of fault.shapes) {
-        const s = (shapes[linkKey(link)] ??= { latencyMs: 0, jitterMs: 0, rateKBps: 0 });
+        const s = (shapes[linkKey(link)] ??= { latencyMs: 0, jitterMs: 0, rateKBps: 0, duplicate: 0, reorderRate: 0, reorderMs: 0 });
         s.latencyMs += shape.latencyMs ?? 0;
         s.jitterMs += shape.jitterMs ?? 0;
         if (shape.rateKBps) s.rateKBps = s.rateKBps === 0 ? shape.rateKBps : Math.min(s.rateKBps, shape.rateKBps);
+        if (shape.duplicate) s.duplicate = 1 - (1 - s.duplicate) * (1 - shape.duplicate);
+        if (shape.reorderRate) {
+          s.reorderRate = 1 - (1 - s.reorderRate) * (1 - shape.reorderRate);
+          s.reorderMs = Math.max(s.reorderMs, shape.reorderMs ?? 0);
+        }
       }
     return shapes;
   }

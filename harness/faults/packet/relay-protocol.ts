@@ -3,11 +3,17 @@
 // sockets there itself, so it tells the relay what to listen for and how to hold each link.
 import { z } from "zod";
 
-/** How a directed link's traffic is held: one-way delay ± jitter, and a rate cap (0: none). */
+/**
+ * How a directed link's traffic is held: one-way delay ± jitter, and a rate cap (0: none); for
+ * datagrams also the chance of a second copy, and the chance of being held `reorderMs` longer.
+ */
 export const LinkShape = z.object({
   latencyMs: z.number().min(0).default(0),
   jitterMs: z.number().min(0).default(0),
   rateKBps: z.number().min(0).default(0),
+  duplicate: z.number().min(0).max(1).default(0),
+  reorderRate: z.number().min(0).max(1).default(0),
+  reorderMs: z.number().min(0).default(0),
 });
 export type LinkShape = z.infer<typeof LinkShape>;
 
@@ -39,8 +45,11 @@ export const RelayRequest = z.discriminatedUnion("op", [
 export type RelayRequest = z.infer<typeof RelayRequest>;
 
 export const RelayStats = z.object({
-  /** Per link: datagrams received and sent on, and dropped because the link's queue was full. */
-  udp: z.record(z.string(), z.object({ received: z.number(), sent: z.number(), dropped: z.number() })),
+  /**
+   * Per link: datagrams received and sent on (copies included), dropped because the link's queue
+   * was full, sent twice, and held back to be overtaken.
+   */
+  udp: z.record(z.string(), z.object({ received: z.number(), sent: z.number(), dropped: z.number(), duplicated: z.number(), reordered: z.number() })),
   tcpConnections: z.number(),
   errors: z.array(z.string()),
 });

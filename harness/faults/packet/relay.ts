@@ -42,7 +42,7 @@ export class Relay {
   private readonly stats: RelayStats = { udp: {}, tcpConnections: 0, errors: [] };
 
   shape(link: string): LinkShape {
-    return this.links[link] ?? { latencyMs: 0, jitterMs: 0, rateKBps: 0 };
+    return this.links[link] ?? { latencyMs: 0, jitterMs: 0, rateKBps: 0, duplicate: 0, reorderRate: 0, reorderMs: 0 };
   }
 
   private clock(key: string): LinkClock {
@@ -99,18 +99,27 @@ export class Relay {
 
   private async listenUdp(listener: RelayListener): Promise<dgram.Socket> {
     const socket = dgram.createSocket("udp4");
-    const counts = (this.stats.udp[listener.link] ??= { received: 0, sent: 0, dropped: 0 });
+    const counts = (this.stats.udp[listener.link] ??= { received: 0, sent: 0, dropped: 0, duplicated: 0, reordered: 0 });
     socket.on("message", (message, from) => {
       counts.received++;
       const shape = this.shape(listener.link);
-      const at = this.clock(`udp:${listener.link}`).departure(shape, message.length, false);
+      let at = this.clock(`udp:${listener.link}`).departure(shape, message.length, false);
       if (at - Date.now() > MAX_QUEUE_MS + shape.latencyMs + shape.jitterMs) {
         counts.dropped++;
         return;
       }
+      // Held back past the datagrams that follow it (the link's clock is not moved: they keep their times).
+      if (shape.reorderRate > 0 && Math.random() < shape.reorderRate) {
+        at += shape.reorderMs;
+        counts.reordered++;
+      }
+      const copies = shape.duplicate > 0 && Math.random() < shape.duplicate ? 2 : 1;
+      if (copies === 2) counts.duplicated++;
       void this.sender(from.address, from.port).then(
         (out) => {
-          const send = () => out.send(message, listener.target.port, listener.target.host, () => counts.sent++);
+          const send = () => {
+            for (let i = 0; i < copies; i++) out.send(message, listener.target.port, listener.target.host, () => counts.sent++);
+          };
           const wait = at - Date.now();
           if (wait <= 0) send();
           else setTimeout(send, wait);

@@ -3,6 +3,7 @@ import { createWriteStream, mkdirSync } from "node:fs";
 import path from "node:path";
 import type Docker from "dockerode";
 import { configArgs } from "../../../specs/node/config.js";
+import type { NodePlacement } from "../../placement.js";
 import type { NodeRuntime, NodeSpec, ProxyServer } from "../node-runtime.js";
 import { freePorts } from "../../ports.js";
 import { DockerNode } from "./docker-node.js";
@@ -35,6 +36,8 @@ export class DockerRuntime implements NodeRuntime {
   readonly proxyDialHost: string | undefined;
   private generation = 0;
   private proxy: Docker.Container | undefined;
+  /** Each node's namespace holder, when a fault engine places nodes (kept across restarts). */
+  private readonly holders = new Map<string, { container: Docker.Container; pid: number }>();
 
   private readonly networkName: string | undefined;
 
@@ -108,21 +111,82 @@ export class DockerRuntime implements NodeRuntime {
     };
   }
 
+  /**
+   * Pumba's way into a container's network: a holder container per node with no network of its own
+   * (an idle node process), whose namespace the packet engine adopts and wires to its router; the
+   * node's containers join it (network mode container:…), so a crash or a restart keeps the wiring.
+   */
+  async netnsHolder(id: string): Promise<number> {
+    const known = this.holders.get(id);
+    if (known) return known.pid;
+    const container = await this.docker.createContainer({
+      name: this.containerName(`${id}-netns`),
+      Image: GRAPEVINE_IMAGE,
+      Entrypoint: ["/usr/local/bin/node", "-e", "setInterval(() => {}, 1 << 30)"],
+      Labels: labels(this.runId, "netns"),
+      HostConfig: { NetworkMode: "none", AutoRemove: false },
+    });
+    await container.start();
+    const pid = (await container.inspect()).State.Pid;
+    if (!pid) throw new DockerRuntimeError(`the network holder of node ${id} did not stay up`);
+    this.holders.set(id, { container, pid });
+    return pid;
+  }
+
+  async dropNetnsHolders(): Promise<void> {
+    const holders = [...this.holders.values()];
+    this.holders.clear();
+    await Promise.all(holders.map((h) => h.container.remove({ force: true }).catch(() => undefined)));
+  }
+
   async start(spec: NodeSpec): Promise<DockerNode> {
+    if (spec.placement) return this.startPlaced(spec, spec.placement);
     const host = this.options.network === "host";
     const args = ["--id", spec.id, "--port", String(spec.port), "--dial-map", spec.dialMapFile];
     if (host) args.push("--admin-port", "0");
     else args.push("--host", "0.0.0.0", "--advertise", this.nodeAddr(spec.id, spec.port), "--admin-host", "0.0.0.0", "--admin-port", String(ADMIN_PORT));
+    args.push(...this.commonArgs(spec));
+    return this.startNode(spec, args, this.networking(spec.id), this.hostConfig(), this.nodeAddr(spec.id, spec.port), (adminPort) =>
+      Promise.resolve(`http://${host ? "127.0.0.1" : this.ipFor(spec.id)}:${adminPort}`),
+    );
+  }
+
+  /** A node in the namespace a fault engine made of its holder's: it listens at the engine's address for it. */
+  private startPlaced(spec: NodeSpec, placement: NodePlacement): Promise<DockerNode> {
+    const holder = this.holders.get(spec.id);
+    if (!holder) throw new DockerRuntimeError(`node ${spec.id}: placed in ${placement.netns}, but it has no network holder (netnsHolder was not called)`);
+    const addr = `${placement.host}:${spec.port}`;
+    const args = ["--id", spec.id, "--port", String(spec.port), "--dial-map", spec.dialMapFile];
+    args.push("--host", placement.host, "--admin-host", placement.host, "--admin-port", String(ADMIN_PORT));
+    args.push(...this.commonArgs(spec));
+    return this.startNode(spec, args, {}, { NetworkMode: `container:${holder.container.id}`, AutoRemove: false }, addr, (adminPort) =>
+      Promise.resolve(`http://${placement.host}:${adminPort}`),
+    );
+  }
+
+  private commonArgs(spec: NodeSpec): string[] {
+    const args: string[] = [];
     if (spec.seeds.length > 0) args.push("--seeds", spec.seeds.join(","));
     if (spec.seed !== undefined) args.push("--seed", String(spec.seed));
     if (spec.mutant) args.push("--mutant", spec.mutant);
     args.push(...configArgs(spec.config ?? {}));
+    return args;
+  }
+
+  private startNode(
+    spec: NodeSpec,
+    args: string[],
+    networking: Partial<Docker.ContainerCreateOptions>,
+    hostConfig: Docker.HostConfig,
+    addr: string,
+    adminUrl: (adminPort: number) => Promise<string>,
+  ): Promise<DockerNode> {
     const name = this.containerName(`${spec.id}-${++this.generation}`);
     return DockerNode.start({
       docker: this.docker,
       id: spec.id,
       port: spec.port,
-      addr: this.nodeAddr(spec.id, spec.port),
+      addr,
       logFile: spec.logFile,
       create: {
         name,
@@ -132,10 +196,10 @@ export class DockerRuntime implements NodeRuntime {
         Cmd: args,
         WorkingDir: APP_DIR,
         Labels: labels(this.runId, "node"),
-        HostConfig: { ...this.hostConfig(), Binds: [...new Set([path.dirname(spec.dialMapFile), ...this.options.mounts])].map((dir) => `${dir}:${dir}:ro`) },
-        ...this.networking(spec.id),
+        HostConfig: { ...hostConfig, Binds: [...new Set([path.dirname(spec.dialMapFile), ...this.options.mounts])].map((dir) => `${dir}:${dir}:ro`) },
+        ...networking,
       },
-      adminUrl: async (_, adminPort) => `http://${host ? "127.0.0.1" : this.ipFor(spec.id)}:${adminPort}`,
+      adminUrl: (_, adminPort) => adminUrl(adminPort),
     });
   }
 

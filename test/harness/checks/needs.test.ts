@@ -42,6 +42,31 @@ t.test("an implementation that does not show suspicion: suspicions is SKIP, nami
   t.not(runCheck({ check: "suspicions", args: { max: 0 } } as never, reference).verdict, "skip", "the reference node shows everything");
 });
 
+t.test("an optional bound that needs suspicion is left out and named; the rest of the check is judged", async (t) => {
+  const down = (t: number): HistoryRecord => ({ type: "node-down", source: "harness", t, scenario: "s", node: "n2", how: "crash" }) as HistoryRecord;
+  const dead: HistoryRecord = {
+    type: "transition",
+    source: "harness",
+    t: 3000,
+    scenario: "s",
+    observer: "n1",
+    id: "n2",
+    from: "alive",
+    to: "dead",
+  } as HistoryRecord;
+  const spec = { check: "detection", args: { node: "n2", suspectWithin: 500, deadWithin: 5000 } } as never;
+  const serf = [start({ kv: false, suspect: false, incarnation: false }), up("n1"), up("n2"), down(2000), dead];
+  const judged = runCheck(spec, serf);
+  t.equal(judged.verdict, "pass", judged.summary);
+  t.match(judged.summary, /\(suspectWithin not judged: serf does not show it\)$/);
+  const quiet = runCheck({ check: "no-false-positives", args: {} } as never, serf);
+  t.match(quiet.summary, /\(suspicion in its view not seen: serf does not show it\)$/, "a count of suspicions it cannot see is not read as zero");
+  const late = runCheck({ check: "detection", args: { node: "n2", suspectWithin: 500, deadWithin: 500 } } as never, serf);
+  t.equal(late.verdict, "fail", "the death bound still holds it to account");
+  const reference = runCheck(spec, [start(), up("n1"), up("n2"), down(2000), dead]);
+  t.equal(reference.verdict, "fail", "the reference node shows suspicion: no suspicion within 500 ms fails");
+});
+
 t.test("a scenario whose every check was skipped is SKIP, not PASS; any failure is FAIL", async (t) => {
   const skip = { name: "a", verdict: "skip" as const, summary: "", evidence: [], metrics: {} };
   const pass = { ...skip, verdict: "pass" as const };

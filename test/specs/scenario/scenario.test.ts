@@ -71,3 +71,19 @@ t.test("settings a node would refuse are refused at load, naming the field (not 
   });
   t.equal(firstIssue({ ...base, config: { probeIntervalMs: 80, probeTimeoutMs: 40 }, steps: [{ wait: "1s" }] }), undefined);
 });
+
+t.test("datagram faults: duplicate and reorder take a rate within 0..1, reorder a hold-back duration", async (t) => {
+  const s = Scenario.parse({
+    ...base,
+    steps: [{ duplicate: { rate: 0.1 } }, { reorder: { rate: 0.25, delay: "40ms", links: [["n1", "n2"]] } }],
+  });
+  t.same(
+    s.steps.map((x) => [x.kind, x.args]),
+    [
+      ["duplicate", { rate: 0.1 }],
+      ["reorder", { rate: 0.25, delay: 40, links: [["n1", "n2"]] }],
+    ],
+  );
+  t.match(firstIssue({ ...base, steps: [{ duplicate: { rate: 1.5 } }] }), { path: "steps.0.duplicate.rate" });
+  t.match(firstIssue({ ...base, steps: [{ reorder: { rate: 0.1 } }] }), { path: "steps.0.reorder.delay" });
+});
