@@ -2,6 +2,7 @@
 import { z } from "zod";
 import * as admin from "./admin/api.js";
 import * as node from "./node/cli.js";
+import * as memberlist from "./wire/memberlist/messages.js";
 import * as wire from "./wire/messages.js";
 
 export const SCHEMAS: Record<string, z.ZodType> = {
@@ -29,6 +30,11 @@ export const SCHEMAS: Record<string, z.ZodType> = {
   "wire/ae-entries": wire.AeEntries,
   "node/ready-line": node.ReadyLine,
   "node/dial-map": node.DialMap,
+  // memberlist 0.2.x message bodies (msgpack maps; byte fields are msgpack raws, described, not typed).
+  ...Object.fromEntries(Object.entries(memberlist.BODIES).map(([name, body]) => [`memberlist/${name}`, body.schema])),
+  "memberlist/push-pull-header": memberlist.PushPullHeader.schema,
+  "memberlist/push-node-state": memberlist.PushNodeState.schema,
+  "memberlist/user-msg-header": memberlist.UserMsgHeader.schema,
 };
 
 /** JSON Schema (draft 2020-12) of one contract, input side: fields with defaults are optional. */
@@ -36,6 +42,7 @@ export function toJsonSchema(name: string, schema: z.ZodType): Record<string, un
   return {
     $id: `urn:grapevine:${name.replace("/", ":")}`,
     title: name,
-    ...z.toJSONSchema(schema, { io: "input" }),
+    // Byte fields (memberlist's) have no JSON type: they are written as their description.
+    ...z.toJSONSchema(schema, { io: "input", unrepresentable: "any" }),
   };
 }

@@ -87,9 +87,12 @@ t.test("grapevine schema writes a JSON Schema for every contract", async (t) => 
   const result = await grapevine("schema", "--out", out);
   t.equal(result.exitCode, 0, result.stderr);
   t.equal(
-    readdirSync(path.join(out, "wire")).length + readdirSync(path.join(out, "admin")).length + readdirSync(path.join(out, "node")).length,
+    ["wire", "admin", "node", "memberlist"].reduce((n, dir) => n + readdirSync(path.join(out, dir)).length, 0),
     Object.keys(SCHEMAS).length,
   );
+  const alive = JSON.parse(readFileSync(path.join(out, "memberlist", "alive.schema.json"), "utf8"));
+  t.same(Object.keys(alive.properties), ["Incarnation", "Node", "Addr", "Port", "Meta", "Vsn"], "memberlist's alive, field by field");
+  t.match(alive.properties.Addr, { anyOf: [{ description: /msgpack raw/ }, { type: "null" }] }, "byte fields described (msgpack raw, or nil)");
   const ping = JSON.parse(readFileSync(path.join(out, "wire", "ping.schema.json"), "utf8"));
   t.equal(ping.$schema, "https://json-schema.org/draft/2020-12/schema");
   t.same([...ping.required].sort(), ["from", "seq", "type", "v"], "input side: updates has a default, so it is optional");

@@ -1,0 +1,152 @@
+// memberlist's UDP packets, decoded and encoded: a message-type byte, then a msgpack body written
+// as hashicorp/go-msgpack writes it (util.go:37–52), or a frame around other messages — compound
+// (util.go:157–215), CRC-checked (net.go:344–352, 782–788), compressed, encrypted. Encoding a
+// decoded packet gives back its bytes exactly: tests hold the codec to packets captured from a real
+// memberlist node.
+import { crc32 } from "node:zlib";
+import { decode as unpack } from "@msgpack/msgpack";
+import msgpack5 from "msgpack5";
+import type { z } from "zod";
+import { lzwDecompress } from "./lzw.js";
+import { BODIES, type BodyMessage, type BodySpec, MESSAGE_TYPES, type MessageTypeName } from "./messages.js";
+
+// go-msgpack without WriteExt: strings and byte slices as raw (no str8, no bin), the old spec that
+// msgpack5's compatibility mode writes.
+const goMsgpack = msgpack5({ compatibilityMode: true });
+
+export type Packet =
+  | { [K in Exclude<BodyMessage, "compress">]: { type: K; body: z.output<(typeof BODIES)[K]["schema"]> } }[Exclude<BodyMessage, "compress">]
+  /** A compressed message: the body as sent, and what it decompresses to (LZW, algorithm 0), when it does. */
+  | { type: "compress"; body: z.output<(typeof BODIES)["compress"]["schema"]>; packet?: Packet }
+  /** A user message: the delegate's bytes, not msgpack. */
+  | { type: "user"; payload: Uint8Array }
+  /** Several messages in one packet; `truncated` counts parts the length table promised but the packet did not hold. */
+  | { type: "compound"; parts: Packet[]; truncated?: number }
+  /** A packet behind a CRC-32 (IEEE) of its bytes, big-endian; `valid` says whether it matched. */
+  | { type: "hasCrc"; crc: number; valid: boolean; packet: Packet }
+  /** An encrypted packet, kept as it came (decrypting needs the keyring). */
+  | { type: "encrypt"; payload: Uint8Array };
+
+export class MemberlistDecodeError extends Error {
+  override name = "MemberlistDecodeError";
+}
+
+const TYPE_NAMES = Object.fromEntries(Object.entries(MESSAGE_TYPES).map(([name, byte]) => [byte, name])) as Record<number, MessageTypeName>;
+
+/** Decodes one msgpack body as `spec` says: raw values become strings or bytes by the field's kind. */
+export function decodeBody<S extends BodySpec>(spec: S, bytes: Uint8Array): z.output<S["schema"]> {
+  let raw: unknown;
+  try {
+    raw = unpack(bytes, { rawStrings: true });
+  } catch (error) {
+    throw new MemberlistDecodeError(`not one msgpack value: ${(error as Error).message}`);
+  }
+  if (typeof raw !== "object" || raw === null || Array.isArray(raw) || raw instanceof Uint8Array)
+    throw new MemberlistDecodeError("the body is not a msgpack map");
+  const kinds = new Map(spec.fields.map(([name, kind]) => [name, kind]));
+  const object: Record<string, unknown> = {};
+  for (const [key, value] of Object.entries(raw as Record<string, unknown>)) {
+    object[key] = kinds.get(key) === "str" && value instanceof Uint8Array ? new TextDecoder("utf-8", { fatal: false }).decode(value) : value;
+  }
+  const parsed = spec.schema.safeParse(object);
+  if (!parsed.success) throw new MemberlistDecodeError(parsed.error.issues.map((i) => `${i.path.join(".") || "body"}: ${i.message}`).join("; "));
+  return parsed.data as z.output<S["schema"]>;
+}
+
+/**
+ * Encodes a body as go-msgpack does: a map of the fields sorted by name (go-msgpack sorts a struct's
+ * fields by their encoded names for map encoding: codec/helper.go:490, encode.go:463–468), zero
+ * values of omitempty fields left out.
+ */
+export function encodeBody<S extends BodySpec>(spec: S, body: z.output<S["schema"]>): Buffer {
+  const values = body as Record<string, unknown>;
+  const ordered: Record<string, unknown> = {};
+  for (const [name, kind, omitempty] of [...spec.fields].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))) {
+    const value = values[name];
+    if (omitempty && isZero(value)) continue;
+    ordered[name] = kind === "str" ? Buffer.from(value as string, "utf8") : kind === "bytes" && value !== null ? Buffer.from(value as Uint8Array) : value;
+  }
+  return goMsgpack.encode(ordered).slice();
+}
+
+function isZero(value: unknown): boolean {
+  return value === undefined || value === null || value === 0 || value === "" || value === false || (value instanceof Uint8Array && value.length === 0);
+}
+
+/** Decodes a whole UDP packet (after decryption, if the cluster is keyed). */
+export function decodePacket(bytes: Uint8Array): Packet {
+  if (bytes.length < 1) throw new MemberlistDecodeError("an empty packet");
+  const type = TYPE_NAMES[bytes[0]!];
+  const rest = bytes.subarray(1);
+  if (type === undefined) throw new MemberlistDecodeError(`unknown message type ${bytes[0]}`);
+  switch (type) {
+    case "user":
+      return { type, payload: rest };
+    case "encrypt":
+      return { type, payload: rest };
+    case "compound":
+      return decodeCompound(rest);
+    case "hasCrc": {
+      if (rest.length < 4) throw new MemberlistDecodeError("a CRC packet shorter than its checksum");
+      const crc = Buffer.from(rest.subarray(0, 4)).readUInt32BE(0);
+      const inner = rest.subarray(4);
+      return { type, crc, valid: crc32(inner) === crc, packet: decodePacket(inner) };
+    }
+    case "pushPull":
+      throw new MemberlistDecodeError("a push-pull message travels on a stream, not in a packet");
+    case "compress": {
+      const body = decodeBody(BODIES.compress, rest);
+      if (body.Algo !== 0 || !body.Buf) return { type, body };
+      return { type, body, packet: decodePacket(lzwDecompress(body.Buf)) };
+    }
+    default:
+      return { type, body: decodeBody(BODIES[type] as unknown as BodySpec, rest) } as Packet;
+  }
+}
+
+/** util.go:183 decodeCompoundMessage: a count byte, that many big-endian uint16 lengths, then the parts. */
+function decodeCompound(bytes: Uint8Array): Packet {
+  if (bytes.length < 1) throw new MemberlistDecodeError("missing compound length byte");
+  const count = bytes[0]!;
+  const table = 1 + 2 * count;
+  if (bytes.length < table) throw new MemberlistDecodeError("truncated compound length table");
+  const view = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  const parts: Packet[] = [];
+  let offset = table;
+  let truncated = 0;
+  for (let i = 0; i < count; i++) {
+    const length = view.readUInt16BE(1 + 2 * i);
+    if (offset + length > bytes.length) {
+      truncated = count - i;
+      break;
+    }
+    parts.push(decodePacket(bytes.subarray(offset, offset + length)));
+    offset += length;
+  }
+  return truncated > 0 ? { type: "compound", parts, truncated } : { type: "compound", parts };
+}
+
+/** Encodes a packet; a CRC frame is recomputed from what it holds (so a mutated packet gets a right one unless `crc` is forced). */
+export function encodePacket(packet: Packet, options: { keepCrc?: boolean } = {}): Buffer {
+  const typeByte = Buffer.of(MESSAGE_TYPES[packet.type]);
+  switch (packet.type) {
+    case "user":
+    case "encrypt":
+      return Buffer.concat([typeByte, packet.payload]);
+    case "compound": {
+      const parts = packet.parts.map((p) => encodePacket(p, options));
+      const header = Buffer.alloc(1 + 2 * parts.length);
+      header[0] = parts.length;
+      parts.forEach((p, i) => header.writeUInt16BE(p.length, 1 + 2 * i));
+      return Buffer.concat([typeByte, header, ...parts]);
+    }
+    case "hasCrc": {
+      const inner = encodePacket(packet.packet, options);
+      const crc = Buffer.alloc(4);
+      crc.writeUInt32BE(options.keepCrc ? packet.crc : crc32(inner), 0);
+      return Buffer.concat([typeByte, crc, inner]);
+    }
+    default:
+      return Buffer.concat([typeByte, encodeBody(BODIES[packet.type] as unknown as BodySpec, packet.body as never)]);
+  }
+}
