@@ -4,18 +4,26 @@ import path from "node:path";
 import t from "tap";
 import { captureMemberlist } from "../../harness/conformance/memberlist/capture.js";
 import { packageRoot } from "../../harness/paths.js";
-import { decodePacket, encodePacket } from "../../specs/wire/memberlist/codec.js";
+import { decodePacket, decodeStream, encodePacket, encodeStream } from "../../specs/wire/memberlist/codec.js";
 import { engineSkip } from "./requirements.js";
 
 const skip = await engineSkip(t, true);
 
-t.test("[~7 s] a live memberlist node's packets: ping, ack, nack, suspicion, compressed and CRC frames", { skip, timeout: 60_000 }, async (t) => {
-  const packets = await captureMemberlist(path.join(packageRoot(), "fixtures", "agents", "memberlist", "memberlist-agent"));
-  for (const { hex, shape } of packets) t.equal(encodePacket(decodePacket(Buffer.from(hex, "hex"))).toString("hex"), hex, `${shape}: the same bytes`);
-  const shapes = new Set(packets.map((p) => p.shape));
-  for (const wanted of ["ping", "ack", "nack", "hasCrc > suspect"]) t.ok(shapes.has(wanted), `it sent ${wanted}`);
-  t.ok(
-    [...shapes].some((s) => s.startsWith("compress > ")),
-    "and a compressed packet the LZW decoder opened",
-  );
-});
+t.test(
+  "[~7 s] a live memberlist node's packets and streams: join push-pull, ping, ack, nack, suspicion, compressed and CRC frames",
+  { skip, timeout: 60_000 },
+  async (t) => {
+    const packets = await captureMemberlist(path.join(packageRoot(), "fixtures", "agents", "memberlist", "memberlist-agent"));
+    for (const { transport, hex, shape } of packets) {
+      const bytes = Buffer.from(hex, "hex");
+      const again = transport === "udp" ? encodePacket(decodePacket(bytes)) : encodeStream(decodeStream(bytes).message);
+      t.equal(again.toString("hex"), hex, `${transport} ${shape}: the same bytes`);
+    }
+    const shapes = new Set(packets.map((p) => p.shape));
+    for (const wanted of ["ping", "ack", "nack", "hasCrc > suspect", "compress > pushPull"]) t.ok(shapes.has(wanted), `it sent ${wanted}`);
+    t.ok(
+      [...shapes].some((s) => s.startsWith("compress > ")),
+      "and a compressed packet the LZW decoder opened",
+    );
+  },
+);

@@ -8,11 +8,22 @@ import dgram from "node:dgram";
 import { existsSync, mkdirSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { execa } from "execa";
-import { decodePacket, encodePacket, type Packet } from "../../../specs/wire/memberlist/codec.js";
+import net from "node:net";
+import {
+  decodePacket,
+  decodeStream,
+  encodePacket,
+  encodeStream,
+  MemberlistDecodeError,
+  type Packet,
+  type StreamMessage,
+} from "../../../specs/wire/memberlist/codec.js";
 import { freePorts } from "../../ports.js";
 import { packageRoot } from "../../paths.js";
 
 export interface CapturedPacket {
+  /** A UDP packet, or one whole message the node wrote on a TCP stream. */
+  transport: "udp" | "tcp";
   /** What the node sent it in answer to, or on its own. */
   context: string;
   /** The packet's message types, outermost first ("hasCrc > compound > ping, suspect"). */
@@ -25,6 +36,10 @@ const LOOPBACK = Buffer.of(127, 0, 0, 1);
 const VSN = Buffer.of(1, 5, 2, 0, 0, 0);
 
 /** "hasCrc > compound > ping, suspect": the nesting of a packet, for labels. */
+export function streamShape(message: StreamMessage): string {
+  return message.type === "compress" && message.message ? `compress > ${streamShape(message.message)}` : message.type;
+}
+
 export function packetShape(packet: Packet): string {
   if (packet.type === "hasCrc") return `hasCrc > ${packetShape(packet.packet)}`;
   if (packet.type === "compress") return packet.packet ? `compress > ${packetShape(packet.packet)}` : "compress";
@@ -41,11 +56,12 @@ export async function captureMemberlist(agent: string): Promise<CapturedPacket[]
   const ghost = dgram.createSocket("udp4");
   const record = (bytes: Buffer, where: string) => {
     const packet = decodePacket(bytes);
-    captured.push({ context: `${context} (to ${where})`, shape: packetShape(packet), hex: bytes.toString("hex") });
+    captured.push({ transport: "udp", context: `${context} (to ${where})`, shape: packetShape(packet), hex: bytes.toString("hex") });
     return packet;
   };
   let incarnation = 1;
   const alive = (): Packet => ({ type: "alive", body: { Incarnation: incarnation, Node: "fake", Addr: LOOPBACK, Port: fakePort!, Meta: null, Vsn: VSN } });
+  const fakeState = () => ({ Name: "fake", Addr: LOOPBACK, Port: fakePort!, Meta: null, Incarnation: incarnation, State: 0, Vsn: VSN });
   fake.on("message", (bytes) => {
     if (!answering) return void record(bytes, "the fake member, silent");
     for (const message of messages(record(bytes, "the fake member"))) {
@@ -58,12 +74,44 @@ export async function captureMemberlist(agent: string): Promise<CapturedPacket[]
     }
   });
   ghost.on("message", (bytes) => void record(bytes, "an indirect ping's target, which never answers"));
-  await Promise.all([bind(fake, fakePort!), bind(ghost, ghostPort!)]);
+  // The fake member's stream side: the node joins through it (push-pull), and pings it over TCP once
+  // its UDP pings go unanswered. Each whole message is recorded; a push-pull gets the fake's state back.
+  const streams = net.createServer((socket) => {
+    let buffered = Buffer.alloc(0);
+    socket.on("data", (chunk: Buffer) => {
+      buffered = Buffer.concat([buffered, chunk]);
+      let decoded: { message: StreamMessage; rest: Uint8Array };
+      try {
+        decoded = decodeStream(buffered);
+      } catch (error) {
+        if (error instanceof MemberlistDecodeError && /ends inside|wanted/.test(error.message)) return; // more to come
+        throw error;
+      }
+      const whole = buffered.subarray(0, buffered.length - decoded.rest.length);
+      buffered = Buffer.from(decoded.rest);
+      captured.push({ transport: "tcp", context: `${context} (to the fake member's stream)`, shape: streamShape(decoded.message), hex: whole.toString("hex") });
+      const inner = decoded.message.type === "compress" ? decoded.message.message : decoded.message;
+      if (inner?.type === "pushPull")
+        socket.end(encodeStream({ type: "pushPull", header: { Nodes: 1, UserStateLen: 0, Join: false }, states: [fakeState()], userState: new Uint8Array() }));
+      else if (inner?.type === "ping" && answering) socket.end(encodeStream({ type: "ack", body: { SeqNo: inner.body.SeqNo, Payload: null } }));
+    });
+    socket.on("error", () => undefined);
+  });
+  await Promise.all([bind(fake, fakePort!), bind(ghost, ghostPort!), new Promise<void>((resolve) => streams.listen(fakePort!, "127.0.0.1", resolve))]);
   const send = (socket: dgram.Socket, packet: Packet) => socket.send(encodePacket(packet), nodePort!, "127.0.0.1");
 
+  context = "joining through the fake member";
   const node = execa(
     agent,
-    ["-name=ml", "-bind=127.0.0.1", `-port=${nodePort}`, `-admin=127.0.0.1:${adminPort}`, "-probe-interval=200ms", "-probe-timeout=100ms"],
+    [
+      "-name=ml",
+      "-bind=127.0.0.1",
+      `-port=${nodePort}`,
+      `-admin=127.0.0.1:${adminPort}`,
+      `-join=127.0.0.1:${fakePort}`,
+      "-probe-interval=200ms",
+      "-probe-timeout=100ms",
+    ],
     {
       reject: false,
       timeout: 20_000,
@@ -90,6 +138,7 @@ export async function captureMemberlist(agent: string): Promise<CapturedPacket[]
     await node;
     fake.close();
     ghost.close();
+    streams.close();
   }
   return captured;
 }

@@ -5,10 +5,11 @@
 // memberlist node.
 import { crc32 } from "node:zlib";
 import { decode as unpack } from "@msgpack/msgpack";
+import { BufferList } from "bl";
 import msgpack5 from "msgpack5";
 import type { z } from "zod";
 import { lzwDecompress } from "./lzw.js";
-import { BODIES, type BodyMessage, type BodySpec, MESSAGE_TYPES, type MessageTypeName } from "./messages.js";
+import { BODIES, type BodyMessage, type BodySpec, MESSAGE_TYPES, type MessageTypeName, PushNodeState, PushPullHeader, UserMsgHeader } from "./messages.js";
 
 // go-msgpack without WriteExt: strings and byte slices as raw (no str8, no bin), the old spec that
 // msgpack5's compatibility mode writes.
@@ -148,5 +149,122 @@ export function encodePacket(packet: Packet, options: { keepCrc?: boolean } = {}
     }
     default:
       return Buffer.concat([typeByte, encodeBody(BODIES[packet.type] as unknown as BodySpec, packet.body as never)]);
+  }
+}
+
+// ---- streams (TCP): push-pull state exchange, stream ping, user messages --------------------
+
+type Body<S extends BodySpec> = z.output<S["schema"]>;
+
+/**
+ * A message on a stream (net.go:1035–1140 readStream, readRemoteState): a type byte, then msgpack
+ * values one after another and, for push-pull, the delegate's user state as raw bytes. memberlist
+ * compresses every stream it sends when compression is on (the default: rawSendMsgStream).
+ */
+export type StreamMessage =
+  | {
+      type: "pushPull";
+      header: Body<typeof PushPullHeader>;
+      states: Body<typeof PushNodeState>[];
+      userState: Uint8Array;
+    }
+  | { type: "ping"; body: Body<typeof BODIES.ping> }
+  | { type: "ack"; body: Body<typeof BODIES.ack> }
+  | { type: "err"; body: Body<typeof BODIES.err> }
+  | { type: "user"; header: Body<typeof UserMsgHeader>; payload: Uint8Array }
+  | { type: "compress"; body: Body<typeof BODIES.compress>; message?: StreamMessage }
+  | { type: "encrypt"; payload: Uint8Array };
+
+/** Reads a stream message's parts in order: msgpack values (msgpack5 finds where each ends), then raw bytes. */
+class StreamReader {
+  private readonly list: InstanceType<typeof BufferList>;
+
+  constructor(private readonly bytes: Uint8Array) {
+    this.list = new BufferList([Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength)]);
+  }
+
+  get offset(): number {
+    return this.bytes.length - this.list.length;
+  }
+
+  get left(): number {
+    return this.list.length;
+  }
+
+  /** The bytes of the next msgpack value. */
+  value(): Uint8Array {
+    const start = this.offset;
+    try {
+      goMsgpack.decode(this.list as never); // consumes the value from the list
+    } catch (error) {
+      throw new MemberlistDecodeError(`the stream ends inside a msgpack value (${(error as Error).message})`);
+    }
+    return this.bytes.subarray(start, this.offset);
+  }
+
+  /** The next `n` raw bytes. */
+  raw(n: number): Uint8Array {
+    if (n < 0 || n > this.left) throw new MemberlistDecodeError(`${n} raw bytes wanted, ${this.left} left on the stream`);
+    const start = this.offset;
+    this.list.consume(n);
+    return this.bytes.subarray(start, start + n);
+  }
+
+  rest(): Uint8Array {
+    return this.bytes.subarray(this.offset);
+  }
+}
+
+/** Decodes one whole stream message; `rest` is what follows it on the stream. */
+export function decodeStream(bytes: Uint8Array): { message: StreamMessage; rest: Uint8Array } {
+  if (bytes.length < 1) throw new MemberlistDecodeError("an empty stream");
+  const type = TYPE_NAMES[bytes[0]!];
+  const reader = new StreamReader(bytes.subarray(1));
+  const done = (message: StreamMessage) => ({ message, rest: reader.rest() });
+  switch (type) {
+    case "pushPull": {
+      const header = decodeBody(PushPullHeader, reader.value());
+      if (header.Nodes < 0 || header.UserStateLen < 0) throw new MemberlistDecodeError("a push-pull header with a negative count");
+      const states = [];
+      for (let i = 0; i < header.Nodes; i++) states.push(decodeBody(PushNodeState, reader.value()));
+      return done({ type, header, states, userState: reader.raw(header.UserStateLen) });
+    }
+    case "ping":
+    case "ack":
+    case "err":
+      return done({ type, body: decodeBody(BODIES[type] as unknown as BodySpec, reader.value()) } as StreamMessage);
+    case "user": {
+      const header = decodeBody(UserMsgHeader, reader.value());
+      return done({ type, header, payload: reader.raw(header.UserMsgLen) });
+    }
+    case "compress": {
+      const body = decodeBody(BODIES.compress, reader.value());
+      const message = body.Algo === 0 && body.Buf ? decodeStream(lzwDecompress(body.Buf)).message : undefined;
+      return done(message ? { type, body, message } : { type, body });
+    }
+    case "encrypt":
+      return { message: { type, payload: bytes.subarray(1) }, rest: new Uint8Array() };
+    default:
+      throw new MemberlistDecodeError(`message type ${bytes[0]} (${type ?? "unknown"}) does not travel on a stream`);
+  }
+}
+
+/** Encodes a stream message as memberlist writes it (a compressed one from its body as received). */
+export function encodeStream(message: StreamMessage): Buffer {
+  const typeByte = Buffer.of(MESSAGE_TYPES[message.type]);
+  switch (message.type) {
+    case "pushPull":
+      return Buffer.concat([
+        typeByte,
+        encodeBody(PushPullHeader, message.header),
+        ...message.states.map((s) => encodeBody(PushNodeState, s)),
+        message.userState,
+      ]);
+    case "user":
+      return Buffer.concat([typeByte, encodeBody(UserMsgHeader, message.header), message.payload]);
+    case "encrypt":
+      return Buffer.concat([typeByte, message.payload]);
+    default:
+      return Buffer.concat([typeByte, encodeBody(BODIES[message.type] as unknown as BodySpec, message.body as never)]);
   }
 }

@@ -6,14 +6,16 @@ import path from "node:path";
 import fc from "fast-check";
 import t from "tap";
 import { packageRoot } from "../../../../harness/paths.js";
-import { decodeBody, decodePacket, encodeBody, encodePacket, type Packet } from "../../../../specs/wire/memberlist/codec.js";
+import { decodeBody, decodePacket, decodeStream, encodeBody, encodePacket, encodeStream, type Packet } from "../../../../specs/wire/memberlist/codec.js";
 import { lzwDecompress } from "../../../../specs/wire/memberlist/lzw.js";
 import { BODIES, type Field } from "../../../../specs/wire/memberlist/messages.js";
 
 interface Captured {
   source: string;
-  packets: { context: string; shape: string; hex: string }[];
+  packets: { transport: "udp" | "tcp"; context: string; shape: string; hex: string }[];
 }
+const udp = () => captured.packets.filter((p) => p.transport === "udp");
+const tcp = () => captured.packets.filter((p) => p.transport === "tcp");
 const captured = JSON.parse(readFileSync(path.join(packageRoot(), "fixtures", "wire", "memberlist", "captured.json"), "utf8")) as Captured;
 
 /** The messages inside a packet, unwrapped from CRC, compression and compounds. */
@@ -31,13 +33,13 @@ const messages = (packet: Packet): Packet[] =>
 t.test("every packet a real memberlist node sent decodes under the spec and re-encodes byte for byte", async (t) => {
   t.match(captured.source, /^memberlist 0\.2\.2/);
   t.ok(captured.packets.length >= 10, `${captured.packets.length} packets`);
-  for (const { shape, hex, context } of captured.packets) {
+  for (const { shape, hex, context } of udp()) {
     const bytes = Buffer.from(hex, "hex");
     const packet = decodePacket(bytes);
     t.equal(encodePacket(packet).toString("hex"), hex, `${shape} (${context}): the same bytes`);
     if (packet.type === "hasCrc") t.ok(packet.valid, `${shape}: its CRC-32 checks`);
   }
-  const shapes = new Set(captured.packets.map((p) => p.shape));
+  const shapes = new Set(udp().map((p) => p.shape));
   for (const wanted of ["ping", "ack", "nack", "hasCrc > suspect", "hasCrc > dead", "hasCrc > compound > ping, suspect"])
     t.ok(shapes.has(wanted), `the capture holds ${wanted}`);
   t.ok(
@@ -46,8 +48,33 @@ t.test("every packet a real memberlist node sent decodes under the spec and re-e
   );
 });
 
+t.test("every message a real memberlist node wrote on a stream decodes and re-encodes byte for byte", async (t) => {
+  for (const { shape, hex, context } of tcp()) {
+    const { message, rest } = decodeStream(Buffer.from(hex, "hex"));
+    t.equal(rest.length, 0, `${shape} (${context}): one whole message`);
+    t.equal(encodeStream(message).toString("hex"), hex, `${shape}: the same bytes`);
+  }
+  const join = tcp().find((p) => p.shape === "compress > pushPull");
+  t.ok(join, "the node's join: a compressed push-pull");
+  const { message } = decodeStream(Buffer.from(join!.hex, "hex"));
+  const inner = message.type === "compress" ? message.message : undefined;
+  t.match(inner, { type: "pushPull", header: { Join: true, UserStateLen: 0 } }, "a join's state exchange");
+  if (inner?.type === "pushPull") {
+    t.equal(inner.header.Nodes, inner.states.length);
+    t.ok(
+      inner.states.some((s) => s.Name === "ml" && s.State === 0),
+      "it sends its own state, alive",
+    );
+  }
+  t.ok(
+    tcp().some((p) => p.shape === "compress > ping"),
+    "and pings over TCP once UDP goes unanswered (protocol ≥ 3 fallback)",
+  );
+  t.throws(() => decodeStream(Buffer.from(join!.hex, "hex").subarray(0, 40)), { name: "MemberlistDecodeError", message: /ends inside a msgpack value/ });
+});
+
 t.test("what the captured messages say, as the node meant it", async (t) => {
-  const all = captured.packets.flatMap((p) => messages(decodePacket(Buffer.from(p.hex, "hex"))));
+  const all = udp().flatMap((p) => messages(decodePacket(Buffer.from(p.hex, "hex"))));
   const ack = all.find((m) => m.type === "ack");
   t.match(ack, { type: "ack", body: { SeqNo: 4242 } }, "the ack answers the fake member's ping 4242");
   t.match(
@@ -116,7 +143,7 @@ t.test("every body survives encode then decode (fast-check), omitempty zero valu
 });
 
 t.test("frames: a wrong CRC is seen, a truncated compound is counted, junk is refused with the reason", async (t) => {
-  const crcPacket = captured.packets.find((p) => p.shape === "hasCrc > suspect")!;
+  const crcPacket = udp().find((p) => p.shape === "hasCrc > suspect")!;
   const bytes = Buffer.from(crcPacket.hex, "hex");
   bytes[bytes.length - 1]! ^= 0xff;
   const flipped = decodePacket(bytes);
