@@ -27,3 +27,17 @@ t.test(
     );
   },
 );
+
+t.test("[~7 s] a keyed live node (AES-256): it takes the fake member's sealed messages and its own open with the key", { skip, timeout: 60_000 }, async (t) => {
+  const key = Buffer.alloc(32, 42);
+  const packets = await captureMemberlist(path.join(packageRoot(), "fixtures", "agents", "memberlist", "memberlist-agent"), { key });
+  for (const { transport, hex, shape } of packets) {
+    const bytes = Buffer.from(hex, "hex");
+    const again =
+      transport === "udp" ? encodePacket(decodePacket(bytes, { keys: [key] }), { key }) : encodeStream(decodeStream(bytes, { keys: [key] }).message, { key });
+    t.equal(again.toString("hex"), hex, `${transport} ${shape}: opened and sealed again, the same bytes`);
+  }
+  const shapes = new Set(packets.map((p) => p.shape));
+  t.ok(shapes.has("encrypted > ack"), "it acked the fake member's sealed ping");
+  t.ok(shapes.has("encrypt > compress > pushPull"), "its join push-pull was sealed");
+});

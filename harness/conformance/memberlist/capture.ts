@@ -1,13 +1,15 @@
-// Captures real memberlist packets for the wire spec's golden tests: a fake member on loopback makes
-// itself known to a real memberlist node (the agent in fixtures/agents/memberlist, Debian's
-// memberlist 0.2.2) with an alive message, answers its pings for a while, asks it for an ack and an
-// indirect ping, then falls silent so that it is suspected, and records every packet the node sends.
-// Run: `npm run capture:memberlist` (writes fixtures/wire/memberlist/captured.json). Bounded: the
-// node runs at most 20 s, and it and every socket are closed on any exit.
+// Captures real memberlist packets and streams for the wire spec's golden tests. A real memberlist
+// node (the agent in fixtures/agents/memberlist, Debian's memberlist 0.2.2) joins through a fake
+// member on loopback (push-pull over TCP); the fake answers its pings, asks it for an ack and an
+// indirect ping, then falls silent until the node suspects it, pings it over TCP and declares it
+// dead. Every packet and stream message the node sends is recorded. Run: `npm run
+// capture:memberlist` (writes fixtures/wire/memberlist/captured.json, and captured-keyed.json with
+// the node keyed). Bounded: the node runs at most 20 s, and it and every socket close on any exit.
 import dgram from "node:dgram";
 import { existsSync, mkdirSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { execa } from "execa";
+import { randomBytes } from "node:crypto";
 import net from "node:net";
 import {
   decodePacket,
@@ -20,6 +22,7 @@ import {
 } from "../../../specs/wire/memberlist/codec.js";
 import { freePorts } from "../../ports.js";
 import { packageRoot } from "../../paths.js";
+import { NONCE_SIZE } from "../../../specs/wire/memberlist/security.js";
 
 export interface CapturedPacket {
   /** A UDP packet, or one whole message the node wrote on a TCP stream. */
@@ -37,17 +40,32 @@ const VSN = Buffer.of(1, 5, 2, 0, 0, 0);
 
 /** "hasCrc > compound > ping, suspect": the nesting of a packet, for labels. */
 export function streamShape(message: StreamMessage): string {
+  if (message.type === "encrypt") return message.opened ? `encrypt > ${streamShape(message.opened.message)}` : "encrypt";
   return message.type === "compress" && message.message ? `compress > ${streamShape(message.message)}` : message.type;
 }
 
 export function packetShape(packet: Packet): string {
+  if (packet.type === "encrypted") return `encrypted > ${packetShape(packet.packet)}`;
   if (packet.type === "hasCrc") return `hasCrc > ${packetShape(packet.packet)}`;
   if (packet.type === "compress") return packet.packet ? `compress > ${packetShape(packet.packet)}` : "compress";
   if (packet.type === "compound") return `compound > ${packet.parts.map(packetShape).join(", ")}`;
   return packet.type;
 }
 
-export async function captureMemberlist(agent: string): Promise<CapturedPacket[]> {
+/**
+ * With `key`, the node runs keyed (its -key flag, memberlist's SecretKey): every packet and stream
+ * is encrypted, and the fake member seals what it sends with the same key (version 1, fresh nonces).
+ */
+export async function captureMemberlist(agent: string, options: { key?: Buffer } = {}): Promise<CapturedPacket[]> {
+  const keys = options.key ? { keys: [options.key] } : {};
+  const seal = (packet: Packet): Packet => (options.key ? { type: "encrypted", version: 1, nonce: randomBytes(NONCE_SIZE), keyIndex: 0, packet } : packet);
+  const sealStream = (message: StreamMessage): Buffer =>
+    options.key
+      ? encodeStream(
+          { type: "encrypt", payload: new Uint8Array(), opened: { version: 1, nonce: randomBytes(NONCE_SIZE), keyIndex: 0, message } },
+          { key: options.key },
+        )
+      : encodeStream(message);
   const [fakePort, ghostPort, nodePort, adminPort] = await freePorts(4);
   const captured: CapturedPacket[] = [];
   let context = "on its own";
@@ -55,7 +73,7 @@ export async function captureMemberlist(agent: string): Promise<CapturedPacket[]
   const fake = dgram.createSocket("udp4");
   const ghost = dgram.createSocket("udp4");
   const record = (bytes: Buffer, where: string) => {
-    const packet = decodePacket(bytes);
+    const packet = decodePacket(bytes, keys);
     captured.push({ transport: "udp", context: `${context} (to ${where})`, shape: packetShape(packet), hex: bytes.toString("hex") });
     return packet;
   };
@@ -82,7 +100,7 @@ export async function captureMemberlist(agent: string): Promise<CapturedPacket[]
       buffered = Buffer.concat([buffered, chunk]);
       let decoded: { message: StreamMessage; rest: Uint8Array };
       try {
-        decoded = decodeStream(buffered);
+        decoded = decodeStream(buffered, keys);
       } catch (error) {
         if (error instanceof MemberlistDecodeError && /ends inside|wanted/.test(error.message)) return; // more to come
         throw error;
@@ -90,15 +108,15 @@ export async function captureMemberlist(agent: string): Promise<CapturedPacket[]
       const whole = buffered.subarray(0, buffered.length - decoded.rest.length);
       buffered = Buffer.from(decoded.rest);
       captured.push({ transport: "tcp", context: `${context} (to the fake member's stream)`, shape: streamShape(decoded.message), hex: whole.toString("hex") });
-      const inner = decoded.message.type === "compress" ? decoded.message.message : decoded.message;
+      const inner = unwrapStream(decoded.message);
       if (inner?.type === "pushPull")
-        socket.end(encodeStream({ type: "pushPull", header: { Nodes: 1, UserStateLen: 0, Join: false }, states: [fakeState()], userState: new Uint8Array() }));
-      else if (inner?.type === "ping" && answering) socket.end(encodeStream({ type: "ack", body: { SeqNo: inner.body.SeqNo, Payload: null } }));
+        socket.end(sealStream({ type: "pushPull", header: { Nodes: 1, UserStateLen: 0, Join: false }, states: [fakeState()], userState: new Uint8Array() }));
+      else if (inner?.type === "ping" && answering) socket.end(sealStream({ type: "ack", body: { SeqNo: inner.body.SeqNo, Payload: null } }));
     });
     socket.on("error", () => undefined);
   });
   await Promise.all([bind(fake, fakePort!), bind(ghost, ghostPort!), new Promise<void>((resolve) => streams.listen(fakePort!, "127.0.0.1", resolve))]);
-  const send = (socket: dgram.Socket, packet: Packet) => socket.send(encodePacket(packet), nodePort!, "127.0.0.1");
+  const send = (socket: dgram.Socket, packet: Packet) => socket.send(encodePacket(seal(packet), options), nodePort!, "127.0.0.1");
 
   context = "joining through the fake member";
   const node = execa(
@@ -111,6 +129,7 @@ export async function captureMemberlist(agent: string): Promise<CapturedPacket[]
       `-join=127.0.0.1:${fakePort}`,
       "-probe-interval=200ms",
       "-probe-timeout=100ms",
+      ...(options.key ? [`-key=${options.key.toString("base64")}`] : []),
     ],
     {
       reject: false,
@@ -143,9 +162,16 @@ export async function captureMemberlist(agent: string): Promise<CapturedPacket[]
   return captured;
 }
 
-/** The messages a packet carries, unwrapped from CRC, compression and compounds. */
+/** What a stream message carries, unwrapped from encryption and compression. */
+function unwrapStream(message: StreamMessage | undefined): StreamMessage | undefined {
+  if (message?.type === "encrypt") return unwrapStream(message.opened?.message);
+  if (message?.type === "compress") return unwrapStream(message.message);
+  return message;
+}
+
+/** The messages a packet carries, unwrapped from encryption, CRC, compression and compounds. */
 function messages(packet: Packet): Packet[] {
-  if (packet.type === "hasCrc") return messages(packet.packet);
+  if (packet.type === "encrypted" || packet.type === "hasCrc") return messages(packet.packet);
   if (packet.type === "compress") return packet.packet ? messages(packet.packet) : [];
   if (packet.type === "compound") return packet.parts.flatMap(messages);
   return [packet];
@@ -180,17 +206,17 @@ if (process.argv[1] && import.meta.url.endsWith(path.basename(process.argv[1])))
     );
     process.exit(2);
   }
-  const packets = await captureMemberlist(agent);
-  const out = path.join(packageRoot(), "fixtures", "wire", "memberlist", "captured.json");
-  mkdirSync(path.dirname(out), { recursive: true });
   const version = (await execa("dpkg-query", ["-W", "-f=${Version}", "golang-github-hashicorp-memberlist-dev"], { reject: false })).stdout;
-  writeFileSync(
-    out,
-    JSON.stringify(
-      { source: `memberlist ${version || "0.2.x"} (Debian golang-github-hashicorp-memberlist-dev), fixtures/agents/memberlist`, packets },
-      null,
-      2,
-    ) + "\n",
-  );
-  process.stdout.write(`${packets.length} packets into ${out}: ${[...new Set(packets.map((p) => p.shape))].join("; ")}\n`);
+  const source = `memberlist ${version || "0.2.x"} (Debian golang-github-hashicorp-memberlist-dev), fixtures/agents/memberlist`;
+  // Plain, then keyed with a fixed test key (stored beside the packets, so that tests can open them).
+  for (const [file, key] of [
+    ["captured.json", undefined],
+    ["captured-keyed.json", Buffer.from("grapevine-test-key-32-bytes-long", "utf8")],
+  ] as const) {
+    const packets = await captureMemberlist(agent, key ? { key } : {});
+    const out = path.join(packageRoot(), "fixtures", "wire", "memberlist", file);
+    mkdirSync(path.dirname(out), { recursive: true });
+    writeFileSync(out, JSON.stringify({ source, ...(key ? { key: key.toString("base64") } : {}), packets }, null, 2) + "\n");
+    process.stdout.write(`${packets.length} packets into ${out}: ${[...new Set(packets.map((p) => p.shape))].join("; ")}\n`);
+  }
 }

@@ -9,6 +9,7 @@ import { BufferList } from "bl";
 import msgpack5 from "msgpack5";
 import type { z } from "zod";
 import { lzwDecompress } from "./lzw.js";
+import { decryptPayload, encryptPayload, type EncryptionVersion, NONCE_SIZE } from "./security.js";
 import { BODIES, type BodyMessage, type BodySpec, MESSAGE_TYPES, type MessageTypeName, PushNodeState, PushPullHeader, UserMsgHeader } from "./messages.js";
 
 // go-msgpack without WriteExt: strings and byte slices as raw (no str8, no bin), the old spec that
@@ -25,8 +26,17 @@ export type Packet =
   | { type: "compound"; parts: Packet[]; truncated?: number }
   /** A packet behind a CRC-32 (IEEE) of its bytes, big-endian; `valid` says whether it matched. */
   | { type: "hasCrc"; crc: number; valid: boolean; packet: Packet }
-  /** An encrypted packet, kept as it came (decrypting needs the keyring). */
-  | { type: "encrypt"; payload: Uint8Array };
+  /**
+   * A packet of a keyed cluster: encrypted whole, with no type byte (net.go:326–340). Decoded only
+   * with the keys; `keyIndex` says which opened it. Encoding it again needs that key.
+   */
+  | { type: "encrypted"; version: EncryptionVersion; nonce: Uint8Array; keyIndex: number; packet: Packet };
+
+/** The keyring of a keyed cluster, primary key first; the key to seal with when encoding. */
+export interface Keys {
+  keys?: readonly Uint8Array[];
+  key?: Uint8Array;
+}
 
 export class MemberlistDecodeError extends Error {
   override name = "MemberlistDecodeError";
@@ -74,8 +84,12 @@ function isZero(value: unknown): boolean {
   return value === undefined || value === null || value === 0 || value === "" || value === false || (value instanceof Uint8Array && value.length === 0);
 }
 
-/** Decodes a whole UDP packet (after decryption, if the cluster is keyed). */
-export function decodePacket(bytes: Uint8Array): Packet {
+/** Decodes a whole UDP packet; a keyed cluster's packets need `keys` (and are all encrypted). */
+export function decodePacket(bytes: Uint8Array, options: Keys = {}): Packet {
+  if (options.keys && options.keys.length > 0) {
+    const opened = decryptPayload(options.keys, bytes);
+    return { type: "encrypted", version: opened.version, nonce: opened.nonce, keyIndex: opened.keyIndex, packet: decodePacket(opened.plain) };
+  }
   if (bytes.length < 1) throw new MemberlistDecodeError("an empty packet");
   const type = TYPE_NAMES[bytes[0]!];
   const rest = bytes.subarray(1);
@@ -84,7 +98,9 @@ export function decodePacket(bytes: Uint8Array): Packet {
     case "user":
       return { type, payload: rest };
     case "encrypt":
-      return { type, payload: rest };
+      throw new MemberlistDecodeError(
+        "message type 10 (encrypt) marks an encrypted stream; an encrypted packet has no type byte: decode it with the cluster's keys",
+      );
     case "compound":
       return decodeCompound(rest);
     case "hasCrc": {
@@ -128,11 +144,14 @@ function decodeCompound(bytes: Uint8Array): Packet {
 }
 
 /** Encodes a packet; a CRC frame is recomputed from what it holds (so a mutated packet gets a right one unless `crc` is forced). */
-export function encodePacket(packet: Packet, options: { keepCrc?: boolean } = {}): Buffer {
+export function encodePacket(packet: Packet, options: { keepCrc?: boolean; key?: Uint8Array } = {}): Buffer {
+  if (packet.type === "encrypted") {
+    if (!options.key) throw new MemberlistDecodeError("an encrypted packet is encoded with a key");
+    return encryptPayload(packet.version, options.key, encodePacket(packet.packet, { ...options, key: undefined }), undefined, packet.nonce);
+  }
   const typeByte = Buffer.of(MESSAGE_TYPES[packet.type]);
   switch (packet.type) {
     case "user":
-    case "encrypt":
       return Buffer.concat([typeByte, packet.payload]);
     case "compound": {
       const parts = packet.parts.map((p) => encodePacket(p, options));
@@ -173,7 +192,8 @@ export type StreamMessage =
   | { type: "err"; body: Body<typeof BODIES.err> }
   | { type: "user"; header: Body<typeof UserMsgHeader>; payload: Uint8Array }
   | { type: "compress"; body: Body<typeof BODIES.compress>; message?: StreamMessage }
-  | { type: "encrypt"; payload: Uint8Array };
+  /** An encrypted stream: a uint32 length, then the payload; opened when the keys are given. */
+  | { type: "encrypt"; payload: Uint8Array; opened?: { version: EncryptionVersion; nonce: Uint8Array; keyIndex: number; message: StreamMessage } };
 
 /** Reads a stream message's parts in order: msgpack values (msgpack5 finds where each ends), then raw bytes. */
 class StreamReader {
@@ -216,7 +236,7 @@ class StreamReader {
 }
 
 /** Decodes one whole stream message; `rest` is what follows it on the stream. */
-export function decodeStream(bytes: Uint8Array): { message: StreamMessage; rest: Uint8Array } {
+export function decodeStream(bytes: Uint8Array, options: Keys = {}): { message: StreamMessage; rest: Uint8Array } {
   if (bytes.length < 1) throw new MemberlistDecodeError("an empty stream");
   const type = TYPE_NAMES[bytes[0]!];
   const reader = new StreamReader(bytes.subarray(1));
@@ -242,15 +262,21 @@ export function decodeStream(bytes: Uint8Array): { message: StreamMessage; rest:
       const message = body.Algo === 0 && body.Buf ? decodeStream(lzwDecompress(body.Buf)).message : undefined;
       return done(message ? { type, body, message } : { type, body });
     }
-    case "encrypt":
-      return { message: { type, payload: bytes.subarray(1) }, rest: new Uint8Array() };
+    case "encrypt": {
+      const length = Buffer.from(reader.raw(4)).readUInt32BE(0);
+      const payload = reader.raw(length);
+      if (!options.keys || options.keys.length === 0) return done({ type, payload });
+      const opened = decryptPayload(options.keys, payload, bytes.subarray(0, 5));
+      const { message } = decodeStream(opened.plain);
+      return done({ type, payload, opened: { version: opened.version, nonce: opened.nonce, keyIndex: opened.keyIndex, message } });
+    }
     default:
       throw new MemberlistDecodeError(`message type ${bytes[0]} (${type ?? "unknown"}) does not travel on a stream`);
   }
 }
 
 /** Encodes a stream message as memberlist writes it (a compressed one from its body as received). */
-export function encodeStream(message: StreamMessage): Buffer {
+export function encodeStream(message: StreamMessage, options: { key?: Uint8Array } = {}): Buffer {
   const typeByte = Buffer.of(MESSAGE_TYPES[message.type]);
   switch (message.type) {
     case "pushPull":
@@ -262,8 +288,18 @@ export function encodeStream(message: StreamMessage): Buffer {
       ]);
     case "user":
       return Buffer.concat([typeByte, encodeBody(UserMsgHeader, message.header), message.payload]);
-    case "encrypt":
-      return Buffer.concat([typeByte, message.payload]);
+    case "encrypt": {
+      // Sealed again when its content and a key are given; else the payload as it came.
+      const header = Buffer.alloc(5);
+      header[0] = MESSAGE_TYPES.encrypt;
+      if (!message.opened || !options.key) {
+        header.writeUInt32BE(message.payload.length, 1);
+        return Buffer.concat([header, message.payload]);
+      }
+      const plain = encodeStream(message.opened.message);
+      header.writeUInt32BE(1 + NONCE_SIZE + plain.length + (message.opened.version === 0 ? 16 - (plain.length % 16) : 0) + 16, 1);
+      return Buffer.concat([header, encryptPayload(message.opened.version, options.key, plain, header, message.opened.nonce)]);
+    }
     default:
       return Buffer.concat([typeByte, encodeBody(BODIES[message.type] as unknown as BodySpec, message.body as never)]);
   }

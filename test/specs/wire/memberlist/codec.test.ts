@@ -8,6 +8,7 @@ import t from "tap";
 import { packageRoot } from "../../../../harness/paths.js";
 import { decodeBody, decodePacket, decodeStream, encodeBody, encodePacket, encodeStream, type Packet } from "../../../../specs/wire/memberlist/codec.js";
 import { lzwDecompress } from "../../../../specs/wire/memberlist/lzw.js";
+import { decryptPayload, encryptPayload } from "../../../../specs/wire/memberlist/security.js";
 import { BODIES, type Field } from "../../../../specs/wire/memberlist/messages.js";
 
 interface Captured {
@@ -16,11 +17,14 @@ interface Captured {
 }
 const udp = () => captured.packets.filter((p) => p.transport === "udp");
 const tcp = () => captured.packets.filter((p) => p.transport === "tcp");
-const captured = JSON.parse(readFileSync(path.join(packageRoot(), "fixtures", "wire", "memberlist", "captured.json"), "utf8")) as Captured;
+const load = (file: string) =>
+  JSON.parse(readFileSync(path.join(packageRoot(), "fixtures", "wire", "memberlist", file), "utf8")) as Captured & { key?: string };
+const captured = load("captured.json");
+const keyed = load("captured-keyed.json");
 
 /** The messages inside a packet, unwrapped from CRC, compression and compounds. */
 const messages = (packet: Packet): Packet[] =>
-  packet.type === "hasCrc"
+  packet.type === "hasCrc" || packet.type === "encrypted"
     ? messages(packet.packet)
     : packet.type === "compress"
       ? packet.packet
@@ -171,4 +175,49 @@ t.test("frames: a wrong CRC is seen, a truncated compound is counted, junk is re
     "a ping without its Node",
   );
   t.throws(() => lzwDecompress(Buffer.of(0x00)), { name: "LzwError", message: /ended before its end code/ });
+});
+
+t.test("a keyed node's packets and streams: opened with its key, sealed again to the same bytes; no other key opens them", async (t) => {
+  const key = Buffer.from(keyed.key!, "base64");
+  t.equal(key.length, 32, "AES-256");
+  const shapes = new Set<string>();
+  for (const { transport, hex, shape } of keyed.packets) {
+    const bytes = Buffer.from(hex, "hex");
+    if (transport === "udp") {
+      const packet = decodePacket(bytes, { keys: [key] });
+      t.match(packet, { type: "encrypted", version: 1, keyIndex: 0 }, `${shape}: version 1 (no padding), the primary key`);
+      t.equal(encodePacket(packet, { key }).toString("hex"), hex, `${shape}: sealed again, the same bytes`);
+      t.throws(() => decodePacket(bytes), { name: "MemberlistDecodeError" }, `${shape}: not readable as plaintext`);
+    } else {
+      const { message, rest } = decodeStream(bytes, { keys: [key] });
+      t.equal(rest.length, 0);
+      t.ok(message.type === "encrypt" && message.opened, `${shape}: opened`);
+      t.equal(encodeStream(message, { key }).toString("hex"), hex, `${shape}: sealed again, the same bytes`);
+    }
+    shapes.add(shape);
+  }
+  for (const wanted of ["encrypted > ack", "encrypted > nack", "encrypt > compress > pushPull"]) t.ok(shapes.has(wanted), `the keyed capture holds ${wanted}`);
+
+  const packet = Buffer.from(keyed.packets.find((p) => p.transport === "udp")!.hex, "hex");
+  const wrong = Buffer.alloc(32, 7);
+  t.throws(() => decodePacket(packet, { keys: [wrong] }), { name: "MemberlistCryptoError", message: "No installed keys could decrypt the message" });
+  t.match(
+    decodePacket(packet, { keys: [wrong, Buffer.alloc(16, 1), key] }),
+    { type: "encrypted", keyIndex: 2 },
+    "a keyring tries every key, as memberlist does during rotation",
+  );
+});
+
+t.test("encryption version 0 pads PKCS#7 and opens again; AES-128, -192 and -256 keys", async (t) => {
+  for (const size of [16, 24, 32]) {
+    const key = Buffer.alloc(size, size);
+    for (const length of [0, 5, 16, 33]) {
+      const message = Buffer.alloc(length, 9);
+      const sealed = encryptPayload(0, key, message);
+      t.equal(sealed.length, 1 + 12 + length + (16 - (length % 16)) + 16, `AES-${size * 8}, ${length} bytes: padded to the block`);
+      t.same(decryptPayload([key], sealed).plain, message);
+    }
+  }
+  t.throws(() => encryptPayload(1, Buffer.alloc(10), Buffer.alloc(1)), { message: /16, 24 or 32 bytes, not 10/ });
+  t.throws(() => decryptPayload([Buffer.alloc(16)], Buffer.of(2, ...Buffer.alloc(40))), { message: "Unsupported encryption version 2" });
 });
