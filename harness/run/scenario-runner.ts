@@ -46,11 +46,11 @@ const DATAGRAM_STEPS = new Set<ScenarioStep["kind"]>(["duplicate", "reorder"]);
  * writes with no key-value store to go to, or datagram faults the proxy engine cannot give.
  */
 export function notRunReason(scenario: Scenario, implementation: TestedImplementation | undefined, faults: "proxy" | "packet"): string | undefined {
-  const kinds = (set: Set<ScenarioStep["kind"]>) => stepKinds(scenario, set);
-  if (implementation && !implementation.shows.kv && kinds(KV_STEPS))
-    return `not run: ${implementation.name} has no key-value store, which its ${kinds(KV_STEPS)} steps write to`;
-  if (faults === "proxy" && kinds(DATAGRAM_STEPS))
-    return `not run: its ${kinds(DATAGRAM_STEPS)} steps act on datagrams, which the proxy engine does not carry (Toxiproxy relays TCP streams); run with --faults packet`;
+  const writes = stepKinds(scenario, KV_STEPS);
+  if (implementation && !implementation.shows.kv && writes) return `not run: ${implementation.name} has no key-value store, which its ${writes} steps write to`;
+  const datagrams = stepKinds(scenario, DATAGRAM_STEPS);
+  if (faults === "proxy" && datagrams)
+    return `not run: its ${datagrams} steps act on datagrams, which the proxy engine does not carry (Toxiproxy relays TCP streams); run with --faults packet`;
   return undefined;
 }
 
@@ -59,10 +59,11 @@ function stepKinds(scenario: Scenario, set: Set<ScenarioStep["kind"]>): string {
   return [...new Set(scenario.steps.filter((s) => set.has(s.kind)).map((s) => s.kind))].join(" and ");
 }
 
-/** The engine's datagram fault, which a scenario the engine cannot serve never reaches (notRunReason). */
-function datagramFaults(engine: FaultEngine, kind: "duplicate" | "reorder"): FaultEngine {
-  if (!engine[kind]) throw new Error(`the ${engine.kind} fault engine cannot ${kind} datagrams`);
-  return engine;
+/** The engine's datagram fault, bound to it; a scenario the engine cannot serve never gets here (notRunReason). */
+function datagramFault<K extends "duplicate" | "reorder">(engine: FaultEngine, kind: K): NonNullable<FaultEngine[K]> {
+  const fault = engine[kind];
+  if (!fault) throw new Error(`the ${engine.kind} fault engine cannot ${kind} datagrams`);
+  return fault.bind(engine) as NonNullable<FaultEngine[K]>;
 }
 
 /**
@@ -342,10 +343,10 @@ class StepPlayer {
         await run.faults.bandwidth(step.args.rate, step.args.links);
         return undefined;
       case "duplicate":
-        await datagramFaults(run.faults, "duplicate").duplicate!(step.args.rate, step.args.links);
+        await datagramFault(run.faults, "duplicate")(step.args.rate, step.args.links);
         return undefined;
       case "reorder":
-        await datagramFaults(run.faults, "reorder").reorder!(step.args.rate, step.args.delay, step.args.links);
+        await datagramFault(run.faults, "reorder")(step.args.rate, step.args.delay, step.args.links);
         return undefined;
       case "refuse":
         await run.faults.refuse(step.args.links);

@@ -9,7 +9,7 @@ import { type EngineNode, type FaultEngine, type Link, linkNodes, undoInForce } 
 import { type FaultHandle, type FaultKind, FaultLog } from "../fault-log.js";
 import { cutPairs, type Grudge, grudgeNodes } from "../grudge.js";
 import { PacketNetwork } from "./network.js";
-import type { LinkShape, RelayListener } from "./relay-protocol.js";
+import { LinkShape, type RelayListener } from "./relay-protocol.js";
 import { type Diversion, type DropRule, relayTcpSourcePorts } from "./ruleset.js";
 
 /** A fault in force, in the engine's terms: the drops it adds and the shapes it gives links. */
@@ -21,6 +21,10 @@ interface ActiveFault {
 }
 
 const linkKey = ([from, to]: Link) => `${from}>${to}`;
+
+function requireRate(kind: string, rate: number): void {
+  if (!(rate >= 0 && rate <= 1)) throw new RangeError(`${kind} rate must be within 0..1, got ${rate}`);
+}
 
 export class PacketEngine implements FaultEngine {
   readonly kind = "packet";
@@ -94,7 +98,7 @@ export class PacketEngine implements FaultEngine {
 
   /** Each packet on the links is dropped with probability `rate`: datagrams are lost, TCP segments resent. */
   loss(rate: number, links: Link[] = this.allLinks()): Promise<FaultHandle> {
-    if (!(rate >= 0 && rate <= 1)) throw new RangeError(`loss rate must be within 0..1, got ${rate}`);
+    requireRate("loss", rate);
     return this.start(
       "loss",
       linkNodes(links),
@@ -126,7 +130,7 @@ export class PacketEngine implements FaultEngine {
 
   /** Each datagram on the links is sent on twice with probability `rate` (by the relay). */
   duplicate(rate: number, links: Link[] = this.allLinks()): Promise<FaultHandle> {
-    if (!(rate >= 0 && rate <= 1)) throw new RangeError(`duplicate rate must be within 0..1, got ${rate}`);
+    requireRate("duplicate", rate);
     return this.start(
       "duplicate",
       linkNodes(links),
@@ -138,7 +142,7 @@ export class PacketEngine implements FaultEngine {
 
   /** Each datagram on the links is held `delayMs` longer with probability `rate` (by the relay), so later ones overtake it. */
   reorder(rate: number, delayMs: number, links: Link[] = this.allLinks()): Promise<FaultHandle> {
-    if (!(rate >= 0 && rate <= 1)) throw new RangeError(`reorder rate must be within 0..1, got ${rate}`);
+    requireRate("reorder", rate);
     return this.start(
       "reorder",
       linkNodes(links),
@@ -260,7 +264,7 @@ export class PacketEngine implements FaultEngine {
     const shapes: Record<string, LinkShape> = {};
     for (const fault of this.active)
       for (const { link, shape } of fault.shapes) {
-        const s = (shapes[linkKey(link)] ??= { latencyMs: 0, jitterMs: 0, rateKBps: 0, duplicate: 0, reorderRate: 0, reorderMs: 0 });
+        const s = (shapes[linkKey(link)] ??= LinkShape.parse({}));
         s.latencyMs += shape.latencyMs ?? 0;
         s.jitterMs += shape.jitterMs ?? 0;
         if (shape.rateKBps) s.rateKBps = s.rateKBps === 0 ? shape.rateKBps : Math.min(s.rateKBps, shape.rateKBps);

@@ -7,7 +7,7 @@ import dgram from "node:dgram";
 import net from "node:net";
 import readline from "node:readline";
 import { execa } from "execa";
-import { type LinkShape, type RelayListener, RelayRequest, type RelayReply, type RelayStats } from "./relay-protocol.js";
+import { LinkShape, type RelayListener, RelayRequest, type RelayReply, type RelayStats } from "./relay-protocol.js";
 import { RELAY_UDP_OUT_PORTS, TABLE } from "./ruleset.js";
 
 /** Past this much queued time on a throttled link, datagrams are dropped (a router's queue is finite). */
@@ -42,7 +42,7 @@ export class Relay {
   private readonly stats: RelayStats = { udp: {}, tcpConnections: 0, errors: [] };
 
   shape(link: string): LinkShape {
-    return this.links[link] ?? { latencyMs: 0, jitterMs: 0, rateKBps: 0, duplicate: 0, reorderRate: 0, reorderMs: 0 };
+    return this.links[link] ?? LinkShape.parse({});
   }
 
   private clock(key: string): LinkClock {

@@ -142,12 +142,16 @@ export class DockerRuntime implements NodeRuntime {
   async start(spec: NodeSpec): Promise<DockerNode> {
     if (spec.placement) return this.startPlaced(spec, spec.placement);
     const host = this.options.network === "host";
-    const args = ["--id", spec.id, "--port", String(spec.port), "--dial-map", spec.dialMapFile];
-    if (host) args.push("--admin-port", "0");
-    else args.push("--host", "0.0.0.0", "--advertise", this.nodeAddr(spec.id, spec.port), "--admin-host", "0.0.0.0", "--admin-port", String(ADMIN_PORT));
-    args.push(...this.commonArgs(spec));
-    return this.startNode(spec, args, this.networking(spec.id), this.hostConfig(), this.nodeAddr(spec.id, spec.port), (adminPort) =>
-      Promise.resolve(`http://${host ? "127.0.0.1" : this.ipFor(spec.id)}:${adminPort}`),
+    const listen = host
+      ? ["--admin-port", "0"]
+      : ["--host", "0.0.0.0", "--advertise", this.nodeAddr(spec.id, spec.port), "--admin-host", "0.0.0.0", "--admin-port", String(ADMIN_PORT)];
+    return this.startNode(
+      spec,
+      this.nodeArgs(spec, listen),
+      this.networking(spec.id),
+      this.hostConfig(),
+      this.nodeAddr(spec.id, spec.port),
+      (adminPort) => `http://${host ? "127.0.0.1" : this.ipFor(spec.id)}:${adminPort}`,
     );
   }
 
@@ -155,17 +159,20 @@ export class DockerRuntime implements NodeRuntime {
   private startPlaced(spec: NodeSpec, placement: NodePlacement): Promise<DockerNode> {
     const holder = this.holders.get(spec.id);
     if (!holder) throw new DockerRuntimeError(`node ${spec.id}: placed in ${placement.netns}, but it has no network holder (netnsHolder was not called)`);
-    const addr = `${placement.host}:${spec.port}`;
-    const args = ["--id", spec.id, "--port", String(spec.port), "--dial-map", spec.dialMapFile];
-    args.push("--host", placement.host, "--admin-host", placement.host, "--admin-port", String(ADMIN_PORT));
-    args.push(...this.commonArgs(spec));
-    return this.startNode(spec, args, {}, { NetworkMode: `container:${holder.container.id}`, AutoRemove: false }, addr, (adminPort) =>
-      Promise.resolve(`http://${placement.host}:${adminPort}`),
+    const listen = ["--host", placement.host, "--admin-host", placement.host, "--admin-port", String(ADMIN_PORT)];
+    return this.startNode(
+      spec,
+      this.nodeArgs(spec, listen),
+      {},
+      { NetworkMode: `container:${holder.container.id}`, AutoRemove: false },
+      `${placement.host}:${spec.port}`,
+      (adminPort) => `http://${placement.host}:${adminPort}`,
     );
   }
 
-  private commonArgs(spec: NodeSpec): string[] {
-    const args: string[] = [];
+  /** The node's command line: its identity and dial map, where it listens (`listen`), then its settings. */
+  private nodeArgs(spec: NodeSpec, listen: string[]): string[] {
+    const args = ["--id", spec.id, "--port", String(spec.port), "--dial-map", spec.dialMapFile, ...listen];
     if (spec.seeds.length > 0) args.push("--seeds", spec.seeds.join(","));
     if (spec.seed !== undefined) args.push("--seed", String(spec.seed));
     if (spec.mutant) args.push("--mutant", spec.mutant);
@@ -179,7 +186,7 @@ export class DockerRuntime implements NodeRuntime {
     networking: Partial<Docker.ContainerCreateOptions>,
     hostConfig: Docker.HostConfig,
     addr: string,
-    adminUrl: (adminPort: number) => Promise<string>,
+    adminUrl: (adminPort: number) => string,
   ): Promise<DockerNode> {
     const name = this.containerName(`${spec.id}-${++this.generation}`);
     return DockerNode.start({
@@ -199,7 +206,7 @@ export class DockerRuntime implements NodeRuntime {
         HostConfig: { ...hostConfig, Binds: [...new Set([path.dirname(spec.dialMapFile), ...this.options.mounts])].map((dir) => `${dir}:${dir}:ro`) },
         ...networking,
       },
-      adminUrl: (_, adminPort) => adminUrl(adminPort),
+      adminUrl: async (_, adminPort) => adminUrl(adminPort),
     });
   }
 

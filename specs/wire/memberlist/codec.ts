@@ -9,7 +9,7 @@ import { BufferList } from "bl";
 import msgpack5 from "msgpack5";
 import type { z } from "zod";
 import { lzwDecompress } from "./lzw.js";
-import { decryptPayload, encryptPayload, type EncryptionVersion, NONCE_SIZE } from "./security.js";
+import { decryptPayload, encryptedLength, encryptPayload, type EncryptionVersion } from "./security.js";
 import { BODIES, type BodyMessage, type BodySpec, MESSAGE_TYPES, type MessageTypeName, PushNodeState, PushPullHeader, UserMsgHeader } from "./messages.js";
 
 // go-msgpack without WriteExt: strings and byte slices as raw (no str8, no bin), the old spec that
@@ -297,7 +297,7 @@ export function encodeStream(message: StreamMessage, options: { key?: Uint8Array
         return Buffer.concat([header, message.payload]);
       }
       const plain = encodeStream(message.opened.message);
-      header.writeUInt32BE(1 + NONCE_SIZE + plain.length + (message.opened.version === 0 ? 16 - (plain.length % 16) : 0) + 16, 1);
+      header.writeUInt32BE(encryptedLength(message.opened.version, plain.length), 1);
       return Buffer.concat([header, encryptPayload(message.opened.version, options.key, plain, header, message.opened.nonce)]);
     }
     default:

@@ -24,6 +24,11 @@ function algorithm(key: Uint8Array): "aes-128-gcm" | "aes-192-gcm" | "aes-256-gc
   throw new MemberlistCryptoError(`a memberlist key is 16, 24 or 32 bytes, not ${key.length}`);
 }
 
+/** security.go encryptedLength: the size of `length` bytes sealed (version 0 pads to the block). */
+export function encryptedLength(version: EncryptionVersion, length: number): number {
+  return 1 + NONCE_SIZE + length + (version === 0 ? BLOCK_SIZE - (length % BLOCK_SIZE) : 0) + TAG_SIZE;
+}
+
 /** security.go encryptPayload: seals `message` with `key`; `nonce` defaults to a fresh random one. */
 export function encryptPayload(
   version: EncryptionVersion,
