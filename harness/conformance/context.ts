@@ -12,6 +12,8 @@ export interface CaseTiming {
   periodMs: number;
   /** Longest a suspicion may last before `dead`, when the node declares enough to compute it. */
   suspicionMaxMs?: number;
+  /** The settings it was computed from, for cases that compute other bounds (Lifeguard's confirmations). */
+  suspicion?: { suspicionMult: number; suspicionMaxTimeoutMult: number };
   retransmitMult?: number;
   antiEntropyIntervalMs?: number;
   readTimeoutMs?: number;
@@ -29,6 +31,7 @@ export function timingOf(config: Record<string, unknown> | undefined, fallbackPe
   const timing: CaseTiming = { periodMs };
   // Lifeguard: the timeout starts at its maximum, maxMult · mult · max(1, log10 N) · period.
   if (mult !== undefined && maxMult !== undefined) {
+    timing.suspicion = { suspicionMult: mult, suspicionMaxTimeoutMult: maxMult };
     timing.suspicionMaxMs = suspicionBoundsMs({ suspicionMult: mult, suspicionMaxTimeoutMult: maxMult, probeIntervalMs: periodMs }, CLUSTER_SIZE_BOUND).maxMs;
   }
   const retransmitMult = num(config?.retransmitMult);

@@ -16,6 +16,7 @@ import { describeOutcome, PROBE_CASES } from "./cases/probe.js";
 import { CaseContext, pollFor, timingOf } from "./context.js";
 import type { CorpusEntry } from "./corpus.js";
 import type { Sut } from "./sut.js";
+import type { WireLog } from "./wire-log.js";
 
 export interface ConformanceOptions {
   /** Requirement IDs or prefixes (MERGE, SWIM-PING); empty selects all. */
@@ -77,8 +78,7 @@ const slug = (text: string) =>
     .replace(/^-|-$/g, "");
 
 export async function runConformance(sut: Sut, options: ConformanceOptions): Promise<ImplementationResult> {
-  const started = Date.now();
-  const timing = timingOf(sut.info?.config, options.fallbackPeriodMs);
+  const timing = timingOf(sut.info?.config ?? sut.config, options.fallbackPeriodMs);
   const hasKv = sut.admin
     ? await sut.admin.kvDigest().then(
         () => true,
@@ -86,6 +86,28 @@ export async function runConformance(sut: Sut, options: ConformanceOptions): Pro
       )
     : false;
   const ctx = await CaseContext.create(sut, timing, FAKE_MEMBERS, options.signal);
+  return runCaseList(sut, options, { ctx, cases: allCases(options), join: () => join(ctx), hasKv });
+}
+
+/** What one implementation's run needs: the context its cases drive it through, the cases, and how the fakes join it. */
+export interface CaseList<C extends { log: WireLog; close(): Promise<void> }> {
+  ctx: C;
+  cases: ConformanceCase<C>[];
+  /** true, or why the fake members could not join it (every case is SKIP then). */
+  join: () => Promise<true | string>;
+  hasKv: boolean;
+  /** Findings about requirements no case of this wire can judge (SKIP, each with its reason). */
+  uncovered?: Finding[];
+}
+
+/** Runs the cases one by one on any wire: each gets its findings, its duration and its slice of the wire log. */
+export async function runCaseList<C extends { log: WireLog; close(): Promise<void> }>(
+  sut: Sut,
+  options: ConformanceOptions,
+  list: CaseList<C>,
+): Promise<ImplementationResult> {
+  const started = Date.now();
+  const { ctx } = list;
   const results: CaseResult[] = [];
   const wireDir = path.join(options.runDir, "wire", slug(sut.name));
   mkdirSync(wireDir, { recursive: true });
@@ -110,12 +132,12 @@ export async function runConformance(sut: Sut, options: ConformanceOptions): Pro
   };
 
   try {
-    const joined = await join(ctx);
-    for (const testCase of allCases(options)) {
+    const joined = await list.join();
+    for (const testCase of list.cases) {
       if (options.signal.aborted) break;
       const selected = testCase.requirements.filter((id) => selects(options.only, id));
       if (selected.length === 0) continue;
-      const missing = unmetNeeds(testCase.needs ?? [], sut, hasKv, options.allowLeave);
+      const missing = unmetNeeds(testCase.needs ?? [], sut, list.hasKv, options.allowLeave);
       const mark = ctx.log.mark();
       const caseStarted = Date.now();
       let findings: Finding[];
@@ -138,6 +160,7 @@ export async function runConformance(sut: Sut, options: ConformanceOptions): Pro
       }
       record(findings, Date.now() - caseStarted, testCase.name, ctx.log.since(mark));
     }
+    if (list.uncovered?.length && !options.signal.aborted) record(list.uncovered, 0, "not on this wire", []);
   } finally {
     await ctx.close();
   }
@@ -154,8 +177,10 @@ export async function runConformance(sut: Sut, options: ConformanceOptions): Pro
 
 const skipped = (requirement: string, reason: string): Finding => skip(requirement, "-", reason);
 
-function unmetNeeds(needs: Need[], sut: Sut, hasKv: boolean, allowLeave: boolean): string | undefined {
+export function unmetNeeds(needs: Need[], sut: Sut, hasKv: boolean, allowLeave: boolean): string | undefined {
   if (needs.includes("admin") && !sut.admin) return "needs the admin API to read the node's view (give --admin URL)";
+  if (needs.includes("incarnation") && !(sut.showsIncarnation ?? sut.info !== undefined))
+    return `${sut.name}'s view does not show incarnations, which this requirement is judged on`;
   if (needs.includes("kv") && !hasKv) return "the node has no key-value store (GET /v1/kv-digest did not answer)";
   if (needs.includes("owned") && !sut.owned && !allowLeave) return "would make a node the harness did not start leave its cluster (pass --allow-leave)";
   return undefined;

@@ -1,7 +1,7 @@
 // The adapter runtime: nodes of another implementation (Serf, memberlist, the next manifest), started
 // from an adapter manifest as child processes, in the fault engine's network namespaces when it has
 // them. What a scenario does to a node (crash, pause, stop, leave) is done to that process.
-import { createWriteStream, existsSync, mkdirSync } from "node:fs";
+import { createWriteStream, existsSync, mkdirSync, readdirSync, statSync } from "node:fs";
 import path from "node:path";
 import { execa, type ResultPromise } from "execa";
 import type { AdapterManifest } from "../../specs/adapter/manifest.js";
@@ -38,12 +38,15 @@ export class AdapterRuntime implements NodeRuntime {
     return `127.0.0.1:${port}`;
   }
 
-  /** Runs the manifest's build when what it creates is missing (e.g. the memberlist agent's binary). */
+  /**
+   * Runs the manifest's build when what it creates is missing, or older than a file beside its
+   * sources (in build.cwd): an agent whose source changed is rebuilt, not run stale.
+   */
   async build(log: (line: string) => void = () => undefined): Promise<void> {
     const build = this.manifest.build;
     if (!build) return;
     const dir = path.dirname(path.resolve(this.file));
-    if (existsSync(path.resolve(dir, build.creates))) return;
+    if (upToDate(path.resolve(dir, build.creates), path.resolve(dir, build.cwd))) return;
     log(`building ${this.manifest.name}: ${build.command.join(" ")}`);
     const argv = fill(build.command, { dir });
     const result = await execa(argv[0]!, argv.slice(1), { cwd: path.resolve(dir, build.cwd), env: build.env, reject: false, all: true });
@@ -60,6 +63,7 @@ export class AdapterRuntime implements NodeRuntime {
     const vars = { id: spec.id, host, dir: path.dirname(path.resolve(this.file)), ...ports };
     const argv = fill(manifest.start.command, vars);
     for (const seed of spec.seeds) argv.push(...fill(manifest.start.seedArgs, { ...vars, seed }));
+    argv.push(...(spec.extraArgs ?? []));
     const [file, args] = spec.placement ? ["ip", ["netns", "exec", spec.placement.netns, ...argv]] : [argv[0]!, argv.slice(1)];
     const logFile = spec.logFile ?? (this.logDir ? path.join(this.logDir, `${spec.id}.log`) : undefined);
     if (logFile) mkdirSync(path.dirname(logFile), { recursive: true });
@@ -149,4 +153,13 @@ class AdapterNode extends ChildProcessNode implements AdapterClusterNode {
     if (this.manifest.leave === "admin") await this.admin.leave();
     else this.child.kill(this.manifest.start.stopSignal);
   }
+}
+
+/** Does `target` exist and is it at least as new as every file directly in `sourceDir` (itself aside)? */
+function upToDate(target: string, sourceDir: string): boolean {
+  if (!existsSync(target)) return false;
+  const built = statSync(target).mtimeMs;
+  return readdirSync(sourceDir, { withFileTypes: true })
+    .filter((entry) => entry.isFile() && path.resolve(sourceDir, entry.name) !== target)
+    .every((entry) => statSync(path.join(sourceDir, entry.name)).mtimeMs <= built);
 }

@@ -45,6 +45,8 @@ export interface NodeSpec {
   seed?: number | undefined;
   logFile?: string | undefined;
   mutant?: string | undefined;
+  /** Appended to an adapter's start command (already filled in): e.g. its keyring arguments. Ignored by other runtimes. */
+  extraArgs?: string[] | undefined;
   /** The network namespace to run in, and the address to listen at there (packet-level faults). */
   placement?: NodePlacement | undefined;
 }

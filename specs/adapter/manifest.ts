@@ -51,6 +51,22 @@ export const AdapterManifest = z
       })
       .strict(),
     view: z.discriminatedUnion("kind", [CommandView, AdminView]),
+    wire: z
+      .object({
+        protocol: z.literal("memberlist").describe("the wire it speaks, which `grapevine conformance --sut` checks it on"),
+        keyringArgs: Template.optional().describe(
+          "appended to start.command to key a node: {keyring} is a JSON file of base64 keys, the first one primary (Serf's -keyring-file). Without it the encryption requirements are SKIP",
+        ),
+        leave: z
+          .union([
+            z.literal("memberlist").describe("a member leaves as memberlist says it: a dead message from itself, shown as left"),
+            z.object({ unsupported: z.string().min(1).describe("why a memberlist-level leave is not what its view shows as left") }).strict(),
+          ])
+          .default("memberlist"),
+      })
+      .strict()
+      .optional()
+      .describe("the gossip wire it speaks, when conformance can check it (memberlist's: memberlist, Serf, Consul, …)"),
     visible: z
       .object({
         suspect: z.boolean().describe("does the view show suspicion (or only alive/dead)?"),

@@ -8,6 +8,8 @@ const SWIM = "SWIM (Das, Gupta, Motivala 2002)";
 const LIFEGUARD = "Lifeguard (Dadgar, Phillips, Currey 2018)";
 const WIRE = "Grapevine wire spec v1 (specs/wire)";
 const ADMIN = "Grapevine admin API (specs/admin)";
+/** memberlist-specific requirements cite the Debian package's source: /usr/share/gocode/src/github.com/hashicorp/memberlist. */
+const ML = "memberlist 0.2.2";
 
 const listed: Requirement[] = [
   // ---- framing and schema
@@ -252,6 +254,134 @@ const listed: Requirement[] = [
     group: "kv",
     source: "Kulkarni et al. 2014 (hybrid logical clocks), bounded offset; CockroachDB's max-offset",
     text: "A key-value version whose wall time lies far ahead of the node's clock (a year) does not drag the node's clock along: a write through the node afterwards is stamped within a minute of the node's own time, and the far-future entry does not win over it.",
+  },
+
+  // ---- memberlist's wire (memberlist and what is built on it: Serf, Consul, Nomad)
+  {
+    id: "ML-PING-1",
+    level: "MUST",
+    group: "memberlist",
+    source: `${ML} net.go:497–509 (handlePing)`,
+    text: "The ack to a UDP ping goes to the address the ping names (SourceAddr:SourcePort) when it names one, and to the packet's source otherwise.",
+  },
+  {
+    id: "ML-INDIRECT-1",
+    level: "MUST",
+    group: "memberlist",
+    source: `${ML} net.go:527–534, 569–576 (handleIndirectPing)`,
+    text: "The ping relayed for an indirect ping names the target (Node), carries the relaying node as its source (SourceAddr, SourcePort, SourceNode) and its own SeqNo; the target's ack is relayed with the requester's SeqNo.",
+  },
+  {
+    id: "ML-INDIRECT-2",
+    level: "MUST",
+    group: "memberlist",
+    source: `${ML} net.go:579–594 (a nack only when ind.Nack)`,
+    text: "An indirect ping that does not ask for a nack (Nack false, protocol < 4) gets none when the target does not answer.",
+  },
+  {
+    id: "ML-TCP-PING-1",
+    level: "MUST",
+    group: "memberlist",
+    source: `${ML} net.go:280–300 (handleConn, pingMsg)`,
+    text: "A ping over a TCP stream, addressed to the node, is answered with an ack carrying its SeqNo on the same stream; one addressed to another node is not.",
+  },
+  {
+    id: "ML-TCP-PING-2",
+    level: "SHOULD",
+    group: "memberlist",
+    source: `${ML} state.go:438–475 (probeNode: TCP fallback unless DisableTcpPings)`,
+    text: "When a member's UDP pings go unanswered, the node also pings it over TCP, and a member that acks over TCP is not suspected.",
+  },
+  {
+    id: "ML-PUSHPULL-1",
+    level: "MUST",
+    group: "memberlist",
+    source: `${ML} net.go:255–275, 920–979 (handleConn pushPullMsg, sendLocalState)`,
+    text: "A push-pull is answered with a push-pull carrying the node's whole state, itself included (alive, its address, incarnation and versions).",
+  },
+  {
+    id: "ML-PUSHPULL-2",
+    level: "MUST",
+    group: "memberlist",
+    source: `${ML} net.go:1141–1212 (mergeRemoteState), state.go:1283 (mergeState)`,
+    text: "The members a join's push-pull carries are merged: each becomes alive in the node's view and the node starts probing it.",
+  },
+  {
+    id: "ML-VSN-1",
+    level: "MUST",
+    group: "memberlist",
+    source: `${ML} state.go:671–776 (verifyProtocol), net.go:1142–1144`,
+    text: "A push-pull carrying a member whose protocol versions cannot work with the node's (its minimum above the node's maximum) is refused: none of its members is merged.",
+  },
+  {
+    id: "ML-COMPOUND-1",
+    level: "MUST",
+    group: "memberlist",
+    source: `${ML} net.go:464–481 (handleCompound), util.go:183–217`,
+    text: "Every message of a compound packet is handled, in order.",
+  },
+  {
+    id: "ML-COMPOUND-2",
+    level: "MUST",
+    group: "memberlist",
+    source: `${ML} util.go:205–209 (decodeCompoundMessage: trunc)`,
+    text: "A compound packet whose length table promises more bytes than it holds has its whole parts handled and the truncated rest dropped.",
+  },
+  {
+    id: "ML-CRC-1",
+    level: "MUST",
+    group: "memberlist",
+    source: `${ML} net.go:343–353 (ingestPacket, hasCrcMsg)`,
+    text: "A CRC-checked packet (hasCrc) whose CRC-32 does not match its bytes is dropped; one whose CRC matches is handled.",
+  },
+  {
+    id: "ML-COMPRESS-1",
+    level: "MUST",
+    group: "memberlist",
+    source: `${ML} net.go:694–704 (handleCompressed), util.go:221–275 (LZW)`,
+    text: "An LZW-compressed message (compress, Algo 0) is decompressed and handled.",
+  },
+  {
+    id: "ML-TYPE-1",
+    level: "MUST",
+    group: "memberlist",
+    source: `${ML} net.go:415–416 (handleCommand default)`,
+    text: "A packet whose message-type byte is not one memberlist knows is dropped without a reply.",
+  },
+  {
+    id: "ML-DECODE-1",
+    level: "MUST",
+    group: "memberlist",
+    source: `${ML} net.go:485–488 (handlePing: decode error)`,
+    text: "A message whose body does not decode as its type's struct (a field of the wrong msgpack type) is dropped without a reply.",
+  },
+  {
+    id: "ML-ENC-1",
+    level: "MUST",
+    group: "memberlist",
+    source: `${ML} net.go:326–336 (ingestPacket: GossipVerifyIncoming, default true), net.go:1063–1066 (readStream)`,
+    text: "A keyed node drops plaintext packets and refuses plaintext streams.",
+  },
+  {
+    id: "ML-ENC-2",
+    level: "MUST",
+    group: "memberlist",
+    source: `${ML} security.go:171–200 (decryptPayload: no installed key opens it)`,
+    text: "A keyed node drops packets sealed with a key that is not in its keyring.",
+  },
+  {
+    id: "ML-ENC-3",
+    level: "MUST",
+    group: "memberlist",
+    source: `${ML} security.go:88–168 (AES-GCM, versions 0 and 1), net.go:790–800 (rawSendMsgPacket)`,
+    text: "A keyed node handles packets sealed with its key in either encryption version (0, PKCS#7-padded; 1, unpadded) and seals what it sends.",
+  },
+  {
+    id: "ML-KEYRING-1",
+    level: "MUST",
+    group: "memberlist",
+    source: `${ML} security.go:171–200 (every installed key is tried), keyring.go (primary key encrypts)`,
+    text: "During key rotation a node opens packets sealed with any key of its keyring, not only the primary one.",
   },
 ];
 

@@ -5,7 +5,7 @@ import { z } from "zod";
 export const Level = z.enum(["MUST", "SHOULD", "MAY"]);
 
 /** The part of the protocol a requirement belongs to; also how `--only` and the catalogue group them. */
-export const RequirementGroup = z.enum(["wire", "probe", "detection", "lifeguard", "merge", "dissemination", "membership", "kv"]);
+export const RequirementGroup = z.enum(["wire", "probe", "detection", "lifeguard", "merge", "dissemination", "membership", "kv", "memberlist"]);
 
 export const Requirement = z.object({
   id: z

@@ -7,7 +7,7 @@ import type { ImplementationResult } from "../../../specs/conformance/result.js"
 import type { Sut } from "../../conformance/sut.js";
 import { parseHostPort } from "../../../specs/wire/address.js";
 import { packageRoot } from "../../paths.js";
-import { parseReferenceSut } from "../sut-spec.js";
+import { parseReferenceSut, parseSut } from "../sut-spec.js";
 import { EXIT_BAD_INPUT, EXIT_CHECK_FAILED, EXIT_OK, UsageError } from "../usage-error.js";
 import { runDirFor } from "../../report/run-dir.js";
 
@@ -25,23 +25,35 @@ interface ConformanceArgs {
   json?: string;
   "allow-leave": boolean;
   "period-ms": number;
+  protocol: "grapevine-v1" | "memberlist";
 }
 
 /** What the user asked to test, checked before anything starts. */
-type Planned = { kind: "reference"; name: string; mutant?: string } | { kind: "target"; name: string; wire: string; admin?: string };
+type Planned =
+  | { kind: "reference"; name: string; mutant?: string }
+  | { kind: "adapter"; name: string; file: string }
+  | { kind: "target"; name: string; wire: string; admin?: string; protocol: ConformanceArgs["protocol"] };
 
-export function planImplementations(args: Pick<ConformanceArgs, "sut" | "target" | "admin">): Planned[] {
+export function planImplementations(args: Pick<ConformanceArgs, "sut" | "target" | "admin"> & { protocol?: ConformanceArgs["protocol"] }): Planned[] {
   if (args.admin.length > 0 && args.admin.length !== args.target.length) {
     throw new UsageError(`--admin: give one per --target (got ${args.admin.length} for ${args.target.length} targets)`);
   }
   const planned: Planned[] = [];
   for (const spec of args.sut) {
     const parsed = parseReferenceSut(spec);
-    if (!parsed && spec.endsWith(".json"))
+    if (!parsed && spec.endsWith(".json")) {
+      const sut = parseSut(spec);
+      if (sut.kind === "adapter" && !sut.manifest.wire)
+        throw new UsageError(
+          `--sut ${spec}: field wire: the manifest does not say which wire ${sut.label} speaks, so conformance cannot talk to it (add "wire": {"protocol": "memberlist"})`,
+        );
+      planned.push({ kind: "adapter", name: sut.label, file: spec });
+      continue;
+    }
+    if (!parsed)
       throw new UsageError(
-        `--sut ${spec}: conformance speaks Grapevine's wire v1, which adapter manifests do not declare; start the implementation and use --target HOST:PORT if it speaks wire v1 (grapevine run --sut takes manifests)`,
+        `--sut ${spec}: expected "reference", "reference:MUTANT" or an adapter manifest with a wire (.json); use --target HOST:PORT for an implementation someone else started`,
       );
-    if (!parsed) throw new UsageError(`--sut ${spec}: expected "reference" or "reference:MUTANT" (use --target HOST:PORT for another implementation)`);
     if (parsed.mutant && !(parsed.mutant in MUTANTS))
       throw new UsageError(`--sut ${spec}: no mutant "${parsed.mutant}" (one of ${Object.keys(MUTANTS).join(", ")})`);
     planned.push({ kind: "reference", name: spec, ...(parsed.mutant ? { mutant: parsed.mutant } : {}) });
@@ -54,7 +66,7 @@ export function planImplementations(args: Pick<ConformanceArgs, "sut" | "target"
     }
     const admin = args.admin[i];
     if (admin !== undefined && !/^https?:\/\/[^/]+/.test(admin)) throw new UsageError(`--admin ${admin}: expected a URL such as http://127.0.0.1:8001`);
-    planned.push({ kind: "target", name: wire, wire, ...(admin ? { admin } : {}) });
+    planned.push({ kind: "target", name: wire, wire, protocol: args.protocol ?? "grapevine-v1", ...(admin ? { admin } : {}) });
   }
   if (planned.length === 0) planned.push({ kind: "reference", name: "reference" });
   return planned;
@@ -78,7 +90,8 @@ export const conformanceCommand: CommandModule<object, ConformanceArgs> = {
         type: "string",
         array: true,
         default: [] as string[],
-        describe: "an implementation Grapevine starts: reference, or reference:MUTANT (repeatable)",
+        describe:
+          "an implementation Grapevine starts: reference, reference:MUTANT, or an adapter manifest with a wire (fixtures/adapters/memberlist.json, serf.json) (repeatable)",
       })
       .option("target", { type: "string", array: true, default: [] as string[], describe: "HOST:PORT of an implementation someone else started (repeatable)" })
       .option("admin", { type: "string", array: true, default: [] as string[], describe: "admin API URL of each --target, in the same order" })
@@ -95,6 +108,11 @@ export const conformanceCommand: CommandModule<object, ConformanceArgs> = {
       .option("junit", { type: "string", describe: "also write junit.xml here" })
       .option("json", { type: "string", describe: "also write the JSON results here" })
       .option("allow-leave", { type: "boolean", default: false, describe: "let the leave case ask a --target to leave its cluster" })
+      .option("protocol", {
+        choices: ["grapevine-v1", "memberlist"] as const,
+        default: "grapevine-v1" as const,
+        describe: "the wire every --target speaks",
+      })
       .option("period-ms", { type: "number", default: 1000, describe: "protocol period to assume for a target that does not declare probeIntervalMs" }),
   handler: async (args) => {
     // Loaded once the flags are checked, so that bad input is refused at once and --help stays fast.
@@ -130,7 +148,8 @@ export const conformanceCommand: CommandModule<object, ConformanceArgs> = {
       { renderConformanceJunit },
       { caseLine, renderSummary },
       { runConformance },
-      { attachTarget, startReference },
+      { attachTarget, startAdapter, startReference },
+      { runMemberlistConformance },
     ] = await Promise.all([
       import("../../conformance/verdict.js"),
       import("../../../specs/conformance/result.js"),
@@ -139,6 +158,7 @@ export const conformanceCommand: CommandModule<object, ConformanceArgs> = {
       import("../../conformance/report/terminal.js"),
       import("../../conformance/runner.js"),
       import("../../conformance/sut.js"),
+      import("../../conformance/memberlist/runner.js"),
     ]);
     const seed = args.seed ?? Math.floor(Math.random() * 2 ** 31);
     const { runDir } = runDirFor(args["report-dir"], ["conformance"]);
@@ -160,15 +180,21 @@ export const conformanceCommand: CommandModule<object, ConformanceArgs> = {
       process.stdout.write(`\n${plan.name}\n`);
       let sut: Sut;
       try {
-        sut = plan.kind === "reference" ? await startReference(plan.name, plan.mutant, path.join(runDir, "logs")) : await attachTarget(plan.wire, plan.admin);
+        const logs = path.join(runDir, "logs");
+        sut =
+          plan.kind === "reference"
+            ? await startReference(plan.name, plan.mutant, logs)
+            : plan.kind === "adapter"
+              ? await startAdapter(plan.file, logs)
+              : { ...(await attachTarget(plan.wire, plan.admin)), protocol: plan.protocol };
       } catch (error) {
         // Nothing ran: leave no empty run folder behind (a reference node that failed to start keeps its logs).
-        if (implementations.length === 0 && plan.kind !== "reference") rmSync(runDir, { recursive: true, force: true });
+        if (implementations.length === 0 && plan.kind === "target") rmSync(runDir, { recursive: true, force: true });
         throw new UsageError(`${plan.name}: cannot start or reach it: ${(error as Error).message}`);
       }
       try {
         implementations.push(
-          await runConformance(sut, {
+          await (sut.protocol === "memberlist" ? runMemberlistConformance : runConformance)(sut, {
             only: args.only,
             generated: args.generated,
             seed,

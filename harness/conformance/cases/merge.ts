@@ -1,9 +1,10 @@
-// Every row of the merge table, and stale updates: told through piggybacked updates, judged on the admin view.
+// Every row of the merge table, and stale updates: told through the wire's driver (updates piggybacked on wire v1,
+// alive/suspect/dead messages on memberlist's), judged on the implementation's view.
 import type { MemberView } from "../../../specs/admin/api.js";
-import { MERGE_TABLE, type MergeRow, mergeRequirementId } from "../../../specs/requirements/merge-table.js";
+import { describeMergeRow, MERGE_TABLE, type MergeRow, mergeRequirementId } from "../../../specs/requirements/merge-table.js";
 import type { MemberState, Update } from "../../../specs/wire/messages.js";
-import { type ConformanceCase, type Finding, finding } from "../case.js";
-import { type CaseContext, pollFor, sleep } from "../context.js";
+import { type ConformanceCase, type Finding, finding, type MembershipDriver, skip } from "../case.js";
+import { pollFor, sleep } from "../context.js";
 
 /** The incarnation every row's member is held at; the row's update uses one less, the same, or one more. */
 const HELD = 5;
@@ -29,7 +30,7 @@ interface Planned {
   expected?: Claim;
 }
 
-function plan(ctx: CaseContext, row: MergeRow): Planned {
+function plan(ctx: MembershipDriver, row: MergeRow): Planned {
   const id = ctx.memberId(`merge-${row.update}-${row.current}`);
   const incarnation = row.relation === "lower" ? HELD - 1 : row.relation === "higher" ? HELD + 1 : HELD;
   const update: Update = { state: row.update, id, addr: ctx.shared.addr, incarnation, by: ctx.driver.id };
@@ -42,12 +43,16 @@ function plan(ctx: CaseContext, row: MergeRow): Planned {
  * All rows at once, each on its own made-up member: (1) alive at the held incarnation, (2) the held
  * state, (3) the row's update. Three messages instead of a hundred, so the whole table takes seconds.
  */
-const mergeTable: ConformanceCase = {
+const mergeTable: ConformanceCase<MembershipDriver> = {
   name: "merge table",
   requirements: MERGE_TABLE.map(mergeRequirementId),
-  needs: ["admin"],
+  needs: ["admin", "incarnation"],
   async run(ctx) {
-    const rows = MERGE_TABLE.map((row) => plan(ctx, row));
+    const unsayable = MERGE_TABLE.flatMap((row) => {
+      const why = ctx.cannotSay?.(row.update, row.current);
+      return why ? [skip(mergeRequirementId(row), describeMergeRow(row), why)] : [];
+    });
+    const rows = MERGE_TABLE.filter((row) => !ctx.cannotSay?.(row.update, row.current)).map((row) => plan(ctx, row));
     const known = rows.filter((r) => r.held);
     const upd = (r: Planned, state: MemberState): Update => ({ state, id: r.id, addr: ctx.shared.addr, incarnation: HELD, by: ctx.driver.id });
     await ctx.tell(known.map((r) => upd(r, "alive")));
@@ -76,24 +81,26 @@ const mergeTable: ConformanceCase = {
     const after = await ctx.view();
     await ctx.retire(rows.map((r) => r.id));
 
-    return rows.map((r): Finding => {
-      const requirement = mergeRequirementId(r.row);
-      const heldBefore = before.get(r.id);
-      const expected = `held ${show(r.held)}, told ${show(r.update)} → ${show(r.expected)}`;
-      if (!sameClaim(heldBefore, r.held)) {
-        return finding(false, requirement, expected, `could not set up the held state: view showed ${show(heldBefore)} instead of ${show(r.held)}`);
-      }
-      const now = after.get(r.id);
-      return finding(sameClaim(now, r.expected), requirement, expected, `view shows ${show(now)}`);
-    });
+    return unsayable.concat(
+      rows.map((r): Finding => {
+        const requirement = mergeRequirementId(r.row);
+        const heldBefore = before.get(r.id);
+        const expected = `held ${show(r.held)}, told ${show(r.update)} → ${show(r.expected)}`;
+        if (!sameClaim(heldBefore, r.held)) {
+          return finding(false, requirement, expected, `could not set up the held state: view showed ${show(heldBefore)} instead of ${show(r.held)}`);
+        }
+        const now = after.get(r.id);
+        return finding(sameClaim(now, r.expected), requirement, expected, `view shows ${show(now)}`);
+      }),
+    );
   },
 };
 
 /** One member held alive(5), then told suspect/dead/left/alive at incarnation 3 or 4, one message at a time. */
-const staleUpdates: ConformanceCase = {
+const staleUpdates: ConformanceCase<MembershipDriver> = {
   name: "stale updates are ignored",
   requirements: ["SWIM-STALE-1"],
-  needs: ["admin"],
+  needs: ["admin", "incarnation"],
   async run(ctx) {
     const id = ctx.memberId("stale");
     const at = (state: MemberState, incarnation: number): Update => ({ state, id, addr: ctx.shared.addr, incarnation, by: ctx.driver.id });
@@ -116,4 +123,4 @@ const staleUpdates: ConformanceCase = {
   },
 };
 
-export const MERGE_CASES: ConformanceCase[] = [mergeTable, staleUpdates];
+export const MERGE_CASES: ConformanceCase<MembershipDriver>[] = [mergeTable, staleUpdates];

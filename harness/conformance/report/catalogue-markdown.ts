@@ -11,6 +11,7 @@ const GROUP_TITLES: Record<RequirementGroup, string> = {
   dissemination: "Dissemination",
   membership: "Joining, syncing and leaving",
   kv: "Key-value store and anti-entropy",
+  memberlist: "memberlist's wire: framing, streams, encryption (memberlist and what is built on it)",
 };
 
 const cell = (text: string) => text.replace(/\|/g, "\\|").replace(/\n/g, " ");

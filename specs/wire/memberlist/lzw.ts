@@ -85,3 +85,65 @@ export function lzwDecompress(input: Uint8Array): Uint8Array {
     }
   }
 }
+
+/**
+ * Compresses as Go's compress/lzw Writer does (writer.go: a clear code first, codes growing from 9
+ * to 12 bits, a clear code when the table fills, the end code last), so that a fake member can send
+ * what a real node would decompress.
+ */
+export function lzwCompress(input: Uint8Array): Uint8Array<ArrayBuffer> {
+  const out: number[] = [];
+  let bits = 0;
+  let nBits = 0;
+  let width = 9;
+  let hi = EOF;
+  let overflow = 1 << width;
+  let table = new Map<number, number>();
+  const write = (code: number) => {
+    bits |= code << nBits;
+    nBits += width;
+    while (nBits >= 8) {
+      out.push(bits & 0xff);
+      bits >>>= 8;
+      nBits -= 8;
+    }
+  };
+  /** false when the table was full and has been cleared (the key is not inserted then). */
+  const incHi = (): boolean => {
+    hi++;
+    if (hi === overflow) {
+      width++;
+      overflow <<= 1;
+    }
+    if (hi === (1 << MAX_WIDTH) - 1) {
+      write(CLEAR);
+      width = 9;
+      hi = EOF;
+      overflow = 1 << width;
+      table = new Map();
+      return false;
+    }
+    return true;
+  };
+  write(CLEAR);
+  if (input.length > 0) {
+    let code = input[0]!;
+    for (let i = 1; i < input.length; i++) {
+      const literal = input[i]!;
+      const key = (code << 8) | literal;
+      const hit = table.get(key);
+      if (hit !== undefined) {
+        code = hit;
+        continue;
+      }
+      write(code);
+      code = literal;
+      if (incHi()) table.set(key, hi);
+    }
+    write(code);
+    incHi();
+  }
+  write(EOF);
+  if (nBits > 0) out.push(bits & 0xff);
+  return Uint8Array.from(out);
+}

@@ -175,9 +175,15 @@ t.test("--target: an implementation someone else started; without --admin, view-
 
 t.test("bad input exits 2 with a message naming what is wrong", async (t) => {
   const cli = (args: string[]) => execa(process.execPath, [builtCli(), "conformance", ...args], { reject: false, timeout: 30_000 });
+  // A manifest that does not say which wire its implementation speaks: conformance cannot talk to it.
+  const noWire = path.join(mkdtempSync(path.join(tmpdir(), "manifest-")), "no-wire.json");
+  const { wire: _wire, ...withoutWire } = JSON.parse(readFileSync("fixtures/adapters/memberlist.json", "utf8")) as Record<string, unknown>;
+  writeFileSync(noWire, JSON.stringify(withoutWire));
   const cases: [string[], RegExp][] = [
-    [["--sut", "serf"], /--sut serf: expected "reference" or "reference:MUTANT"/],
-    [["--sut", "fixtures/adapters/serf.json"], /--sut fixtures\/adapters\/serf.json: conformance speaks Grapevine's wire v1/],
+    [["--sut", "serf"], /--sut serf: expected "reference", "reference:MUTANT" or an adapter manifest/],
+    [["--sut", noWire], /field wire: the manifest does not say which wire memberlist speaks/],
+    [["--sut", "fixtures/adapters/nope.json"], /--sut fixtures\/adapters\/nope.json/],
+    [["--target", "127.0.0.1:1", "--protocol", "gopher"], /protocol/],
     [["--sut", "reference:no-such"], /no mutant "no-such"/],
     [["--only", "NOPE"], /--only NOPE: matches no requirement/],
     [["--target", "127.0.0.1:1", "--target", "127.0.0.1:2", "--admin", "http://127.0.0.1:3"], /--admin: give one per --target/],
