@@ -36,7 +36,7 @@ const pingForAnother: Case = {
   requirements: ["SWIM-PING-2"],
   async run(ctx) {
     const seq = ctx.seq();
-    const ack = await ctx.ping(seq, "not-this-node", 1500);
+    const ack = await ctx.ping(seq, "not-this-node", 1000);
     return [finding(!ack, "SWIM-PING-2", 'no ack to a ping whose Node is "not-this-node"', seen(ack))];
   },
 };
