@@ -34,6 +34,12 @@ export interface NodeOptions {
   seeds?: readonly string[];
   /** Deliberately broken behaviour (mutants.ts), for showing that checks fail. */
   mutant?: MutantName | undefined;
+  /**
+   * The incarnation it starts at (default 0). memberlist ignores an alive message at incarnation 0
+   * about a member it does not know (state.go:986–1052: a new member is held dead at 0, and an alive
+   * no higher than that is dropped), and its own nodes start at 1 (state.go:784): on its wire the node starts at 1.
+   */
+  firstIncarnation?: number | undefined;
 }
 
 /** What the core counts: the protocol half of GET /v1/metrics. */
@@ -74,7 +80,7 @@ export class SwimNode {
     this.s = new NodeState(options.id, options.addr, options.config, seededRandom(options.seed), behaviourOf(options.mutant));
     this.awareness = new Awareness(options.config.awarenessMaxMultiplier, this.s.behaviour.localHealth);
     this.replication = new KvReplication(this.s);
-    this.incarnation = new SelfIncarnation(this.s, this.awareness);
+    this.incarnation = new SelfIncarnation(this.s, this.awareness, options.firstIncarnation ?? 0);
     this.prober = new Prober(this.s, this.replication, this.awareness, (update) => this.applyUpdate(update));
   }
 
@@ -141,9 +147,9 @@ export class SwimNode {
     const s = this.s;
     if (this.status !== "new") return;
     this.status = "running";
-    s.record(s.table.set({ id: this.id, addr: this.addr, state: "alive", incarnation: 0 }, s.now));
+    s.record(s.table.set({ id: this.id, addr: this.addr, state: "alive", incarnation: this.incarnation.current }, s.now));
     // Announce ourselves too (memberlist's setAlive does): the seed is then not the rumour's only source.
-    s.broadcasts.enqueue({ state: "alive", id: this.id, addr: this.addr, incarnation: 0 });
+    s.broadcasts.enqueue({ state: "alive", id: this.id, addr: this.addr, incarnation: this.incarnation.current });
     const c = this.config;
     // Stagger the first probe so that nodes started together do not probe in lockstep.
     s.deadlines.set("probe", s.now + s.random.int(c.probeIntervalMs));

@@ -5,12 +5,15 @@ import type { Awareness } from "./awareness.js";
 import type { NodeState } from "./state.js";
 
 export class SelfIncarnation {
-  private value = 0;
+  private value: number;
 
   constructor(
     private readonly s: NodeState,
     private readonly awareness: Awareness,
-  ) {}
+    first = 0,
+  ) {
+    this.value = first;
+  }
 
   get current(): number {
     return this.value;

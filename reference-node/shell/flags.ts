@@ -6,7 +6,7 @@ import { configFlag, configKeys, NodeConfig, NodeConfigFields } from "../../spec
 import { Address } from "../../specs/wire/messages.js";
 import { MUTANTS, type MutantName } from "../core/mutants.js";
 import type { LogLevel } from "./log.js";
-import type { RunnerOptions } from "./runner.js";
+import { type RunnerOptions, type WireName, WIRES } from "./runner.js";
 
 export interface FlagSpec {
   type: "string" | "number";
@@ -55,6 +55,13 @@ export function nodeFlags(): Record<string, FlagSpec> {
     "dial-map": { type: "string", describe: "JSON file: member id → host:port to dial it at (reloaded on SIGHUP)" },
     seed: { type: "number", describe: "seed of the random source (default: random, shown by GET /v1/node)" },
     "log-level": { type: "string", choices: LOG_LEVELS, default: "info", describe: "least severe log line written to stderr" },
+    wire: {
+      type: "string",
+      choices: [...WIRES],
+      default: "grapevine-v1",
+      describe:
+        "the wire it speaks: grapevine-v1 (TCP, JSON frames) or memberlist (UDP and TCP, memberlist 0.2's packets: it joins memberlist and Serf clusters; no key-value store)",
+    },
     mutant: {
       type: "string",
       choices: Object.keys(MUTANTS),
@@ -123,6 +130,7 @@ export function resolveNodeFlags(values: Record<string, unknown>): NodeStart {
     config: config.data,
     seed: (seed as number | undefined) ?? randomInt(2 ** 31),
     logLevel: value("log-level") as LogLevel,
+    wire: value("wire") as WireName,
     ...(mutant === undefined ? {} : { mutant }),
   };
 }

@@ -8,9 +8,10 @@ import type { NodeConfig } from "../../specs/node/config.js";
 import type { MutantName } from "../core/mutants.js";
 import type { Effect, Input } from "../core/io.js";
 import { SwimNode } from "../core/node.js";
-import { formatHostPort, parseHostPort } from "../../specs/wire/address.js";
+import { formatHostPort, type HostPort, parseHostPort } from "../../specs/wire/address.js";
 import { AdminServer } from "./admin-server.js";
-import { exchange } from "./exchange.js";
+import { exchange, type ExchangeResult } from "./exchange.js";
+import { MemberlistWire } from "./memberlist-wire.js";
 import type { Logger } from "./log.js";
 import { WireServer } from "./wire-server.js";
 
@@ -31,6 +32,19 @@ export interface RunnerOptions {
   seed: number;
   logger: Logger;
   mutant?: MutantName | undefined;
+  /** The wire it speaks: Grapevine's own (TCP frames of JSON), or memberlist's (UDP and TCP, msgpack). */
+  wire?: WireName | undefined;
+}
+
+export const WIRES = ["grapevine-v1", "memberlist"] as const;
+export type WireName = (typeof WIRES)[number];
+
+/** What the runner needs of a wire: a listener whose requests it answers, and exchanges it starts. */
+interface Transport {
+  listen(): Promise<number>;
+  reply(conn: number, message: Message | null): number;
+  exchange(to: HostPort, message: Message, timeoutMs: number, expectReply: boolean): Promise<ExchangeResult>;
+  close(): Promise<void>;
 }
 
 /** A dial map file that cannot be used; the message names the file and the field. */
@@ -73,7 +87,7 @@ export class NodeRunner {
 
   private constructor(
     private readonly options: RunnerOptions,
-    private readonly wire: WireServer,
+    private readonly wire: Transport,
     port: number,
     private readonly admin: AdminServer,
     adminPort: number,
@@ -91,23 +105,54 @@ export class NodeRunner {
     const dialMap = options.dialMapFile ? readDialMap(options.dialMapFile) : {};
     let runner: NodeRunner | undefined;
     const log = options.logger;
-    const wire = new WireServer(
-      { host: options.host, port: options.port, readTimeoutMs: options.config.readTimeoutMs },
-      {
-        onRequest: (conn, message, bytes) => runner?.onRequest(conn, message, bytes),
-        onRejected: (reason, detail) => {
-          if (runner) runner.traffic.rejectedFrames++;
-          log.log("warn", "rejected frame", { reason, detail });
-        },
-        onIdle: () => {
-          if (runner) runner.traffic.idleConnectionsClosed++;
-          log.log("warn", "closed idle connection", { afterMs: options.config.readTimeoutMs });
-        },
-      },
-    );
+    let core: SwimNode | undefined;
+    const wire: Transport =
+      options.wire === "memberlist"
+        ? new MemberlistWire(
+            {
+              host: options.host,
+              port: options.port,
+              self: () => ({ id: core!.id, addr: core!.addr }),
+              addressOf: (id) => core?.members().find((m) => m.id === id)?.addr,
+              readTimeoutMs: options.config.readTimeoutMs,
+            },
+            {
+              onRequest: (conn, message, bytes) => runner?.onRequest(conn, message, bytes),
+              onRejected: (reason, detail) => {
+                if (runner) runner.traffic.rejectedFrames++;
+                log.log("warn", "rejected packet", { reason, detail });
+              },
+            },
+          )
+        : v1Transport(
+            new WireServer(
+              { host: options.host, port: options.port, readTimeoutMs: options.config.readTimeoutMs },
+              {
+                onRequest: (conn, message, bytes) => runner?.onRequest(conn, message, bytes),
+                onRejected: (reason, detail) => {
+                  if (runner) runner.traffic.rejectedFrames++;
+                  log.log("warn", "rejected frame", { reason, detail });
+                },
+                onIdle: () => {
+                  if (runner) runner.traffic.idleConnectionsClosed++;
+                  log.log("warn", "closed idle connection", { afterMs: options.config.readTimeoutMs });
+                },
+              },
+            ),
+          );
     const port = await wire.listen();
     const addr = options.advertise ?? formatHostPort(options.host, port);
-    const core = new SwimNode({ id: options.id, addr, config: options.config, seed: options.seed, seeds: options.seeds, mutant: options.mutant });
+    // memberlist's wire has no key-value messages: no anti-entropy sessions to fail every interval.
+    const config = options.wire === "memberlist" ? { ...options.config, antiEntropyIntervalMs: 0 } : options.config;
+    core = new SwimNode({
+      id: options.id,
+      addr,
+      config,
+      ...(options.wire === "memberlist" ? { firstIncarnation: 1 } : {}),
+      seed: options.seed,
+      seeds: options.seeds,
+      mutant: options.mutant,
+    });
     const admin = new AdminServer(options.adminHost, options.adminPort, {
       nodeInfo: () => runner!.nodeInfo(),
       members: () => ({ self: core.id, members: core.members() }),
@@ -210,7 +255,7 @@ export class NodeRunner {
       id: this.core.id,
       addr: this.core.addr,
       incarnation: this.core.currentIncarnation,
-      protocol: PROTOCOL_NAME,
+      protocol: this.options.wire === "memberlist" ? `${PROTOCOL_NAME} over memberlist's wire` : PROTOCOL_NAME,
       // A mutant is part of how this node behaves, so it is shown with the settings.
       config: { ...this.core.config, ...(this.options.mutant ? { mutant: this.options.mutant } : {}) },
       seed: this.options.seed,
@@ -286,7 +331,7 @@ export class NodeRunner {
       if (effect.expectReply) queueMicrotask(() => this.input({ type: "response", exchange: effect.exchange, message: null }));
       return;
     }
-    void exchange(hostPort, message, effect.timeoutMs, effect.expectReply).then((result) => {
+    void this.wire.exchange(hostPort, message, effect.timeoutMs, effect.expectReply).then((result) => {
       this.traffic.messagesSent[message.type]++;
       this.traffic.bytesSent[message.type] += result.bytesSent;
       let response: Message | null = null;
@@ -315,4 +360,14 @@ export class NodeRunner {
     if (at === undefined || this.closed) return;
     this.wakeTimer = setTimeout(() => this.input({ type: "tick" }), Math.max(0, at - Date.now()));
   }
+}
+
+/** Grapevine's wire v1: the TCP listener, and one connection per exchange. */
+function v1Transport(server: WireServer): Transport {
+  return {
+    listen: () => server.listen(),
+    reply: (conn, message) => server.reply(conn, message),
+    exchange,
+    close: () => server.close(),
+  };
 }

@@ -5,6 +5,7 @@ import net from "node:net";
 import type { MemberView } from "../../../specs/admin/api.js";
 import { decodeStream, encodeStream, MemberlistDecodeError, type Packet, type StreamMessage } from "../../../specs/wire/memberlist/codec.js";
 import type { Update } from "../../../specs/wire/messages.js";
+import { updateToMessage } from "../../../specs/wire/memberlist/updates.js";
 import type { CaseTiming } from "../context.js";
 import type { Sut } from "../sut.js";
 import { WireLog } from "../wire-log.js";
@@ -229,30 +230,6 @@ function sealStream(message: StreamMessage, keying: Keying | undefined): Buffer 
 
 export const isAck = (message: Heard["message"], seq: number): boolean => message.type === "ack" && message.body.SeqNo === seq;
 export const isNack = (message: Heard["message"], seq: number): boolean => message.type === "nack" && message.body.SeqNo === seq;
-
-/**
- * A catalogue update in memberlist's messages: alive carries an address and the implementation's own
- * versions (`vsn`), so that no version check refuses it; suspect and dead name who says so (`by`,
- * else `teller`); memberlist has no `left` message: a member leaving declares itself dead (state.go:1268–1269).
- */
-export function updateToMessage(update: Update, vsn: Uint8Array<ArrayBuffer>, teller: string): Packet {
-  const by = update.by ?? teller;
-  switch (update.state) {
-    case "alive": {
-      const [host, port] = splitHostPort(update.addr);
-      return {
-        type: "alive",
-        body: { Incarnation: update.incarnation, Node: update.id, Addr: Uint8Array.from(host.split(".").map(Number)), Port: port, Meta: null, Vsn: vsn },
-      };
-    }
-    case "suspect":
-      return { type: "suspect", body: { Incarnation: update.incarnation, Node: update.id, From: by } };
-    case "dead":
-      return { type: "dead", body: { Incarnation: update.incarnation, Node: update.id, From: by } };
-    case "left":
-      return { type: "dead", body: { Incarnation: update.incarnation, Node: update.id, From: update.id } };
-  }
-}
 
 /** Why a merge-table row cannot be said in memberlist's messages (see MemberlistContext.cannotSay), or undefined. */
 export function cannotSayOnMemberlist(update: Update["state"], current: Update["state"] | "unknown", leaveUnsupported?: string): string | undefined {

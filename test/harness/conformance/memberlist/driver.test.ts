@@ -4,7 +4,8 @@
 import { existsSync, readFileSync } from "node:fs";
 import path from "node:path";
 import t from "tap";
-import { cannotSayOnMemberlist, updateToMessage } from "../../../../harness/conformance/memberlist/context.js";
+import { cannotSayOnMemberlist } from "../../../../harness/conformance/memberlist/context.js";
+import { updateToMessage } from "../../../../specs/wire/memberlist/updates.js";
 import { memberlistCorpus } from "../../../../harness/conformance/memberlist/corpus.js";
 import { generatedPackets } from "../../../../harness/conformance/memberlist/generated.js";
 import { panicIn } from "../../../../harness/conformance/sut.js";
