@@ -15,6 +15,8 @@ import {
   MemberlistDecodeError,
   type Packet,
   type StreamMessage,
+  packetMessages,
+  streamContent,
 } from "../../specs/wire/memberlist/codec.js";
 import { addrOf, GRAPEVINE_VSN, memberToState, messageToUpdate, stateToMember, updateToMessage } from "../../specs/wire/memberlist/updates.js";
 import { Message as MessageSchema, type Message, type Peer, type Update, WIRE_VERSION } from "../../specs/wire/messages.js";
@@ -257,7 +259,7 @@ export class MemberlistWire {
     }
     // A CRC that does not match drops the whole packet (net.go:343–350).
     if (hasBadCrc(packet)) return this.handlers.onRejected("undecodable", "a CRC-checked packet whose CRC does not match");
-    const leaves = flatten(packet);
+    const leaves = packetMessages(packet);
     const updates = leaves.flatMap((m) => messageToUpdate(m, this.options.addressOf) ?? []);
     // Every message of a compound is handled, in order (net.go:464–481); the updates ride on the first.
     const heads = leaves.filter((m) => m.type === "ping" || m.type === "indirectPing" || m.type === "ack" || m.type === "nack");
@@ -366,9 +368,7 @@ export class MemberlistWire {
 /** One whole stream message (unwrapped from compression), "more" while it is incomplete, or undefined when it cannot be read. */
 function readStream(bytes: Uint8Array): StreamMessage | "more" | undefined {
   try {
-    let message = decodeStream(bytes).message;
-    while (message.type === "compress" && message.message) message = message.message;
-    return message;
+    return streamContent(decodeStream(bytes).message);
   } catch (error) {
     if (error instanceof MemberlistDecodeError && /ends inside|wanted/.test(error.message)) return "more";
     return undefined;
@@ -390,12 +390,4 @@ function versionsWork(vsn: Uint8Array | null): boolean {
 /** memberlist checks a CRC frame only around the whole packet (net.go:343–353). */
 function hasBadCrc(packet: Packet): boolean {
   return packet.type === "hasCrc" && !packet.valid;
-}
-
-/** The messages a packet carries, unwrapped from CRC, compression and compounds. */
-function flatten(packet: Packet): Packet[] {
-  if (packet.type === "hasCrc" || packet.type === "encrypted") return flatten(packet.packet);
-  if (packet.type === "compress") return packet.packet ? flatten(packet.packet) : [];
-  if (packet.type === "compound") return packet.parts.flatMap(flatten);
-  return [packet];
 }

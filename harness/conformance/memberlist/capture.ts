@@ -19,6 +19,8 @@ import {
   MemberlistDecodeError,
   type Packet,
   type StreamMessage,
+  packetMessages,
+  streamContent,
 } from "../../../specs/wire/memberlist/codec.js";
 import { freePorts } from "../../ports.js";
 import { packageRoot } from "../../paths.js";
@@ -82,7 +84,7 @@ export async function captureMemberlist(agent: string, options: { key?: Buffer }
   const fakeState = () => ({ Name: "fake", Addr: LOOPBACK, Port: fakePort!, Meta: null, Incarnation: incarnation, State: 0, Vsn: VSN });
   fake.on("message", (bytes) => {
     if (!answering) return void record(bytes, "the fake member, silent");
-    for (const message of messages(record(bytes, "the fake member"))) {
+    for (const message of packetMessages(record(bytes, "the fake member"))) {
       if (message.type === "ping") send(fake, { type: "ack", body: { SeqNo: message.body.SeqNo, Payload: null } });
       // Refute, as a member must: a higher incarnation.
       if (message.type === "suspect" && message.body.Node === "fake" && message.body.Incarnation >= incarnation) {
@@ -108,7 +110,7 @@ export async function captureMemberlist(agent: string, options: { key?: Buffer }
       const whole = buffered.subarray(0, buffered.length - decoded.rest.length);
       buffered = Buffer.from(decoded.rest);
       captured.push({ transport: "tcp", context: `${context} (to the fake member's stream)`, shape: streamShape(decoded.message), hex: whole.toString("hex") });
-      const inner = unwrapStream(decoded.message);
+      const inner = streamContent(decoded.message);
       if (inner?.type === "pushPull")
         socket.end(sealStream({ type: "pushPull", header: { Nodes: 1, UserStateLen: 0, Join: false }, states: [fakeState()], userState: new Uint8Array() }));
       else if (inner?.type === "ping" && answering) socket.end(sealStream({ type: "ack", body: { SeqNo: inner.body.SeqNo, Payload: null } }));
@@ -160,21 +162,6 @@ export async function captureMemberlist(agent: string, options: { key?: Buffer }
     streams.close();
   }
   return captured;
-}
-
-/** What a stream message carries, unwrapped from encryption and compression. */
-function unwrapStream(message: StreamMessage | undefined): StreamMessage | undefined {
-  if (message?.type === "encrypt") return unwrapStream(message.opened?.message);
-  if (message?.type === "compress") return unwrapStream(message.message);
-  return message;
-}
-
-/** The messages a packet carries, unwrapped from encryption, CRC, compression and compounds. */
-function messages(packet: Packet): Packet[] {
-  if (packet.type === "encrypted" || packet.type === "hasCrc") return messages(packet.packet);
-  if (packet.type === "compress") return packet.packet ? messages(packet.packet) : [];
-  if (packet.type === "compound") return packet.parts.flatMap(messages);
-  return [packet];
 }
 
 function bind(socket: dgram.Socket, port: number): Promise<void> {

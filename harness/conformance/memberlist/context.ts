@@ -3,13 +3,13 @@
 // (ping, suspect, alive, dead, left) in memberlist's messages.
 import net from "node:net";
 import type { MemberView } from "../../../specs/admin/api.js";
-import { decodeStream, encodeStream, MemberlistDecodeError, type Packet, type StreamMessage } from "../../../specs/wire/memberlist/codec.js";
+import { decodeStream, encodeStream, MemberlistDecodeError, type Packet, type StreamMessage, streamContent } from "../../../specs/wire/memberlist/codec.js";
 import type { Update } from "../../../specs/wire/messages.js";
 import { updateToMessage } from "../../../specs/wire/memberlist/updates.js";
 import type { CaseTiming } from "../context.js";
 import type { Sut } from "../sut.js";
 import { WireLog } from "../wire-log.js";
-import { type Heard, type Keying, loggable, MemberlistFake, splitHostPort, unwrapStream } from "./fake-peer.js";
+import { type Heard, type Keying, loggable, MemberlistFake, splitHostPort } from "./fake-peer.js";
 
 /** The implementation as its own push-pull describes it. */
 export interface MemberlistSelf {
@@ -207,7 +207,7 @@ export function streamRequest(
       buffered = Buffer.concat([buffered, chunk]);
       try {
         const { message: reply } = decodeStream(buffered, keying ? { keys: keying.keys } : {});
-        finish({ kind: "reply", message: unwrapStream(reply), ms: ms() });
+        finish({ kind: "reply", message: streamContent(reply), ms: ms() });
       } catch (error) {
         if (error instanceof MemberlistDecodeError && /ends inside|wanted/.test(error.message)) return;
         finish({ kind: "bad-reply", ms: ms(), detail: (error as Error).message });

@@ -14,6 +14,8 @@ import {
   MemberlistDecodeError,
   type Packet,
   type StreamMessage,
+  packetMessages,
+  streamContent,
 } from "../../../specs/wire/memberlist/codec.js";
 import { NONCE_SIZE } from "../../../specs/wire/memberlist/security.js";
 import type { WireLog } from "../wire-log.js";
@@ -192,12 +194,12 @@ export class MemberlistFake {
     }
     const outer = outerShape(packet);
     const now = Date.now();
-    for (const message of leaves(packet)) {
+    for (const message of packetMessages(packet)) {
       this.log.add({ dir: "received", via: this.name, message: loggable(message), note: `udp (${outer})` });
       this.hear({ at: now, transport: "udp", message, outer });
     }
     if (this.behaviour !== "answer") return;
-    for (const message of leaves(packet)) this.answerPacket(message, from);
+    for (const message of packetMessages(packet)) this.answerPacket(message, from);
   }
 
   private answerPacket(message: Packet, from: string): void {
@@ -235,7 +237,7 @@ export class MemberlistFake {
         return void socket.destroy();
       }
       buffered = Buffer.from(decoded.rest);
-      const message = unwrapStream(decoded.message);
+      const message = streamContent(decoded.message);
       this.log.add({ dir: "received", via: this.name, message: loggable(message), note: `tcp (${decoded.message.type})` });
       this.hear({ at: Date.now(), transport: "tcp", message, outer: decoded.message.type });
       if (this.behaviour === "silent") return;
@@ -260,21 +262,6 @@ export class MemberlistFake {
 export function splitHostPort(hostPort: string): [string, number] {
   const at = hostPort.lastIndexOf(":");
   return [hostPort.slice(0, at), Number(hostPort.slice(at + 1))];
-}
-
-/** The messages a packet carries, unwrapped from encryption, CRC, compression and compounds. */
-export function leaves(packet: Packet): Packet[] {
-  if (packet.type === "encrypted" || packet.type === "hasCrc") return leaves(packet.packet);
-  if (packet.type === "compress") return packet.packet ? leaves(packet.packet) : [packet];
-  if (packet.type === "compound") return packet.parts.flatMap(leaves);
-  return [packet];
-}
-
-/** What a stream message carries, unwrapped from encryption and compression. */
-export function unwrapStream(message: StreamMessage): StreamMessage {
-  if (message.type === "encrypt" && message.opened) return unwrapStream(message.opened.message);
-  if (message.type === "compress" && message.message) return unwrapStream(message.message);
-  return message;
 }
 
 function outerShape(packet: Packet): string {

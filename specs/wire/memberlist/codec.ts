@@ -304,3 +304,18 @@ export function encodeStream(message: StreamMessage, options: { key?: Uint8Array
       return Buffer.concat([typeByte, encodeBody(BODIES[message.type] as unknown as BodySpec, message.body as never)]);
   }
 }
+
+/** The messages a packet carries, unwrapped from encryption, CRC, compression and compounds; a compress frame that did not open carries none. */
+export function packetMessages(packet: Packet): Packet[] {
+  if (packet.type === "encrypted" || packet.type === "hasCrc") return packetMessages(packet.packet);
+  if (packet.type === "compress") return packet.packet ? packetMessages(packet.packet) : [];
+  if (packet.type === "compound") return packet.parts.flatMap(packetMessages);
+  return [packet];
+}
+
+/** What a stream message carries, unwrapped from encryption and compression (as far as they opened). */
+export function streamContent(message: StreamMessage): StreamMessage {
+  if (message.type === "encrypt" && message.opened) return streamContent(message.opened.message);
+  if (message.type === "compress" && message.message) return streamContent(message.message);
+  return message;
+}
