@@ -103,6 +103,14 @@ export const AdapterManifest = z
           .optional()
           .describe("Lifeguard's cap on the local health multiplier (memberlist AwarenessMaxMultiplier): the probe-round-degraded term"),
         indirectChecks: z.number().int().min(0).optional(),
+        retransmitMult: z
+          .number()
+          .int()
+          .min(1)
+          .optional()
+          .describe(
+            "each update is piggybacked at most retransmitMult · ⌈log10(N + 1)⌉ times (memberlist RetransmitMult): conformance's SWIM-RETRANSMIT-1 bound",
+          ),
         probeOrder: z
           .enum(["round-robin", "random"])
           .optional()

@@ -57,7 +57,6 @@ const CAPABILITY = [
   /Serf shows a member as left only after Serf's own leave intent/,
   /runs with whatever keys it was started with/,
   /could not be restarted/,
-  /no case drives it on memberlist's wire yet/,
 ];
 
 async function cases(running: Promise<Finished>): Promise<Finished & { cases: Case[] }> {

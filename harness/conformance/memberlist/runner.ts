@@ -9,7 +9,7 @@ import { MERGE_CASES } from "../cases/merge.js";
 import { pollFor, timingOf } from "../context.js";
 import { type ConformanceOptions, runCaseList } from "../runner.js";
 import type { Sut } from "../sut.js";
-import { DETECTION_CASES } from "./cases/detection.js";
+import { DETECTION_CASES, LEAVE_CASE } from "./cases/detection.js";
 import { FRAMING_CASES } from "./cases/framing.js";
 import { KEYED_CASES } from "./cases/keyed.js";
 import { corpusCase, generatedCase } from "./cases/malformed.js";
@@ -34,6 +34,7 @@ export function memberlistCases(options: Pick<ConformanceOptions, "generated" | 
     ...KEYED_CASES,
     corpusCase(),
     ...(options.generated > 0 ? [generatedCase(options.generated, options.seed)] : []),
+    LEAVE_CASE,
   ];
 }
 

@@ -37,11 +37,16 @@ t.test("the reference node passes every MUST, with 500 generated malformed input
   const { result, cases, junit, dir } = await conformance(["--sut", "reference", "--generated", "500", "--seed", "11"]);
   t.equal(result.exitCode, 0, result.stdout + result.stderr);
   const all = cases();
+  // memberlist's own requirements are SKIP on wire v1, naming the wire; every other MUST passes.
+  const onMemberlistWire = (c: { requirement: string }) => requirement(c.requirement).group === "memberlist";
   t.same(
-    all.filter((c) => c.level === "MUST" && c.verdict !== "PASS" && c.verdict !== "INFO"),
+    all.filter((c) => c.level === "MUST" && c.verdict !== "PASS" && c.verdict !== "INFO" && !onMemberlistWire(c)),
     [],
     "no MUST short of PASS",
   );
+  const memberlistRows = all.filter(onMemberlistWire);
+  t.ok(memberlistRows.length >= 15, `${memberlistRows.length} memberlist requirements listed`);
+  for (const c of memberlistRows) t.match(c, { verdict: "SKIP", actual: /a rule of memberlist's wire; reference speaks Grapevine wire v1/ }, c.id);
   const generated = all.find((c) => c.id === "WIRE-ALIVE-1/generated");
   t.equal(generated?.verdict, "PASS");
   t.match(generated?.actual, /acked after all 500/);

@@ -173,6 +173,43 @@ const dissemination: Case = {
   },
 };
 
+/**
+ * Told once, an update is passed on a bounded number of times: every transmission lands at a fake
+ * member (the fakes and the stand-in for made-up members are the whole cluster), so they count them
+ * all. It must stop, and stay within retransmitMult · ⌈log10(N + 1)⌉ when the implementation declares
+ * retransmitMult (memberlist's RetransmitMult, util.go retransmitLimit).
+ */
+const retransmit: Case = {
+  name: "an update is passed on a bounded number of times",
+  requirements: ["SWIM-RETRANSMIT-1"],
+  async run(ctx) {
+    const id = ctx.memberId("counted");
+    const since = Date.now();
+    await ctx.tell([{ state: "alive", id, addr: ctx.shared.addr, incarnation: 1 }]);
+    const period = ctx.timing.periodMs;
+    const count = () =>
+      [...ctx.fakes, ctx.shared].reduce((n, f) => n + f.heardSince(since).filter((h) => h.message.type === "alive" && h.message.body.Node === id).length, 0);
+    const wait = (ms: number) => pollFor(() => undefined, ms, ctx.signal);
+    // Gossip rounds come every gossip interval (≤ a period) and probes every period: eight periods spend any sane limit.
+    await wait(8 * period);
+    const spent = count();
+    await wait(3 * period);
+    const total = count();
+    const n = ctx.sut.admin ? Math.max((await ctx.view().catch(() => new Map())).size, ctx.fakes.length + 2) : ctx.fakes.length + 2;
+    await ctx.retire([id]);
+    const mult = ctx.timing.retransmitMult;
+    const limit = mult === undefined ? undefined : mult * Math.ceil(Math.log10(n + 1));
+    return [
+      finding(
+        total === spent && total > 0 && (limit === undefined || total <= limit),
+        "SWIM-RETRANSMIT-1",
+        limit === undefined ? "passed on, then no more" : `passed on at most ${mult} · ⌈log10(${n} + 1)⌉ = ${limit} times, then no more`,
+        `${spent} transmission(s) in ${8 * period} ms, ${total - spent} in the ${3 * period} ms after`,
+      ),
+    ];
+  },
+};
+
 const leftMember: Case = {
   name: "a member that left",
   requirements: ["SWIM-LEFT-1"],
@@ -258,5 +295,32 @@ function together(name: string, cases: Case[]): Case {
 export const DETECTION_CASES: Case[] = [
   refute,
   dissemination,
-  together("members that stop answering, leave, or are suspected", [stopsAnswering, leftMember, buddy]),
+  together("members that stop answering, leave, or are suspected; an update's transmissions counted", [stopsAnswering, leftMember, buddy, retransmit]),
 ];
+
+/** Last of all, since it ends the node's membership: asked to leave, it must tell the others (a dead message from itself). */
+export const LEAVE_CASE: Case = {
+  name: "the node leaves",
+  requirements: ["SWIM-LEFT-2"],
+  needs: ["owned"],
+  async run(ctx) {
+    const since = Date.now();
+    // A node the harness started leaves on its stop signal (memberlist's Leave, Serf's leave); another through its admin API.
+    if (ctx.sut.owned) await ctx.sut.stop();
+    else if (ctx.sut.admin) await ctx.sut.admin.leave();
+    else return [skip("SWIM-LEFT-2", "the node asked to leave", "a --target without an admin API cannot be asked to leave")];
+    const told = await pollFor(
+      () => [...ctx.fakes, ctx.shared].find((f) => f.heardSince(since).some((h) => about(h.message, ctx.self.name) === "left")),
+      5 * ctx.timing.periodMs,
+      ctx.signal,
+    );
+    return [
+      finding(
+        !!told,
+        "SWIM-LEFT-2",
+        `a dead message about ${ctx.self.name} from itself reaches another member`,
+        told ? `${told.name} heard it within ${Date.now() - since} ms` : "no member heard it",
+      ),
+    ];
+  },
+};
