@@ -12,7 +12,7 @@ import {
   decodeStream,
   encodePacket,
   encodeStream,
-  MemberlistDecodeError,
+  MemberlistIncompleteError,
   type Packet,
   type StreamMessage,
   packetMessages,
@@ -370,7 +370,7 @@ function readStream(bytes: Uint8Array): StreamMessage | "more" | undefined {
   try {
     return streamContent(decodeStream(bytes).message);
   } catch (error) {
-    if (error instanceof MemberlistDecodeError && /ends inside|wanted/.test(error.message)) return "more";
+    if (error instanceof MemberlistIncompleteError) return "more";
     return undefined;
   }
 }

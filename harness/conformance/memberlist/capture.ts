@@ -16,7 +16,7 @@ import {
   decodeStream,
   encodePacket,
   encodeStream,
-  MemberlistDecodeError,
+  MemberlistIncompleteError,
   type Packet,
   type StreamMessage,
   packetMessages,
@@ -104,7 +104,7 @@ export async function captureMemberlist(agent: string, options: { key?: Buffer }
       try {
         decoded = decodeStream(buffered, keys);
       } catch (error) {
-        if (error instanceof MemberlistDecodeError && /ends inside|wanted/.test(error.message)) return; // more to come
+        if (error instanceof MemberlistIncompleteError) return; // more to come
         throw error;
       }
       const whole = buffered.subarray(0, buffered.length - decoded.rest.length);

@@ -3,7 +3,7 @@
 // (ping, suspect, alive, dead, left) in memberlist's messages.
 import net from "node:net";
 import type { MemberView } from "../../../specs/admin/api.js";
-import { decodeStream, encodeStream, MemberlistDecodeError, type Packet, type StreamMessage, streamContent } from "../../../specs/wire/memberlist/codec.js";
+import { decodeStream, encodeStream, MemberlistIncompleteError, type Packet, type StreamMessage, streamContent } from "../../../specs/wire/memberlist/codec.js";
 import type { Update } from "../../../specs/wire/messages.js";
 import { updateToMessage } from "../../../specs/wire/memberlist/updates.js";
 import type { CaseTiming } from "../context.js";
@@ -209,7 +209,7 @@ export function streamRequest(
         const { message: reply } = decodeStream(buffered, keying ? { keys: keying.keys } : {});
         finish({ kind: "reply", message: streamContent(reply), ms: ms() });
       } catch (error) {
-        if (error instanceof MemberlistDecodeError && /ends inside|wanted/.test(error.message)) return;
+        if (error instanceof MemberlistIncompleteError) return;
         finish({ kind: "bad-reply", ms: ms(), detail: (error as Error).message });
       }
     });

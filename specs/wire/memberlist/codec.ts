@@ -42,6 +42,9 @@ export class MemberlistDecodeError extends Error {
   override name = "MemberlistDecodeError";
 }
 
+/** The bytes so far end before the stream message does: not malformed, only incomplete (read more, then decode again). */
+export class MemberlistIncompleteError extends MemberlistDecodeError {}
+
 const TYPE_NAMES = Object.fromEntries(Object.entries(MESSAGE_TYPES).map(([name, byte]) => [byte, name])) as Record<number, MessageTypeName>;
 
 /** Decodes one msgpack body as `spec` says: raw values become strings or bytes by the field's kind. */
@@ -217,14 +220,14 @@ class StreamReader {
     try {
       goMsgpack.decode(this.list as never); // consumes the value from the list
     } catch (error) {
-      throw new MemberlistDecodeError(`the stream ends inside a msgpack value (${(error as Error).message})`);
+      throw new MemberlistIncompleteError(`the stream ends inside a msgpack value (${(error as Error).message})`);
     }
     return this.bytes.subarray(start, this.offset);
   }
 
   /** The next `n` raw bytes. */
   raw(n: number): Uint8Array {
-    if (n < 0 || n > this.left) throw new MemberlistDecodeError(`${n} raw bytes wanted, ${this.left} left on the stream`);
+    if (n < 0 || n > this.left) throw new MemberlistIncompleteError(`${n} raw bytes wanted, ${this.left} left on the stream`);
     const start = this.offset;
     this.list.consume(n);
     return this.bytes.subarray(start, start + n);
