@@ -6,7 +6,7 @@
 // key-value entries are not carried, and anti-entropy exchanges fail at once.
 import dgram from "node:dgram";
 import net from "node:net";
-import type { HostPort } from "../../specs/wire/address.js";
+import { type HostPort, parseHostPort } from "../../specs/wire/address.js";
 import {
   decodePacket,
   decodeStream,
@@ -18,7 +18,7 @@ import {
   packetMessages,
   streamContent,
 } from "../../specs/wire/memberlist/codec.js";
-import { addrOf, GRAPEVINE_VSN, memberToState, messageToUpdate, stateToMember, updateToMessage } from "../../specs/wire/memberlist/updates.js";
+import { addressBytes, addrOf, GRAPEVINE_VSN, memberToState, messageToUpdate, stateToMember, updateToMessage } from "../../specs/wire/memberlist/updates.js";
 import { Message as MessageSchema, type Message, type Peer, type Update, WIRE_VERSION } from "../../specs/wire/messages.js";
 import type { ExchangeResult } from "./exchange.js";
 
@@ -140,16 +140,16 @@ export class MemberlistWire {
     const packet = this.toPacket(message);
     if (!packet || !this.udp) return 0;
     const bytes = encodePacket(packet);
-    const at = to.lastIndexOf(":");
-    this.udp.send(bytes, Number(to.slice(at + 1)), to.slice(0, at));
+    const { host, port } = parseHostPort(to);
+    this.udp.send(bytes, port, host);
     return bytes.length;
   }
 
   /** The message first, then as many of its updates as fit one datagram (the rest are sent with later messages). */
   private toPacket(message: Message): Packet | undefined {
     const self = this.options.self();
-    const [host, port] = [self.addr.slice(0, self.addr.lastIndexOf(":")), Number(self.addr.slice(self.addr.lastIndexOf(":") + 1))];
-    const source = { SourceAddr: Uint8Array.from(host.split(".").map(Number)), SourcePort: port, SourceNode: self.id };
+    const own = addressBytes(self.addr);
+    const source = { SourceAddr: own.ip, SourcePort: own.port, SourceNode: self.id };
     let head: Packet | undefined;
     switch (message.type) {
       case "ping":
@@ -162,14 +162,13 @@ export class MemberlistWire {
         head = { type: "nack", body: { SeqNo: message.seq } };
         break;
       case "ping-req": {
-        const target = message.target.addr;
-        const at = target.lastIndexOf(":");
+        const target = addressBytes(message.target.addr);
         head = {
           type: "indirectPing",
           body: {
             SeqNo: message.seq,
-            Target: Uint8Array.from(target.slice(0, at).split(".").map(Number)),
-            Port: Number(target.slice(at + 1)),
+            Target: target.ip,
+            Port: target.port,
             Node: message.target.id,
             Nack: true,
             ...source,

@@ -5,11 +5,12 @@ import net from "node:net";
 import type { MemberView } from "../../../specs/admin/api.js";
 import { decodeStream, encodeStream, MemberlistIncompleteError, type Packet, type StreamMessage, streamContent } from "../../../specs/wire/memberlist/codec.js";
 import type { Update } from "../../../specs/wire/messages.js";
-import { updateToMessage } from "../../../specs/wire/memberlist/updates.js";
+import { GRAPEVINE_VSN, updateToMessage } from "../../../specs/wire/memberlist/updates.js";
+import { parseHostPort } from "../../../specs/wire/address.js";
 import type { CaseTiming } from "../context.js";
 import type { Sut } from "../sut.js";
 import { WireLog } from "../wire-log.js";
-import { type Heard, type Keying, loggable, MemberlistFake, splitHostPort } from "./fake-peer.js";
+import { type Heard, type Keying, loggable, MemberlistFake } from "./fake-peer.js";
 
 /** The implementation as its own push-pull describes it. */
 export interface MemberlistSelf {
@@ -162,11 +163,11 @@ export async function whoIs(wire: string, log: WireLog, keying?: Keying): Promis
     throw new Error(
       `${wire} did not answer a memberlist push-pull (${outcome.kind === "reply" ? outcome.message.type : outcome.kind}${"detail" in outcome ? `: ${outcome.detail}` : ""})`,
     );
-  const [host, port] = splitHostPort(wire);
+  const { host, port } = parseHostPort(wire);
   const own =
     outcome.message.states.find((s) => s.Port === port && (host === "localhost" || [...(s.Addr ?? [])].join(".") === host)) ?? outcome.message.states[0];
   if (!own) throw new Error(`${wire} answered a push-pull without its own state`);
-  return { name: own.Name, incarnation: own.Incarnation, vsn: own.Vsn ?? Uint8Array.of(1, 5, 2, 0, 0, 0) };
+  return { name: own.Name, incarnation: own.Incarnation, vsn: own.Vsn ?? GRAPEVINE_VSN };
 }
 
 /** Writes one stream message (sealed when keyed) and reads one back; every path closes the socket within timeoutMs. */
@@ -178,7 +179,7 @@ export function streamRequest(
   keying: Keying | undefined,
   note?: string,
 ): Promise<StreamOutcome> {
-  const [host, port] = splitHostPort(wire);
+  const { host, port } = parseHostPort(wire);
   const bytes = message instanceof Uint8Array ? message : sealStream(message, keying);
   log.add({
     dir: "sent",

@@ -19,6 +19,8 @@ import {
 } from "../../../specs/wire/memberlist/codec.js";
 import { NONCE_SIZE } from "../../../specs/wire/memberlist/security.js";
 import type { WireLog } from "../wire-log.js";
+import { parseHostPort } from "../../../specs/wire/address.js";
+import { GRAPEVINE_VSN } from "../../../specs/wire/memberlist/updates.js";
 
 /**
  * - answer: a healthy member
@@ -52,7 +54,7 @@ export class MemberlistFake {
   /** Does it refute a suspicion about itself? (A case that watches how a suspect is treated turns it off.) */
   refutes = true;
   /** The versions it announces (pmin pmax pcur dmin dmax dcur): the implementation's own, so that no version check refuses it. */
-  vsn: Uint8Array<ArrayBuffer> = Uint8Array.of(1, 5, 2, 0, 0, 0);
+  vsn: Uint8Array<ArrayBuffer> = GRAPEVINE_VSN;
   private readonly streams = new Set<net.Socket>();
   private readonly listeners = new Set<(heard: Heard) => void>();
 
@@ -153,7 +155,7 @@ export class MemberlistFake {
       message: logged.packet ?? { hex: Buffer.from(bytes).toString("hex").slice(0, 400) },
       note: logged.note ?? `${bytes.length} bytes over UDP`,
     });
-    const [host, port] = splitHostPort(to);
+    const { host, port } = parseHostPort(to);
     this.udp.send(bytes, port, host);
   }
 
@@ -257,11 +259,6 @@ export class MemberlistFake {
       }
     });
   }
-}
-
-export function splitHostPort(hostPort: string): [string, number] {
-  const at = hostPort.lastIndexOf(":");
-  return [hostPort.slice(0, at), Number(hostPort.slice(at + 1))];
 }
 
 function outerShape(packet: Packet): string {

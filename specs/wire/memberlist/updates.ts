@@ -3,15 +3,17 @@
 import { type MemberState, type SyncMember, Update } from "../messages.js";
 import type { Packet } from "./codec.js";
 import { NODE_STATES } from "./messages.js";
+import { parseHostPort } from "../address.js";
 
 /** The versions Grapevine announces: protocol 1–5 at 2 and delegate 0, as a plain memberlist node does (memberlist.go). */
 export const GRAPEVINE_VSN = Uint8Array.of(1, 5, 2, 0, 0, 0);
 
 type Membership = Extract<Packet, { type: "alive" | "suspect" | "dead" }>;
 
-function splitAddr(addr: string): { ip: Uint8Array<ArrayBuffer>; port: number } {
-  const at = addr.lastIndexOf(":");
-  return { ip: Uint8Array.from(addr.slice(0, at).split(".").map(Number)), port: Number(addr.slice(at + 1)) };
+/** HOST:PORT (IPv4) as memberlist's messages carry it: the address's bytes, and the port. */
+export function addressBytes(addr: string): { ip: Uint8Array<ArrayBuffer>; port: number } {
+  const { host, port } = parseHostPort(addr);
+  return { ip: Uint8Array.from(host.split(".").map(Number)), port };
 }
 
 /** An IPv4 address and port as HOST:PORT; undefined for anything else (an address of another length). */
@@ -28,7 +30,7 @@ export function updateToMessage(update: Update, vsn: Uint8Array<ArrayBuffer>, te
   const by = update.by ?? teller;
   switch (update.state) {
     case "alive": {
-      const { ip, port } = splitAddr(update.addr);
+      const { ip, port } = addressBytes(update.addr);
       return { type: "alive", body: { Incarnation: update.incarnation, Node: update.id, Addr: ip, Port: port, Meta: null, Vsn: vsn } };
     }
     case "suspect":
@@ -58,7 +60,7 @@ export function messageToUpdate(message: Packet, addressOf: (id: string) => stri
 
 /** A member as a push-pull carries it. */
 export function memberToState(member: SyncMember, vsn: Uint8Array<ArrayBuffer> = GRAPEVINE_VSN) {
-  const { ip, port } = splitAddr(member.addr);
+  const { ip, port } = addressBytes(member.addr);
   return { Name: member.id, Addr: ip, Port: port, Meta: null, Incarnation: member.incarnation, State: NODE_STATES.indexOf(member.state), Vsn: vsn };
 }
 

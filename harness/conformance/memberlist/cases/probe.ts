@@ -3,6 +3,7 @@
 import { type ConformanceCase, finding } from "../../case.js";
 import { isAck, isNack, type MemberlistContext } from "../context.js";
 import type { Heard } from "../fake-peer.js";
+import { parseHostPort } from "../../../../specs/wire/address.js";
 
 type Case = ConformanceCase<MemberlistContext>;
 
@@ -73,7 +74,7 @@ const indirectAnswered: Case = {
     const relayed = await ctx.heard(target, since, (m) => m.type === "ping" && m.body.Node === target.name, answerWithin(ctx));
     const ack = await ctx.heard(ctx.driver, since, (m) => isAck(m, seq), answerWithin(ctx));
     const relay = relayed?.message.type === "ping" ? relayed.message.body : undefined;
-    const [host, port] = [ctx.sut.wire.slice(0, ctx.sut.wire.lastIndexOf(":")), Number(ctx.sut.wire.slice(ctx.sut.wire.lastIndexOf(":") + 1))];
+    const { host, port } = parseHostPort(ctx.sut.wire);
     const sourceOk = relay !== undefined && relay.SourceNode === ctx.self.name && relay.SourcePort === port && [...(relay.SourceAddr ?? [])].join(".") === host;
     const relayText = relay
       ? `${target.name} heard ping SeqNo ${relay.SeqNo} Node ${relay.Node} from ${relay.SourceNode ?? "-"} at ${[...(relay.SourceAddr ?? [])].join(".")}:${relay.SourcePort ?? "-"}`

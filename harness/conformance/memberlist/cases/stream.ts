@@ -4,6 +4,7 @@ import type { StreamMessage } from "../../../../specs/wire/memberlist/codec.js";
 import { type ConformanceCase, finding, skip } from "../../case.js";
 import { pollFor } from "../../context.js";
 import type { MemberlistContext, StreamOutcome } from "../context.js";
+import { parseHostPort } from "../../../../specs/wire/address.js";
 
 type Case = ConformanceCase<MemberlistContext>;
 
@@ -55,7 +56,7 @@ const stateExchange: Case = {
       const states = reply.message.states;
       const own = states.find((s) => s.Name === ctx.self.name);
       const fakesListed = ctx.fakes.filter((f) => states.some((s) => s.Name === f.name && s.State === 0)).length;
-      const ownOk = own !== undefined && own.State === 0 && own.Port === Number(ctx.sut.wire.split(":").pop()) && (own.Vsn?.length ?? 0) === 6;
+      const ownOk = own !== undefined && own.State === 0 && own.Port === parseHostPort(ctx.sut.wire).port && (own.Vsn?.length ?? 0) === 6;
       const listed = `${states.length} states: ${states.map((s) => `${s.Name}(${["alive", "suspect", "dead", "left"][s.State] ?? s.State}, ${s.Incarnation})`).join(", ")}`;
       // The members carried are merged: with a view, the newcomer shows alive in it; without one, it is probed within a round.
       const inView = ctx.sut.admin
