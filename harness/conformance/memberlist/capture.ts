@@ -9,22 +9,20 @@ import dgram from "node:dgram";
 import { existsSync, mkdirSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { execa } from "execa";
-import { randomBytes } from "node:crypto";
 import net from "node:net";
 import {
   decodePacket,
   decodeStream,
-  encodePacket,
-  encodeStream,
   MemberlistIncompleteError,
   type Packet,
   type StreamMessage,
   packetMessages,
   streamContent,
+  encodeSealedPacket,
+  encodeSealedStream,
 } from "../../../specs/wire/memberlist/codec.js";
 import { freePorts } from "../../ports.js";
 import { packageRoot } from "../../paths.js";
-import { NONCE_SIZE } from "../../../specs/wire/memberlist/security.js";
 
 export interface CapturedPacket {
   /** A UDP packet, or one whole message the node wrote on a TCP stream. */
@@ -60,14 +58,7 @@ export function packetShape(packet: Packet): string {
  */
 export async function captureMemberlist(agent: string, options: { key?: Buffer } = {}): Promise<CapturedPacket[]> {
   const keys = options.key ? { keys: [options.key] } : {};
-  const seal = (packet: Packet): Packet => (options.key ? { type: "encrypted", version: 1, nonce: randomBytes(NONCE_SIZE), keyIndex: 0, packet } : packet);
-  const sealStream = (message: StreamMessage): Buffer =>
-    options.key
-      ? encodeStream(
-          { type: "encrypt", payload: new Uint8Array(), opened: { version: 1, nonce: randomBytes(NONCE_SIZE), keyIndex: 0, message } },
-          { key: options.key },
-        )
-      : encodeStream(message);
+  const sealStream = (message: StreamMessage): Buffer => encodeSealedStream(message, options.key);
   const [fakePort, ghostPort, nodePort, adminPort] = await freePorts(4);
   const captured: CapturedPacket[] = [];
   let context = "on its own";
@@ -118,7 +109,7 @@ export async function captureMemberlist(agent: string, options: { key?: Buffer }
     socket.on("error", () => undefined);
   });
   await Promise.all([bind(fake, fakePort!), bind(ghost, ghostPort!), new Promise<void>((resolve) => streams.listen(fakePort!, "127.0.0.1", resolve))]);
-  const send = (socket: dgram.Socket, packet: Packet) => socket.send(encodePacket(seal(packet), options), nodePort!, "127.0.0.1");
+  const send = (socket: dgram.Socket, packet: Packet) => socket.send(encodeSealedPacket(packet, options.key), nodePort!, "127.0.0.1");
 
   context = "joining through the fake member";
   const node = execa(

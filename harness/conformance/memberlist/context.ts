@@ -3,7 +3,14 @@
 // (ping, suspect, alive, dead, left) in memberlist's messages.
 import net from "node:net";
 import type { MemberView } from "../../../specs/admin/api.js";
-import { decodeStream, encodeStream, MemberlistIncompleteError, type Packet, type StreamMessage, streamContent } from "../../../specs/wire/memberlist/codec.js";
+import {
+  decodeStream,
+  MemberlistIncompleteError,
+  type Packet,
+  type StreamMessage,
+  streamContent,
+  encodeSealedStream,
+} from "../../../specs/wire/memberlist/codec.js";
 import type { Update } from "../../../specs/wire/messages.js";
 import { GRAPEVINE_VSN, updateToMessage } from "../../../specs/wire/memberlist/updates.js";
 import { parseHostPort } from "../../../specs/wire/address.js";
@@ -180,7 +187,7 @@ export function streamRequest(
   note?: string,
 ): Promise<StreamOutcome> {
   const { host, port } = parseHostPort(wire);
-  const bytes = message instanceof Uint8Array ? message : sealStream(message, keying);
+  const bytes = message instanceof Uint8Array ? message : encodeSealedStream(message, keying?.keys[0]);
   log.add({
     dir: "sent",
     via: "client",
@@ -220,13 +227,6 @@ export function streamRequest(
       finish(error.code === "ECONNREFUSED" ? { kind: "refused", ms: ms(), detail: error.message } : { kind: "closed", ms: ms() }),
     );
   });
-}
-
-function sealStream(message: StreamMessage, keying: Keying | undefined): Buffer {
-  if (!keying) return encodeStream(message);
-  const nonce = new Uint8Array(12);
-  globalThis.crypto.getRandomValues(nonce);
-  return encodeStream({ type: "encrypt", payload: new Uint8Array(), opened: { version: 1, nonce, keyIndex: 0, message } }, { key: keying.keys[0]! });
 }
 
 export const isAck = (message: Heard["message"], seq: number): boolean => message.type === "ack" && message.body.SeqNo === seq;

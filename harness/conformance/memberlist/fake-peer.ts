@@ -4,20 +4,18 @@
 // stays silent, and records every message the implementation sends it, unwrapped from compound,
 // CRC, compression and encryption.
 import dgram from "node:dgram";
-import { randomBytes } from "node:crypto";
 import net from "node:net";
 import {
   decodePacket,
   decodeStream,
-  encodePacket,
-  encodeStream,
   MemberlistIncompleteError,
   type Packet,
   type StreamMessage,
   packetMessages,
   streamContent,
+  encodeSealedPacket,
+  encodeSealedStream,
 } from "../../../specs/wire/memberlist/codec.js";
-import { NONCE_SIZE } from "../../../specs/wire/memberlist/security.js";
 import type { WireLog } from "../wire-log.js";
 import { parseHostPort } from "../../../specs/wire/address.js";
 import { GRAPEVINE_VSN } from "../../../specs/wire/memberlist/updates.js";
@@ -144,7 +142,7 @@ export class MemberlistFake {
 
   /** Sends a packet (sealed when keyed, unless `raw`) from this member's UDP port to `to` (HOST:PORT). */
   send(packet: Packet, to: string, note?: string): void {
-    this.sendBytes(encodePacket(this.seal(packet), this.keying ? { key: this.keying.keys[0]! } : {}), to, { packet, ...(note ? { note } : {}) });
+    this.sendBytes(encodeSealedPacket(packet, this.keying?.keys[0]), to, { packet, ...(note ? { note } : {}) });
   }
 
   /** Sends bytes as they are: malformed input, or a packet sealed another way. */
@@ -171,14 +169,8 @@ export class MemberlistFake {
     for (const listener of [...this.listeners]) listener(heard);
   }
 
-  private seal(packet: Packet): Packet {
-    return this.keying ? { type: "encrypted", version: 1, nonce: randomBytes(NONCE_SIZE), keyIndex: 0, packet } : packet;
-  }
-
   private sealStream(message: StreamMessage): Buffer {
-    if (!this.keying) return encodeStream(message);
-    const opened = { version: 1 as const, nonce: randomBytes(NONCE_SIZE), keyIndex: 0, message };
-    return encodeStream({ type: "encrypt", payload: new Uint8Array(), opened }, { key: this.keying.keys[0]! });
+    return encodeSealedStream(message, this.keying?.keys[0]);
   }
 
   private onPacket(bytes: Buffer, from: string): void {

@@ -3,13 +3,14 @@
 // (util.go:157–215), CRC-checked (net.go:344–352, 782–788), compressed, encrypted. Encoding a
 // decoded packet gives back its bytes exactly: tests hold the codec to packets captured from a real
 // memberlist node.
+import { randomBytes } from "node:crypto";
 import { crc32 } from "node:zlib";
 import { decode as unpack } from "@msgpack/msgpack";
 import { BufferList } from "bl";
 import msgpack5 from "msgpack5";
 import type { z } from "zod";
 import { lzwDecompress } from "./lzw.js";
-import { decryptPayload, encryptedLength, encryptPayload, type EncryptionVersion } from "./security.js";
+import { decryptPayload, encryptedLength, encryptPayload, type EncryptionVersion, NONCE_SIZE } from "./security.js";
 import { BODIES, type BodyMessage, type BodySpec, MESSAGE_TYPES, type MessageTypeName, PushNodeState, PushPullHeader, UserMsgHeader } from "./messages.js";
 
 // go-msgpack without WriteExt: strings and byte slices as raw (no str8, no bin), the old spec that
@@ -321,4 +322,15 @@ export function streamContent(message: StreamMessage): StreamMessage {
   if (message.type === "encrypt" && message.opened) return streamContent(message.opened.message);
   if (message.type === "compress" && message.message) return streamContent(message.message);
   return message;
+}
+
+/** A packet as a member of a keyed cluster sends it: sealed with `key` (encryption version 1, a fresh nonce); without a key, in the clear. */
+export function encodeSealedPacket(packet: Packet, key: Uint8Array | undefined): Buffer {
+  return key ? encodePacket({ type: "encrypted", version: 1, nonce: randomBytes(NONCE_SIZE), keyIndex: 0, packet }, { key }) : encodePacket(packet);
+}
+
+/** A stream message as a member of a keyed cluster writes it: sealed with `key` (version 1, a fresh nonce); without a key, in the clear. */
+export function encodeSealedStream(message: StreamMessage, key: Uint8Array | undefined): Buffer {
+  if (!key) return encodeStream(message);
+  return encodeStream({ type: "encrypt", payload: new Uint8Array(), opened: { version: 1, nonce: randomBytes(NONCE_SIZE), keyIndex: 0, message } }, { key });
 }
