@@ -191,16 +191,15 @@ export function split(ctx: CheckContext, args: CheckArgs["split"]): CheckResult 
   const partition = ctx.truth.faults.filter((f) => f.kind === "partition").at(-1);
   if (!partition) return result(name, "fail", "no partition in this scenario");
   const holds = (t: number) =>
-    args.groups.every((group) =>
-      group.every((a) =>
-        args.groups
-          .filter((g) => g !== group)
-          .flat()
-          .every((b) => ctx.views.viewAt(a, t).get(b)?.state === "dead"),
-      ),
-    );
+    args.groups.every((group) => {
+      const others = args.groups.filter((g) => g !== group).flat();
+      return group.every((a) => {
+        const view = ctx.views.viewAt(a, t);
+        return others.every((b) => view.get(b)?.state === "dead");
+      });
+    });
   const until = Math.min(partition.from + args.within, partition.to, ctx.truth.end);
-  const changes = ctx.views.transitions.filter((tr) => tr.t >= partition.from && tr.t <= until).map((tr) => tr.t);
+  const changes = [...new Set(ctx.views.transitions.filter((tr) => tr.t >= partition.from && tr.t <= until).map((tr) => tr.t))];
   const at = changes.find(holds);
   if (at === undefined)
     return result(name, "fail", `the sides did not all hold each other dead within ${fmtMs(args.within)} of the partition`, [], { splitMs: null });

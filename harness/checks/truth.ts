@@ -31,7 +31,7 @@ export class Truth {
     this.meta = records.find((r): r is RecordOf<"scenario-start"> => r.type === "scenario-start");
     this.start = this.meta?.t ?? records[0]?.t ?? 0;
     const endRecord = records.find((r) => r.type === "scenario-end");
-    this.end = now ?? endRecord?.t ?? Math.max(this.start, ...records.map((r) => r.t));
+    this.end = now ?? endRecord?.t ?? records.reduce((max, r) => Math.max(max, r.t), this.start);
     const open = new Map<string, number>();
     for (const r of records) {
       if (r.type === "node-up") {

@@ -2,12 +2,18 @@
 import type { MemberState } from "../../specs/wire/messages.js";
 import type { HistoryRecord, RecordOf } from "../../specs/history/history.js";
 import type { Truth } from "./truth.js";
+import { ViewCounts } from "./view-counts.js";
 
 export type Transition = RecordOf<"transition">;
 
 export class Views {
   readonly transitions: Transition[];
   private readonly byObserver = new Map<string, Transition[]>();
+  /**
+   * The aggregated stream of a simulated run at scale, when present: first sightings alive are in
+   * its counts, not in `transitions`, so convergence is judged on the counts.
+   */
+  readonly counts: ViewCounts | undefined;
 
   constructor(
     records: readonly HistoryRecord[],
@@ -19,6 +25,7 @@ export class Views {
       list.push(tr);
       this.byObserver.set(tr.observer, list);
     }
+    this.counts = ViewCounts.from(records);
   }
 
   /** Observer's view at t: only its current process's transitions count (a restart starts from nothing). */
@@ -45,6 +52,7 @@ export class Views {
     if (this.truth.anyFrozenAt(t)) return { ok: false, reason: "a node is paused or throttled" };
     const running = this.truth.runningAt(t);
     if (running.length === 0) return { ok: false, reason: "no node is running" };
+    if (this.counts) return this.counts.convergedAt(t, running);
     for (const observer of running) {
       const view = this.viewAt(observer, t);
       const alive = [...view].filter(([, m]) => m.state === "alive").map(([id]) => id);
@@ -64,7 +72,7 @@ export class Views {
   /** The first instant in [from, until] at which the cluster is converged, or undefined. */
   convergedTime(from: number, until: number): number | undefined {
     // The answer can only change where a view or the truth changes.
-    const changes = [...this.transitions.map((tr) => tr.t), ...this.truth.changeTimes()].filter((t) => t > from && t <= until);
+    const changes = [...(this.counts?.times ?? []), ...this.transitions.map((tr) => tr.t), ...this.truth.changeTimes()].filter((t) => t > from && t <= until);
     const candidates = [from, ...new Set(changes)].sort((a, b) => a - b);
     return candidates.find((t) => this.convergedAt(t).ok);
   }

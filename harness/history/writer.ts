@@ -8,8 +8,18 @@ type Unstamped<R> = R extends unknown ? Omit<R, "scenario" | "t"> & { t?: number
 export class HistoryWriter {
   readonly records: HistoryRecord[] = [];
 
-  /** `file` is created (empty) if it does not exist; records are appended line by line so a crash loses nothing written. */
-  constructor(private readonly file: string | undefined) {
+  private pending: string[] = [];
+  private pendingBytes = 0;
+
+  /**
+   * `file` is created (empty) if it does not exist; records are appended line by line so a crash
+   * loses nothing written. `buffered`: lines are written in batches of about a megabyte (and by
+   * `flush`), for a simulated run that makes records far faster than one write each.
+   */
+  constructor(
+    private readonly file: string | undefined,
+    private readonly options: { buffered?: boolean } = {},
+  ) {
     if (file) {
       mkdirSync(path.dirname(file), { recursive: true });
       writeFileSync(file, "", { flag: "a" });
@@ -24,7 +34,20 @@ export class HistoryWriter {
   append(record: HistoryRecord): void {
     const valid = HistoryRecord.parse(record);
     this.records.push(valid);
-    if (this.file) appendFileSync(this.file, `${JSON.stringify(valid)}\n`);
+    if (!this.file) return;
+    const line = `${JSON.stringify(valid)}\n`;
+    if (!this.options.buffered) return appendFileSync(this.file, line);
+    this.pending.push(line);
+    this.pendingBytes += line.length;
+    if (this.pendingBytes > 1 << 20) this.flush();
+  }
+
+  /** Writes the lines a buffered writer holds. */
+  flush(): void {
+    if (!this.file || this.pending.length === 0) return;
+    appendFileSync(this.file, this.pending.join(""));
+    this.pending = [];
+    this.pendingBytes = 0;
   }
 }
 

@@ -1,6 +1,7 @@
 // Charts as Vega-Lite specifications, rendered to SVG at report time so the report opens offline.
 import * as vega from "vega";
 import { compile, type TopLevelSpec } from "vega-lite";
+import type { HeatCell, ShareSample } from "./view-shares.js";
 import type { ScenarioResult } from "../../specs/report/summary.js";
 import type { FaultBand, StateBand } from "./timeline.js";
 
@@ -126,6 +127,57 @@ export function agreementSpec(points: { s: number; share: number }[]): TopLevelS
     encoding: {
       x: { field: "s", type: "quantitative", title: "seconds since start" },
       y: { field: "share", type: "quantitative", title: "nodes agreeing on the digest", scale: { domain: [0, 1] }, axis: { format: "%" } },
+    },
+  } as unknown as TopLevelSpec;
+}
+
+/** The share of (running node, member) pairs in each state over time: the views of a large cluster at a glance. */
+export function sharesSpec(curve: ShareSample[], faults: FaultBand[], durationS: number): TopLevelSpec {
+  const x = { field: "s", type: "quantitative", title: "seconds since start", scale: { domain: [0, Math.max(1, durationS)] } } as const;
+  return {
+    $schema: "https://vega.github.io/schema/vega-lite/v6.json",
+    width: 900,
+    height: 220,
+    layer: [
+      {
+        data: { values: faults },
+        mark: { type: "rect", opacity: 0.18 },
+        encoding: { x: { ...x, field: "fromS" }, x2: { field: "toS" }, color: { field: "kind", type: "nominal", title: "fault", scale: { scheme: "category10" } } },
+      },
+      {
+        data: { values: curve },
+        mark: { type: "line", interpolate: "step-after" },
+        encoding: {
+          x,
+          y: { field: "share", type: "quantitative", title: "share of (node, member) views", axis: { format: "%" }, scale: { domain: [0, 1] } },
+          stroke: {
+            field: "state",
+            type: "nominal",
+            title: "view",
+            scale: { domain: Object.keys(STATE_COLORS), range: Object.values(STATE_COLORS) },
+            legend: { orient: "top" },
+          },
+        },
+      },
+    ],
+    resolve: { scale: { color: "independent" } },
+  } as unknown as TopLevelSpec;
+}
+
+/** Members in bands by time, shaded by the share of running nodes that hold them alive. */
+export function heatmapSpec(heat: HeatCell[], durationS: number, bins: number): TopLevelSpec {
+  const bands = [...new Map(heat.map((h) => [h.order, h.band])).entries()].sort((a, b) => a[0] - b[0]).map(([, band]) => band);
+  return {
+    $schema: "https://vega.github.io/schema/vega-lite/v6.json",
+    width: 900,
+    height: Math.max(60, bands.length * 8),
+    data: { values: heat.map((h) => ({ ...h, s2: h.s + durationS / bins })) },
+    mark: { type: "rect" },
+    encoding: {
+      x: { field: "s", type: "quantitative", title: "seconds since start", scale: { domain: [0, Math.max(1, durationS)] } },
+      x2: { field: "s2" },
+      y: { field: "band", type: "ordinal", sort: bands, title: "members", axis: { labelFontSize: 8 } },
+      color: { field: "alive", type: "quantitative", title: "held alive by", scale: { domain: [0, 1], scheme: "redyellowgreen" }, legend: { format: "%" } },
     },
   } as unknown as TopLevelSpec;
 }

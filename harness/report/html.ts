@@ -3,8 +3,12 @@ import type { HistoryRecord } from "../../specs/history/history.js";
 import type { CheckResult, ScenarioResult, Summary } from "../../specs/report/summary.js";
 import { CheckContext } from "../checks/context.js";
 import { spreadOf } from "../checks/kv.js";
-import { agreementSpec, convergenceSpec, detectionSpec, disseminationSpec, renderSvg, timelineSpec } from "./charts.js";
+import { agreementSpec, convergenceSpec, detectionSpec, disseminationSpec, heatmapSpec, renderSvg, sharesSpec, timelineSpec } from "./charts.js";
 import { digestAgreement, disseminationCurve, timeline } from "./timeline.js";
+import { LANES_UP_TO, viewShares } from "./view-shares.js";
+
+/** Instants sampled across a scenario for the shares and heatmap of a large cluster. */
+const SHARE_BINS = 120;
 
 /** Text made safe inside HTML elements and attribute values. */
 export const escapeHtml = (text: string) => text.replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;").replace(/"/g, "&quot;");
@@ -33,9 +37,18 @@ function checkRow(check: CheckResult): string {
 }
 
 async function scenarioSection(result: ScenarioResult, records: HistoryRecord[]): Promise<string> {
-  const { bands, faults, durationS } = timeline(records);
   const charts: string[] = [];
-  charts.push(`<h3>Views over time</h3><div class="chart" data-chart="timeline">${await renderSvg(timelineSpec(bands, faults, durationS))}</div>`);
+  const nodes = new Set(records.flatMap((r) => (r.type === "node-up" ? [r.node] : []))).size;
+  if (nodes > LANES_UP_TO || records.some((r) => r.type === "view-count")) {
+    // A lane per (observer, member) is N² lanes: past a few dozen nodes, shares and a heatmap instead.
+    const { faults, durationS } = timeline(records.filter((r) => r.type !== "transition"));
+    const { curve, heat } = viewShares(records, SHARE_BINS);
+    charts.push(`<h3>Views over time</h3><div class="chart" data-chart="shares">${await renderSvg(sharesSpec(curve, faults, durationS))}</div>`);
+    charts.push(`<h3>Members held alive</h3><div class="chart" data-chart="heatmap">${await renderSvg(heatmapSpec(heat, durationS, SHARE_BINS))}</div>`);
+  } else {
+    const { bands, faults, durationS } = timeline(records);
+    charts.push(`<h3>Views over time</h3><div class="chart" data-chart="timeline">${await renderSvg(timelineSpec(bands, faults, durationS))}</div>`);
+  }
   const detection = detectionSpec(result);
   if (detection) charts.push(`<h3>Detection latency</h3><div class="chart" data-chart="detection">${await renderSvg(detection)}</div>`);
   const convergenceCheck = result.checks.find((c) => c.name === "converged");

@@ -36,6 +36,9 @@ export interface ScenarioRunOptions {
   implementation?: TestedImplementation | undefined;
 }
 
+/** The most nodes one machine runs as processes or containers; beyond, only the simulator. */
+export const MAX_PROCESS_NODES = 64;
+
 /** Steps that need a key-value store: a scenario with one cannot run on an implementation without. */
 const KV_STEPS = new Set<ScenarioStep["kind"]>(["put", "write-load"]);
 /** Steps that act on datagrams, which only an engine on the packets can give (Toxiproxy relays TCP streams). */
@@ -46,6 +49,8 @@ const DATAGRAM_STEPS = new Set<ScenarioStep["kind"]>(["duplicate", "reorder"]);
  * writes with no key-value store to go to, or datagram faults the proxy engine cannot give.
  */
 export function notRunReason(scenario: Scenario, implementation: TestedImplementation | undefined, faults: "proxy" | "packet"): string | undefined {
+  if (scenario.nodes > MAX_PROCESS_NODES)
+    return `not run: ${scenario.nodes} nodes; a run of processes or containers takes at most ${MAX_PROCESS_NODES} (run it with --runtime sim)`;
   const writes = stepKinds(scenario, KV_STEPS);
   if (implementation && !implementation.shows.kv && writes) return `not run: ${implementation.name} has no key-value store, which its ${writes} steps write to`;
   const datagrams = stepKinds(scenario, DATAGRAM_STEPS);

@@ -5,6 +5,7 @@ import path from "node:path";
 import { pathToFileURL } from "node:url";
 import YAML from "yaml";
 import { Scenario } from "../../specs/scenario/scenario.js";
+import { scaleScenario } from "./scale.js";
 import { type ScenarioTiming, withTiming } from "../../specs/scenario/timing.js";
 
 const EXTENSIONS = [".yaml", ".yml", ".ts", ".mts", ".js", ".mjs"];
@@ -64,7 +65,7 @@ async function readRaw(file: string): Promise<unknown> {
 }
 
 export interface LoadOverrides {
-  /** Run every scenario with this many nodes (node names are checked against it). */
+  /** Run every scenario with this many nodes (node names are checked against it; whole-cluster partitions widen: scale.ts). */
   nodes?: number | undefined;
   /** The tested implementation's declared timing, which timing expressions in bounds are evaluated with (default: the reference node's settings in each scenario). */
   timing?: ScenarioTiming | undefined;
@@ -74,7 +75,10 @@ export async function loadScenario(file: string, overrides: LoadOverrides = {}):
   const raw = await readRaw(file);
   const withOverrides = overrides.nodes !== undefined && raw && typeof raw === "object" ? { ...raw, nodes: overrides.nodes } : raw;
   const scenario = withTiming(overrides.timing, () => parseWith(Scenario, withOverrides, file, (message) => new ScenarioFileError(message)));
-  return { file, scenario };
+  if (overrides.nodes === undefined) return { file, scenario };
+  // The count the file was written for: its own, else the schema's default.
+  const written = withTiming(overrides.timing, () => parseWith(Scenario, raw, file, (message) => new ScenarioFileError(message))).nodes;
+  return { file, scenario: scaleScenario(scenario, written) };
 }
 
 /** Loads every scenario; the first bad file stops the run before anything starts. Names must be unique. */

@@ -1,10 +1,14 @@
-// Many sans-I/O cores on one virtual clock, with a simulated network that can crash, pause and cut links.
+// Many sans-I/O cores on one virtual clock, with a simulated network that can crash, pause, restart,
+// offset clocks, and cut, refuse, lose and delay messages (network.ts).
 import { MAX_FRAME_BYTES } from "../../specs/wire/frame.js";
-import type { MemberId, MemberState, Message } from "../../specs/wire/messages.js";
+import type { KvOrigin } from "../../specs/admin/api.js";
+import type { KvVersion, MemberId, MemberState, Message } from "../../specs/wire/messages.js";
 import type { NodeConfig } from "../../specs/node/config.js";
 import type { Effect } from "../core/io.js";
+import type { MutantName } from "../core/mutants.js";
 import { SwimNode } from "../core/node.js";
 import { EventQueue } from "./event-queue.js";
+import { SimNetwork } from "./network.js";
 
 export interface SimTransition {
   at: number;
@@ -16,9 +20,26 @@ export interface SimTransition {
   incarnation: number;
 }
 
+/** A key-value entry stored at a node (its own write, a rumor, or anti-entropy). */
+export interface SimKvApplied {
+  at: number;
+  observer: MemberId;
+  key: string;
+  version: KvVersion;
+  origin: KvOrigin;
+}
+
+/** What the harness hears from the simulation as it happens (a run at scale keeps no list of its own). */
+export interface SimListener {
+  transition?(transition: SimTransition): void;
+  kvApplied?(applied: SimKvApplied): void;
+}
+
 interface SimNode {
   core: SwimNode;
   status: "up" | "paused" | "crashed";
+  /** ms added to the virtual clock this node reads (a skewed clock). */
+  clockOffsetMs: number;
   /** Requests that reached a paused node wait here, as they would in its socket buffers. */
   held: (() => void)[];
   wakeToken: number;
@@ -32,8 +53,28 @@ interface InboundConn {
 
 export interface SimOptions {
   config: NodeConfig;
-  /** One-way delay of every message, ms. */
+  /** One-way delay of every message on a clean link, ms. */
   latencyMs?: number;
+  /** Seed of the network's random draws (loss, jitter). */
+  networkSeed?: number;
+  /** Keep every transition in `transitions` (default true; a run at scale listens instead). */
+  keepTransitions?: boolean;
+  listener?: SimListener;
+  /** Every node's deliberately broken behaviour. */
+  mutant?: MutantName | undefined;
+  /**
+   * Measure every message's framed size (default true): `bytes`, and `oversize` for a message the
+   * frame limit would stop. It serialises every message, the largest cost of a run at scale; the
+   * core fits its own messages to the frame (frame-budget.ts), so a run at scale can leave it out.
+   */
+  measureBytes?: boolean;
+}
+
+/** How a node was started, kept so that a restart starts it again the same way. */
+interface NodeStart {
+  seed: number;
+  seeds: readonly MemberId[];
+  config: NodeConfig;
 }
 
 /**
@@ -48,15 +89,16 @@ export class SimCluster {
   readonly messages = { sent: 0, delivered: 0, oversize: 0 };
   /** Framed bytes sent, by message type (requests and responses). */
   readonly bytes: Record<string, number> = {};
+  readonly network: SimNetwork;
   private readonly queue = new EventQueue();
   private readonly nodes = new Map<MemberId, SimNode>();
-  private readonly cuts = new Set<string>();
+  private readonly starts = new Map<MemberId, NodeStart>();
+  private readonly byAddr = new Map<string, MemberId>();
   private readonly inbound = new Map<MemberId, Map<number, InboundConn>>();
   private nextConn = 1;
-  private readonly latencyMs: number;
 
   constructor(private readonly options: SimOptions) {
-    this.latencyMs = options.latencyMs ?? 1;
+    this.network = new SimNetwork(options.networkSeed ?? 1, options.latencyMs ?? 1);
   }
 
   static addrOf(id: MemberId): string {
@@ -65,8 +107,47 @@ export class SimCluster {
 
   /** Adds and starts a node; `seeds` are ids of nodes to join through. */
   add(id: MemberId, seed: number, seeds: readonly MemberId[] = [], config: NodeConfig = this.options.config): SwimNode {
-    const core = new SwimNode({ id, addr: SimCluster.addrOf(id), config, seed, seeds: seeds.map(SimCluster.addrOf) });
-    this.nodes.set(id, { core, status: "up", held: [], wakeToken: 0 });
+    this.starts.set(id, { seed, seeds, config });
+    return this.boot(id);
+  }
+
+  /** Node ids in the order they were added. */
+  get ids(): MemberId[] {
+    return [...this.starts.keys()];
+  }
+
+  /** Whether `id` is up, paused or crashed (undefined: never added). */
+  status(id: MemberId): SimNode["status"] | undefined {
+    return this.nodes.get(id)?.status;
+  }
+
+  /**
+   * Kills node `id` if it runs and starts it again with the same id and address and a fresh state
+   * (a process restarted on its port), joining through its seeds. `seed` replaces its random seed,
+   * `seeds` the nodes it joins through.
+   */
+  restart(id: MemberId, seed?: number, seeds?: readonly MemberId[]): SwimNode {
+    const start = this.starts.get(id);
+    if (!start) throw new Error(`no simulated node ${id}`);
+    this.crash(id);
+    this.starts.set(id, { ...start, ...(seed === undefined ? {} : { seed }), ...(seeds === undefined ? {} : { seeds }) });
+    return this.boot(id);
+  }
+
+  /** Node `id` reads the virtual clock `offsetMs` ahead (negative: behind) from now on. */
+  setClockOffset(id: MemberId, offsetMs: number): void {
+    this.nodes.get(id)!.clockOffsetMs = offsetMs;
+    this.stepNode(id, { type: "tick" });
+  }
+
+  private boot(id: MemberId): SwimNode {
+    const { seed, seeds, config } = this.starts.get(id)!;
+    const addr = SimCluster.addrOf(id);
+    const core = new SwimNode({ id, addr, config, seed, seeds: seeds.map(SimCluster.addrOf), mutant: this.options.mutant });
+    const previous = this.nodes.get(id);
+    // A restarted process's old timers find a new wake token and do nothing.
+    this.nodes.set(id, { core, status: "up", clockOffsetMs: 0, held: [], wakeToken: (previous?.wakeToken ?? 0) + 1 });
+    this.byAddr.set(addr, id);
     this.inbound.set(id, new Map());
     this.stepNode(id, { type: "start" });
     return core;
@@ -80,7 +161,9 @@ export class SimCluster {
 
   /** SIGKILL: the node and its state are gone; connections to it are refused. */
   crash(id: MemberId): void {
-    this.nodes.get(id)!.status = "crashed";
+    const node = this.nodes.get(id)!;
+    node.status = "crashed";
+    node.held = [];
   }
 
   /** SIGSTOP: nothing runs; requests and responses pile up unanswered. */
@@ -101,14 +184,20 @@ export class SimCluster {
     this.stepNode(id, { type: "leave" });
   }
 
-  /** A client write through node `id` (value null deletes). */
-  put(id: MemberId, key: string, value: string | null): void {
+  /**
+   * A client write through node `id` (value null deletes): the version it acknowledged, or undefined
+   * when the node could not take it (crashed or paused: a client would see no answer).
+   */
+  put(id: MemberId, key: string, value: string | null): KvVersion | undefined {
+    if (this.nodes.get(id)?.status !== "up") return undefined;
+    this.written.delete(id);
     this.stepNode(id, { type: "kv-put", request: 0, key, value });
+    return this.written.get(id);
   }
 
   /** Counts a message's framed bytes; false when it exceeds the frame limit and cannot be sent. */
   private countBytes(message: Message | null): boolean {
-    if (!message) return true;
+    if (!message || this.options.measureBytes === false) return true;
     const body = Buffer.byteLength(JSON.stringify(message));
     if (body > MAX_FRAME_BYTES) {
       this.messages.oversize++;
@@ -120,20 +209,16 @@ export class SimCluster {
 
   /** Blackholes connections `from` opens to `to`. */
   cut(from: MemberId, to: MemberId): void {
-    this.cuts.add(`${from}->${to}`);
+    this.network.add({ kind: "cut", links: [[from, to]] });
   }
 
   /** A symmetric partition: every connection between the two groups, either way, is blackholed. */
   partition(left: readonly MemberId[], right: readonly MemberId[]): void {
-    for (const a of left)
-      for (const b of right) {
-        this.cut(a, b);
-        this.cut(b, a);
-      }
+    this.network.add({ kind: "cut", links: left.flatMap((a) => right.flatMap((b) => [[a, b] as const, [b, a] as const])) });
   }
 
   healAll(): void {
-    this.cuts.clear();
+    this.network.removeAll(["cut"]);
   }
 
   /** Runs the clock forward to `until` (ms), handling every event due by then. */
@@ -159,15 +244,20 @@ export class SimCluster {
     );
   }
 
-  private stepNode(id: MemberId, input: Parameters<SwimNode["step"]>[0]): void {
+  /**
+   * Runs one input on the node's core. `core` pins the process the input was meant for: an input
+   * for a process that has since crashed or been restarted is dropped with it.
+   */
+  private stepNode(id: MemberId, input: Parameters<SwimNode["step"]>[0], core?: SwimNode): void {
     const node = this.nodes.get(id);
-    if (!node || node.status === "crashed") return;
+    if (!node || node.status === "crashed" || (core && node.core !== core)) return;
     if (node.status === "paused") {
-      if (input.type !== "tick") node.held.push(() => this.stepNode(id, input));
+      const pinned = node.core;
+      if (input.type !== "tick") node.held.push(() => this.stepNode(id, input, pinned));
       return;
     }
-    const effects = node.core.step(input, this.now);
-    for (const effect of effects) this.execute(id, effect);
+    const effects = node.core.step(input, this.now + node.clockOffsetMs);
+    for (const effect of effects) this.execute(id, effect, node.clockOffsetMs);
     this.scheduleWake(id, node);
   }
 
@@ -175,50 +265,67 @@ export class SimCluster {
     const at = node.core.nextWakeAt();
     if (at === undefined) return;
     const token = ++node.wakeToken;
-    this.queue.push(Math.max(at, this.now), () => {
+    // The core asks for a time on its own clock; the queue runs on the true one.
+    this.queue.push(Math.max(at - node.clockOffsetMs, this.now), () => {
       if (node.wakeToken === token) this.stepNode(id, { type: "tick" });
     });
   }
 
-  private execute(id: MemberId, effect: Effect): void {
+  /** `offset`: the node's clock offset; the times it stamps are put back on the true clock. */
+  private execute(id: MemberId, effect: Effect, offset: number): void {
     switch (effect.type) {
-      case "transition":
-        this.transitions.push({ at: effect.at, observer: id, id: effect.id, from: effect.from, to: effect.to, incarnation: effect.incarnation });
+      case "transition": {
+        const transition = { at: effect.at - offset, observer: id, id: effect.id, from: effect.from, to: effect.to, incarnation: effect.incarnation };
+        if (this.options.keepTransitions !== false) this.transitions.push(transition);
+        this.options.listener?.transition?.(transition);
         return;
+      }
       case "send":
         this.deliver(id, effect.exchange, effect.to.addr, effect.message, effect.timeoutMs, effect.expectReply);
         return;
       case "reply":
         this.answer(id, effect.conn, effect.message);
         return;
-      case "left":
-      case "kv-written":
       case "kv-applied":
+        this.options.listener?.kvApplied?.({ at: effect.at - offset, observer: id, key: effect.key, version: effect.version, origin: effect.origin });
+        return;
+      case "kv-written":
+        this.written.set(id, effect.version);
+        return;
+      case "left":
         return;
     }
   }
 
+  /** The version of each node's last acknowledged write (kv-written), read by `put`. */
+  private readonly written = new Map<MemberId, KvVersion>();
+
   private deliver(sender: MemberId, exchange: number, addr: string, message: Message, timeoutMs: number, expectReply: boolean): void {
     this.messages.sent++;
+    const senderCore = this.nodes.get(sender)!.core;
     const deadline = this.now + timeoutMs;
     const failAt = (at: number) => {
-      if (expectReply) this.queue.push(at, () => this.stepNode(sender, { type: "response", exchange, message: null }));
+      if (expectReply) this.queue.push(at, () => this.stepNode(sender, { type: "response", exchange, message: null }, senderCore));
     };
     if (!this.countBytes(message)) return failAt(this.now);
-    const targetId = [...this.nodes.keys()].find((n) => SimCluster.addrOf(n) === addr);
+    const targetId = this.byAddr.get(addr);
     const target = targetId === undefined ? undefined : this.nodes.get(targetId);
-    if (targetId === undefined || !target || target.status === "crashed") return failAt(this.now + this.latencyMs);
-    if (this.cuts.has(`${sender}->${targetId}`)) return failAt(deadline);
+    if (targetId === undefined || !target || target.status === "crashed") return failAt(this.now + this.network.baseDelayMs);
+    const fate = this.network.request(sender, targetId);
+    if (fate.fate === "blackhole" || fate.fate === "lost") return failAt(deadline);
+    if (fate.fate === "refuse") return failAt(Math.min(this.now + fate.delayMs, deadline));
     const conn = this.nextConn++;
+    const targetCore = target.core;
     if (expectReply) this.inbound.get(targetId)!.set(conn, { sender, exchange, deadline });
-    this.queue.push(this.now + this.latencyMs, () => {
+    this.queue.push(this.now + fate.delayMs, () => {
       this.messages.delivered++;
-      this.stepNode(targetId, { type: "request", conn, message });
+      this.stepNode(targetId, { type: "request", conn, message }, targetCore);
     });
     // Whatever happens at the far end, the sender hears by its deadline.
     if (expectReply) {
+      const inbound = this.inbound.get(targetId)!;
       this.queue.push(deadline, () => {
-        if (this.inbound.get(targetId)!.delete(conn)) this.stepNode(sender, { type: "response", exchange, message: null });
+        if (inbound.delete(conn)) this.stepNode(sender, { type: "response", exchange, message: null }, senderCore);
       });
     }
   }
@@ -229,7 +336,8 @@ export class SimCluster {
     const pending = this.inbound.get(responder)!.get(conn);
     if (!pending) return;
     this.inbound.get(responder)!.delete(conn);
-    const at = Math.min(this.now + this.latencyMs, pending.deadline);
-    this.queue.push(at, () => this.stepNode(pending.sender, { type: "response", exchange: pending.exchange, message }));
+    const senderCore = this.nodes.get(pending.sender)?.core;
+    const at = Math.min(this.now + this.network.reply(responder, pending.sender), pending.deadline);
+    this.queue.push(at, () => this.stepNode(pending.sender, { type: "response", exchange: pending.exchange, message }, senderCore));
   }
 }

@@ -38,6 +38,11 @@ export const HistoryRecord = z.discriminatedUnion("type", [
     implementation: TestedImplementation.optional().describe(
       "what was tested and what its views show: checks that need what it does not show are SKIP (absent: the reference node, which shows everything)",
     ),
+    runtime: z.literal("sim").optional().describe("sim: the nodes ran as reference cores on a virtual clock; t is virtual ms from 0"),
+    aggregated: z
+      .boolean()
+      .optional()
+      .describe("views recorded as view-count records plus every transition but first sightings alive (a simulated run at scale)"),
     file: z.string(),
     description: z.string(),
     checks: z.array(z.unknown()).describe("the scenario's checks as written (kind → args), so `grapevine check` can judge the history again"),
@@ -112,6 +117,16 @@ export const HistoryRecord = z.discriminatedUnion("type", [
     observer: MemberId,
     members: z.array(z.object({ id: MemberId, state: MemberState, incarnation: Incarnation })),
   }),
+  z.object({
+    ...common,
+    type: z.literal("view-count"),
+    source: z.literal("sim"),
+    counts: z
+      .record(MemberId, z.tuple([z.number().int(), z.number().int(), z.number().int(), z.number().int()]))
+      .describe("member → how many running nodes hold it [alive, suspect, dead, left]; only the members whose counts changed since the last record"),
+  }).describe(
+    "the aggregated view stream of a simulated run at scale: per member and tick, how many running nodes hold it in each state (first sightings alive are counted here, not recorded one by one)",
+  ),
   z.object({ ...common, type: z.literal("observer-error"), source: z.literal("observer"), node: MemberId, error: z.string() }),
   z.object({
     ...common,

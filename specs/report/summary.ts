@@ -33,6 +33,7 @@ export const ScenarioResult = z.object({
   startedAt: z.number(),
   durationMs: z.number(),
   aborted: z.string().optional(),
+  seed: z.number().int().optional().describe("the seed the scenario ran with: the same seed replays it"),
   checks: z.array(CheckResult),
   metrics: z.record(z.string(), z.number().nullable()),
 });
@@ -47,9 +48,11 @@ export const Summary = z.object({
   toxiproxy: z.string(),
   faults: z.enum(["proxy", "packet"]).optional(),
   runtime: z
-    .enum(["process", "docker", "adapter"])
+    .enum(["process", "docker", "adapter", "sim"])
     .optional()
-    .describe("how the nodes ran: reference nodes as child processes or containers, or an adapter manifest's implementation"),
+    .describe(
+      "how the nodes ran: reference nodes as child processes or containers, an adapter manifest's implementation, or reference cores in one process on a virtual clock (sim)",
+    ),
   scenarios: z.array(ScenarioResult),
 });
 

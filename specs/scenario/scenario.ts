@@ -175,7 +175,7 @@ const ScenarioObject = z
   .object({
     name: z.string().regex(/^[a-z0-9][a-z0-9-]*$/, "must be lowercase letters, digits and dashes"),
     description: z.string().min(1),
-    nodes: z.number().int().min(1).max(64).default(5),
+    nodes: z.number().int().min(1).max(10_000).default(5).describe("cluster size (more than 64 runs only with --runtime sim)"),
     config: NodeConfigFields.partial().strict().default({}).describe("reference-node settings over the scenario defaults"),
     seed: z.number().int().optional(),
     timeout: Duration.default(180_000).describe("the whole scenario is aborted after this long"),

@@ -15,7 +15,7 @@ interface RunArgs {
   paths: string[];
   nodes?: number;
   seed?: number;
-  runtime: "process" | "docker";
+  runtime: "process" | "docker" | "sim";
   "docker-network": DockerNetworkMode;
   toxiproxy?: string;
   "report-dir": string;
@@ -35,18 +35,22 @@ function isHttpUrl(text: string): boolean {
   }
 }
 
+/** The most nodes a run may ask for: a 2-core machine runs a few dozen processes; the simulator, thousands of cores. */
+const MAX_NODES = { process: 64, sim: 10_000 } as const;
+
 export const runCommand: CommandModule<object, RunArgs> = {
   command: "run [paths..]",
   describe: "Run chaos scenarios (files or folders; default: the built-in suite) and write reports",
   builder: (y) =>
     y
       .positional("paths", { type: "string", array: true, default: [] as string[], describe: "scenario files (.yaml, .ts) or folders of them" })
-      .option("nodes", { type: "number", describe: "run every scenario with this many nodes" })
+      .option("nodes", { type: "number", describe: `run every scenario with this many nodes (1–${MAX_NODES.process}; with --runtime sim up to ${MAX_NODES.sim})` })
       .option("seed", { type: "number", describe: "seed for every node's random source (default: each scenario's, or random; recorded)" })
       .option("runtime", {
-        choices: ["process", "docker"] as const,
+        choices: ["process", "docker", "sim"] as const,
         default: "process" as const,
-        describe: "how nodes run: child processes, or Docker containers (needs a running engine and `grapevine image build`)",
+        describe:
+          "how nodes run: child processes, Docker containers (needs a running engine and `grapevine image build`), or sim: reference cores in this process on a virtual clock, over a simulated network (thousands of nodes, replayable by seed)",
       })
       .option("docker-network", {
         choices: ["bridge", "host"] as const,
@@ -73,8 +77,16 @@ export const runCommand: CommandModule<object, RunArgs> = {
           "what carries network faults: Toxiproxy proxies on loopback (TCP, the reference node's dial map; the reference node's default), or packet: each node in its own network namespace, UDP and TCP faulted on the packets (needs root and nft; the default for manifests that say faults.network: packet)",
       }),
   handler: async (args) => {
-    if (args.nodes !== undefined && !(Number.isInteger(args.nodes) && args.nodes >= 1 && args.nodes <= 64))
-      throw new UsageError("--nodes: must be a whole number from 1 to 64");
+    const maxNodes = args.runtime === "sim" ? MAX_NODES.sim : MAX_NODES.process;
+    if (args.nodes !== undefined && !(Number.isInteger(args.nodes) && args.nodes >= 1 && args.nodes <= maxNodes))
+      throw new UsageError(`--nodes: must be a whole number from 1 to ${maxNodes}${args.runtime === "sim" ? "" : ` (more with --runtime sim)`}`);
+    if (args.runtime === "sim") {
+      if (args.sut.some((s) => !/^reference(:|$)/.test(s)))
+        throw new UsageError("--runtime sim: simulates the reference node's core only; an adapter's implementation runs as processes");
+      if (args.faults !== undefined) throw new UsageError("--faults: the simulator carries every fault on its own network; leave --faults out with --runtime sim");
+      if (args.toxiproxy !== undefined) throw new UsageError("--toxiproxy: the simulator uses no proxy; leave it out with --runtime sim");
+      if (args.sut.length > 1) throw new UsageError("--runtime sim: one implementation at a time (the reference node, or one mutant of it)");
+    }
     if (args.seed !== undefined && !Number.isInteger(args.seed)) throw new UsageError("--seed: must be a whole number");
     if (args.toxiproxy !== undefined && !isHttpUrl(args.toxiproxy)) throw new UsageError(`--toxiproxy: "${args.toxiproxy}" is not an http:// or https:// URL`);
     // Loaded once the flags are checked, so that bad input is refused at once and --help stays fast.
@@ -89,6 +101,7 @@ export const runCommand: CommandModule<object, RunArgs> = {
       { PacketFaultsUnavailable },
       { ManifestError },
       { writeMatrix },
+      { runSimSuite, replayCommand },
     ] = await Promise.all([
       import("../../scenario/load.js"),
       import("../../run/suite.js"),
@@ -100,6 +113,7 @@ export const runCommand: CommandModule<object, RunArgs> = {
       import("../../faults/packet/host-tools.js"),
       import("../../adapters/manifest.js"),
       import("../../report/matrix.js"),
+      import("../../sim/sim-suite.js"),
     ]);
     if (args.mutant && args.sut.length > 0) throw new UsageError("--mutant: give it as --sut reference:MUTANT when --sut is used");
     const suts = (args.sut.length > 0 ? args.sut : [args.mutant ? `reference:${args.mutant}` : "reference"]).map(parseSut);
@@ -141,15 +155,30 @@ export const runCommand: CommandModule<object, RunArgs> = {
       // One implementation: the run folder as before; several: a folder each, and a matrix above them.
       const dir = plans.length === 1 ? runDir : path.join(runDir, sut.label.replace(/[^a-zA-Z0-9.-]/g, "_"));
       mkdirSync(dir, { recursive: true });
+      const mutant = sut.kind === "reference" ? sut.mutant : undefined;
+      if (args.runtime === "sim") {
+        process.stderr.write(`grapevine: ${scenarios.length} scenario(s) on ${sut.label}, simulated, into ${dir}\n`);
+        const { summary, history } = await runSimSuite(scenarios, { suite, runDir: dir, mutant: mutant as MutantName | undefined, seed: args.seed, progress: lineProgress(), signal: controller.signal });
+        const files = await writeReports(dir, summary, history.records);
+        process.stdout.write(renderTerminal(args.reporter, summary, files.html));
+        // Every failure replays from its seed: one command per failed scenario.
+        for (const result of summary.scenarios.filter((r) => r.verdict === "fail")) {
+          const loaded = scenarios.find((s) => s.scenario.name === result.name);
+          if (loaded && result.seed !== undefined)
+            process.stdout.write(`replay ${result.name} (seed ${result.seed}): ${replayCommand(path.relative(process.cwd(), loaded.file) || loaded.file, loaded.scenario.nodes, result.seed, mutant)}\n`);
+        }
+        cells.push({ label: sut.label, summary, html: path.relative(runDir, files.html) });
+        continue;
+      }
       process.stderr.write(`grapevine: ${scenarios.length} scenario(s) on ${sut.label} (${faults} faults) into ${dir}\n`);
       const { summary, history } = await runSuite(scenarios, {
         suite,
         runDir: dir,
         toxiproxyUrl: args.toxiproxy,
         faults,
-        runtime: args.runtime,
+        runtime: args.runtime === "docker" ? "docker" : "process",
         dockerNetwork: args["docker-network"],
-        mutant: sut.kind === "reference" ? sut.mutant : undefined,
+        mutant,
         adapter: sut.kind === "adapter" ? { file: sut.file, manifest: sut.manifest } : undefined,
         seed: args.seed,
         progress: lineProgress(),
