@@ -142,7 +142,11 @@ export function sharesSpec(curve: ShareSample[], faults: FaultBand[], durationS:
       {
         data: { values: faults },
         mark: { type: "rect", opacity: 0.18 },
-        encoding: { x: { ...x, field: "fromS" }, x2: { field: "toS" }, color: { field: "kind", type: "nominal", title: "fault", scale: { scheme: "category10" } } },
+        encoding: {
+          x: { ...x, field: "fromS" },
+          x2: { field: "toS" },
+          color: { field: "kind", type: "nominal", title: "fault", scale: { scheme: "category10" } },
+        },
       },
       {
         data: { values: curve },

@@ -51,6 +51,9 @@ const DATAGRAM_STEPS = new Set<ScenarioStep["kind"]>(["duplicate", "reorder"]);
 export function notRunReason(scenario: Scenario, implementation: TestedImplementation | undefined, faults: "proxy" | "packet"): string | undefined {
   if (scenario.nodes > MAX_PROCESS_NODES)
     return `not run: ${scenario.nodes} nodes; a run of processes or containers takes at most ${MAX_PROCESS_NODES} (run it with --runtime sim)`;
+  const clocks = stepKinds(scenario, new Set(["clock"]));
+  if (clocks)
+    return "not run: its clock steps offset a node's clock, which only the simulator can do (a process reads the machine's clock); run it with --runtime sim";
   const writes = stepKinds(scenario, KV_STEPS);
   if (implementation && !implementation.shows.kv && writes) return `not run: ${implementation.name} has no key-value store, which its ${writes} steps write to`;
   const datagrams = stepKinds(scenario, DATAGRAM_STEPS);
@@ -356,6 +359,9 @@ class StepPlayer {
       case "refuse":
         await run.faults.refuse(step.args.links);
         return undefined;
+      case "clock":
+        // notRunReason keeps these scenarios from running on processes.
+        throw new StepFailed("a process's clock cannot be offset; run it with --runtime sim");
       case "heal":
         await run.faults.heal();
         return undefined;

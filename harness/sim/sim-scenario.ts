@@ -171,7 +171,16 @@ class SimPlayer {
         kvApplied: (a) => {
           const seq = (this.kvSeq.get(a.observer) ?? 0) + 1;
           this.kvSeq.set(a.observer, seq);
-          this.history.add({ type: "kv-applied", source: `node:${a.observer}`, t: a.at, observer: a.observer, seq, key: a.key, version: a.version, origin: a.origin });
+          this.history.add({
+            type: "kv-applied",
+            source: `node:${a.observer}`,
+            t: a.at,
+            observer: a.observer,
+            seq,
+            key: a.key,
+            version: a.version,
+            origin: a.origin,
+          });
         },
       },
     });
@@ -241,7 +250,8 @@ class SimPlayer {
     this.views.tick(this.now);
     this.recordDigests();
     for (const id of this.running())
-      if (this.sim.status(id) === "up") this.history.add({ type: "kv-snapshot", source: "observer", t: this.now, observer: id, entries: this.sim.node(id).kv.all() });
+      if (this.sim.status(id) === "up")
+        this.history.add({ type: "kv-snapshot", source: "observer", t: this.now, observer: id, entries: this.sim.node(id).kv.all() });
   }
 
   async play(step: ScenarioStep, index: number): Promise<CheckResult | undefined> {
@@ -313,6 +323,12 @@ class SimPlayer {
       case "refuse":
         this.linkFault("refuse", { kind: "refuse", links: step.args.links }, {}, step.args.links);
         return undefined;
+      case "clock": {
+        const { node, ahead, behind } = step.args;
+        this.requireRunning(node);
+        this.sim.setClockOffset(node, ahead ?? -(behind ?? 0));
+        return undefined;
+      }
       case "heal":
         for (const held of this.held.filter((h) => h.kind === "partition")) this.endFault(held);
         return undefined;
@@ -432,7 +448,8 @@ class SimPlayer {
     for (;;) {
       const running = this.running();
       const verdict = running.some((id) => this.sim.status(id) === "paused") ? { ok: false, reason: "a node is paused" } : this.views.converged(running);
-      if (verdict.ok) return { name, verdict: "pass", summary: `converged after ${this.now - started} ms`, evidence: [], metrics: { waitedMs: this.now - started } };
+      if (verdict.ok)
+        return { name, verdict: "pass", summary: `converged after ${this.now - started} ms`, evidence: [], metrics: { waitedMs: this.now - started } };
       reason = verdict.reason ?? "";
       if (this.now - started >= timeoutMs) break;
       await this.advance(TICK_MS);

@@ -117,16 +117,18 @@ export const HistoryRecord = z.discriminatedUnion("type", [
     observer: MemberId,
     members: z.array(z.object({ id: MemberId, state: MemberState, incarnation: Incarnation })),
   }),
-  z.object({
-    ...common,
-    type: z.literal("view-count"),
-    source: z.literal("sim"),
-    counts: z
-      .record(MemberId, z.tuple([z.number().int(), z.number().int(), z.number().int(), z.number().int()]))
-      .describe("member → how many running nodes hold it [alive, suspect, dead, left]; only the members whose counts changed since the last record"),
-  }).describe(
-    "the aggregated view stream of a simulated run at scale: per member and tick, how many running nodes hold it in each state (first sightings alive are counted here, not recorded one by one)",
-  ),
+  z
+    .object({
+      ...common,
+      type: z.literal("view-count"),
+      source: z.literal("sim"),
+      counts: z
+        .record(MemberId, z.tuple([z.number().int(), z.number().int(), z.number().int(), z.number().int()]))
+        .describe("member → how many running nodes hold it [alive, suspect, dead, left]; only the members whose counts changed since the last record"),
+    })
+    .describe(
+      "the aggregated view stream of a simulated run at scale: per member and tick, how many running nodes hold it in each state (first sightings alive are counted here, not recorded one by one)",
+    ),
   z.object({ ...common, type: z.literal("observer-error"), source: z.literal("observer"), node: MemberId, error: z.string() }),
   z.object({
     ...common,

@@ -111,6 +111,11 @@ export const STEP_ARGS = {
     .strict()
     .describe("each datagram on the links is held `delay` longer with probability rate, so that later ones overtake it (packet engine)"),
   refuse: z.object({ links: z.array(Link).min(1) }).strict(),
+  clock: z
+    .object({ node: NodeName, ahead: Duration.optional(), behind: Duration.optional() })
+    .strict()
+    .refine((c) => (c.ahead === undefined) !== (c.behind === undefined), { message: "give the node's clock one offset: ahead or behind" })
+    .describe("from now on the node's clock reads `ahead` later (or `behind` earlier) than the others' (simulator only: a process reads the machine's clock)"),
   heal: empty,
   clear: empty,
   join: z.union([z.null().transform(() => ({})), z.object({ node: NodeName.optional() }).strict()]),

@@ -29,7 +29,7 @@ const RULES: [string, string[], string][] = [
   ["reference-node", ["harness"], "the reference node is an implementation under test, not part of the harness"],
   [
     "harness/checks",
-    ["reference-node", "harness/run", "harness/runtime", "harness/faults", "harness/proxy", "harness/cli"],
+    ["reference-node", "harness/run", "harness/runtime", "harness/faults", "harness/proxy", "harness/cli", "harness/sim"],
     "checks are pure functions of a history",
   ],
   ["harness/report", ["reference-node", "harness/run", "harness/runtime", "harness/faults", "harness/proxy"], "reports read results and histories only"],
@@ -39,6 +39,11 @@ const RULES: [string, string[], string][] = [
   ["harness/runtime", ["harness/faults", "harness/proxy", "harness/run"], "a runtime starts, stops and signals nodes; the run layer wires faults in"],
   ["harness/faults", ["harness/runtime", "harness/run", "harness/cli"], "a fault engine acts on links and processes, whatever runs them"],
   ["harness/proxy", ["harness/faults", "harness/runtime", "harness/run", "reference-node"], "the embedded Toxiproxy server stands alone, like Toxiproxy"],
+  [
+    "harness/sim",
+    ["harness/runtime", "harness/proxy", "harness/observe", "harness/faults/packet", "harness/cli"],
+    "the simulator runs cores in this process on its own network: no runtime, proxy or observer of real nodes",
+  ],
 ];
 
 for (const [folder, forbidden, why] of RULES) {

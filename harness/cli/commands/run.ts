@@ -44,7 +44,10 @@ export const runCommand: CommandModule<object, RunArgs> = {
   builder: (y) =>
     y
       .positional("paths", { type: "string", array: true, default: [] as string[], describe: "scenario files (.yaml, .ts) or folders of them" })
-      .option("nodes", { type: "number", describe: `run every scenario with this many nodes (1–${MAX_NODES.process}; with --runtime sim up to ${MAX_NODES.sim})` })
+      .option("nodes", {
+        type: "number",
+        describe: `run every scenario with this many nodes (1–${MAX_NODES.process}; with --runtime sim up to ${MAX_NODES.sim})`,
+      })
       .option("seed", { type: "number", describe: "seed for every node's random source (default: each scenario's, or random; recorded)" })
       .option("runtime", {
         choices: ["process", "docker", "sim"] as const,
@@ -83,7 +86,8 @@ export const runCommand: CommandModule<object, RunArgs> = {
     if (args.runtime === "sim") {
       if (args.sut.some((s) => !/^reference(:|$)/.test(s)))
         throw new UsageError("--runtime sim: simulates the reference node's core only; an adapter's implementation runs as processes");
-      if (args.faults !== undefined) throw new UsageError("--faults: the simulator carries every fault on its own network; leave --faults out with --runtime sim");
+      if (args.faults !== undefined)
+        throw new UsageError("--faults: the simulator carries every fault on its own network; leave --faults out with --runtime sim");
       if (args.toxiproxy !== undefined) throw new UsageError("--toxiproxy: the simulator uses no proxy; leave it out with --runtime sim");
       if (args.sut.length > 1) throw new UsageError("--runtime sim: one implementation at a time (the reference node, or one mutant of it)");
     }
@@ -158,14 +162,23 @@ export const runCommand: CommandModule<object, RunArgs> = {
       const mutant = sut.kind === "reference" ? sut.mutant : undefined;
       if (args.runtime === "sim") {
         process.stderr.write(`grapevine: ${scenarios.length} scenario(s) on ${sut.label}, simulated, into ${dir}\n`);
-        const { summary, history } = await runSimSuite(scenarios, { suite, runDir: dir, mutant: mutant as MutantName | undefined, seed: args.seed, progress: lineProgress(), signal: controller.signal });
+        const { summary, history } = await runSimSuite(scenarios, {
+          suite,
+          runDir: dir,
+          mutant: mutant as MutantName | undefined,
+          seed: args.seed,
+          progress: lineProgress(),
+          signal: controller.signal,
+        });
         const files = await writeReports(dir, summary, history.records);
         process.stdout.write(renderTerminal(args.reporter, summary, files.html));
         // Every failure replays from its seed: one command per failed scenario.
         for (const result of summary.scenarios.filter((r) => r.verdict === "fail")) {
           const loaded = scenarios.find((s) => s.scenario.name === result.name);
           if (loaded && result.seed !== undefined)
-            process.stdout.write(`replay ${result.name} (seed ${result.seed}): ${replayCommand(path.relative(process.cwd(), loaded.file) || loaded.file, loaded.scenario.nodes, result.seed, mutant)}\n`);
+            process.stdout.write(
+              `replay ${result.name} (seed ${result.seed}): ${replayCommand(path.relative(process.cwd(), loaded.file) || loaded.file, loaded.scenario.nodes, result.seed, mutant)}\n`,
+            );
         }
         cells.push({ label: sut.label, summary, html: path.relative(runDir, files.html) });
         continue;

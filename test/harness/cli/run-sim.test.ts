@@ -1,0 +1,85 @@
+// `grapevine run --runtime sim` as a user runs it: a failure prints the one command that replays it,
+// and that command replays it exactly; a large cluster gets charts that scale; bad combinations are refused.
+import { mkdtempSync, readdirSync, readFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import path from "node:path";
+import { execa } from "execa";
+import t from "tap";
+import { builtCli, packageRoot } from "../../../harness/paths.js";
+import { Summary } from "../../../specs/report/summary.js";
+
+const root = packageRoot();
+const grapevine = (args: string[], timeout = 120_000) => execa(process.execPath, [builtCli(), ...args], { reject: false, timeout, cwd: root });
+const onlyRunDir = (reportDir: string) => path.join(reportDir, readdirSync(reportDir)[0]!);
+const summaryOf = (runDir: string) => Summary.parse(JSON.parse(readFileSync(path.join(runDir, "summary.json"), "utf8")));
+
+t.test("a failed scenario prints its seed and the command that replays it; the command replays it exactly", async (t) => {
+  const first = mkdtempSync(path.join(tmpdir(), "grapevine-sim-"));
+  const run = await grapevine(["run", "--runtime", "sim", "--mutant", "no-refute", "specs/scenarios/05-pause-long.yaml", "--report-dir", first]);
+  t.equal(run.exitCode, 1, run.stdout + run.stderr);
+  const replay =
+    /^replay pause-long \(seed (\d+)\): npx grapevine (run --runtime sim --nodes 5 --seed \1 --mutant no-refute specs\/scenarios\/05-pause-long\.yaml)$/m.exec(
+      run.stdout,
+    );
+  t.ok(replay, `the replay line:\n${run.stdout}`);
+  const second = mkdtempSync(path.join(tmpdir(), "grapevine-sim-"));
+  const again = await grapevine([...replay![2]!.split(" "), "--report-dir", second]);
+  t.equal(again.exitCode, 1, "the replay fails too");
+  const [a, b] = [summaryOf(onlyRunDir(first)), summaryOf(onlyRunDir(second))];
+  t.equal(a.runtime, "sim");
+  const judged = (s: Summary) => s.scenarios[0]!.checks.map((c) => ({ name: c.name, verdict: c.verdict, summary: c.summary, metrics: c.metrics }));
+  t.same(judged(b), judged(a), "every check, verdict, summary and metric the same");
+  t.ok(
+    judged(a).some((c) => c.verdict === "fail" && /^rejoined n2/.test(c.name)),
+    "the mutant's failure is among them",
+  );
+  t.equal(
+    readFileSync(path.join(onlyRunDir(second), "history.ndjson"), "utf8"),
+    readFileSync(path.join(onlyRunDir(first), "history.ndjson"), "utf8"),
+    "and the history is byte for byte the same",
+  );
+});
+
+t.test("200 simulated nodes: the checks pass and the report draws shares and a heatmap, not 40 000 lanes", async (t) => {
+  const reportDir = mkdtempSync(path.join(tmpdir(), "grapevine-sim-"));
+  const run = await grapevine([
+    "run",
+    "--runtime",
+    "sim",
+    "--nodes",
+    "200",
+    "--seed",
+    "4",
+    "specs/scenarios/02-crash-detection.yaml",
+    "--report-dir",
+    reportDir,
+  ]);
+  t.equal(run.exitCode, 0, run.stdout + run.stderr);
+  t.match(run.stderr, /crash-detection \(200 nodes, simulated\)/, "progress says what runs");
+  const runDir = onlyRunDir(reportDir);
+  const summary = summaryOf(runDir);
+  t.equal(summary.scenarios[0]!.seed, 4, "the seed is in summary.json");
+  t.match(summary.scenarios[0]!.checks.find((c) => c.name === "detection n3")?.summary, /all 199 dead/, "detection judged at every live node");
+  const history = readFileSync(path.join(runDir, "history.ndjson"), "utf8");
+  t.match(history, /"type":"view-count"/, "the aggregated view stream");
+  const html = readFileSync(path.join(runDir, "index.html"), "utf8");
+  t.match(html, /data-chart="shares"/);
+  t.match(html, /data-chart="heatmap"/);
+  t.notMatch(html, /data-chart="timeline"/);
+});
+
+t.test("combinations the simulator cannot serve are refused with the reason (exit 2)", async (t) => {
+  const cases: [string[], RegExp][] = [
+    [["--sut", "fixtures/adapters/serf.json"], /--runtime sim: simulates the reference node's core only/],
+    [["--faults", "packet"], /--faults: the simulator carries every fault on its own network/],
+    [["--nodes", "10001"], /--nodes: must be a whole number from 1 to 10000/],
+  ];
+  for (const [extra, message] of cases) {
+    const run = await grapevine(["run", "--runtime", "sim", ...extra, "specs/scenarios/02-crash-detection.yaml", "--report-dir", tmpdir()]);
+    t.equal(run.exitCode, 2, extra.join(" "));
+    t.match(run.stderr, message);
+  }
+  const processes = await grapevine(["run", "--nodes", "100", "specs/scenarios/02-crash-detection.yaml", "--report-dir", tmpdir()]);
+  t.equal(processes.exitCode, 2);
+  t.match(processes.stderr, /--nodes: must be a whole number from 1 to 64 \(more with --runtime sim\)/);
+});

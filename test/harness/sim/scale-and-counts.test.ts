@@ -1,0 +1,144 @@
+// Scenarios raised to more nodes than they were written for, and the aggregated view stream's judgement.
+import t from "tap";
+import { scaleScenario } from "../../../harness/scenario/scale.js";
+import { ViewCounts } from "../../../harness/checks/view-counts.js";
+import { viewShares } from "../../../harness/report/view-shares.js";
+import { Scenario } from "../../../specs/scenario/scenario.js";
+import type { HistoryRecord } from "../../../specs/history/history.js";
+
+const written = {
+  name: "split",
+  description: "a whole-cluster partition, a one-way cut and an isolated node",
+  steps: [
+    {
+      partition: {
+        groups: [
+          ["n1", "n2"],
+          ["n3", "n4", "n5"],
+        ],
+      },
+    },
+    {
+      expect: {
+        split: {
+          groups: [
+            ["n1", "n2"],
+            ["n3", "n4", "n5"],
+          ],
+          within: "10s",
+        },
+      },
+    },
+    { heal: null },
+    { partition: { groups: [["n1"], ["n2"]] } },
+    { partition: { from: ["n1"], to: ["n2"] } },
+  ],
+  checks: [{ split: { groups: [["n5"], ["n1", "n2", "n3", "n4"]], within: "10s" } }],
+};
+
+t.test("extra nodes join the last group of a whole-cluster partition; other partitions are left alone", async (t) => {
+  const scaled = scaleScenario(Scenario.parse({ ...written, nodes: 8 }), 5);
+  const steps = scaled.steps as { kind: string; args: Record<string, unknown> }[];
+  t.same(
+    steps[0]!.args.groups,
+    [
+      ["n1", "n2"],
+      ["n3", "n4", "n5", "n6", "n7", "n8"],
+    ],
+    "the partition's last group takes n6–n8",
+  );
+  t.same(
+    (steps[1]!.args.args as { groups: string[][] }).groups,
+    [
+      ["n1", "n2"],
+      ["n3", "n4", "n5", "n6", "n7", "n8"],
+    ],
+    "and so does the split it expects",
+  );
+  t.same(steps[3]!.args.groups, [["n1"], ["n2"]], "a partition of some nodes only is not widened");
+  t.same(steps[4]!.args, { from: ["n1"], to: ["n2"] }, "a one-way cut is not widened");
+  t.same((scaled.checks[0]!.args as { groups: string[][] }).groups, [["n5"], ["n1", "n2", "n3", "n4", "n6", "n7", "n8"]], "checks are widened too");
+  const same = Scenario.parse({ ...written, nodes: 5 });
+  t.equal(scaleScenario(same, 5), same, "at the written size nothing changes");
+});
+
+const start = (nodes: string[]): HistoryRecord[] => [
+  {
+    t: 0,
+    scenario: "s",
+    type: "scenario-start",
+    source: "harness",
+    nodes,
+    config: {},
+    seed: 1,
+    toxiproxy: "none",
+    file: "f",
+    description: "d",
+    checks: [],
+    proxies: {},
+  },
+  ...nodes.map((node): HistoryRecord => ({ t: 0, scenario: "s", type: "node-up", source: "harness", node, addr: `${node}.sim:7000` })),
+];
+const counts = (t: number, c: Record<string, [number, number, number, number]>): HistoryRecord => ({
+  t,
+  scenario: "s",
+  type: "view-count",
+  source: "sim",
+  counts: c,
+});
+
+t.test("view counts: converged when every running node holds exactly the running nodes alive", async (t) => {
+  const records = [
+    ...start(["n1", "n2", "n3"]),
+    counts(100, { n1: [2, 0, 0, 0], n2: [3, 0, 0, 0], n3: [3, 0, 0, 0] }),
+    counts(200, { n1: [3, 0, 0, 0] }),
+    { t: 300, scenario: "s", type: "node-down", source: "harness", node: "n3", how: "crash" } as HistoryRecord,
+    counts(300, { n1: [2, 0, 0, 0], n2: [2, 0, 0, 0], n3: [2, 0, 0, 0] }),
+    counts(900, { n3: [0, 0, 2, 0] }),
+    { t: 1000, scenario: "s", type: "scenario-end", source: "harness" } as HistoryRecord,
+  ];
+  const view = ViewCounts.from(records)!;
+  t.same(view.at("n1", 150), [2, 0, 0, 0], "counts read at an instant are the last written before it");
+  t.same(view.at("n2", 50), [0, 0, 0, 0], "before any record: nobody holds it");
+  t.notOk(view.convergedAt(150, ["n1", "n2", "n3"]).ok, "n1 held alive by 2 of 3");
+  t.match(view.convergedAt(150, ["n1", "n2", "n3"]).reason, /1 of 3 running nodes do not hold n1 alive/);
+  t.ok(view.convergedAt(250, ["n1", "n2", "n3"]).ok, "all three hold all three");
+  t.match(view.convergedAt(500, ["n1", "n2"]).reason, /2 running nodes hold n3 alive but it is not running/, "a crashed member still held alive");
+  t.ok(view.convergedAt(950, ["n1", "n2"]).ok, "once both hold it dead");
+  t.notOk(ViewCounts.from(start(["n1"])), "a history without view-count records has no stream");
+});
+
+t.test("view shares: the share of views in each state, from counts or from transitions alike", async (t) => {
+  const transition = (t: number, observer: string, id: string, to: "alive" | "dead", from: "alive" | null): HistoryRecord => ({
+    t,
+    scenario: "s",
+    type: "transition",
+    source: `node:${observer}`,
+    observer,
+    seq: 1,
+    id,
+    from,
+    to,
+    incarnation: 0,
+  });
+  const nodes = ["n1", "n2"];
+  const end = { t: 1000, scenario: "s", type: "scenario-end", source: "harness" } as HistoryRecord;
+  const fromTransitions = [
+    ...start(nodes),
+    ...nodes.flatMap((o) => nodes.map((m) => transition(100, o, m, "alive", null))),
+    transition(500, "n1", "n2", "dead", "alive"),
+    end,
+  ];
+  const fromCounts = [...start(nodes), counts(100, { n1: [2, 0, 0, 0], n2: [2, 0, 0, 0] }), counts(500, { n2: [1, 0, 1, 0] }), end];
+  for (const [what, records] of [
+    ["transitions", fromTransitions],
+    ["counts", fromCounts],
+  ] as const) {
+    const { curve, heat } = viewShares(records, 10, 10);
+    const at = (s: number, state: string) => curve.find((c) => c.s === s && c.state === state)?.share;
+    t.equal(at(0.2, "alive"), 1, `${what}: at 0.2 s every view is alive`);
+    t.equal(at(0.6, "alive"), 0.75, `${what}: at 0.6 s three of four`);
+    t.equal(at(0.6, "dead"), 0.25, `${what}: and one dead`);
+    t.equal(heat.find((h) => h.s === 0.6 && h.band === "n2")?.alive, 0.5, `${what}: n2 held alive by half`);
+  }
+});
