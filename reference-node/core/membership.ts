@@ -48,18 +48,35 @@ export interface Transition {
 
 export class MembershipTable {
   private readonly members = new Map<MemberId, Member>();
+  /**
+   * Lists derived from the table, kept until the table next changes. A node asks for the same
+   * lists every period (probe candidates, gossip targets); rebuilt each time, they cost O(N) per
+   * period per node, O(N²) a period for a simulated cluster. Callers must not modify them.
+   */
+  private readonly cache = new Map<string, readonly Member[] | ReadonlySet<MemberId> | number>();
 
   get(id: MemberId): Member | undefined {
     return this.members.get(id);
   }
 
-  all(): Member[] {
-    return [...this.members.values()];
+  all(): readonly Member[] {
+    return this.cached("all", () => [...this.members.values()]);
   }
 
-  /** Members in one of the given states, `except` left out (usually the node itself). */
-  inState(states: readonly MemberState[], except?: MemberId): Member[] {
-    return this.all().filter((m) => states.includes(m.state) && m.id !== except);
+  /** Members in one of the given states, `except` left out (usually the node itself), in the table's order. */
+  inState(states: readonly MemberState[], except?: MemberId): readonly Member[] {
+    return this.cached(`in:${states.join(",")}:${except ?? ""}`, () => this.all().filter((m) => states.includes(m.state) && m.id !== except));
+  }
+
+  /** The ids of `inState`, as a set. */
+  idsInState(states: readonly MemberState[], except?: MemberId): ReadonlySet<MemberId> {
+    return this.cached(`ids:${states.join(",")}:${except ?? ""}`, () => new Set(this.inState(states, except).map((m) => m.id)));
+  }
+
+  private cached<T extends readonly Member[] | ReadonlySet<MemberId> | number>(key: string, build: () => T): T {
+    let value = this.cache.get(key) as T | undefined;
+    if (value === undefined) this.cache.set(key, (value = build()));
+    return value;
   }
 
   /**
@@ -69,6 +86,7 @@ export class MembershipTable {
   set(update: Pick<Update, "id" | "addr" | "state" | "incarnation">, now: number): Transition | null {
     const current = this.members.get(update.id);
     const changed = current === undefined || current.state !== update.state;
+    this.cache.clear();
     this.members.set(update.id, {
       id: update.id,
       addr: update.addr,
@@ -81,13 +99,16 @@ export class MembershipTable {
 
   /** Forgets a member (reaped after gossip-to-the-dead): only an `alive` can introduce it again. */
   remove(id: MemberId): void {
+    this.cache.clear();
     this.members.delete(id);
   }
 
   /** N as the protocol counts it for its log(N) scaling: members not dead or left, self included. */
   estimatedSize(): number {
-    let n = 0;
-    for (const m of this.members.values()) if (m.state === "alive" || m.state === "suspect") n++;
-    return Math.max(1, n);
+    return this.cached("size", () => {
+      let n = 0;
+      for (const m of this.members.values()) if (m.state === "alive" || m.state === "suspect") n++;
+      return Math.max(1, n);
+    });
   }
 }

@@ -118,7 +118,7 @@ export class SwimNode {
 
   /** This node's view of the cluster, itself included. */
   members(): Member[] {
-    return this.s.table.all();
+    return [...this.s.table.all()];
   }
 
   get counters(): NodeCounters {

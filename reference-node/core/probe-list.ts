@@ -4,11 +4,14 @@ import type { Random } from "./random.js";
 
 export class ProbeList {
   private order: MemberId[] = [];
+  /** The ids in `order`, so that `add` need not scan it. */
+  private readonly listed = new Set<MemberId>();
   private index = 0;
 
   /** A newly learned member goes in at a random place, so it is probed within one pass (memberlist does the same). */
   add(id: MemberId, random: Random): void {
-    if (this.order.includes(id)) return;
+    if (this.listed.has(id)) return;
+    this.listed.add(id);
     const at = this.index + random.int(this.order.length - this.index + 1);
     this.order.splice(at, 0, id);
   }
@@ -25,6 +28,8 @@ export class ProbeList {
         if (candidates.has(id)) return id;
       }
       this.order = random.shuffle([...candidates].sort());
+      this.listed.clear();
+      for (const id of this.order) this.listed.add(id);
       this.index = 0;
     }
     return undefined;

@@ -49,7 +49,7 @@ export class Prober {
     }
     const period = this.awareness.scale(s.config.probeIntervalMs);
     s.deadlines.set("probe", s.now + period);
-    const candidates = new Set(s.table.inState(["alive", "suspect"], s.id).map((m) => m.id));
+    const candidates = s.table.idsInState(["alive", "suspect"], s.id);
     const targetId = this.list.next(candidates, s.random);
     if (targetId === undefined) return;
     const target = s.table.get(targetId)!;
