@@ -20,6 +20,9 @@ interface BenchArgs {
   "heal-wait-s": number;
   faults: "proxy" | "packet";
   "report-dir": string;
+  runtime: "process" | "sim";
+  "loss-nodes": number;
+  "loss-periods": number;
 }
 
 function wholeNumbers(text: string, flag: string, min: number, max: number): number[] {
@@ -69,12 +72,25 @@ export const benchCommand: CommandModule<object, BenchArgs> = {
           "loss, partition: what carries the reference node's faults (manifests that say packet always get the packet engine; packet needs root and nft)",
       })
       .option("heal-wait-s", { type: "number", default: 120, describe: "partition: how long to wait for the cluster to re-form after each heal, in seconds" })
-      .option("report-dir", { type: "string", default: "reports" }),
+      .option("report-dir", { type: "string", default: "reports" })
+      .option("runtime", {
+        choices: ["process", "sim"] as const,
+        default: "process" as const,
+        describe:
+          "convergence only: sim measures the reference core in the simulator against epidemic theory and SWIM's expectations, at sizes processes cannot reach (--nodes 10,100,1000)",
+      })
+      .option("loss-nodes", {
+        type: "number",
+        default: 20,
+        describe: "convergence --runtime sim: cluster size of the false-positive trials at each --rates loss",
+      })
+      .option("loss-periods", { type: "number", default: 300, describe: "convergence --runtime sim: probe periods of each false-positive trial" }),
   handler: async (args) => {
     const trials = args.trials ?? (args.kind === "partition" ? 1 : 10);
     if (!Number.isInteger(trials) || trials < 1 || trials > 1000) throw new UsageError("--trials: a whole number from 1 to 1000");
     const partitionsS = wholeNumbers(args["partitions-s"], "--partitions-s", 1, 3600);
     if (!(args["heal-wait-s"] > 0 && args["heal-wait-s"] <= 3600)) throw new UsageError("--heal-wait-s: from 1 to 3600");
+    if (args.runtime === "sim") return benchTheory(args, trials);
     const sizes = wholeNumbers(args.nodes, "--nodes", 3, 64);
     if (args.kind !== "convergence" && sizes.length !== 1) throw new UsageError(`--nodes: one size for ${args.kind}`);
     const pauses = wholeNumbers(args.pauses, "--pauses", 1, 120_000);
@@ -138,3 +154,41 @@ export const benchCommand: CommandModule<object, BenchArgs> = {
     }
   },
 };
+
+/** `bench convergence --runtime sim`: the simulator measured against theory (harness/sim/theory-bench.ts). */
+async function benchTheory(args: BenchArgs, trials: number): Promise<void> {
+  if (args.kind !== "convergence") throw new UsageError(`--runtime sim: measures convergence against theory; bench ${args.kind} runs on processes`);
+  if (args.sut.some((s) => s !== "reference")) throw new UsageError("--runtime sim: simulates the reference node's core only");
+  const sizes = wholeNumbers(args.nodes, "--nodes", 3, 10_000);
+  const lossRates = wholeNumbers(args.rates, "--rates", 0, 100).map((r) => r / 100);
+  if (!(Number.isInteger(args["loss-nodes"]) && args["loss-nodes"] >= 3 && args["loss-nodes"] <= 10_000)) throw new UsageError("--loss-nodes: from 3 to 10000");
+  if (!(Number.isInteger(args["loss-periods"]) && args["loss-periods"] >= 1 && args["loss-periods"] <= 100_000))
+    throw new UsageError("--loss-periods: from 1 to 100000");
+  const [{ runTheoryBench }, { theoryMarkdown, writeTheoryReports }] = await Promise.all([
+    import("../../sim/theory-bench.js"),
+    import("../../sim/theory-report.js"),
+  ]);
+  const seed = args.seed ?? Math.floor(Math.random() * 2 ** 31);
+  const { runDir } = runDirFor(args["report-dir"], ["bench-theory"]);
+  mkdirSync(runDir, { recursive: true });
+  let interrupted = false;
+  process.on("SIGINT", () => {
+    if (interrupted) process.exit(130);
+    interrupted = true;
+    process.stderr.write("\nSIGINT: finishing the current trial, then writing what was measured (again: exit now)\n");
+  });
+  const startedAt = Date.now();
+  const bench = runTheoryBench(
+    { sizes, trials, seed, lossRates, lossNodes: args["loss-nodes"], lossPeriods: args["loss-periods"] },
+    (line) => process.stderr.write(`${line}\n`),
+    () => interrupted,
+  );
+  const html = await writeTheoryReports(runDir, bench, { seed, startedAt, finishedAt: Date.now() });
+  process.stdout.write(`${theoryMarkdown(bench)}\nreport: ${html}\n`);
+  if (interrupted) process.exit(130);
+  // Never green on nothing: a bench that measured no trial has no figures to report.
+  if (bench.spread.every((s) => s.firstSuspectPeriods === null && s.writeRounds === null)) {
+    process.stderr.write("grapevine: nothing was measured\n");
+    process.exitCode = EXIT_CHECK_FAILED;
+  }
+}
