@@ -38,6 +38,9 @@ t.test("a failed scenario prints its seed and the command that replays it; the c
     readFileSync(path.join(onlyRunDir(first), "history.ndjson"), "utf8"),
     "and the history is byte for byte the same",
   );
+  const check = await grapevine(["check", onlyRunDir(first)]);
+  t.equal(check.exitCode, 1, "grapevine check judges the simulated history again: the same failure");
+  t.match(check.stderr, /every verdict matches summary.json/);
 });
 
 t.test("200 simulated nodes: the checks pass and the report draws shares and a heatmap, not 40 000 lanes", async (t) => {
@@ -82,4 +85,67 @@ t.test("combinations the simulator cannot serve are refused with the reason (exi
   const processes = await grapevine(["run", "--nodes", "100", "specs/scenarios/02-crash-detection.yaml", "--report-dir", tmpdir()]);
   t.equal(processes.exitCode, 2);
   t.match(processes.stderr, /--nodes: must be a whole number from 1 to 64 \(more with --runtime sim\)/);
+});
+
+t.test("bench convergence --runtime sim: each figure beside its prediction, with the formulas, in three charts", async (t) => {
+  const reportDir = mkdtempSync(path.join(tmpdir(), "grapevine-theory-"));
+  const args = ["bench", "convergence", "--runtime", "sim", "--nodes", "10,40", "--trials", "2", "--seed", "3", "--rates", "10,30"];
+  const run = await grapevine([...args, "--loss-nodes", "10", "--loss-periods", "200", "--report-dir", reportDir]);
+  t.equal(run.exitCode, 0, run.stdout + run.stderr);
+  t.match(run.stderr, /N=40 trial 2\/2: first suspicion [\d.]+ periods/, "progress per trial");
+  const runDir = onlyRunDir(reportDir);
+  const summary = JSON.parse(readFileSync(path.join(runDir, "summary.json"), "utf8")) as {
+    spread: { nodes: number; firstSuspectPeriods: number | null; writeRounds: number | null; predictedRounds: number; predictedFirstSuspect: number }[];
+    loss: { lossRate: number; probes: number; perProbe: number; predicted: number }[];
+  };
+  t.same(
+    summary.spread.map((s) => s.nodes),
+    [10, 10, 40, 40],
+    "two trials per size",
+  );
+  for (const s of summary.spread) {
+    t.ok(
+      s.firstSuspectPeriods !== null && s.firstSuspectPeriods > 0 && s.firstSuspectPeriods < 10,
+      `N=${s.nodes}: first suspicion after ${s.firstSuspectPeriods} periods`,
+    );
+    t.ok(
+      s.writeRounds !== null && s.writeRounds > 0 && s.writeRounds <= 2 * s.predictedRounds,
+      `N=${s.nodes}: the write reached all in ${s.writeRounds} rounds (predicted ${s.predictedRounds.toFixed(1)})`,
+    );
+  }
+  const heavy = summary.loss.find((l) => l.lossRate === 0.3)!;
+  t.ok(heavy.probes > 1500, `${heavy.probes} probes at 30 % loss`);
+  t.ok(
+    heavy.perProbe > heavy.predicted / 2 && heavy.perProbe < heavy.predicted * 2,
+    `30 % loss: ${heavy.perProbe.toFixed(4)} failed probes per probe, predicted ${heavy.predicted.toFixed(4)}`,
+  );
+  const html = readFileSync(path.join(runDir, "index.html"), "utf8");
+  t.equal((html.match(/<svg/g) ?? []).length, 3, "three charts");
+  t.match(html, /Pittel 1987/, "the formulas' sources");
+  const refused = await grapevine(["bench", "detection", "--runtime", "sim", "--report-dir", reportDir]);
+  t.equal(refused.exitCode, 2, "only convergence runs in the simulator");
+  t.match(refused.stderr, /--runtime sim: measures convergence against theory; bench detection runs on processes/);
+});
+
+t.test("bench:sim: forming time, node-periods per second and peak memory per size", async (t) => {
+  const out = path.join(mkdtempSync(path.join(tmpdir(), "grapevine-bench-sim-")), "sim.json");
+  const run = await execa(process.execPath, [path.join(root, "dist", "harness", "bench", "sim.js"), "--nodes", "20,60", "--periods", "20", "--json", out], {
+    reject: false,
+    timeout: 120_000,
+  });
+  t.equal(run.exitCode, 0, run.stderr);
+  t.match(run.stdout, /\| 60 \| [\d.]+ s \|/);
+  const { figures } = JSON.parse(readFileSync(out, "utf8")) as { figures: { nodes: number; formed: boolean; nodePeriodsPerS: number; peakRssMB: number }[] };
+  t.same(
+    figures.map((f) => [f.nodes, f.formed]),
+    [
+      [20, true],
+      [60, true],
+    ],
+    "both clusters formed",
+  );
+  t.ok(
+    figures.every((f) => f.nodePeriodsPerS > 0 && f.peakRssMB > 0),
+    "rates and memory measured",
+  );
 });
