@@ -3,6 +3,8 @@ export interface Progress {
   scenario(index: number, total: number, name: string): void;
   step(index: number, total: number, what: string): void;
   scenarioDone(name: string, verdict: string, durationMs: number): void;
+  /** A long step still going (a simulated run at scale): how far it has got. */
+  note?(what: string): void;
 }
 
 /** One line per step, so it reads the same in a terminal and in a CI log. Written to stderr, keeping stdout for reporters. */
@@ -19,6 +21,9 @@ export function lineProgress(write: (line: string) => void = (l) => process.stde
     },
     step(index, total, what) {
       write(`${clock()}      ${current} step ${index + 1}/${total}: ${what} (${((Date.now() - scenarioStart) / 1000).toFixed(1)}s in)\n`);
+    },
+    note(what) {
+      write(`${clock()}        ${current}: ${what}\n`);
     },
     scenarioDone(name, verdict, durationMs) {
       write(`${clock()}  ${verdict.toUpperCase()} ${name} in ${(durationMs / 1000).toFixed(1)}s\n`);

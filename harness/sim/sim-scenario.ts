@@ -35,6 +35,8 @@ const DIGEST_EVERY_TICKS = 5;
 const EXPECT_POLL_MS = 200;
 /** Wall-clock ms of simulation between yields to the event loop, so that Ctrl-C is heard. */
 const YIELD_EVERY_MS = 50;
+/** Wall-clock ms between progress notes while the clock runs (a large cluster takes a while). */
+const NOTE_EVERY_MS = 5000;
 
 /** Steps the simulator does not model: a scenario with one is SKIP, with the reason. */
 const NOT_MODELLED: Partial<Record<ScenarioStep["kind"], string>> = {
@@ -144,6 +146,7 @@ class SimPlayer {
   private nextTick = TICK_MS;
   private ticks = 0;
   private lastYield = Date.now();
+  private lastNote = Date.now();
   /** Whether the scenario writes to the key-value store. */
   private readonly writes: boolean;
   private readonly kvSeq = new Map<string, number>();
@@ -220,6 +223,10 @@ class SimPlayer {
         await yieldToEventLoop();
         this.lastYield = Date.now();
         if (this.options.signal.aborted) throw new Interrupted();
+        if (this.lastYield - this.lastNote > NOTE_EVERY_MS) {
+          this.lastNote = this.lastYield;
+          this.options.progress.note?.(`simulated ${(this.now / 1000).toFixed(1)} s (this step until ${(until / 1000).toFixed(1)} s)`);
+        }
       }
     }
   }

@@ -2,7 +2,7 @@
 // mode (as nodes report them in a process run), or the aggregated stream at scale.
 //
 // Aggregated: a cluster of N nodes forming is N² first sightings, which no history can hold at
-// 10,000 nodes. Those (null → alive) are counted instead: per member, how many running nodes hold it
+// 10,000 nodes. Those (null → alive, of a member the node never held) are counted instead: per member, how many running nodes hold it
 // alive, suspect, dead or left, written per tick as `view-count` records (only the members whose
 // counts changed). Every other transition (suspicions, deaths, leaves, refutations) is still one
 // record each: they are what detection, false-positive and rejoin checks judge, and there are few.
@@ -55,7 +55,9 @@ export class ViewRecorder {
     if (before !== undefined) this.bump(c.id, before, -1);
     view.set(c.id, c.to);
     this.bump(c.id, c.to, +1);
-    if (this.aggregated && c.from === null && c.to === "alive") return;
+    // A first sighting is counted only. A member the node held before and has since forgotten
+    // (reaped after gossip-to-the-dead) coming back alive is a rejoin, which checks judge: recorded.
+    if (this.aggregated && c.from === null && before === undefined && c.to === "alive") return;
     const seq = (this.seq.get(c.observer) ?? 0) + 1;
     this.seq.set(c.observer, seq);
     this.history.add({

@@ -53,7 +53,7 @@ export class MembershipTable {
    * lists every period (probe candidates, gossip targets); rebuilt each time, they cost O(N) per
    * period per node, O(N²) a period for a simulated cluster. Callers must not modify them.
    */
-  private readonly cache = new Map<string, readonly Member[] | ReadonlySet<MemberId> | number>();
+  private readonly cache = new Map<string, unknown>();
 
   get(id: MemberId): Member | undefined {
     return this.members.get(id);
@@ -73,7 +73,12 @@ export class MembershipTable {
     return this.cached(`ids:${states.join(",")}:${except ?? ""}`, () => new Set(this.inState(states, except).map((m) => m.id)));
   }
 
-  private cached<T extends readonly Member[] | ReadonlySet<MemberId> | number>(key: string, build: () => T): T {
+  /** Something built from the table (a push-pull's member list), kept until the table next changes. */
+  derived<T>(key: string, build: () => T): T {
+    return this.cached(`derived:${key}`, build);
+  }
+
+  private cached<T>(key: string, build: () => T): T {
     let value = this.cache.get(key) as T | undefined;
     if (value === undefined) this.cache.set(key, (value = build()));
     return value;

@@ -273,9 +273,18 @@ export class SwimNode {
     if (target) this.sendSync(target, false);
   }
 
+  /**
+   * This node's push-pull message. Built once per table change: a node at scale sends one to a dead
+   * member every reconnect interval, and sizing a table of thousands for the frame each time costs more
+   * than the whole rest of its period.
+   */
+  private syncOf(join: boolean): Message {
+    return this.s.table.derived(`sync:${join}`, () => syncMessage(this.s.peer(), join, this.s.table.all()));
+  }
+
   private sendSync(to: Destination, join: boolean): void {
     const s = this.s;
-    s.send(to, syncMessage(s.peer(), join, s.table.all()), this.config.readTimeoutMs, { kind: "sync" });
+    s.send(to, this.syncOf(join), this.config.readTimeoutMs, { kind: "sync" });
   }
 
   /**
@@ -386,7 +395,7 @@ export class SwimNode {
         return;
       case "sync":
         this.applyUpdates(syncToUpdates(message.members, message.from.id));
-        this.s.emit({ type: "reply", conn, message: syncMessage(this.s.peer(), false, this.s.table.all()) });
+        this.s.emit({ type: "reply", conn, message: this.syncOf(false) });
         return;
       case "ack":
       case "nack":

@@ -40,8 +40,10 @@ interface SimNode {
   status: "up" | "paused" | "crashed";
   /** ms added to the virtual clock this node reads (a skewed clock). */
   clockOffsetMs: number;
-  /** Requests that reached a paused node wait here, as they would in its socket buffers. */
+  /** Inputs that reached a paused node wait here, as requests would in its socket buffers. */
   held: (() => void)[];
+  /** How many of `held` are requests (bounded by HELD_BACKLOG). */
+  heldRequests: number;
   wakeToken: number;
 }
 
@@ -50,6 +52,9 @@ interface InboundConn {
   exchange: number;
   deadline: number;
 }
+
+/** Requests a paused node holds before it drops more: Node's default listen backlog (net.Server.listen). */
+export const HELD_BACKLOG = 511;
 
 export interface SimOptions {
   config: NodeConfig;
@@ -146,7 +151,7 @@ export class SimCluster {
     const core = new SwimNode({ id, addr, config, seed, seeds: seeds.map(SimCluster.addrOf), mutant: this.options.mutant });
     const previous = this.nodes.get(id);
     // A restarted process's old timers find a new wake token and do nothing.
-    this.nodes.set(id, { core, status: "up", clockOffsetMs: 0, held: [], wakeToken: (previous?.wakeToken ?? 0) + 1 });
+    this.nodes.set(id, { core, status: "up", clockOffsetMs: 0, held: [], heldRequests: 0, wakeToken: (previous?.wakeToken ?? 0) + 1 });
     this.byAddr.set(addr, id);
     this.inbound.set(id, new Map());
     this.stepNode(id, { type: "start" });
@@ -164,6 +169,7 @@ export class SimCluster {
     const node = this.nodes.get(id)!;
     node.status = "crashed";
     node.held = [];
+    node.heldRequests = 0;
   }
 
   /** SIGSTOP: nothing runs; requests and responses pile up unanswered. */
@@ -175,6 +181,7 @@ export class SimCluster {
   resume(id: MemberId): void {
     const node = this.nodes.get(id)!;
     node.status = "up";
+    node.heldRequests = 0;
     const held = node.held.splice(0);
     for (const run of held) run();
     this.stepNode(id, { type: "tick" });
@@ -253,7 +260,12 @@ export class SimCluster {
     if (!node || node.status === "crashed" || (core && node.core !== core)) return;
     if (node.status === "paused") {
       const pinned = node.core;
-      if (input.type !== "tick") node.held.push(() => this.stepNode(id, input, pinned));
+      // A frozen process's kernel queues connections up to its listen backlog and drops the rest;
+      // their senders time out, as they do here (and a long pause at scale stays bounded in memory).
+      // Outcomes of its own exchanges are always kept: it has only the few it started before.
+      if (input.type === "tick" || (input.type === "request" && node.heldRequests >= HELD_BACKLOG)) return;
+      if (input.type === "request") node.heldRequests++;
+      node.held.push(() => this.stepNode(id, input, pinned));
       return;
     }
     const effects = node.core.step(input, this.now + node.clockOffsetMs);

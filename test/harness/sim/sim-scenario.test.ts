@@ -160,3 +160,20 @@ t.test("a step on a node that is down fails the step, not the run", async (t) =>
   t.match(failedLines(result.checks), /step 3: put: n3 did not take the write: it is crashed/);
   t.notOk(result.aborted, "the scenario ran to its end");
 });
+
+t.test("aggregated views still record a rejoin after the member was forgotten (reaped), so rejoined judges it", async (t) => {
+  const scenario = Scenario.parse({
+    name: "reaped-rejoin",
+    description: "n2 frozen past gossip-to-the-dead: the others forget it, then it comes back",
+    nodes: 5,
+    config: { gossipToTheDeadMs: 2000 },
+    steps: [{ wait: { until: "converged", timeout: "10s" } }, { pause: { node: "n2", for: "12s" } }, { wait: { until: "converged", timeout: "10s" } }],
+    checks: [{ rejoined: { node: "n2", within: "5s" } }, { converged: { within: "10s" } }],
+  });
+  for (const aggregateFrom of [2, 64]) {
+    const { result, records } = await runLoaded("inline", scenario, { seed: 4, aggregateFrom });
+    t.equal(result.verdict, "pass", `aggregated from ${aggregateFrom} nodes: ${failedLines(result.checks) || "pass"}`);
+    const back = records.filter((r) => r.type === "transition" && r.id === "n2" && r.from === null && r.to === "alive" && r.t > 12_000);
+    t.ok(back.length >= 4, `aggregated from ${aggregateFrom}: the forgotten member's return is recorded at every other node (${back.length})`);
+  }
+});
