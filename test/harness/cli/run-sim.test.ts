@@ -149,3 +149,31 @@ t.test("bench:sim: forming time, node-periods per second and peak memory per siz
     "rates and memory measured",
   );
 });
+
+t.test("Ctrl-C stops a simulated run at once, still writing what it judged (exit 130)", async (t) => {
+  const reportDir = mkdtempSync(path.join(tmpdir(), "grapevine-sim-int-"));
+  const child = execa(
+    process.execPath,
+    [builtCli(), "run", "--runtime", "sim", "--nodes", "300", "specs/scenarios/01-steady-state.yaml", "--report-dir", reportDir],
+    {
+      reject: false,
+      timeout: 120_000,
+      cwd: root,
+    },
+  );
+  await new Promise<void>((resolve) => {
+    let seen = "";
+    child.stderr!.on("data", (chunk: Buffer) => {
+      seen += chunk.toString();
+      if (/step 2\/2: wait/.test(seen)) resolve();
+    });
+  });
+  const interruptedAt = Date.now();
+  child.kill("SIGINT");
+  const result = await child;
+  t.equal(result.exitCode, 130, result.stderr.slice(-500));
+  t.ok(Date.now() - interruptedAt < 10_000, `stopped ${Date.now() - interruptedAt} ms after the signal`);
+  const summary = summaryOf(onlyRunDir(reportDir));
+  t.equal(summary.verdict, "fail", "an interrupted run is not a pass");
+  t.equal(summary.scenarios[0]!.aborted, "interrupted");
+});
