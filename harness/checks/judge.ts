@@ -27,6 +27,11 @@ export function judge(
   return { ...rest, ...(aborted ? { aborted } : {}), verdict: scenarioVerdict(checks), checks, metrics };
 }
 
+/** A suite's verdict. Never green on nothing: at least one scenario judged and passed, none failed, and not interrupted. */
+export function suiteVerdict(results: readonly ScenarioResult[], interrupted: boolean): "pass" | "fail" {
+  return results.some((r) => r.verdict === "pass") && results.every((r) => r.verdict !== "fail") && !interrupted ? "pass" : "fail";
+}
+
 /** fail if any check failed; skip if no check judged anything (all SKIP); else pass. */
 export function scenarioVerdict(checks: readonly CheckResult[]): ScenarioResult["verdict"] {
   if (checks.some((c) => c.verdict === "fail")) return "fail";

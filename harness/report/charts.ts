@@ -7,6 +7,15 @@ import type { FaultBand, StateBand } from "./timeline.js";
 
 export const STATE_COLORS = { alive: "#2e9d4b", suspect: "#f0a020", dead: "#d03030", left: "#8a8a8a" };
 
+/** A view state's colour, the same in every chart, with its legend on top. */
+const STATE_SCALE = {
+  field: "state",
+  type: "nominal",
+  title: "view",
+  scale: { domain: Object.keys(STATE_COLORS), range: Object.values(STATE_COLORS) },
+  legend: { orient: "top" },
+} as const;
+
 export async function renderSvg(spec: TopLevelSpec): Promise<string> {
   const view = new vega.View(vega.parse(compile(spec).spec), { renderer: "none" });
   const svg = await view.toSVG();
@@ -30,13 +39,7 @@ export function timelineSpec(bands: StateBand[], faults: FaultBand[], durationS:
           x,
           x2: { field: "toS" },
           y: { field: "row", type: "nominal", sort: rows, title: null, axis: { labelFontSize: 9 } },
-          color: {
-            field: "state",
-            type: "nominal",
-            title: "view",
-            scale: { domain: Object.keys(STATE_COLORS), range: Object.values(STATE_COLORS) },
-            legend: { orient: "top" },
-          },
+          color: STATE_SCALE,
           tooltip: [{ field: "row" }, { field: "state" }, { field: "incarnation" }, { field: "fromS", format: ".2f" }, { field: "toS", format: ".2f" }],
         },
       },
@@ -154,13 +157,7 @@ export function sharesSpec(curve: ShareSample[], faults: FaultBand[], durationS:
         encoding: {
           x,
           y: { field: "share", type: "quantitative", title: "share of (node, member) views", axis: { format: "%" }, scale: { domain: [0, 1] } },
-          stroke: {
-            field: "state",
-            type: "nominal",
-            title: "view",
-            scale: { domain: Object.keys(STATE_COLORS), range: Object.values(STATE_COLORS) },
-            legend: { orient: "top" },
-          },
+          stroke: STATE_SCALE,
         },
       },
     ],

@@ -13,6 +13,7 @@ import { ToxiproxyEngine } from "../faults/toxiproxy-engine.js";
 import type { ToxiproxySource } from "../faults/toxiproxy-source.js";
 import type { TestedImplementation } from "../../specs/history/history.js";
 import type { HistoryWriter, ScenarioHistory } from "../history/writer.js";
+import { stepEnd } from "../history/step-record.js";
 import { AdminClient } from "../observe/admin-client.js";
 import { Observer } from "../observe/observer.js";
 import type { ClusterNode, NodeRuntime } from "../runtime/node-runtime.js";
@@ -202,17 +203,7 @@ export async function runScenario(file: string, scenario: Scenario, options: Sce
   observer.start();
   const steps = new StepPlayer(run, history, observer, exits, signal);
   /** The step's end in the history: ok unless it judged and failed, with what it concluded. */
-  const stepEnded = (index: number, step: ScenarioStep, outcome: CheckResult | undefined) =>
-    history.add({
-      type: "step",
-      source: "harness",
-      phase: "end",
-      index,
-      kind: step.kind,
-      args: step.args,
-      ok: outcome ? outcome.verdict !== "fail" : true,
-      ...(outcome ? { detail: outcome.summary, outcome: { name: outcome.name, verdict: outcome.verdict, summary: outcome.summary } } : {}),
-    });
+  const stepEnded = (index: number, step: ScenarioStep, outcome: CheckResult | undefined) => history.add(stepEnd(index, step, outcome));
 
   try {
     for (const [index, step] of scenario.steps.entries()) {

@@ -7,6 +7,7 @@ import { requirePacketFaults } from "../faults/packet/host-tools.js";
 import type { AdapterManifest } from "../../specs/adapter/manifest.js";
 import { AdapterRuntime } from "../runtime/adapter-runtime.js";
 import { HistoryWriter } from "../history/writer.js";
+import { suiteVerdict } from "../checks/judge.js";
 import { DockerRuntime, type DockerNetworkMode } from "../runtime/docker/docker-runtime.js";
 import { type NodeRuntime, processRuntime } from "../runtime/node-runtime.js";
 import type { LoadedScenario } from "../scenario/load.js";
@@ -90,8 +91,7 @@ export async function runSuite(scenarios: LoadedScenario[], options: SuiteOption
     suite: options.suite,
     startedAt,
     finishedAt: Date.now(),
-    // Never green on nothing: at least one scenario judged and passed, none failed.
-    verdict: results.some((r) => r.verdict === "pass") && results.every((r) => r.verdict !== "fail") && !options.signal.aborted ? "pass" : "fail",
+    verdict: suiteVerdict(results, options.signal.aborted),
     ...(options.mutant ? { mutant: options.mutant } : {}),
     implementation: implementation?.name ?? (options.mutant ? `reference:${options.mutant}` : "reference"),
     toxiproxy: toxiproxy ? toxiproxy.kind : "none (packet engine)",

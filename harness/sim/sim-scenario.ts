@@ -13,6 +13,7 @@ import { CheckContext, checkDeadlineMs, runCheck } from "../checks/index.js";
 import { judge } from "../checks/judge.js";
 import { cutPairs, grudgeFromGroups, grudgeIsolate, grudgeNodes, grudgeOneWay, type Grudge } from "../faults/grudge.js";
 import type { HistoryWriter, ScenarioHistory } from "../history/writer.js";
+import { stepEnd } from "../history/step-record.js";
 import type { Progress } from "../run/progress.js";
 import { ViewRecorder } from "./view-recorder.js";
 
@@ -103,17 +104,7 @@ export async function runSimScenario(file: string, scenario: Scenario, options: 
         outcome = { name: `step ${index + 1}: ${step.kind}`, verdict: "fail", summary: error.message, evidence: [], metrics: {} };
       }
       if (outcome) stepResults.push(outcome);
-      history.add({
-        type: "step",
-        source: "harness",
-        t: player.now,
-        phase: "end",
-        index,
-        kind: step.kind,
-        args: step.args,
-        ok: outcome ? outcome.verdict !== "fail" : true,
-        ...(outcome ? { detail: outcome.summary, outcome: { name: outcome.name, verdict: outcome.verdict, summary: outcome.summary } } : {}),
-      });
+      history.add({ ...stepEnd(index, step, outcome), t: player.now });
     }
   } catch (error) {
     aborted = error instanceof Interrupted ? "interrupted" : (error as Error).message;

@@ -3,6 +3,7 @@ import path from "node:path";
 import type { Summary } from "../../specs/report/summary.js";
 import type { MutantName } from "../../reference-node/core/mutants.js";
 import { HistoryWriter } from "../history/writer.js";
+import { suiteVerdict } from "../checks/judge.js";
 import type { Progress } from "../run/progress.js";
 import type { LoadedScenario } from "../scenario/load.js";
 import { runSimScenario } from "./sim-scenario.js";
@@ -38,8 +39,7 @@ export async function runSimSuite(scenarios: LoadedScenario[], options: SimSuite
     suite: options.suite,
     startedAt,
     finishedAt: Date.now(),
-    // Never green on nothing: at least one scenario judged and passed, none failed.
-    verdict: results.some((r) => r.verdict === "pass") && results.every((r) => r.verdict !== "fail") && !options.signal.aborted ? "pass" : "fail",
+    verdict: suiteVerdict(results, options.signal.aborted),
     ...(options.mutant ? { mutant: options.mutant } : {}),
     implementation: options.mutant ? `reference:${options.mutant}` : "reference",
     toxiproxy: "none (simulated network)",

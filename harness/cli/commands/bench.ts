@@ -46,6 +46,22 @@ async function implementationOf(spec: string): Promise<Implementation> {
   }
 }
 
+/**
+ * A bench's run folder, and Ctrl-C handled the bench's way: the first finishes the current trial and
+ * writes what was measured; a second exits at once.
+ */
+function benchRun(reportDir: string, name: string): { runDir: string; interrupted: () => boolean } {
+  const { runDir } = runDirFor(reportDir, [name]);
+  mkdirSync(runDir, { recursive: true });
+  let interrupted = false;
+  process.on("SIGINT", () => {
+    if (interrupted) process.exit(130);
+    interrupted = true;
+    process.stderr.write("\nSIGINT: finishing the current trial, then writing what was measured (again: exit now)\n");
+  });
+  return { runDir, interrupted: () => interrupted };
+}
+
 export const benchCommand: CommandModule<object, BenchArgs> = {
   command: "bench <kind>",
   describe: "Benchmark failure detection across implementations (reference, or adapter manifests such as fixtures/adapters/serf.json)",
@@ -121,19 +137,12 @@ export const benchCommand: CommandModule<object, BenchArgs> = {
             .join(", ")}: packet-level faults need ${missing.join("; and ")}`,
         );
     }
-    const { runDir } = runDirFor(args["report-dir"], [`bench-${args.kind}`]);
-    mkdirSync(runDir, { recursive: true });
-    let interrupted = false;
-    process.on("SIGINT", () => {
-      if (interrupted) process.exit(130);
-      interrupted = true;
-      process.stderr.write("\nSIGINT: finishing the current trial, then writing what was measured (again: exit now)\n");
-    });
+    const { runDir, interrupted } = benchRun(args["report-dir"], `bench-${args.kind}`);
     const say = (line: string) => process.stderr.write(`${line}\n`);
     const plan: BenchPlan = { kind: args.kind, sizes, trials, seed, pauses, rates, durationS: args["duration-s"], partitionsS, healWaitS: args["heal-wait-s"] };
     const startedAt = Date.now();
     const results: ImplementationBench[] = [];
-    for (const impl of impls) results.push(await benchImplementation(impl, plan, say, () => interrupted));
+    for (const impl of impls) results.push(await benchImplementation(impl, plan, say, interrupted));
     const summary: BenchSummary = BenchSummarySchema.parse({
       tool: "grapevine bench",
       kind: args.kind,
@@ -146,7 +155,7 @@ export const benchCommand: CommandModule<object, BenchArgs> = {
     });
     const html = await writeBenchReports(runDir, summary);
     process.stdout.write(`${renderBenchMarkdown(summary)}\nreport: ${html}\n`);
-    if (interrupted) process.exit(130);
+    if (interrupted()) process.exit(130);
     // Never green on nothing: a bench in which no trial measured anything has no figures to report.
     if (results.every((r) => trialsMeasured(r) === 0)) {
       process.stderr.write("grapevine: nothing was measured: no trial ran to the end (the reasons are above and in the report)\n");
@@ -169,23 +178,16 @@ async function benchTheory(args: BenchArgs, trials: number): Promise<void> {
     import("../../sim/theory-report.js"),
   ]);
   const seed = args.seed ?? Math.floor(Math.random() * 2 ** 31);
-  const { runDir } = runDirFor(args["report-dir"], ["bench-theory"]);
-  mkdirSync(runDir, { recursive: true });
-  let interrupted = false;
-  process.on("SIGINT", () => {
-    if (interrupted) process.exit(130);
-    interrupted = true;
-    process.stderr.write("\nSIGINT: finishing the current trial, then writing what was measured (again: exit now)\n");
-  });
+  const { runDir, interrupted } = benchRun(args["report-dir"], "bench-theory");
   const startedAt = Date.now();
   const bench = runTheoryBench(
     { sizes, trials, seed, lossRates, lossNodes: args["loss-nodes"], lossPeriods: args["loss-periods"] },
     (line) => process.stderr.write(`${line}\n`),
-    () => interrupted,
+    interrupted,
   );
   const html = await writeTheoryReports(runDir, bench, { seed, startedAt, finishedAt: Date.now() });
   process.stdout.write(`${theoryMarkdown(bench)}\nreport: ${html}\n`);
-  if (interrupted) process.exit(130);
+  if (interrupted()) process.exit(130);
   // Never green on nothing: a bench that measured no trial has no figures to report.
   if (bench.spread.every((s) => s.firstSuspectPeriods === null && s.writeRounds === null)) {
     process.stderr.write("grapevine: nothing was measured\n");
