@@ -32,8 +32,13 @@ export interface SimRunOptions {
 /** Virtual ms between view-count records, and between key-value digests (the process run's observer takes one every 500 ms). */
 const TICK_MS = 100;
 const DIGEST_EVERY_TICKS = 5;
-/** How often an `expect` step judges its check again while it waits, virtual ms (as the process run polls). */
+/**
+ * How often an `expect` step judges its check again while it waits: every 200 virtual ms (as the
+ * process run polls), or a tenth of the time waited so far if longer. Each judgement reads the whole
+ * history, which at scale is costly, and a wait of virtual minutes then ends at most 10 % late.
+ */
 const EXPECT_POLL_MS = 200;
+const EXPECT_POLL_SHARE = 0.1;
 /** Wall-clock ms of simulation between yields to the event loop, so that Ctrl-C is heard. */
 const YIELD_EVERY_MS = 50;
 /** Wall-clock ms between progress notes while the clock runs (a large cluster takes a while). */
@@ -428,14 +433,16 @@ class SimPlayer {
     return { name: `step ${index + 1}: write-load`, verdict: "info", summary, evidence: [], metrics: { writes: total, acknowledged } };
   }
 
-  /** Judges the check on the history so far every 200 virtual ms until it passes or its own bound runs out. */
+  /** Judges the check on the history so far (see EXPECT_POLL_MS) until it passes or its own bound runs out. */
   private async expect(spec: CheckSpec, index: number): Promise<CheckResult> {
+    const started = this.now;
     const deadline = this.now + checkDeadlineMs(spec);
     for (;;) {
       this.views.tick(this.now);
       const result = runCheck(spec, new CheckContext(this.history.records(), this.now));
       if (result.verdict !== "fail" || this.now >= deadline) return { ...result, name: `step ${index + 1}: expect ${result.name}` };
-      await this.advance(Math.min(EXPECT_POLL_MS, deadline - this.now));
+      const poll = Math.max(EXPECT_POLL_MS, Math.round((this.now - started) * EXPECT_POLL_SHARE));
+      await this.advance(Math.min(poll, deadline - this.now));
     }
   }
 
