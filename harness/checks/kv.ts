@@ -23,9 +23,9 @@ function digests(ctx: CheckContext): RecordOf<"kv-digest">[] {
  * (undefined where a node has none in that window). A sample from before `since` says nothing
  * about the store after it.
  */
-export function rootsAt(ctx: CheckContext, t: number, since = ctx.truth.start): Map<string, string | undefined> {
+export function rootsAt(ctx: CheckContext, t: number, since = ctx.truth.start, samples = digests(ctx)): Map<string, string | undefined> {
   const latest = new Map<string, string>();
-  for (const d of digests(ctx)) if (d.t >= since && d.t <= t && (ctx.truth.upSince(d.observer, t) ?? Infinity) <= d.t) latest.set(d.observer, d.root);
+  for (const d of samples) if (d.t >= since && d.t <= t && (ctx.truth.upSince(d.observer, t) ?? Infinity) <= d.t) latest.set(d.observer, d.root);
   return new Map(ctx.truth.runningAt(t).map((n) => [n, latest.get(n)]));
 }
 
@@ -40,18 +40,15 @@ export function kvConverged(ctx: CheckContext, args: CheckArgs["kv-converged"]):
   const lastWrite = Math.max(...writes(ctx).map((w) => w.t));
   // Convergence cannot come before the last write or the last fault change; only digests sampled since count.
   const from = Math.max(lastWrite, ctx.truth.lastChange());
+  // Sorted once, and each sampling instant tried once: a cluster of thousands samples every node at the same instant.
+  const samples = digests(ctx).filter((d) => d.t >= from);
   const agree = (t: number) => {
-    const roots = [...rootsAt(ctx, t, from).values()];
+    const roots = [...rootsAt(ctx, t, from, samples).values()];
     return roots.length > 0 && roots.every((r) => r !== undefined && r === roots[0]);
   };
-  const candidates = [
-    from,
-    ...digests(ctx)
-      .filter((d) => d.t > from && d.t <= Math.min(from + args.within, ctx.truth.end))
-      .map((d) => d.t),
-  ];
+  const candidates = [from, ...new Set(samples.filter((d) => d.t > from && d.t <= Math.min(from + args.within, ctx.truth.end)).map((d) => d.t))];
   const at = candidates.find(agree);
-  const final = [...rootsAt(ctx, ctx.truth.end, from)];
+  const final = [...rootsAt(ctx, ctx.truth.end, from, samples)];
   const evidence = final.map(([node, root]) => ctx.evidence(`final digest ${root ?? "none"}`, { observer: node }));
   if (at === undefined)
     return result("kv-converged", "fail", `key-value digests did not agree within ${fmtMs(args.within)} of the last write or change`, evidence, {
