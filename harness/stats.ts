@@ -6,3 +6,13 @@ import { quantileSorted } from "simple-statistics";
 export function percentile(sorted: readonly number[], p: number): number | null {
   return sorted.length === 0 ? null : quantileSorted(sorted as number[], p);
 }
+
+/**
+ * The largest of `values` (at least `floor`). Math.max(...values) throws a RangeError past about
+ * 100,000 values, which a history of a thousand nodes reaches (every write at every node).
+ */
+export function maxOf(values: Iterable<number>, floor = -Infinity): number {
+  let max = floor;
+  for (const v of values) if (v > max) max = v;
+  return max;
+}

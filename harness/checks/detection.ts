@@ -2,6 +2,7 @@
 import type { CheckArgs } from "../../specs/scenario/scenario.js";
 import type { CheckResult } from "../../specs/report/summary.js";
 import { type CheckContext, fmtMs, result } from "./context.js";
+import { maxOf } from "../stats.js";
 
 /** When `node` was last taken out of service: its crash (node-down) or the start of a pause. */
 export function outageStart(ctx: CheckContext, node: string): number | undefined {
@@ -21,7 +22,7 @@ export function detection(ctx: CheckContext, args: CheckArgs["detection"]): Chec
   const firstSuspect = firstOf("suspect");
   const firstDead = firstOf("dead");
   const deadBy = observers.map((o) => ({ observer: o, at: firstOf("dead", o) }));
-  const allDead = deadBy.every((d) => d.at !== undefined) ? Math.max(...deadBy.map((d) => d.at!)) : undefined;
+  const allDead = deadBy.every((d) => d.at !== undefined) ? maxOf(deadBy.map((d) => d.at!)) : undefined;
   const metrics = {
     firstSuspectMs: firstSuspect === undefined ? null : firstSuspect - t0,
     firstDeadMs: firstDead === undefined ? null : firstDead - t0,

@@ -6,6 +6,7 @@ import type { KvVersion } from "../../specs/wire/messages.js";
 import { compareVersions } from "../../specs/wire/version-order.js";
 import { percentile } from "../stats.js";
 import { type CheckContext, fmtMs, result } from "./context.js";
+import { maxOf } from "../stats.js";
 
 type Write = RecordOf<"kv-write">;
 
@@ -37,7 +38,7 @@ const nothingWritten = (name: string) =>
 
 export function kvConverged(ctx: CheckContext, args: CheckArgs["kv-converged"]): CheckResult {
   if (writes(ctx).length === 0) return nothingWritten("kv-converged");
-  const lastWrite = Math.max(...writes(ctx).map((w) => w.t));
+  const lastWrite = maxOf(writes(ctx).map((w) => w.t));
   // Convergence cannot come before the last write or the last fault change; only digests sampled since count.
   const from = Math.max(lastWrite, ctx.truth.lastChange());
   // Sorted once, and each sampling instant tried once: a cluster of thousands samples every node at the same instant.

@@ -2,6 +2,7 @@
 import type { CheckArgs } from "../../specs/scenario/scenario.js";
 import type { CheckResult } from "../../specs/report/summary.js";
 import { type CheckContext, fmtMs, result } from "./context.js";
+import { maxOf } from "../stats.js";
 
 export function left(ctx: CheckContext, args: CheckArgs["left"]): CheckResult {
   const name = `left ${args.node}`;
@@ -21,7 +22,7 @@ export function left(ctx: CheckContext, args: CheckArgs["left"]): CheckResult {
     ...deaths.map((tr) => ctx.evidence("marked it dead instead", { observer: tr.observer, member: args.node, at: tr.t })),
   ];
   const missing = seen.filter((s) => s.at === undefined || s.at - leave.t > args.within);
-  const worst = missing.length ? null : Math.max(...seen.map((s) => s.at! - leave.t));
+  const worst = missing.length ? null : maxOf(seen.map((s) => s.at! - leave.t));
   const ok = missing.length === 0 && deaths.length === 0;
   const summary = ok
     ? `every node saw ${args.node} leave within ${fmtMs(worst)} (bound ${fmtMs(args.within)})`
@@ -147,7 +148,10 @@ export function rejoined(ctx: CheckContext, args: CheckArgs["rejoined"]): CheckR
   const back = [...resumes, ...restarts].sort((a, b) => a - b).at(-1);
   if (back === undefined) return result(name, "fail", `${args.node} was never resumed or restarted`);
   const deaths = ctx.views.about(args.node, "dead").filter((tr) => tr.t <= back);
-  const deadIncarnation = deaths.length ? Math.max(...deaths.map((d) => d.incarnation)) : -1;
+  const deadIncarnation = maxOf(
+    deaths.map((d) => d.incarnation),
+    -1,
+  );
   const observers = ctx.truth.runningAt(back).filter((n) => n !== args.node);
   const seen = observers.map((o) => ({
     observer: o,
@@ -164,7 +168,12 @@ export function rejoined(ctx: CheckContext, args: CheckArgs["rejoined"]): CheckR
       }),
     ),
   ];
-  const worst = late.length ? null : Math.max(0, ...seen.map((s) => s.at! - back));
+  const worst = late.length
+    ? null
+    : maxOf(
+        seen.map((s) => s.at! - back),
+        0,
+      );
   const wasDead = deaths.length > 0;
   const ok = wasDead && late.length === 0;
   const summary = !wasDead

@@ -1,6 +1,7 @@
 // The raw material of the timeline chart: each node's view of each member as state intervals, and the fault windows.
 import type { HistoryRecord } from "../../specs/history/history.js";
 import { Truth } from "../checks/truth.js";
+import { maxOf } from "../stats.js";
 
 export interface StateBand {
   row: string;
@@ -63,7 +64,11 @@ export function timeline(records: readonly HistoryRecord[]): { bands: StateBand[
 /** Mean share of nodes holding a write at each time since it was written, in 25 ms steps. */
 export function disseminationCurve(spreads: { reachedMs: number[]; nodes: number }[]): { ms: number; share: number }[] {
   if (spreads.length === 0) return [];
-  const end = Math.max(100, ...spreads.flatMap((s) => s.reachedMs)) + 100;
+  const end =
+    maxOf(
+      spreads.flatMap((s) => s.reachedMs),
+      100,
+    ) + 100;
   const points: { ms: number; share: number }[] = [];
   for (let ms = 0; ms <= end; ms += 25) {
     const share = spreads.reduce((sum, s) => sum + s.reachedMs.filter((r) => r <= ms).length / s.nodes, 0) / spreads.length;
