@@ -2,7 +2,31 @@
 // running nodes held it in each state, over time. Convergence is judged on it when it is present.
 import type { HistoryRecord, RecordOf } from "../../specs/history/history.js";
 
-type Counts = readonly [alive: number, suspect: number, dead: number, left: number];
+export type Counts = readonly [alive: number, suspect: number, dead: number, left: number];
+
+/**
+ * The checks' convergence rule, on counts: every running member is held alive by every running node,
+ * and no other member (of `members`, all those ever counted) by any. Judged on a history here, and
+ * live by the simulator while it waits for convergence.
+ */
+export function convergedByCounts(
+  running: readonly string[],
+  members: Iterable<string>,
+  countsOf: (member: string) => Counts,
+): { ok: boolean; reason?: string } {
+  if (running.length === 0) return { ok: false, reason: "no node is running" };
+  const up = new Set(running);
+  for (const member of running) {
+    const alive = countsOf(member)[0];
+    if (alive !== running.length) return { ok: false, reason: `${running.length - alive} of ${running.length} running nodes do not hold ${member} alive` };
+  }
+  for (const member of members) {
+    if (up.has(member)) continue;
+    const alive = countsOf(member)[0];
+    if (alive > 0) return { ok: false, reason: `${alive} running nodes hold ${member} alive but it is not running` };
+  }
+  return { ok: true };
+}
 
 export class ViewCounts {
   /** Per member, its counts in time order. */
@@ -43,18 +67,8 @@ export class ViewCounts {
     return line[lo]!.counts;
   }
 
-  /** Every running node holds exactly the running nodes alive, by the counts. */
+  /** Every running node holds exactly the running nodes alive, by the counts at t. */
   convergedAt(t: number, running: readonly string[]): { ok: boolean; reason?: string } {
-    const up = new Set(running);
-    for (const member of running) {
-      const alive = this.at(member, t)[0];
-      if (alive !== running.length) return { ok: false, reason: `${running.length - alive} of ${running.length} running nodes do not hold ${member} alive` };
-    }
-    for (const member of this.timeline.keys()) {
-      if (up.has(member)) continue;
-      const alive = this.at(member, t)[0];
-      if (alive > 0) return { ok: false, reason: `${alive} running nodes hold ${member} alive but it is not running` };
-    }
-    return { ok: true };
+    return convergedByCounts(running, this.timeline.keys(), (member) => this.at(member, t));
   }
 }

@@ -2,7 +2,7 @@
 import { randomInt } from "node:crypto";
 import path from "node:path";
 import type { CheckResult, ScenarioResult } from "../../specs/report/summary.js";
-import { SCENARIO_DEFAULT_CONFIG, type CheckSpec, type Scenario, type ScenarioStep } from "../../specs/scenario/scenario.js";
+import { KV_STEP_KINDS, MAX_PROCESS_NODES, SCENARIO_DEFAULT_CONFIG, type CheckSpec, type Scenario, type ScenarioStep } from "../../specs/scenario/scenario.js";
 import { CheckContext, checkDeadlineMs, runCheck } from "../checks/index.js";
 import { judge } from "../checks/judge.js";
 import type { FaultEngine } from "../faults/engine.js";
@@ -37,11 +37,6 @@ export interface ScenarioRunOptions {
   implementation?: TestedImplementation | undefined;
 }
 
-/** The most nodes one machine runs as processes or containers; beyond, only the simulator. */
-export const MAX_PROCESS_NODES = 64;
-
-/** Steps that need a key-value store: a scenario with one cannot run on an implementation without. */
-const KV_STEPS = new Set<ScenarioStep["kind"]>(["put", "write-load"]);
 /** Steps that act on datagrams, which only an engine on the packets can give (Toxiproxy relays TCP streams). */
 const DATAGRAM_STEPS = new Set<ScenarioStep["kind"]>(["duplicate", "reorder"]);
 
@@ -55,7 +50,7 @@ export function notRunReason(scenario: Scenario, implementation: TestedImplement
   const clocks = stepKinds(scenario, new Set(["clock"]));
   if (clocks)
     return "not run: its clock steps offset a node's clock, which only the simulator can do (a process reads the machine's clock); run it with --runtime sim";
-  const writes = stepKinds(scenario, KV_STEPS);
+  const writes = stepKinds(scenario, KV_STEP_KINDS);
   if (implementation && !implementation.shows.kv && writes) return `not run: ${implementation.name} has no key-value store, which its ${writes} steps write to`;
   const datagrams = stepKinds(scenario, DATAGRAM_STEPS);
   if (faults === "proxy" && datagrams)
@@ -64,7 +59,7 @@ export function notRunReason(scenario: Scenario, implementation: TestedImplement
 }
 
 /** The kinds of `scenario`'s steps that are in `set`, as "a and b" ("" for none). */
-function stepKinds(scenario: Scenario, set: Set<ScenarioStep["kind"]>): string {
+function stepKinds(scenario: Scenario, set: ReadonlySet<ScenarioStep["kind"]>): string {
   return [...new Set(scenario.steps.filter((s) => set.has(s.kind)).map((s) => s.kind))].join(" and ");
 }
 

@@ -5,7 +5,7 @@
 import { setImmediate as yieldToEventLoop } from "node:timers/promises";
 import { NodeConfig } from "../../specs/node/config.js";
 import type { CheckResult, ScenarioResult } from "../../specs/report/summary.js";
-import { SCENARIO_DEFAULT_CONFIG, type CheckSpec, type Scenario, type ScenarioStep } from "../../specs/scenario/scenario.js";
+import { KV_STEP_KINDS, SCENARIO_DEFAULT_CONFIG, type CheckSpec, type Scenario, type ScenarioStep } from "../../specs/scenario/scenario.js";
 import type { MutantName } from "../../reference-node/core/mutants.js";
 import { SimCluster } from "../../reference-node/sim/cluster.js";
 import type { Link, LinkRule } from "../../reference-node/sim/network.js";
@@ -157,7 +157,7 @@ class SimPlayer {
     private readonly options: SimRunOptions,
   ) {
     this.views = new ViewRecorder(history, aggregated);
-    this.writes = scenario.steps.some((s) => s.kind === "put" || s.kind === "write-load");
+    this.writes = scenario.steps.some((s) => KV_STEP_KINDS.has(s.kind));
     this.sim = new SimCluster({
       config,
       latencyMs: options.linkDelayMs ?? 1,
@@ -284,7 +284,6 @@ class SimPlayer {
       case "restart": {
         const node = step.args;
         if (this.sim.status(node) !== "crashed") this.down(node, "crash");
-        this.sim.crash(node);
         this.boot(node, Number(node.slice(1)) - 1);
         return undefined;
       }

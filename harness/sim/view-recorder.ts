@@ -7,6 +7,7 @@
 // counts changed). Every other transition (suspicions, deaths, leaves, refutations) is still one
 // record each: they are what detection, false-positive and rejoin checks judge, and there are few.
 import type { MemberState } from "../../specs/wire/messages.js";
+import { convergedByCounts } from "../checks/view-counts.js";
 import type { ScenarioHistory } from "../history/writer.js";
 
 const STATES: readonly MemberState[] = ["alive", "suspect", "dead", "left"];
@@ -89,19 +90,11 @@ export class ViewRecorder {
   }
 
   /**
-   * Converged now, by the checks' rule: every counted node holds exactly the counted nodes alive
-   * (`up`: the nodes whose process runs; none of them may be paused).
+   * Converged now, by the checks' rule (convergedByCounts): every counted node holds exactly the
+   * counted nodes alive (`up`: the nodes whose process runs; none of them may be paused).
    */
   converged(up: readonly string[]): { ok: boolean; reason?: string } {
-    if (up.length === 0) return { ok: false, reason: "no node is running" };
-    const running = new Set(up);
-    for (const member of up) {
-      const alive = this.countsOf(member)[0];
-      if (alive !== up.length) return { ok: false, reason: `${up.length - alive} of ${up.length} running nodes do not hold ${member} alive` };
-    }
-    for (const [member, c] of this.counts)
-      if (!running.has(member) && c[0]! > 0) return { ok: false, reason: `${c[0]} running nodes hold ${member} alive but it is not running` };
-    return { ok: true };
+    return convergedByCounts(up, this.counts.keys(), (member) => this.countsOf(member));
   }
 
   private bump(member: string, state: MemberState, by: number): void {

@@ -49,6 +49,8 @@ interface SimNode {
 
 interface InboundConn {
   sender: MemberId;
+  /** The sender's process when it sent: a reply after it restarted goes nowhere. */
+  senderCore: SwimNode;
   exchange: number;
   deadline: number;
 }
@@ -100,6 +102,8 @@ export class SimCluster {
   private readonly starts = new Map<MemberId, NodeStart>();
   private readonly byAddr = new Map<string, MemberId>();
   private readonly inbound = new Map<MemberId, Map<number, InboundConn>>();
+  /** The version of each node's last acknowledged write (kv-written), read by `put`. */
+  private readonly written = new Map<MemberId, KvVersion>();
   private nextConn = 1;
 
   constructor(private readonly options: SimOptions) {
@@ -309,9 +313,6 @@ export class SimCluster {
     }
   }
 
-  /** The version of each node's last acknowledged write (kv-written), read by `put`. */
-  private readonly written = new Map<MemberId, KvVersion>();
-
   private deliver(sender: MemberId, exchange: number, addr: string, message: Message, timeoutMs: number, expectReply: boolean): void {
     this.messages.sent++;
     const senderCore = this.nodes.get(sender)!.core;
@@ -328,7 +329,7 @@ export class SimCluster {
     if (fate.fate === "refuse") return failAt(Math.min(this.now + fate.delayMs, deadline));
     const conn = this.nextConn++;
     const targetCore = target.core;
-    if (expectReply) this.inbound.get(targetId)!.set(conn, { sender, exchange, deadline });
+    if (expectReply) this.inbound.get(targetId)!.set(conn, { sender, senderCore, exchange, deadline });
     this.queue.push(this.now + fate.delayMs, () => {
       this.messages.delivered++;
       this.stepNode(targetId, { type: "request", conn, message }, targetCore);
@@ -348,8 +349,7 @@ export class SimCluster {
     const pending = this.inbound.get(responder)!.get(conn);
     if (!pending) return;
     this.inbound.get(responder)!.delete(conn);
-    const senderCore = this.nodes.get(pending.sender)?.core;
     const at = Math.min(this.now + this.network.reply(responder, pending.sender), pending.deadline);
-    this.queue.push(at, () => this.stepNode(pending.sender, { type: "response", exchange: pending.exchange, message }, senderCore));
+    this.queue.push(at, () => this.stepNode(pending.sender, { type: "response", exchange: pending.exchange, message }, pending.senderCore));
   }
 }

@@ -173,6 +173,13 @@ export const StepSchema = singleKey("step", STEP_ARGS);
 export type ExpectStep = Extract<Step, { kind: "expect" }>;
 export type ScenarioStep = Step;
 
+/** The most nodes one machine runs as processes or containers, and as simulated cores (--runtime sim). */
+export const MAX_PROCESS_NODES = 64;
+export const MAX_SIM_NODES = 10_000;
+
+/** Steps that write to the key-value store. */
+export const KV_STEP_KINDS: ReadonlySet<StepKind> = new Set<StepKind>(["put", "write-load"]);
+
 /** The fast profile scenarios run unless they say otherwise: 200 ms periods, quick reconnects. */
 export const SCENARIO_DEFAULT_CONFIG = { probeIntervalMs: 200, probeTimeoutMs: 100, reconnectIntervalMs: 1000, pushPullIntervalMs: 10_000 };
 
@@ -180,7 +187,7 @@ const ScenarioObject = z
   .object({
     name: z.string().regex(/^[a-z0-9][a-z0-9-]*$/, "must be lowercase letters, digits and dashes"),
     description: z.string().min(1),
-    nodes: z.number().int().min(1).max(10_000).default(5).describe("cluster size (more than 64 runs only with --runtime sim)"),
+    nodes: z.number().int().min(1).max(MAX_SIM_NODES).default(5).describe(`cluster size (more than ${MAX_PROCESS_NODES} runs only with --runtime sim)`),
     config: NodeConfigFields.partial().strict().default({}).describe("reference-node settings over the scenario defaults"),
     seed: z.number().int().optional(),
     timeout: Duration.default(180_000).describe("the whole scenario is aborted after this long"),

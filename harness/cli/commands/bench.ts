@@ -6,6 +6,7 @@ import type { Implementation } from "../../adapters/implementation.js";
 import type { BenchKind, BenchPlan } from "../../bench/compare/run.js";
 import { EXIT_CHECK_FAILED, UsageError } from "../usage-error.js";
 import { runDirFor } from "../../report/run-dir.js";
+import { MAX_PROCESS_NODES, MAX_SIM_NODES } from "../../../specs/scenario/scenario.js";
 
 interface BenchArgs {
   kind: BenchKind;
@@ -107,7 +108,7 @@ export const benchCommand: CommandModule<object, BenchArgs> = {
     const partitionsS = wholeNumbers(args["partitions-s"], "--partitions-s", 1, 3600);
     if (!(args["heal-wait-s"] > 0 && args["heal-wait-s"] <= 3600)) throw new UsageError("--heal-wait-s: from 1 to 3600");
     if (args.runtime === "sim") return benchTheory(args, trials);
-    const sizes = wholeNumbers(args.nodes, "--nodes", 3, 64);
+    const sizes = wholeNumbers(args.nodes, "--nodes", 3, MAX_PROCESS_NODES);
     if (args.kind !== "convergence" && sizes.length !== 1) throw new UsageError(`--nodes: one size for ${args.kind}`);
     const pauses = wholeNumbers(args.pauses, "--pauses", 1, 120_000);
     const rates = wholeNumbers(args.rates, "--rates", 0, 100);
@@ -168,9 +169,10 @@ export const benchCommand: CommandModule<object, BenchArgs> = {
 async function benchTheory(args: BenchArgs, trials: number): Promise<void> {
   if (args.kind !== "convergence") throw new UsageError(`--runtime sim: measures convergence against theory; bench ${args.kind} runs on processes`);
   if (args.sut.some((s) => s !== "reference")) throw new UsageError("--runtime sim: simulates the reference node's core only");
-  const sizes = wholeNumbers(args.nodes, "--nodes", 3, 10_000);
+  const sizes = wholeNumbers(args.nodes, "--nodes", 3, MAX_SIM_NODES);
   const lossRates = wholeNumbers(args.rates, "--rates", 0, 100).map((r) => r / 100);
-  if (!(Number.isInteger(args["loss-nodes"]) && args["loss-nodes"] >= 3 && args["loss-nodes"] <= 10_000)) throw new UsageError("--loss-nodes: from 3 to 10000");
+  const lossNodes = args["loss-nodes"];
+  if (!(Number.isInteger(lossNodes) && lossNodes >= 3 && lossNodes <= MAX_SIM_NODES)) throw new UsageError(`--loss-nodes: from 3 to ${MAX_SIM_NODES}`);
   if (!(Number.isInteger(args["loss-periods"]) && args["loss-periods"] >= 1 && args["loss-periods"] <= 100_000))
     throw new UsageError("--loss-periods: from 1 to 100000");
   const [{ runTheoryBench }, { theoryMarkdown, writeTheoryReports }] = await Promise.all([
@@ -181,7 +183,7 @@ async function benchTheory(args: BenchArgs, trials: number): Promise<void> {
   const { runDir, interrupted } = benchRun(args["report-dir"], "bench-theory");
   const startedAt = Date.now();
   const bench = runTheoryBench(
-    { sizes, trials, seed, lossRates, lossNodes: args["loss-nodes"], lossPeriods: args["loss-periods"] },
+    { sizes, trials, seed, lossRates, lossNodes, lossPeriods: args["loss-periods"] },
     (line) => process.stderr.write(`${line}\n`),
     interrupted,
   );

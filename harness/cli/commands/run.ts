@@ -8,6 +8,7 @@ import { runDirFor } from "../../report/run-dir.js";
 import { REPORTERS, type ReporterName } from "../../report/reporters.js";
 import type { DockerNetworkMode } from "../../runtime/docker/docker-runtime.js";
 import type { Summary } from "../../../specs/report/summary.js";
+import { MAX_PROCESS_NODES, MAX_SIM_NODES } from "../../../specs/scenario/scenario.js";
 import { faultsFor, parseSut } from "../sut-spec.js";
 import { EXIT_CHECK_FAILED, EXIT_OK, UsageError } from "../usage-error.js";
 
@@ -36,7 +37,7 @@ function isHttpUrl(text: string): boolean {
 }
 
 /** The most nodes a run may ask for: a 2-core machine runs a few dozen processes; the simulator, thousands of cores. */
-const MAX_NODES = { process: 64, sim: 10_000 } as const;
+const MAX_NODES = { process: MAX_PROCESS_NODES, sim: MAX_SIM_NODES } as const;
 
 export const runCommand: CommandModule<object, RunArgs> = {
   command: "run [paths..]",
