@@ -55,6 +55,7 @@ function measure(n: number): Figure {
     sim.runFor(config.probeIntervalMs);
     sample();
   }
+  const formed = alive === n * n;
   const formWallS = (performance.now() - formStart) / 1000;
   const formVirtualS = sim.now / 1000;
   const sent = sim.messages.sent;
@@ -67,7 +68,7 @@ function measure(n: number): Figure {
   const steadyWallS = (performance.now() - steadyStart) / 1000;
   return {
     nodes: n,
-    formed: alive === n * n,
+    formed,
     formVirtualS,
     formWallS,
     periods: args.periods,
@@ -91,3 +92,11 @@ for (const n of sizes) {
   (globalThis as { gc?: () => void }).gc?.();
 }
 if (args.json) writeFileSync(args.json, `${JSON.stringify({ tool: "grapevine bench:sim", probeIntervalMs: config.probeIntervalMs, figures }, null, 2)}\n`);
+// A cluster that never formed measured its steady state on a cluster that was not one: not a figure.
+const unformed = figures.filter((f) => !f.formed).map((f) => f.nodes);
+if (unformed.length > 0) {
+  process.stderr.write(
+    `bench:sim: ${unformed.join(", ")} nodes did not form within ${args["form-limit"]} virtual s; their figures are not steady-state figures\n`,
+  );
+  process.exitCode = 1;
+}

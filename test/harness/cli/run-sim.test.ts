@@ -148,6 +148,16 @@ t.test("bench:sim: forming time, node-periods per second and peak memory per siz
     figures.every((f) => f.nodePeriodsPerS > 0 && f.peakRssMB > 0),
     "rates and memory measured",
   );
+  const unformed = await execa(
+    process.execPath,
+    [path.join(root, "dist", "harness", "bench", "sim.js"), "--nodes", "20", "--periods", "2", "--form-limit", "0"],
+    {
+      reject: false,
+      timeout: 60_000,
+    },
+  );
+  t.equal(unformed.exitCode, 1, "a cluster that never formed is not a figure: exit 1");
+  t.match(unformed.stderr, /20 nodes did not form within 0 virtual s/);
 });
 
 t.test("Ctrl-C stops a simulated run at once, still writing what it judged (exit 130)", async (t) => {
