@@ -20,8 +20,11 @@ export class Truth {
   private readonly frozen = new Map<string, Interval[]>();
   /** Named in a partition or refuse fault: some of its links are cut. */
   private readonly cut = new Map<string, Interval[]>();
-  /** The pairs of nodes a partition or refuse fault cut (in either direction), and when. */
-  private readonly cutPairs: { a: string; b: string; from: number; to: number }[] = [];
+  /** The links each partition or refuse fault cut, and when. */
+  private readonly cutLinks: { cuts: LinkCut; from: number; to: number }[] = [];
+  /** Each node's node-up and node-down records, in order: a run of a thousand nodes asks about one node at a time. */
+  private readonly upsOf = new Map<string, RecordOf<"node-up">[]>();
+  private readonly downsOf = new Map<string, RecordOf<"node-down">[]>();
   readonly faults: { id: number; kind: string; targets: string[]; params: Record<string, unknown>; from: number; to: number }[] = [];
   readonly downs: RecordOf<"node-down">[] = [];
   readonly ups: RecordOf<"node-up">[] = [];
@@ -36,9 +39,11 @@ export class Truth {
     for (const r of records) {
       if (r.type === "node-up") {
         this.ups.push(r);
+        push(this.upsOf, r.node, r);
         if (!open.has(r.node)) open.set(r.node, r.t);
       } else if (r.type === "node-down") {
         this.downs.push(r);
+        push(this.downsOf, r.node, r);
         const from = open.get(r.node);
         if (from !== undefined) push(this.running, r.node, { from, to: r.t });
         open.delete(r.node);
@@ -53,7 +58,8 @@ export class Truth {
     for (const f of this.faults) {
       const into = f.kind === "pause" || f.kind === "throttle" ? this.frozen : f.kind === "partition" || f.kind === "refuse" ? this.cut : undefined;
       if (into) for (const node of f.targets) push(into, node, { from: f.from, to: f.to });
-      for (const [a, b] of linksCutBy(f.kind, f.targets, f.params)) this.cutPairs.push({ a, b, from: f.from, to: f.to });
+      const cuts = linksCutBy(f.kind, f.targets, f.params);
+      if (cuts) this.cutLinks.push({ cuts, from: f.from, to: f.to });
     }
     this.nodes = [...new Set(this.ups.map((u) => u.node))].sort((a, b) => Number(a.slice(1)) - Number(b.slice(1)));
   }
@@ -78,7 +84,7 @@ export class Truth {
 
   /** When the node's current process started (the latest node-up at or before t). */
   upSince(node: string, t: number): number | undefined {
-    return this.ups.filter((u) => u.node === node && u.t <= t).at(-1)?.t;
+    return (this.upsOf.get(node) ?? []).filter((u) => u.t <= t).at(-1)?.t;
   }
 
   /**
@@ -98,7 +104,7 @@ export class Truth {
    */
   healthyFor(observer: string, member: string, from: number, to: number): boolean {
     if (!this.processHealthy(member, from, to)) return false;
-    return !this.cutPairs.some((c) => ((c.a === observer && c.b === member) || (c.a === member && c.b === observer)) && overlaps(c, from, to));
+    return !this.cutLinks.some((c) => overlaps(c, from, to) && (c.cuts(observer, member) || c.cuts(member, observer)));
   }
 
   /** Its process ran over [from, to] (from its start, if it started later), never frozen. */
@@ -106,7 +112,7 @@ export class Truth {
     const since = this.upSince(node, to);
     if (since === undefined || !this.isRunning(node, to)) return false;
     const start = Math.max(from, since);
-    if (this.downs.some((d) => d.node === node && d.t > start && d.t <= to)) return false;
+    if ((this.downsOf.get(node) ?? []).some((d) => d.t > start && d.t <= to)) return false;
     return !(this.frozen.get(node) ?? []).some((i) => overlaps(i, start, to));
   }
 
@@ -146,25 +152,35 @@ export class Truth {
   }
 }
 
-function push(map: Map<string, Interval[]>, key: string, interval: Interval): void {
+function push<T>(map: Map<string, T[]>, key: string, item: T): void {
   const list = map.get(key) ?? [];
-  list.push(interval);
+  list.push(item);
   map.set(key, list);
 }
 
+/** Whether a fault stops `listener` hearing `sender`. */
+type LinkCut = (sender: string, listener: string) => boolean;
+
 /**
- * The node pairs a fault cut: a partition's grudge (listener → senders it cannot hear), a refuse's
+ * The links a fault cut: a partition's grudge (listener → senders it cannot hear), a refuse's
  * links. A partition recorded without its grudge cuts every pair of its targets (the cautious reading).
+ * Kept as sets, not pairs: two sides of 500 nodes are 500,000 cut links.
  */
-function linksCutBy(kind: string, targets: readonly string[], params: Record<string, unknown>): [string, string][] {
+function linksCutBy(kind: string, targets: readonly string[], params: Record<string, unknown>): LinkCut | undefined {
   if (kind === "partition" && params.grudge && typeof params.grudge === "object") {
-    return Object.entries(params.grudge as Record<string, unknown>).flatMap(([listener, senders]) =>
-      Array.isArray(senders) ? senders.filter((s): s is string => typeof s === "string" && s !== listener).map((s): [string, string] => [s, listener]) : [],
-    );
+    const grudge = new Map<string, Set<string>>();
+    for (const [listener, senders] of Object.entries(params.grudge as Record<string, unknown>)) {
+      if (Array.isArray(senders)) grudge.set(listener, new Set(senders.filter((s): s is string => typeof s === "string" && s !== listener)));
+    }
+    return (sender, listener) => grudge.get(listener)?.has(sender) ?? false;
   }
-  if (kind === "partition") return targets.flatMap((a) => targets.filter((b) => b !== a).map((b): [string, string] => [a, b]));
+  if (kind === "partition") {
+    const named = new Set(targets);
+    return (sender, listener) => sender !== listener && named.has(sender) && named.has(listener);
+  }
   if (kind === "refuse" && Array.isArray(params.links)) {
-    return params.links.filter((l): l is [string, string] => Array.isArray(l) && typeof l[0] === "string" && typeof l[1] === "string");
+    const links = params.links.filter((l): l is [string, string] => Array.isArray(l) && typeof l[0] === "string" && typeof l[1] === "string");
+    return (sender, listener) => links.some(([a, b]) => a === sender && b === listener);
   }
-  return [];
+  return undefined;
 }

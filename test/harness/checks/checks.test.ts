@@ -176,6 +176,34 @@ t.test("heal and split: the sides hold each other dead during a partition, and r
   t.equal(check({ heal: { within: "500ms" } }, records).verdict, "fail");
 });
 
+t.test("split counts what each side holds at each instant: a verdict taken back, or a restart that empties a view, undoes it", async (t) => {
+  const cut = ["n1", "n2", "n3"];
+  const bothWays = [
+    ["n1", "n3"],
+    ["n2", "n3"],
+    ["n3", "n1"],
+    ["n3", "n2"],
+  ] as const;
+  const split = (records: HistoryRecord[]) => check({ split: { groups: [["n1", "n2"], ["n3"]], within: "6s" } }, records);
+
+  const flip = history().start().fault(1, "partition", cut, 1000, 9000);
+  for (const [a, b] of bothWays) flip.tr(a, b, "alive", "dead", 0, 2000);
+  flip.tr("n1", "n3", "dead", "alive", 1, 2000).tr("n1", "n3", "alive", "dead", 1, 3500);
+  t.equal(split(flip.end(10_000)).metrics.splitMs, 2500, "n1 took n3 back alive at the same instant: the split holds only when it is dead again");
+
+  const restart = history().start().fault(1, "partition", cut, 1000, 9000);
+  for (const [a, b] of bothWays) restart.tr(a, b, "alive", "dead", 0, 2000);
+  restart.down("n3", "crash", 2500).up("n3", 3000).tr("n3", "n3", null, "alive", 1, 3000).tr("n3", "n1", null, "dead", 0, 3200);
+  t.equal(split(restart.end(10_000)).metrics.splitMs, 1000, "held before the restart: the first instant counts");
+
+  const reset = history().start().fault(1, "partition", cut, 1000, 9000);
+  for (const [a, b] of bothWays.slice(0, 2)) reset.tr(a, b, "alive", "dead", 0, 2000);
+  reset.tr("n3", "n1", "alive", "dead", 0, 1500);
+  reset.down("n3", "crash", 1800).up("n3", 1900).tr("n3", "n2", null, "dead", 0, 2500).tr("n3", "n1", null, "dead", 0, 4000);
+  t.equal(split(reset.end(10_000)).metrics.splitMs, 3000, "n3's verdict on n1 from before its restart does not count; its new one at 4 s does");
+  t.equal(check({ split: { groups: [["n1", "n2"], ["n3"]], within: "2500ms" } }, reset.records).verdict, "fail", "and within 2.5 s it had not split");
+});
+
 t.test("left, never-dead, suspicions, rejoined and flaps", async (t) => {
   const leave = history().start().down("n2", "leave", 1000).tr("n1", "n2", "alive", "left", 0, 1200).tr("n3", "n2", "alive", "left", 0, 1400).end(3000);
   t.match(check({ left: { node: "n2", within: "1s" } }, leave), { verdict: "pass", metrics: { leftMs: 400 } });
