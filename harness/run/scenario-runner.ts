@@ -21,6 +21,7 @@ import { Cluster } from "./cluster.js";
 import { abortableSleep, Aborted } from "./abort.js";
 import { ExitWatch } from "./exit-watch.js";
 import type { Progress } from "./progress.js";
+import { describeStep } from "../scenario/describe.js";
 
 export interface ScenarioRunOptions {
   runDir: string;
@@ -91,8 +92,6 @@ const nodeUp = (node: ClusterNode) =>
 
 /** A step that could not do what it says; the scenario fails with this as a check named after the step. */
 class StepFailed extends Error {}
-
-const describeStep = (step: ScenarioStep) => `${step.kind} ${typeof step.args === "string" ? step.args : JSON.stringify(step.args)}`;
 
 export async function runScenario(file: string, scenario: Scenario, options: ScenarioRunOptions): Promise<ScenarioResult> {
   const history = options.history.forScenario(scenario.name);

@@ -16,6 +16,7 @@ import type { HistoryWriter, ScenarioHistory } from "../history/writer.js";
 import { stepEnd } from "../history/step-record.js";
 import type { Progress } from "../run/progress.js";
 import { ViewRecorder } from "./view-recorder.js";
+import { describeStep } from "../scenario/describe.js";
 
 export interface SimRunOptions {
   history: HistoryWriter;
@@ -62,8 +63,6 @@ export function simNotRunReason(scenario: Scenario): string | undefined {
 
 class StepFailed extends Error {}
 class Interrupted extends Error {}
-
-const describeStep = (step: ScenarioStep) => `${step.kind} ${typeof step.args === "string" ? step.args : JSON.stringify(step.args)}`;
 
 export async function runSimScenario(file: string, scenario: Scenario, options: SimRunOptions): Promise<ScenarioResult> {
   const history = options.history.forScenario(scenario.name);
