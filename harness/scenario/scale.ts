@@ -1,7 +1,10 @@
-// A scenario written for k nodes, run with more (--nodes N): the extra nodes are bystanders, except in
-// a partition that splits the whole cluster into groups. There they join the last group, so the
-// partition still splits the whole cluster (a bystander on neither side would bridge it) and the
-// `split` check judges the same sides the partition made.
+// A scenario written for w nodes, run with more (--nodes N): the extra nodes are bystanders, except in
+// a partition that splits the whole cluster into groups. There node n(k + w) sits with n(k), so the
+// sides keep the proportions the scenario wrote ({n1,n2} | {n3,n4,n5} becomes 40 % | 60 %) and the
+// `split` check judges the same sides the partition made. A bystander on neither side would bridge the
+// cut. Scaling only the last group would leave a side of two against a thousand, which must probe
+// every member of the other side in turn, at the slowed pace Lifeguard sets for a node whose probes
+// all fail: a different scenario from the one written.
 import type { CheckSpec, Scenario, ScenarioStep } from "../../specs/scenario/scenario.js";
 
 const names = (from: number, to: number) => Array.from({ length: to - from }, (_, i) => `n${from + i + 1}`);
@@ -11,7 +14,13 @@ function widen(groups: string[][], written: number, nodes: number): string[][] {
   const covered = new Set(groups.flat());
   const whole = covered.size === written && names(0, written).every((n) => covered.has(n));
   if (!whole || nodes <= written || groups.length === 0) return groups;
-  return [...groups.slice(0, -1), [...groups.at(-1)!, ...names(written, nodes)]];
+  const sideOf = new Map(groups.flatMap((g, i) => g.map((n) => [n, i] as const)));
+  const widened = groups.map((g) => [...g]);
+  for (const extra of names(written, nodes)) {
+    const k = ((Number(extra.slice(1)) - 1) % written) + 1;
+    widened[sideOf.get(`n${k}`)!]!.push(extra);
+  }
+  return widened;
 }
 
 function widenCheck(spec: CheckSpec, written: number, nodes: number): CheckSpec {

@@ -36,24 +36,30 @@ const written = {
   checks: [{ split: { groups: [["n5"], ["n1", "n2", "n3", "n4"]], within: "10s" } }],
 };
 
-t.test("extra nodes join the last group of a whole-cluster partition; other partitions are left alone", async (t) => {
+t.test("in a whole-cluster partition n(k+5) sits with n(k), keeping the sides' proportions; other partitions are left alone", async (t) => {
   const scaled = scaleScenario(Scenario.parse({ ...written, nodes: 8 }), 5);
   const steps = scaled.steps as { kind: string; args: Record<string, unknown> }[];
   t.same(
     steps[0]!.args.groups,
     [
-      ["n1", "n2"],
-      ["n3", "n4", "n5", "n6", "n7", "n8"],
+      ["n1", "n2", "n6", "n7"],
+      ["n3", "n4", "n5", "n8"],
     ],
-    "the partition's last group takes n6–n8",
+    "n6 and n7 sit with n1 and n2, n8 with n3",
   );
   t.same(
     (steps[1]!.args.args as { groups: string[][] }).groups,
     [
-      ["n1", "n2"],
-      ["n3", "n4", "n5", "n6", "n7", "n8"],
+      ["n1", "n2", "n6", "n7"],
+      ["n3", "n4", "n5", "n8"],
     ],
     "and so does the split it expects",
+  );
+  const large = scaleScenario(Scenario.parse({ ...written, nodes: 1000 }), 5).steps[0] as { args: { groups: string[][] } };
+  t.same(
+    large.args.groups.map((g) => g.length),
+    [400, 600],
+    "at 1,000 nodes the sides are 40 % and 60 %, as written",
   );
   t.same(steps[3]!.args.groups, [["n1"], ["n2"]], "a partition of some nodes only is not widened");
   t.same(steps[4]!.args, { from: ["n1"], to: ["n2"] }, "a one-way cut is not widened");
