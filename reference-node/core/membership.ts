@@ -39,6 +39,8 @@ export function supersedes(update: Claim, current: Claim | undefined): boolean {
   }
 }
 
+const isLive = (state: MemberState) => state === "alive" || state === "suspect";
+
 export interface Transition {
   id: MemberId;
   from: MemberState | null;
@@ -54,6 +56,8 @@ export class MembershipTable {
    * period per node, O(N²) a period for a simulated cluster. Callers must not modify them.
    */
   private readonly cache = new Map<string, unknown>();
+  /** Members alive or suspect: kept as the table changes, since every message asks for it. */
+  private live = 0;
 
   get(id: MemberId): Member | undefined {
     return this.members.get(id);
@@ -92,6 +96,7 @@ export class MembershipTable {
     const current = this.members.get(update.id);
     const changed = current === undefined || current.state !== update.state;
     this.cache.clear();
+    this.live += Number(isLive(update.state)) - Number(current !== undefined && isLive(current.state));
     this.members.set(update.id, {
       id: update.id,
       addr: update.addr,
@@ -105,15 +110,13 @@ export class MembershipTable {
   /** Forgets a member (reaped after gossip-to-the-dead): only an `alive` can introduce it again. */
   remove(id: MemberId): void {
     this.cache.clear();
+    const current = this.members.get(id);
+    if (current !== undefined && isLive(current.state)) this.live--;
     this.members.delete(id);
   }
 
   /** N as the protocol counts it for its log(N) scaling: members not dead or left, self included. */
   estimatedSize(): number {
-    return this.cached("size", () => {
-      let n = 0;
-      for (const m of this.members.values()) if (m.state === "alive" || m.state === "suspect") n++;
-      return Math.max(1, n);
-    });
+    return Math.max(1, this.live);
   }
 }
