@@ -3,6 +3,7 @@ import type { CheckArgs } from "../../specs/scenario/scenario.js";
 import type { CheckResult } from "../../specs/report/summary.js";
 import { type CheckContext, fmtMs, result } from "./context.js";
 import { maxOf } from "../stats.js";
+import { nodesInText } from "../scenario/describe.js";
 
 /** When `node` was last taken out of service: its crash (node-down) or the start of a pause. */
 export function outageStart(ctx: CheckContext, node: string): number | undefined {
@@ -37,7 +38,7 @@ export function detection(ctx: CheckContext, args: CheckArgs["detection"]): Chec
   );
   const late = deadBy.filter(({ at }) => at === undefined || at - t0 > args.deadWithin);
   const problems: string[] = [];
-  if (late.length) problems.push(`${late.map((l) => l.observer).join(", ")} did not mark ${args.node} dead within ${fmtMs(args.deadWithin)}`);
+  if (late.length) problems.push(`${nodesInText(late.map((l) => l.observer))} did not mark ${args.node} dead within ${fmtMs(args.deadWithin)}`);
   if (args.suspectWithin !== undefined && (metrics.firstSuspectMs === null || metrics.firstSuspectMs > args.suspectWithin)) {
     problems.push(`first suspicion ${fmtMs(metrics.firstSuspectMs)}, bound ${fmtMs(args.suspectWithin)}`);
   }

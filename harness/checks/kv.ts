@@ -7,6 +7,7 @@ import { compareVersions } from "../../specs/wire/version-order.js";
 import { percentile } from "../stats.js";
 import { type CheckContext, fmtMs, result } from "./context.js";
 import { maxOf } from "../stats.js";
+import { nodesInText } from "../scenario/describe.js";
 
 type Write = RecordOf<"kv-write">;
 
@@ -82,7 +83,7 @@ export function noDataLoss(ctx: CheckContext): CheckResult {
     return result(
       "no-data-loss",
       "fail",
-      `no final key-value snapshot of ${unread.join(", ")}: what they hold is unknown`,
+      `no final key-value snapshot of ${nodesInText(unread)}: what they hold is unknown`,
       unread.map((n) => ctx.evidence("no final snapshot", { observer: n })),
       { acknowledgedWrites: acknowledged.length, lostWrites: null },
     );

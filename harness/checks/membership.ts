@@ -3,7 +3,7 @@ import type { CheckArgs } from "../../specs/scenario/scenario.js";
 import type { CheckResult } from "../../specs/report/summary.js";
 import { type CheckContext, fmtMs, result } from "./context.js";
 import { maxOf } from "../stats.js";
-import { nodeList } from "../scenario/describe.js";
+import { nodeList, nodesInText } from "../scenario/describe.js";
 
 export function left(ctx: CheckContext, args: CheckArgs["left"]): CheckResult {
   const name = `left ${args.node}`;
@@ -28,7 +28,7 @@ export function left(ctx: CheckContext, args: CheckArgs["left"]): CheckResult {
   const summary = ok
     ? `every node saw ${args.node} leave within ${fmtMs(worst)} (bound ${fmtMs(args.within)})`
     : [
-        missing.length ? `${missing.map((m) => m.observer).join(", ")} did not see it leave in time` : "",
+        missing.length ? `${nodesInText(missing.map((m) => m.observer))} did not see it leave in time` : "",
         deaths.length ? `${deaths.length} marked it dead` : "",
       ]
         .filter(Boolean)
@@ -42,7 +42,7 @@ export function neverDead(ctx: CheckContext, args: CheckArgs["never-dead"]): Che
   return result(
     `never-dead ${nodeList(args.nodes)}${args.by ? ` by ${nodeList(args.by)}` : ""}`,
     deaths.length ? "fail" : "pass",
-    deaths.length ? `${deaths.length} dead verdicts about ${args.nodes.join(", ")}` : `nobody marked ${args.nodes.join(", ")} dead`,
+    deaths.length ? `${deaths.length} dead verdicts about ${nodesInText(args.nodes)}` : `nobody marked ${nodesInText(args.nodes)} dead`,
     evidence,
     { deadVerdicts: deaths.length },
   );
@@ -71,7 +71,7 @@ export function suspicions(ctx: CheckContext, args: CheckArgs["suspicions"]): Ch
       }),
     ),
   ];
-  const about = args.nodes ? ` about ${args.nodes.join(", ")}` : "";
+  const about = args.nodes ? ` about ${nodesInText(args.nodes)}` : "";
   const quiet =
     startup.length > 0 ? `; ${startup.length} more during start-up, before the cluster first converged at +${fmtMs(ctx.rel(quietFrom))} (not counted)` : "";
   return result(
@@ -89,7 +89,7 @@ export function deaths(ctx: CheckContext, args: CheckArgs["deaths"]): CheckResul
   const evidence = found.map((tr) =>
     ctx.evidence(`declared ${tr.id} dead (incarnation ${tr.incarnation})`, { observer: tr.observer, member: tr.id, at: tr.t }),
   );
-  const scope = `${args.nodes ? ` about ${args.nodes.join(", ")}` : ""}${args.by ? ` by ${args.by.join(", ")}` : ""}`;
+  const scope = `${args.nodes ? ` about ${nodesInText(args.nodes)}` : ""}${args.by ? ` by ${nodesInText(args.by)}` : ""}`;
   return result(
     `deaths${args.nodes ? ` ${nodeList(args.nodes)}` : ""}`,
     found.length > args.max ? "fail" : "pass",
@@ -180,7 +180,7 @@ export function rejoined(ctx: CheckContext, args: CheckArgs["rejoined"]): CheckR
   const summary = !wasDead
     ? `${args.node} was never declared dead before it came back`
     : late.length
-      ? `${late.map((l) => l.observer).join(", ")} did not hold ${args.node} alive above incarnation ${deadIncarnation} within ${fmtMs(args.within)}`
+      ? `${nodesInText(late.map((l) => l.observer))} did not hold ${args.node} alive above incarnation ${deadIncarnation} within ${fmtMs(args.within)}`
       : `declared dead at incarnation ${deadIncarnation}, alive again everywhere within ${fmtMs(worst)} at a higher incarnation`;
   return result(name, ok ? "pass" : "fail", summary, evidence, { rejoinMs: worst });
 }

@@ -26,12 +26,12 @@ details { margin: .2rem 0 } summary { cursor: pointer } .chart { overflow-x: aut
 
 function checkRow(check: CheckResult): string {
   const evidence = check.evidence.length
-    ? `<details><summary>${check.evidence.length} evidence</summary><ul class="evidence">${check.evidence
+    ? `<details><summary>${check.evidence.length + (check.evidenceOmitted ?? 0)} evidence</summary><ul class="evidence">${check.evidence
         .map(
           (e) =>
             `<li>${[e.atMs !== undefined ? `${(e.atMs / 1000).toFixed(2)} s` : "", e.observer ? `observer ${escapeHtml(e.observer)}` : "", e.member ? `member ${escapeHtml(e.member)}` : ""].filter(Boolean).join(" · ")}: ${escapeHtml(e.detail)}</li>`,
         )
-        .join("")}</ul></details>`
+        .join("")}${check.evidenceOmitted ? `<li>… and ${check.evidenceOmitted} more of the same kind (not kept)</li>` : ""}</ul></details>`
     : "";
   return `<tr><td class="${check.verdict}">${check.verdict.toUpperCase()}</td><td>${escapeHtml(check.name)}</td><td>${escapeHtml(check.summary)}${evidence}</td></tr>`;
 }

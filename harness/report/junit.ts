@@ -20,7 +20,14 @@ export function renderJunit(summary: Summary): string {
     for (const c of s.checks) {
       const testcase = suite.ele("testcase", { classname: `grapevine.${s.name}`, name: c.name });
       if (c.verdict === "fail") {
-        testcase.ele("failure", { message: c.summary }).txt(c.evidence.map((e) => `${e.atMs ?? ""} ${e.observer ?? ""} ${e.detail}`.trim()).join("\n"));
+        testcase
+          .ele("failure", { message: c.summary })
+          .txt(
+            [
+              ...c.evidence.map((e) => `${e.atMs ?? ""} ${e.observer ?? ""} ${e.detail}`.trim()),
+              ...(c.evidenceOmitted ? [`… and ${c.evidenceOmitted} more of the same kind (not kept)`] : []),
+            ].join("\n"),
+          );
       } else if (c.verdict === "skip") {
         testcase.ele("skipped", { message: c.summary });
       } else {

@@ -26,6 +26,8 @@ export function renderMarkdown(summary: Summary): string {
       lines.push("", `Evidence for ${c.name}:`, "");
       for (const e of c.evidence.slice(0, 20))
         lines.push(`- ${e.atMs !== undefined ? `${(e.atMs / 1000).toFixed(2)} s ` : ""}${e.observer ? `${e.observer}: ` : ""}${e.detail}`);
+      const more = c.evidence.length - Math.min(20, c.evidence.length) + (c.evidenceOmitted ?? 0);
+      if (more > 0) lines.push(`- … and ${more} more`);
     }
   }
   return `${lines.join("\n")}\n`;

@@ -12,6 +12,12 @@ export function nodeList(nodes: readonly string[]): string {
   return `${nodes.slice(0, 3).join(",")},…,${nodes.at(-1)} (${nodes.length} nodes)`;
 }
 
+/** `n1, n2, n3` in a sentence — or, past eight nodes, `n1, n2, n3 and 997 others`. */
+export function nodesInText(nodes: readonly string[]): string {
+  if (nodes.length <= LIST_SHOWN) return nodes.join(", ");
+  return `${nodes.slice(0, 3).join(", ")} and ${nodes.length - 3} others`;
+}
+
 /** A step as `kind {args}`, with long node lists abbreviated. */
 export function describeStep(step: ScenarioStep): string {
   if (typeof step.args === "string") return `${step.kind} ${step.args}`;

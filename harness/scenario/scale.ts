@@ -1,7 +1,8 @@
 // A scenario written for w nodes, run with more (--nodes N): the extra nodes are bystanders, except in
 // a partition that splits the whole cluster into groups. There node n(k + w) sits with n(k), so the
 // sides keep the proportions the scenario wrote ({n1,n2} | {n3,n4,n5} becomes 40 % | 60 %) and the
-// `split` check judges the same sides the partition made. A bystander on neither side would bridge the
+// `split` check judges the same sides the partition made (after an `isolate`, the node against all
+// the others). A bystander on neither side would bridge the
 // cut. Scaling only the last group would leave a side of two against a thousand, which must probe
 // every member of the other side in turn, at the slowed pace Lifeguard sets for a node whose probes
 // all fail: a different scenario from the one written.
@@ -9,11 +10,15 @@ import type { CheckSpec, Scenario, ScenarioStep } from "../../specs/scenario/sce
 
 const names = (from: number, to: number) => Array.from({ length: to - from }, (_, i) => `n${from + i + 1}`);
 
-/** `groups` widened to `nodes` when they cover exactly the scenario's own first `written` nodes. */
-function widen(groups: string[][], written: number, nodes: number): string[][] {
+/** Do `groups` name exactly the scenario's own first `written` nodes? */
+function whole(groups: string[][], written: number): boolean {
   const covered = new Set(groups.flat());
-  const whole = covered.size === written && names(0, written).every((n) => covered.has(n));
-  if (!whole || nodes <= written || groups.length === 0) return groups;
+  return groups.length > 0 && covered.size === written && names(0, written).every((n) => covered.has(n));
+}
+
+/** A partition's `groups` widened to `nodes`: n(k + written) joins n(k)'s group. */
+function widenPartition(groups: string[][], written: number, nodes: number): string[][] {
+  if (!whole(groups, written) || nodes <= written) return groups;
   const sideOf = new Map(groups.flatMap((g, i) => g.map((n) => [n, i] as const)));
   const widened = groups.map((g) => [...g]);
   for (const extra of names(written, nodes)) {
@@ -23,13 +28,28 @@ function widen(groups: string[][], written: number, nodes: number): string[][] {
   return widened;
 }
 
-function widenCheck(spec: CheckSpec, written: number, nodes: number): CheckSpec {
-  return spec.check === "split" ? { ...spec, args: { ...spec.args, groups: widen(spec.args.groups, written, nodes) } } : spec;
+const keyOf = (groups: string[][]) => JSON.stringify(groups.map((g) => [...g].sort()).sort());
+
+/**
+ * A `split` check's groups widened as the fault that made them was: like the partition step with the
+ * same groups, if there is one; otherwise (an `isolate`, which cuts one node from all others) the
+ * extra nodes join the largest group, the rest of the cluster.
+ */
+function widenSplit(groups: string[][], written: number, nodes: number, partitions: Map<string, string[][]>): string[][] {
+  if (!whole(groups, written) || nodes <= written) return groups;
+  const made = partitions.get(keyOf(groups));
+  if (made) return made;
+  const largest = groups.reduce((best, g, i) => (g.length >= groups[best]!.length ? i : best), 0);
+  return groups.map((g, i) => (i === largest ? [...g, ...names(written, nodes)] : [...g]));
 }
 
-function widenStep(step: ScenarioStep, written: number, nodes: number): ScenarioStep {
-  if (step.kind === "partition" && "groups" in step.args) return { ...step, args: { ...step.args, groups: widen(step.args.groups, written, nodes) } };
-  if (step.kind === "expect") return { ...step, args: widenCheck(step.args, written, nodes) };
+function widenCheck(spec: CheckSpec, written: number, nodes: number, partitions: Map<string, string[][]>): CheckSpec {
+  return spec.check === "split" ? { ...spec, args: { ...spec.args, groups: widenSplit(spec.args.groups, written, nodes, partitions) } } : spec;
+}
+
+function widenStep(step: ScenarioStep, written: number, nodes: number, partitions: Map<string, string[][]>): ScenarioStep {
+  if (step.kind === "partition" && "groups" in step.args) return { ...step, args: { ...step.args, groups: widenPartition(step.args.groups, written, nodes) } };
+  if (step.kind === "expect") return { ...step, args: widenCheck(step.args, written, nodes, partitions) };
   return step;
 }
 
@@ -37,9 +57,13 @@ function widenStep(step: ScenarioStep, written: number, nodes: number): Scenario
 export function scaleScenario(scenario: Scenario, written: number): Scenario {
   const nodes = scenario.nodes;
   if (nodes <= written) return scenario;
+  const partitions = new Map<string, string[][]>();
+  for (const step of scenario.steps) {
+    if (step.kind === "partition" && "groups" in step.args) partitions.set(keyOf(step.args.groups), widenPartition(step.args.groups, written, nodes));
+  }
   return {
     ...scenario,
-    steps: scenario.steps.map((s) => widenStep(s, written, nodes)),
-    checks: scenario.checks.map((c) => widenCheck(c, written, nodes)),
+    steps: scenario.steps.map((s) => widenStep(s, written, nodes, partitions)),
+    checks: scenario.checks.map((c) => widenCheck(c, written, nodes, partitions)),
   };
 }

@@ -22,6 +22,12 @@ export const CheckResult = z.object({
   verdict: CheckVerdict,
   summary: z.string(),
   evidence: z.array(Evidence),
+  evidenceOmitted: z
+    .number()
+    .int()
+    .positive()
+    .optional()
+    .describe("facts left out of evidence: a check keeps every measurement (tookMs) but only the first 200 other facts"),
   metrics: z.record(z.string(), z.number().nullable()),
 });
 

@@ -3,6 +3,7 @@ import t from "tap";
 import { CheckContext, runCheck } from "../../../harness/checks/index.js";
 import type { HistoryRecord } from "../../../specs/history/history.js";
 import { Check } from "../../../specs/scenario/scenario.js";
+import { CheckResult } from "../../../specs/report/summary.js";
 
 const T0 = 1_000_000;
 const nodes = ["n1", "n2", "n3"];
@@ -147,6 +148,22 @@ t.test("converged: every running node holds exactly the running nodes alive", as
   t.match(check({ converged: { within: "2s" } }, notAtEnd), { verdict: "fail", summary: /not at the end: n2 does not hold n1 alive/ });
   const paused = new CheckContext(history().start().fault(1, "pause", ["n2"], 1000).end(3000));
   t.same(paused.views.convergedAt(T0 + 2000), { ok: false, reason: "a node is paused or throttled" });
+});
+
+t.test("a check keeps every measurement but only the first 200 other facts, and says how many it left out", async (t) => {
+  const flapping = history().start();
+  // 300 false suspicions, each refuted: 600 verdicts, 300 of them false.
+  for (let i = 0; i < 300; i++) flapping.tr("n1", "n2", "alive", "suspect", i, 1000 + 10 * i).tr("n1", "n2", "suspect", "alive", i + 1, 1005 + 10 * i);
+  const fp = check({ "no-false-positives": { maxSuspect: 0 } }, flapping.end(10_000));
+  t.equal(fp.metrics.suspectFalsePositives, 300, "the count is whole");
+  t.equal(fp.evidence.length, 200);
+  t.equal(fp.evidenceOmitted, 100);
+  t.equal(CheckResult.parse(fp).evidenceOmitted, 100, "summary.json's schema carries the count");
+
+  const crash = history().start().down("n3", "crash", 1000).tr("n1", "n3", "alive", "dead", 0, 2000).tr("n2", "n3", "alive", "dead", 0, 2100).end(5000);
+  const detection = check({ detection: { node: "n3", deadWithin: "5s" } }, crash);
+  t.equal(detection.evidence.length, 2);
+  t.equal(detection.evidenceOmitted, undefined, "nothing left out when nothing is over the limit");
 });
 
 t.test("heal and split: the sides hold each other dead during a partition, and re-form after", async (t) => {

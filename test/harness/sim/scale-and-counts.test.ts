@@ -64,6 +64,12 @@ t.test("in a whole-cluster partition n(k+5) sits with n(k), keeping the sides' p
   t.same(steps[3]!.args.groups, [["n1"], ["n2"]], "a partition of some nodes only is not widened");
   t.same(steps[4]!.args, { from: ["n1"], to: ["n2"] }, "a one-way cut is not widened");
   t.same((scaled.checks[0]!.args as { groups: string[][] }).groups, [["n5"], ["n1", "n2", "n3", "n4", "n6", "n7", "n8"]], "checks are widened too");
+  const ten = scaleScenario(Scenario.parse({ ...written, nodes: 10 }), 5);
+  t.same(
+    (ten.checks[0]!.args as { groups: string[][] }).groups,
+    [["n5"], ["n1", "n2", "n3", "n4", "n6", "n7", "n8", "n9", "n10"]],
+    "a split no partition step made (an isolated n5) keeps n5 alone: n10 joins the rest, not n5",
+  );
   const same = Scenario.parse({ ...written, nodes: 5 });
   t.equal(scaleScenario(same, 5), same, "at the written size nothing changes");
 });
