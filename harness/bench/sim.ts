@@ -7,6 +7,7 @@ import { hideBin } from "yargs/helpers";
 import { NodeConfig } from "../../specs/node/config.js";
 import { SCENARIO_DEFAULT_CONFIG } from "../../specs/scenario/scenario.js";
 import { SimCluster } from "../../reference-node/sim/cluster.js";
+import { simTooLarge } from "../sim/footprint.js";
 
 const args = await yargs(hideBin(process.argv))
   .option("nodes", { type: "string", default: "100,1000", describe: "cluster sizes, comma-separated" })
@@ -18,6 +19,8 @@ const args = await yargs(hideBin(process.argv))
 
 const sizes = args.nodes.split(",").map((s) => Number(s.trim()));
 if (sizes.some((n) => !Number.isInteger(n) || n < 2)) throw new Error(`--nodes: whole numbers of at least 2, got ${args.nodes}`);
+const tooLarge = sizes.map((n) => simTooLarge(n)).find(Boolean);
+if (tooLarge) throw new Error(`--nodes: ${tooLarge}`);
 const config = NodeConfig.parse(SCENARIO_DEFAULT_CONFIG);
 
 let peakRss = 0;

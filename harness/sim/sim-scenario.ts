@@ -17,6 +17,7 @@ import { stepEnd } from "../history/step-record.js";
 import type { Progress } from "../run/progress.js";
 import { ViewRecorder } from "./view-recorder.js";
 import { describeStep } from "../scenario/describe.js";
+import { simTooLarge } from "./footprint.js";
 
 export interface SimRunOptions {
   history: HistoryWriter;
@@ -55,6 +56,8 @@ const NOT_MODELLED: Partial<Record<ScenarioStep["kind"], string>> = {
 
 /** Why the simulator cannot run `scenario`, or undefined when it can. */
 export function simNotRunReason(scenario: Scenario): string | undefined {
+  const tooLarge = simTooLarge(scenario.nodes);
+  if (tooLarge) return `not run: ${tooLarge}`;
   const kinds = [...new Set(scenario.steps.map((s) => s.kind))].filter((k) => NOT_MODELLED[k]);
   if (kinds.length === 0) return undefined;
   const what = [...new Set(kinds.map((k) => NOT_MODELLED[k]))].join(", ");

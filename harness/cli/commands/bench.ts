@@ -7,6 +7,7 @@ import type { BenchKind, BenchPlan } from "../../bench/compare/run.js";
 import { EXIT_CHECK_FAILED, UsageError } from "../usage-error.js";
 import { runDirFor } from "../../report/run-dir.js";
 import { MAX_PROCESS_NODES, MAX_SIM_NODES } from "../../../specs/scenario/scenario.js";
+import { simTooLarge } from "../../sim/footprint.js";
 
 interface BenchArgs {
   kind: BenchKind;
@@ -170,6 +171,8 @@ async function benchTheory(args: BenchArgs, trials: number): Promise<void> {
   if (args.kind !== "convergence") throw new UsageError(`--runtime sim: measures convergence against theory; bench ${args.kind} runs on processes`);
   if (args.sut.some((s) => s !== "reference")) throw new UsageError("--runtime sim: simulates the reference node's core only");
   const sizes = wholeNumbers(args.nodes, "--nodes", 3, MAX_SIM_NODES);
+  const tooLarge = sizes.map((n) => simTooLarge(n)).find(Boolean);
+  if (tooLarge) throw new UsageError(`--nodes: ${tooLarge}`);
   const lossRates = wholeNumbers(args.rates, "--rates", 0, 100).map((r) => r / 100);
   const lossNodes = args["loss-nodes"];
   if (!(Number.isInteger(lossNodes) && lossNodes >= 3 && lossNodes <= MAX_SIM_NODES)) throw new UsageError(`--loss-nodes: from 3 to ${MAX_SIM_NODES}`);

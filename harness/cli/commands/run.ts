@@ -11,6 +11,7 @@ import type { Summary } from "../../../specs/report/summary.js";
 import { MAX_PROCESS_NODES, MAX_SIM_NODES } from "../../../specs/scenario/scenario.js";
 import { faultsFor, parseSut } from "../sut-spec.js";
 import { EXIT_CHECK_FAILED, EXIT_OK, UsageError } from "../usage-error.js";
+import { simTooLarge } from "../../sim/footprint.js";
 
 interface RunArgs {
   paths: string[];
@@ -91,6 +92,8 @@ export const runCommand: CommandModule<object, RunArgs> = {
         throw new UsageError("--faults: the simulator carries every fault on its own network; leave --faults out with --runtime sim");
       if (args.toxiproxy !== undefined) throw new UsageError("--toxiproxy: the simulator uses no proxy; leave it out with --runtime sim");
       if (args.sut.length > 1) throw new UsageError("--runtime sim: one implementation at a time (the reference node, or one mutant of it)");
+      const tooLarge = args.nodes === undefined ? undefined : simTooLarge(args.nodes);
+      if (tooLarge) throw new UsageError(`--nodes: ${tooLarge}`);
     }
     if (args.seed !== undefined && !Number.isInteger(args.seed)) throw new UsageError("--seed: must be a whole number");
     if (args.toxiproxy !== undefined && !isHttpUrl(args.toxiproxy)) throw new UsageError(`--toxiproxy: "${args.toxiproxy}" is not an http:// or https:// URL`);

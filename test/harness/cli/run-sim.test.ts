@@ -1,6 +1,6 @@
 // `grapevine run --runtime sim` as a user runs it: a failure prints the one command that replays it,
 // and that command replays it exactly; a large cluster gets charts that scale; bad combinations are refused.
-import { mkdtempSync, readdirSync, readFileSync } from "node:fs";
+import { mkdtempSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { execa } from "execa";
@@ -82,6 +82,39 @@ t.test("combinations the simulator cannot serve are refused with the reason (exi
     t.equal(run.exitCode, 2, extra.join(" "));
     t.match(run.stderr, message);
   }
+  // A size the heap cannot hold is refused before anything starts (here with a 1 GB heap: 2,000 nodes need 4 GB).
+  const small = { NODE_OPTIONS: "--max-old-space-size=1024" };
+  const tooLarge = await execa(
+    process.execPath,
+    [builtCli(), "run", "--runtime", "sim", "--nodes", "2000", "specs/scenarios/02-crash-detection.yaml", "--report-dir", tmpdir()],
+    {
+      reject: false,
+      cwd: root,
+      env: small,
+    },
+  );
+  t.equal(tooLarge.exitCode, 2);
+  t.match(tooLarge.stderr, /--nodes: 2000 simulated nodes need about 4\.0 GB \(every core holds the whole membership table.*this process may use 1\.\d GB/);
+  const theory = await execa(process.execPath, [builtCli(), "bench", "convergence", "--runtime", "sim", "--nodes", "10,10000", "--report-dir", tmpdir()], {
+    reject: false,
+    cwd: root,
+    env: small,
+  });
+  t.equal(theory.exitCode, 2, "bench convergence refuses it too");
+  t.match(theory.stderr, /--nodes: 10000 simulated nodes need about 100\.0 GB/);
+  // A scenario file that asks for that many itself is SKIP with the reason, and a run of nothing else fails.
+  const dir = mkdtempSync(path.join(tmpdir(), "gv-large-"));
+  writeFileSync(
+    path.join(dir, "large.yaml"),
+    readFileSync(path.join(root, "specs/scenarios/02-crash-detection.yaml"), "utf8").replace(/^nodes: 5$/m, "nodes: 3000"),
+  );
+  const skipped = await execa(process.execPath, [builtCli(), "run", "--runtime", "sim", path.join(dir, "large.yaml"), "--report-dir", dir], {
+    reject: false,
+    cwd: root,
+    env: small,
+  });
+  t.equal(skipped.exitCode, 1, "nothing was tested");
+  t.match(skipped.stdout, /crash-detection +SKIP[\s\S]*not run: 3000 simulated nodes need about 9\.0 GB/);
   const processes = await grapevine(["run", "--nodes", "100", "specs/scenarios/02-crash-detection.yaml", "--report-dir", tmpdir()]);
   t.equal(processes.exitCode, 2);
   t.match(processes.stderr, /--nodes: must be a whole number from 1 to 64 \(more with --runtime sim\)/);
