@@ -52,3 +52,34 @@ t.test("a port another listener holds is never handed out", { skip: range ? fals
     [],
   );
 });
+
+t.test("ports handed out by separate calls never repeat while their nodes may still be starting", async (t) => {
+  // 1,500 single draws from ~22,000 ports would repeat about 50 times without the memory.
+  const seen = new Set<number>();
+  const repeats: number[] = [];
+  for (let i = 0; i < 1500; i++) {
+    const [port] = await freePorts(1);
+    if (seen.has(port!)) repeats.push(port!);
+    seen.add(port!);
+  }
+  t.same(repeats, []);
+});
+
+t.test("a port bound for UDP only is not handed out", { skip: range ? false : "no reservable range on this machine" }, async (t) => {
+  if (!range) return;
+  const dgram = await import("node:dgram");
+  const sockets: import("node:dgram").Socket[] = [];
+  for (let port = range[0]; sockets.length < 1000 && port < range[1]; port++) {
+    const socket = dgram.createSocket("udp4");
+    const ok = await new Promise<boolean>((resolve) => socket.once("error", () => resolve(false)).bind(port, "127.0.0.1", () => resolve(true)));
+    if (ok) sockets.push(socket);
+    else socket.close();
+  }
+  t.teardown(() => sockets.forEach((s) => s.close()));
+  const taken = new Set(sockets.map((s) => s.address().port));
+  const ports = await freePorts(200);
+  t.same(
+    ports.filter((p) => taken.has(p)),
+    [],
+  );
+});
