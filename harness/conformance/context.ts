@@ -1,7 +1,7 @@
 // What every conformance case works with: the implementation, the fake cluster around it, its timings, and the wire log.
 import type { MemberView } from "../../specs/admin/api.js";
 import { suspicionBoundsMs } from "../../specs/protocol/suspicion.js";
-import { type KvEntry, type Message, type Update, WIRE_VERSION } from "../../specs/wire/messages.js";
+import { expectsResponse, type KvEntry, type Message, type Update, WIRE_VERSION } from "../../specs/wire/messages.js";
 import { FakeMember } from "./fake-member.js";
 import type { Sut } from "./sut.js";
 import { type Outcome, sendMessage } from "./wire-client.js";
@@ -46,9 +46,13 @@ export function timingOf(config: Record<string, unknown> | undefined, fallbackPe
 /** A high incarnation that every rule lets `left` win with: how cases retire the members they made up. */
 export const RETIRED_INCARNATION = 1_000_000_000;
 
+/** Longest the fake members keep beating for a node: a run never lasts this long, and no loop may run unbounded. */
+const FAKE_HEARTBEATS_MAX_MS = 60 * 60_000;
+
 export class CaseContext {
   private counter = 0;
   private nextSeq = 1000;
+  private beater: NodeJS.Timeout | undefined;
 
   private constructor(
     readonly sut: Sut,
@@ -84,7 +88,7 @@ export class CaseContext {
 
   /** Sends a message to the implementation from the driver (fake-1). */
   send(message: Message, timeoutMs = 2000, note?: string): Promise<Outcome> {
-    return sendMessage(this.sut.wire, message, { timeoutMs, log: this.log, oneWay: message.type === "gossip", ...(note ? { note } : {}) });
+    return sendMessage(this.sut.wire, message, { timeoutMs, log: this.log, oneWay: !expectsResponse(message.type), ...(note ? { note } : {}) });
   }
 
   /** A ping from the driver carrying updates (and key-value entries): the usual way to tell the implementation something. */
@@ -106,7 +110,34 @@ export class CaseContext {
     return new Map(members.map((m) => [m.id, m]));
   }
 
+  /**
+   * Under a φ detector members are judged by their heartbeats: the fake members must beat, or the
+   * node would convict them a second after they joined. The driver sends one table for all of them
+   * every `intervalMs`, kept out of the wire log (it would drown what the cases do).
+   */
+  beatForFakes(intervalMs: number): void {
+    const generation = Date.now();
+    const until = generation + FAKE_HEARTBEATS_MAX_MS;
+    let heartbeat = 0;
+    this.beater = setInterval(() => {
+      if (this.signal.aborted || Date.now() > until) return this.stopBeating();
+      heartbeat++;
+      const beats = this.fakes.map((f) => ({ id: f.id, addr: f.addr, generation, heartbeat }));
+      void sendMessage(
+        this.sut.wire,
+        { v: WIRE_VERSION, type: "heartbeat", from: this.driver.peer, beats, updates: [], kv: [] },
+        { timeoutMs: 2000, oneWay: true },
+      ).catch(() => undefined);
+    }, intervalMs);
+  }
+
+  private stopBeating(): void {
+    clearInterval(this.beater);
+    this.beater = undefined;
+  }
+
   async close(): Promise<void> {
+    this.stopBeating();
     await Promise.all([...this.fakes, this.shared].map((f) => f.close()));
   }
 }

@@ -3,10 +3,12 @@ import { mkdirSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { REQUIREMENTS, requirement as requirementById } from "../../specs/requirements/catalogue.js";
 import type { CaseResult, ImplementationResult, Verdict } from "../../specs/conformance/result.js";
+import type { DetectorFamily } from "../../specs/requirements/requirement.js";
 import { WIRE_VERSION } from "../../specs/wire/messages.js";
 import { type ConformanceCase, type Finding, type Need, skip } from "./case.js";
 import { DETECTION_CASES } from "./cases/detection.js";
 import { GOSSIP_CASES } from "./cases/gossip.js";
+import { HEARTBEAT_CASES, phiDeclared } from "./cases/heartbeat.js";
 import { KV_CASES } from "./cases/kv.js";
 import { LIFEGUARD_CASES } from "./cases/lifeguard.js";
 import { corpusCase, generatedCase, hostileCase, hostileCount } from "./cases/malformed.js";
@@ -14,6 +16,7 @@ import { MERGE_CASES } from "./cases/merge.js";
 import { LEAVE_CASE, MEMBERSHIP_CASES } from "./cases/membership.js";
 import { describeOutcome, PROBE_CASES } from "./cases/probe.js";
 import { CaseContext, pollFor, timingOf } from "./context.js";
+import { detectorFamily } from "./family.js";
 import type { CorpusEntry } from "./corpus.js";
 import type { Sut } from "./sut.js";
 import type { WireLog } from "./wire-log.js";
@@ -46,6 +49,7 @@ export function allCases(options: Pick<ConformanceOptions, "corpus" | "generated
     ...MEMBERSHIP_CASES,
     ...LIFEGUARD_CASES,
     ...KV_CASES,
+    ...HEARTBEAT_CASES,
     corpusCase(options.corpus),
     ...(options.generated > 0 ? [generatedCase(options.generated, options.seed), hostileCase(hostileCount(options.generated), options.seed)] : []),
     LEAVE_CASE,
@@ -86,6 +90,8 @@ export async function runConformance(sut: Sut, options: ConformanceOptions): Pro
       )
     : false;
   const ctx = await CaseContext.create(sut, timing, FAKE_MEMBERS, options.signal);
+  const declared = phiDeclared(sut.info?.config ?? sut.config);
+  if (detectorFamily(sut) === "phi" && typeof declared !== "string") ctx.beatForFakes(declared.heartbeatIntervalMs);
   // memberlist's own requirements need its wire: SKIP here, so that a matrix with memberlist beside wire v1 has a verdict in every cell.
   const uncovered = REQUIREMENTS.filter((r) => r.group === "memberlist").map((r) =>
     skip(
@@ -141,10 +147,21 @@ export async function runCaseList<C extends { log: WireLog; close(): Promise<voi
 
   try {
     const joined = await list.join();
+    const family = detectorFamily(sut);
     for (const testCase of list.cases) {
       if (options.signal.aborted) break;
       const selected = testCase.requirements.filter((id) => selects(options.only, id));
       if (selected.length === 0) continue;
+      const otherFamily = selected.filter((id) => (requirementById(id).family ?? family) !== family);
+      if (otherFamily.length > 0) {
+        record(
+          otherFamily.map((id) => skipped(id, familySkipReason(sut, family))),
+          0,
+          `${testCase.name} (${family === "phi" ? "swim" : "phi"} family)`,
+          [],
+        );
+        if (otherFamily.length === selected.length) continue;
+      }
       const missing = unmetNeeds(testCase.needs ?? [], sut, list.hasKv, options.allowLeave);
       const mark = ctx.log.mark();
       const caseStarted = Date.now();
@@ -184,6 +201,12 @@ export async function runCaseList<C extends { log: WireLog; close(): Promise<voi
 }
 
 const skipped = (requirement: string, reason: string): Finding => skip(requirement, "-", reason);
+
+function familySkipReason(sut: Sut, family: DetectorFamily): string {
+  return family === "phi"
+    ? `${sut.name} runs the φ accrual detector (detector: phi): SWIM's probing, suspicion and refutation do not apply`
+    : `a requirement of the heartbeat family (φ accrual); ${sut.name} declares no detector: phi, so it is taken as SWIM`;
+}
 
 export function unmetNeeds(needs: Need[], sut: Sut, hasKv: boolean, allowLeave: boolean): string | undefined {
   if (needs.includes("admin") && !sut.admin) return "needs the admin API to read the node's view (give --admin URL)";

@@ -62,10 +62,24 @@ export const REFERENCE_CONFORMANCE_CONFIG: Partial<NodeConfig> = {
   leaveTimeoutMs: 500,
 };
 
-export async function startReference(name: string, mutant: string | undefined, logDir: string): Promise<Sut> {
+/**
+ * Under --detector phi: heartbeats twice as often as the probes above, and thresholds far enough
+ * apart (3 and 8) that suspect and dead come a few hundred milliseconds apart, so that a
+ * conviction at the wrong threshold shows.
+ */
+export const REFERENCE_PHI_CONFIG: Partial<NodeConfig> = {
+  detector: "phi",
+  heartbeatIntervalMs: 100,
+  phiSuspectThreshold: 3,
+  phiConvictThreshold: 8,
+  phiAcceptablePauseMs: 200,
+  phiMinStdDeviationMs: 50,
+};
+
+export async function startReference(name: string, mutant: string | undefined, logDir: string, detector: "swim" | "phi" = "swim"): Promise<Sut> {
   const node = await NodeProcess.start({
     id: "sut",
-    config: REFERENCE_CONFORMANCE_CONFIG,
+    config: detector === "phi" ? { ...REFERENCE_CONFORMANCE_CONFIG, ...REFERENCE_PHI_CONFIG } : REFERENCE_CONFORMANCE_CONFIG,
     seed: 1,
     logFile: path.join(logDir, `${name.replace(/[^a-z0-9-]/gi, "_")}.log`),
     ...(mutant ? { mutant } : {}),

@@ -11,6 +11,7 @@ import {
   MembersResponse,
   MetricsResponse,
   NodeInfo,
+  PhiResponse,
 } from "../../specs/admin/api.js";
 
 /** An admin call that failed: unreachable, an error status, or a body off the schema. */
@@ -58,6 +59,11 @@ export class AdminClient {
 
   kvDigest() {
     return this.call("GET", "/v1/kv-digest", KvDigestResponse);
+  }
+
+  /** Heartbeat windows and φ: only nodes with a φ accrual detector serve it (404 otherwise). */
+  phi() {
+    return this.call("GET", "/v1/phi", PhiResponse);
   }
 
   kvEvents(after = 0) {

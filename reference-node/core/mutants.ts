@@ -16,6 +16,10 @@ export const MUTANTS = {
   "unbounded-retransmit": "piggybacks every update forever instead of retransmitMult · log N times",
   "no-buddy": "does not tell a suspected member it is suspected when it probes it (no Lifeguard buddy system)",
   "no-reconnect": "never tries to reach members it holds dead (no reconnect after a partition)",
+  "heartbeat-goes-back": "phi: its heartbeat counter steps back three counts every fifth beat",
+  "accept-stale-heartbeat": "phi: takes any heartbeat count it hears as an arrival, even one no higher than the last",
+  "phi-no-pause": "phi: leaves the acceptable heartbeat pause out of φ, so φ rises too soon",
+  "convict-at-suspect": "phi: declares a member dead when φ reaches the suspect threshold, not the conviction threshold",
 } as const;
 
 export const MutantName = z.enum(Object.keys(MUTANTS) as [keyof typeof MUTANTS, ...(keyof typeof MUTANTS)[]]);
@@ -37,6 +41,10 @@ export interface Behaviour {
   retransmitLimit: boolean;
   buddy: boolean;
   reconnect: boolean;
+  monotonicHeartbeat: boolean;
+  newerHeartbeatOnly: boolean;
+  phiPause: boolean;
+  convictAtThreshold: boolean;
 }
 
 export function behaviourOf(mutant: MutantName | undefined): Behaviour {
@@ -55,5 +63,9 @@ export function behaviourOf(mutant: MutantName | undefined): Behaviour {
     retransmitLimit: mutant !== "unbounded-retransmit",
     buddy: mutant !== "no-buddy",
     reconnect: mutant !== "no-reconnect",
+    monotonicHeartbeat: mutant !== "heartbeat-goes-back",
+    newerHeartbeatOnly: mutant !== "accept-stale-heartbeat",
+    phiPause: mutant !== "phi-no-pause",
+    convictAtThreshold: mutant !== "convict-at-suspect",
   };
 }

@@ -9,6 +9,7 @@ import type { Address, KvEntry, Message, MemberId, Peer, Update } from "../../sp
 import { WIRE_VERSION } from "../../specs/wire/messages.js";
 import { Awareness } from "./awareness.js";
 import { gossipRound, piggyback } from "./dissemination.js";
+import { HeartbeatDetector, type Verdict } from "./heartbeats.js";
 import type { Destination, Effect, Input } from "./io.js";
 import { KvReplication } from "./kv-replication.js";
 import type { KvStore } from "./kv-store.js";
@@ -71,6 +72,8 @@ export class SwimNode {
   private readonly pulls = new PullMemory();
   private readonly incarnation: SelfIncarnation;
   private readonly reconnect = new ReconnectList();
+  /** The φ detector, which stands in for probing and suspicion under --detector phi. */
+  private readonly heartbeats: HeartbeatDetector;
 
   constructor(options: NodeOptions) {
     this.id = options.id;
@@ -82,6 +85,24 @@ export class SwimNode {
     this.replication = new KvReplication(this.s);
     this.incarnation = new SelfIncarnation(this.s, this.awareness, options.firstIncarnation ?? 0);
     this.prober = new Prober(this.s, this.replication, this.awareness, (update) => this.applyUpdate(update));
+    this.heartbeats = new HeartbeatDetector(this.s, (id, verdict) => this.judgeLocally(id, verdict));
+  }
+
+  /** Under --detector phi members are judged by heartbeat arrivals (heartbeats.ts), not by probes and rumors of suspicion. */
+  private get phiMode(): boolean {
+    return this.config.detector === "phi";
+  }
+
+  /** Each watched member's heartbeat window and φ at `now` (--detector phi), or undefined under SWIM. */
+  phiWindows(now: number): ReturnType<HeartbeatDetector["windows"]> | undefined {
+    if (!this.phiMode) return undefined;
+    this.s.now = now;
+    return this.heartbeats.windows();
+  }
+
+  /** φ of a member's silence as this node sees it now (--detector phi), or undefined. */
+  phiOf(id: MemberId): number | undefined {
+    return this.phiMode ? this.heartbeats.phiOf(id) : undefined;
   }
 
   /** Runs one input at time `now` (ms) and returns what the shell must do. */
@@ -151,8 +172,9 @@ export class SwimNode {
     // Announce ourselves too (memberlist's setAlive does): the seed is then not the rumour's only source.
     s.broadcasts.enqueue({ state: "alive", id: this.id, addr: this.addr, incarnation: this.incarnation.current });
     const c = this.config;
-    // Stagger the first probe so that nodes started together do not probe in lockstep.
-    s.deadlines.set("probe", s.now + s.random.int(c.probeIntervalMs));
+    // Stagger the first probe (or beat) so that nodes started together do not probe in lockstep.
+    if (this.phiMode) this.heartbeats.start();
+    else s.deadlines.set("probe", s.now + s.random.int(c.probeIntervalMs));
     s.deadlines.set("gossip", s.now + c.gossipIntervalMs);
     if (c.pushPullIntervalMs > 0) s.deadlines.set("push-pull", s.now + c.pushPullIntervalMs);
     if (c.reconnectIntervalMs > 0 && s.behaviour.reconnect) s.deadlines.set("reconnect", s.now + c.reconnectIntervalMs);
@@ -179,6 +201,7 @@ export class SwimNode {
     s.broadcasts.enqueue({ state: "left", id: this.id, addr: this.addr, incarnation: this.incarnation.current, by: this.id });
     for (const name of ["probe", "push-pull", "reconnect", "join", "anti-entropy"] as const) s.deadlines.clear(name);
     this.prober.stop();
+    this.heartbeats.stop();
     s.deadlines.set("leave", s.now + this.config.leaveTimeoutMs);
   }
 
@@ -201,6 +224,13 @@ export class SwimNode {
         case "probe":
           reap(this.s, this.reconnect);
           this.prober.tick(lateMs);
+          break;
+        case "heartbeat":
+          reap(this.s, this.reconnect);
+          this.heartbeats.tick();
+          break;
+        case "phi":
+          this.heartbeats.check();
           break;
         case "round":
           this.prober.endRound(lateMs);
@@ -306,8 +336,23 @@ export class SwimNode {
     for (const update of updates) this.applyUpdate(update);
   }
 
+  /**
+   * The φ detector's verdict about a member, written into this node's table only. As in Cassandra,
+   * a conviction is not spread: every node judges every member from its own heartbeat arrivals.
+   */
+  private judgeLocally(id: MemberId, verdict: Verdict): void {
+    const member = this.s.table.get(id);
+    if (!member || member.state === verdict || member.state === "left") return;
+    if (verdict === "suspect") this.s.counters.suspicions++;
+    if (verdict === "dead") this.s.counters.deathsDeclared++;
+    this.s.record(this.s.table.set({ id, addr: member.addr, state: verdict, incarnation: member.incarnation }, this.s.now));
+    if (verdict === "alive") this.reconnect.forget(id);
+  }
+
   /** The one place a membership claim is judged, whether heard from a peer or raised by this node. */
   private applyUpdate(update: Update): void {
+    // Under φ, suspicion and death are each node's own judgement: another's (carried by a sync) is not taken, and there is nothing to refute.
+    if (this.phiMode && (update.state === "suspect" || update.state === "dead")) return;
     if (update.id === this.id) {
       if (this.status === "running") this.incarnation.hear(update);
       return;
@@ -343,6 +388,7 @@ export class SwimNode {
     if (update.state === "alive" && current?.state !== "alive") {
       this.prober.list.add(update.id, this.s.random);
       this.reconnect.forget(update.id);
+      if (this.phiMode) this.heartbeats.watch(update.id);
     }
   }
 
@@ -385,6 +431,12 @@ export class SwimNode {
       }
       case "gossip":
         this.absorb(message);
+        this.s.emit({ type: "reply", conn, message: null });
+        return;
+      case "heartbeat":
+        this.absorb(message);
+        // A SWIM node has no use for heartbeats; it drops them as it would any gossip it cannot read.
+        if (this.phiMode && this.status === "running") this.heartbeats.hear(message.beats);
         this.s.emit({ type: "reply", conn, message: null });
         return;
       case "ae-tree":

@@ -49,6 +49,11 @@ export class IntervalWindow {
     }
   }
 
+  /** The intervals kept, oldest first. */
+  values(): readonly number[] {
+    return this.intervals;
+  }
+
   get size(): number {
     return this.intervals.length;
   }
@@ -118,7 +123,8 @@ export class ArrivalWindow {
    */
   crossingAt(threshold: number): number {
     const { meanMs, stdDeviationMs } = this.fitted();
-    let high = Math.max(1, meanMs);
+    // Whole milliseconds throughout: a fractional bound would never come within 1 of the integer below it.
+    let high = Math.max(1, Math.ceil(meanMs));
     while (phi(high, meanMs, stdDeviationMs) < threshold && high < 1e12) high *= 2;
     let low = 0;
     while (high - low > 1) {

@@ -12,7 +12,8 @@ import { MembershipTable } from "./membership.js";
 import type { Behaviour } from "./mutants.js";
 import type { Random } from "./random.js";
 
-export type DeadlineName = "probe" | "round" | "indirect" | "gossip" | "push-pull" | "reconnect" | "join" | "leave" | "anti-entropy" | `suspicion:${string}`;
+export type DeadlineName =
+  "probe" | "round" | "indirect" | "gossip" | "push-pull" | "reconnect" | "join" | "leave" | "anti-entropy" | "heartbeat" | "phi" | `suspicion:${string}`;
 
 /** What an outbound exchange was for, so its response goes to the right place. */
 export type Pending =

@@ -10,6 +10,7 @@ import {
   type MembersResponse,
   type MetricsResponse,
   type NodeInfo,
+  type PhiResponse,
 } from "../../specs/admin/api.js";
 import type { KvEntry } from "../../specs/wire/messages.js";
 
@@ -26,6 +27,8 @@ export interface AdminBackend {
   kvList(): KvEntry[];
   kvDigest(): KvDigestResponse;
   kvEvents(after: number, limit: number): { events: KvEvent[]; next: number };
+  /** Heartbeat windows and φ, or undefined for a node that does not run the φ detector. */
+  phi(): PhiResponse | undefined;
 }
 
 const MAX_EVENTS_PER_CALL = 10_000;
@@ -126,8 +129,13 @@ export class AdminServer {
         return [200, b.kvDigest()];
       case "GET /v1/kv-events":
         return [200, b.kvEvents(after(), MAX_EVENTS_PER_CALL)];
+      case "GET /v1/phi": {
+        const phi = b.phi();
+        if (!phi) throw new BadRequest(404, "this node runs the swim detector: no heartbeat windows (start it with --detector phi)");
+        return [200, phi];
+      }
     }
-    const known = ["/v1/node", "/v1/members", "/v1/events", "/v1/metrics", "/v1/leave", "/v1/kv", "/v1/kv-digest", "/v1/kv-events"];
+    const known = ["/v1/phi", "/v1/node", "/v1/members", "/v1/events", "/v1/metrics", "/v1/leave", "/v1/kv", "/v1/kv-digest", "/v1/kv-events"];
     if (known.includes(url.pathname)) throw new BadRequest(405, `${req.method} not allowed on ${url.pathname}`);
     throw new BadRequest(404, `no such endpoint: ${url.pathname}`);
   }

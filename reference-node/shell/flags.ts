@@ -118,6 +118,9 @@ export function resolveNodeFlags(values: Record<string, unknown>): NodeStart {
   if (seed !== undefined && !Number.isInteger(seed)) throw new NodeFlagError("--seed: must be a whole number");
   const dialMapFile = value("dial-map") as string | undefined;
   const mutant = value("mutant") as MutantName | undefined;
+  // memberlist's packets have no heartbeat message: its clusters detect failures by probing.
+  if (value("wire") === "memberlist" && config.data.detector === "phi")
+    throw new NodeFlagError("--detector phi: the memberlist wire has no heartbeat message; use --wire grapevine-v1");
   return {
     id,
     host: value("host") as string,

@@ -164,6 +164,11 @@ export class NodeRunner {
       kvGet: (key) => core.kv.get(key),
       kvList: () => core.kv.all(),
       kvDigest: () => ({ root: core.kv.tree.root(), keys: core.kv.liveKeys, entries: core.kv.size }),
+      phi: () => {
+        const at = Date.now();
+        const windows = core.phiWindows(at);
+        return windows && { at, members: windows.map((w) => ({ ...w, phi: Number.isFinite(w.phi) ? w.phi : null })) };
+      },
       kvEvents: (after, limit) => {
         const events = runner!.kvEvents.slice(after, after + limit);
         return { events, next: events.length > 0 ? events[events.length - 1]!.seq : Math.min(after, runner!.kvEvents.length) };

@@ -39,9 +39,30 @@ export const MembershipEvent = z.object({
 /** `GET /v1/events?after=SEQ`: transitions with seq > SEQ; `next` is the `after` to ask with next time. */
 export const EventsResponse = z.object({ events: z.array(MembershipEvent), next: z.number().int().min(0) });
 
+// `heartbeat` came with the φ detector: an implementation that predates it may leave it out.
 const ByMessageType = z.object(
-  Object.fromEntries(MESSAGE_TYPES.map((t) => [t, z.number().int().min(0)])) as Record<(typeof MESSAGE_TYPES)[number], z.ZodNumber>,
+  Object.fromEntries(MESSAGE_TYPES.map((t) => [t, t === "heartbeat" ? z.number().int().min(0).default(0) : z.number().int().min(0)])) as Record<
+    (typeof MESSAGE_TYPES)[number],
+    z.ZodNumber
+  >,
 );
+
+/**
+ * `GET /v1/phi` (nodes with a φ accrual detector): each watched member's window of heartbeat
+ * inter-arrival times, its last arrival and φ at `at`, so that φ can be recomputed from the formula
+ * and the node's declared settings. A SWIM node answers 404.
+ */
+export const PhiResponse = z.object({
+  at: EpochMs,
+  members: z.array(
+    z.object({
+      id: MemberId,
+      phi: z.number().min(0).nullable().describe("null: infinite (JSON has no Infinity)"),
+      lastArrivalAt: EpochMs,
+      intervalsMs: z.array(z.number().min(0)).describe("the window, oldest first, including the two seeded from the first heartbeat estimate"),
+    }),
+  ),
+});
 
 /** `GET /v1/metrics`: counters since the node started. */
 export const MetricsResponse = z.object({
@@ -121,6 +142,7 @@ export type MembersResponse = z.infer<typeof MembersResponse>;
 export type MembershipEvent = z.infer<typeof MembershipEvent>;
 export type EventsResponse = z.infer<typeof EventsResponse>;
 export type MetricsResponse = z.infer<typeof MetricsResponse>;
+export type PhiResponse = z.infer<typeof PhiResponse>;
 /** The metrics a node's I/O layer counts (the rest come from its protocol core). */
 export type TrafficMetrics = Pick<
   MetricsResponse,

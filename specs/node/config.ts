@@ -16,6 +16,12 @@ const ms = () =>
  * lowering probeIntervalMs and friends.
  */
 export const NodeConfigFields = z.object({
+  detector: z
+    .enum(["swim", "phi"])
+    .default("swim")
+    .describe(
+      "the failure detector: swim (probes, ping-req and suspicion, with Lifeguard) or phi (heartbeat-counter gossip judged by the φ accrual detector, as Cassandra and Akka do)",
+    ),
   probeIntervalMs: ms().default(1000).describe("time between probes of successive members (one protocol period)"),
   probeTimeoutMs: ms().optional().describe("how long to wait for an ack to a direct ping (default 500, or half the probe interval when that is shorter)"),
   indirectChecks: z.number().int().min(0).max(16).default(3).describe("members asked to ping-req a target that missed its ack"),
@@ -82,6 +88,20 @@ export const NodeConfigFields = z.object({
     .max(100)
     .default(4)
     .describe("each key-value write is rumored at most mult · ceil(log10(N+1)) times; 0 leaves it to anti-entropy"),
+  heartbeatIntervalMs: ms().default(1000).describe("phi: time between a node's heartbeats; each raises its own counter and sends its table of counters"),
+  heartbeatFanout: z.number().int().min(1).max(64).default(3).describe("phi: members each heartbeat's table is sent to"),
+  phiSuspectThreshold: z.number().min(0.1).max(1000).default(5).describe("phi: a member whose φ reaches this is suspect"),
+  phiConvictThreshold: z.number().min(0.1).max(1000).default(8).describe("phi: a member whose φ reaches this is dead (Akka's and Cassandra's threshold, 8)"),
+  phiMaxSampleSize: z.number().int().min(2).max(100_000).default(1000).describe("phi: heartbeat inter-arrival times kept per member"),
+  phiMinStdDeviationMs: ms().default(100).describe("phi: floor under the inter-arrival times' standard deviation"),
+  phiAcceptablePauseMs: z
+    .number()
+    .int()
+    .min(0)
+    .max(24 * 3600 * 1000)
+    .default(3000)
+    .describe("phi: added to the mean inter-arrival time, so a pause this long costs no φ (Akka's acceptable-heartbeat-pause)"),
+  phiFirstHeartbeatEstimateMs: ms().optional().describe("phi: the inter-arrival time assumed before any is measured (default: the heartbeat interval)"),
   kvMaxKeyBytes: z.number().int().min(1).max(1024).default(256).describe("longest key accepted, in UTF-8 bytes"),
   kvMaxValueBytes: z
     .number()
@@ -101,10 +121,16 @@ export const NodeConfig = NodeConfigFields.transform((c) => ({
   ...c,
   // memberlist's 500 ms, unless the period is so short that the probe could not fail within it.
   probeTimeoutMs: c.probeTimeoutMs ?? Math.min(500, Math.floor(c.probeIntervalMs / 2)),
-})).refine((c) => c.probeTimeoutMs < c.probeIntervalMs, {
-  message: "must be shorter than the probe interval (--probe-interval-ms)",
-  path: ["probeTimeoutMs"],
-});
+  phiFirstHeartbeatEstimateMs: c.phiFirstHeartbeatEstimateMs ?? c.heartbeatIntervalMs,
+}))
+  .refine((c) => c.probeTimeoutMs < c.probeIntervalMs, {
+    message: "must be shorter than the probe interval (--probe-interval-ms)",
+    path: ["probeTimeoutMs"],
+  })
+  .refine((c) => c.phiSuspectThreshold <= c.phiConvictThreshold, {
+    message: "must be at most the conviction threshold (--phi-convict-threshold): a member is suspect before it is dead",
+    path: ["phiSuspectThreshold"],
+  });
 
 export type NodeConfig = z.infer<typeof NodeConfig>;
 

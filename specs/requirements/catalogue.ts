@@ -8,6 +8,8 @@ const SWIM = "SWIM (Das, Gupta, Motivala 2002)";
 const LIFEGUARD = "Lifeguard (Dadgar, Phillips, Currey 2018)";
 const WIRE = "Grapevine wire spec v1 (specs/wire)";
 const ADMIN = "Grapevine admin API (specs/admin)";
+const PHI = "The φ accrual failure detector (Hayashibara, Défago, Yared, Katayama 2004), as Akka implements it";
+const HEARTBEAT = "Heartbeat-counter gossip (van Renesse, Minsky, Hayden 1998)";
 /** memberlist-specific requirements cite the Debian package's source: /usr/share/gocode/src/github.com/hashicorp/memberlist. */
 const ML = "memberlist 0.2.2";
 
@@ -383,6 +385,39 @@ const listed: Requirement[] = [
     source: `${ML} security.go:171–200 (every installed key is tried), keyring.go (primary key encrypts)`,
     text: "During key rotation a node opens packets sealed with any key of its keyring, not only the primary one.",
   },
+  // ---- the heartbeat family (--detector phi)
+  {
+    id: "PHI-HEARTBEAT-1",
+    level: "MUST",
+    group: "heartbeat",
+    family: "phi",
+    source: `${HEARTBEAT} §3`,
+    text: "A node's own heartbeat counter, as it gossips it, only rises: within one generation no heartbeat it sends is lower than one it sent before.",
+  },
+  {
+    id: "PHI-SUPERSEDE-1",
+    level: "MUST",
+    group: "heartbeat",
+    family: "phi",
+    source: `${HEARTBEAT} §3`,
+    text: "Only a heartbeat newer (higher generation, or the same generation and a higher counter) than the last one known for a member counts as an arrival: an old count relayed late does not bring back a member held dead, a newer one does.",
+  },
+  {
+    id: "PHI-VALUE-1",
+    level: "MUST",
+    group: "heartbeat",
+    family: "phi",
+    source: `${PHI} §4 (φ = −log10 P_later), with Akka's window, minimum deviation and acceptable pause`,
+    text: "The φ a node reports for a member equals the formula applied to the window it reports and the settings it declares (to 1e-6), and the window holds the intervals at which that member's heartbeats arrived.",
+  },
+  {
+    id: "PHI-CONVICT-1",
+    level: "MUST",
+    group: "heartbeat",
+    family: "phi",
+    source: `${PHI} §3 (a threshold on φ), as Cassandra's phi_convict_threshold`,
+    text: "A member whose heartbeats stop is suspect once φ reaches the suspect threshold and dead once it reaches the conviction threshold, not before either.",
+  },
 ];
 
 const mergeRows: Requirement[] = MERGE_TABLE.map((row) => ({
@@ -393,8 +428,17 @@ const mergeRows: Requirement[] = MERGE_TABLE.map((row) => ({
   text: describeMergeRow(row),
 }));
 
+/**
+ * Groups that judge SWIM's own mechanism: probing and suspicion, Lifeguard, and the incarnation merge
+ * of suspect and dead claims. Under a φ detector every node judges each member from heartbeats alone
+ * and takes no one's word for a death, so these do not apply there (they SKIP, with the reason).
+ */
+const SWIM_FAMILY_GROUPS = new Set<Requirement["group"]>(["detection", "lifeguard", "merge"]);
+
 /** Every requirement, validated once when the module loads: a bad entry is a bug in this file. */
-export const REQUIREMENTS: readonly Requirement[] = z.array(Requirement).parse([...listed, ...mergeRows]);
+export const REQUIREMENTS: readonly Requirement[] = z
+  .array(Requirement)
+  .parse([...listed, ...mergeRows].map((r) => (r.family === undefined && SWIM_FAMILY_GROUPS.has(r.group) ? { ...r, family: "swim" as const } : r)));
 
 const byId = new Map(REQUIREMENTS.map((r) => [r.id, r]));
 if (byId.size !== REQUIREMENTS.length) throw new Error("duplicate requirement id in specs/requirements/catalogue.ts");

@@ -101,6 +101,22 @@ export const Nack = z
 
 export const Gossip = z.object({ ...carriesUpdates, type: z.literal("gossip") }).describe("one-way dissemination round; the receiver writes no response");
 
+/**
+ * One member's heartbeat as the φ detector gossips it. `generation` is when that member started
+ * (Cassandra's generation): a restarted member counts from 0 again, and its new generation makes the
+ * low count newer than the old high one. Newer means a higher (generation, heartbeat) pair.
+ */
+export const HeartbeatEntry = z.object({
+  id: MemberId,
+  addr: Address,
+  generation: z.number().int().min(0).max(Number.MAX_SAFE_INTEGER),
+  heartbeat: z.number().int().min(0).max(Number.MAX_SAFE_INTEGER),
+});
+
+export const Heartbeat = z
+  .object({ ...carriesUpdates, type: z.literal("heartbeat"), beats: z.array(HeartbeatEntry).max(100_000) })
+  .describe("φ detector (--detector phi): the sender's table of heartbeat counters, its own just raised; one-way, the receiver writes no response");
+
 export const SyncMember = z.object({ id: MemberId, addr: Address, state: MemberState, incarnation: Incarnation });
 
 export const Sync = z
@@ -151,7 +167,7 @@ export const AeEntries = z
   })
   .describe("KV anti-entropy, last round: the entries of the differing leaves, pushed in the request and/or pulled in the response");
 
-export const Message = z.discriminatedUnion("type", [Ping, Ack, PingReq, Nack, Gossip, Sync, AeTree, AeEntries]);
+export const Message = z.discriminatedUnion("type", [Ping, Ack, PingReq, Nack, Gossip, Heartbeat, Sync, AeTree, AeEntries]);
 
 export type MemberId = z.infer<typeof MemberId>;
 export type Address = z.infer<typeof Address>;
@@ -166,13 +182,25 @@ export type Ack = z.infer<typeof Ack>;
 export type PingReq = z.infer<typeof PingReq>;
 export type Nack = z.infer<typeof Nack>;
 export type Gossip = z.infer<typeof Gossip>;
+export type Heartbeat = z.infer<typeof Heartbeat>;
+export type HeartbeatEntry = z.infer<typeof HeartbeatEntry>;
 export type Sync = z.infer<typeof Sync>;
 export type KvVersion = z.infer<typeof KvVersion>;
 export type KvEntry = z.infer<typeof KvEntry>;
 export type AeTree = z.infer<typeof AeTree>;
 export type AeEntries = z.infer<typeof AeEntries>;
 
-export const MESSAGE_TYPES = ["ping", "ack", "ping-req", "nack", "gossip", "sync", "ae-tree", "ae-entries"] as const satisfies readonly MessageType[];
+export const MESSAGE_TYPES = [
+  "ping",
+  "ack",
+  "ping-req",
+  "nack",
+  "gossip",
+  "heartbeat",
+  "sync",
+  "ae-tree",
+  "ae-entries",
+] as const satisfies readonly MessageType[];
 
 /** Which message types expect a response frame on the same connection. */
 export function expectsResponse(type: MessageType): boolean {

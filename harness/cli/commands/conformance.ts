@@ -95,6 +95,13 @@ export const conformanceCommand: CommandModule<object, ConformanceArgs> = {
       })
       .option("target", { type: "string", array: true, default: [] as string[], describe: "HOST:PORT of an implementation someone else started (repeatable)" })
       .option("admin", { type: "string", array: true, default: [] as string[], describe: "admin API URL of each --target, in the same order" })
+      .option("detector", {
+        type: "string",
+        choices: ["swim", "phi"],
+        default: "swim",
+        describe:
+          "the failure detector of the reference nodes it starts (phi: heartbeat gossip with the φ accrual detector); SWIM's requirements SKIP on phi and the heartbeat family's on swim",
+      })
       .option("list", { type: "boolean", default: false, describe: "print the requirements catalogue as Markdown and exit" })
       .option("only", { type: "string", array: true, default: [] as string[], describe: "run only these requirement IDs or prefixes (e.g. SWIM-PING, MERGE)" })
       .option("generated", {
@@ -183,7 +190,7 @@ export const conformanceCommand: CommandModule<object, ConformanceArgs> = {
         const logs = path.join(runDir, "logs");
         sut =
           plan.kind === "reference"
-            ? await startReference(plan.name, plan.mutant, logs)
+            ? await startReference(plan.name, plan.mutant, logs, args.detector as "swim" | "phi")
             : plan.kind === "adapter"
               ? await startAdapter(plan.file, logs)
               : { ...(await attachTarget(plan.wire, plan.admin)), protocol: plan.protocol };

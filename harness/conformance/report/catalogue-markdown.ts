@@ -12,6 +12,7 @@ const GROUP_TITLES: Record<RequirementGroup, string> = {
   membership: "Joining, syncing and leaving",
   kv: "Key-value store and anti-entropy",
   memberlist: "memberlist's wire: framing, streams, encryption (memberlist and what is built on it)",
+  heartbeat: "The heartbeat family: heartbeat gossip judged by the φ accrual detector (--detector phi)",
 };
 
 const cell = (text: string) => text.replace(/\|/g, "\\|").replace(/\n/g, " ");

@@ -9,7 +9,7 @@ import { NodeProcess } from "../../../harness/runtime/process.js";
 import { MUTANTS } from "../../../reference-node/core/mutants.js";
 import { REFERENCE_CONFORMANCE_CONFIG } from "../../../harness/conformance/sut.js";
 import { requirement } from "../../../specs/requirements/catalogue.js";
-import { caughtByConformance, caughtByScenario } from "./mutant-catchers.js";
+import { caughtByConformance, caughtByPhiConformance, caughtByScenario } from "./mutant-catchers.js";
 import { twoAtATime } from "./two-at-a-time.js";
 
 interface JsonCase {
@@ -39,11 +39,15 @@ t.test("the reference node passes every MUST, with 500 generated malformed input
   const all = cases();
   // memberlist's own requirements are SKIP on wire v1, naming the wire; every other MUST passes.
   const onMemberlistWire = (c: { requirement: string }) => requirement(c.requirement).group === "memberlist";
+  const phiFamily = (c: { requirement: string }) => requirement(c.requirement).family === "phi";
   t.same(
-    all.filter((c) => c.level === "MUST" && c.verdict !== "PASS" && c.verdict !== "INFO" && !onMemberlistWire(c)),
+    all.filter((c) => c.level === "MUST" && c.verdict !== "PASS" && c.verdict !== "INFO" && !onMemberlistWire(c) && !phiFamily(c)),
     [],
     "no MUST short of PASS",
   );
+  const phiRows = all.filter(phiFamily);
+  t.equal(phiRows.length, 4, "the heartbeat family's four requirements are listed");
+  for (const c of phiRows) t.match(c, { verdict: "SKIP", actual: /a requirement of the heartbeat family .*taken as SWIM/ }, c.id);
   const memberlistRows = all.filter(onMemberlistWire);
   t.ok(memberlistRows.length >= 15, `${memberlistRows.length} memberlist requirements listed`);
   for (const c of memberlistRows) t.match(c, { verdict: "SKIP", actual: /a rule of memberlist's wire; reference speaks Grapevine wire v1/ }, c.id);
@@ -86,28 +90,54 @@ t.test("the reference node passes every MUST, with 500 generated malformed input
   t.match(result.stdout, /reference: \d+ passed, 0 failed/);
 });
 
+t.test("the reference node under --detector phi passes the heartbeat family; SWIM's own requirements SKIP with the reason", async (t) => {
+  const { result, cases } = await conformance(["--sut", "reference", "--detector", "phi", "--generated", "0"]);
+  t.equal(result.exitCode, 0, result.stdout + result.stderr);
+  const all = cases();
+  for (const id of ["PHI-HEARTBEAT-1", "PHI-SUPERSEDE-1", "PHI-VALUE-1", "PHI-CONVICT-1", "SWIM-PING-1", "SWIM-LEFT-1", "SWIM-SYNC-1", "KV-LWW-1", "KV-AE-1"])
+    t.ok(
+      all.some((c) => c.requirement === id && c.verdict === "PASS"),
+      `${id} ran and passed`,
+    );
+  const swimOnly = all.filter((c) => requirement(c.requirement).family === "swim");
+  t.ok(swimOnly.length >= 30, `${swimOnly.length} SWIM-family rows`);
+  for (const c of swimOnly)
+    t.match(c, { verdict: "SKIP", actual: /runs the φ accrual detector \(detector: phi\): SWIM's probing, suspicion and refutation do not apply/ }, c.id);
+  t.same(
+    all.filter((c) => c.level === "MUST" && (c.verdict === "FAIL" || c.verdict === "NON-STRICT")),
+    [],
+  );
+});
+
 t.test("every mutant is caught by a conformance requirement or a default-suite scenario", async (t) => {
-  const caught = new Set([...Object.keys(caughtByConformance), ...Object.keys(caughtByScenario)]);
+  const caught = new Set([...Object.keys(caughtByConformance), ...Object.keys(caughtByPhiConformance), ...Object.keys(caughtByScenario)]);
   t.same(
     Object.keys(MUTANTS).filter((m) => !caught.has(m)),
     [],
   );
 });
 
-const breaks = caughtByConformance as Record<string, string>;
+/** Each mutant, the requirement it breaks, and the detector its reference node runs. */
+const breaks: Record<string, { id: string; detector: "swim" | "phi" }> = {
+  ...Object.fromEntries(Object.entries(caughtByConformance).map(([m, id]) => [m, { id: id!, detector: "swim" as const }])),
+  ...Object.fromEntries(Object.entries(caughtByPhiConformance).map(([m, id]) => [m, { id: id!, detector: "phi" as const }])),
+};
 
 /** The mutant runs, two at a time, started by the first test that needs one (not beside the full run above). */
 let mutantRuns: Record<string, ReturnType<typeof conformance>> | undefined;
 function mutantRun(mutant: string): ReturnType<typeof conformance> {
   const limit = twoAtATime();
   mutantRuns ??= Object.fromEntries(
-    Object.entries(breaks).map(([m, id]) => [m, limit(() => conformance(["--sut", `reference:${m}`, "--only", id, "--generated", "0"]))]),
+    Object.entries(breaks).map(([m, { id, detector }]) => [
+      m,
+      limit(() => conformance(["--sut", `reference:${m}`, "--detector", detector, "--only", id, "--generated", "0"])),
+    ]),
   );
   return mutantRuns[mutant]!;
 }
 
-for (const [mutant, id] of Object.entries(breaks)) {
-  t.test(`[~5 s each, two at a time] reference:${mutant} fails ${id}`, async (t) => {
+for (const [mutant, { id, detector }] of Object.entries(breaks)) {
+  t.test(`[~5 s each, two at a time] reference:${mutant}${detector === "phi" ? " (--detector phi)" : ""} fails ${id}`, async (t) => {
     const { result, cases } = await mutantRun(mutant);
     // A broken MUST fails the run (exit 1); a broken SHOULD is NON-STRICT, reported but not failing it.
     const must = requirement(id).level === "MUST";

@@ -21,6 +21,14 @@ export const caughtByConformance: Partial<Record<Mutant, string>> = {
   "no-buddy": "LIFEGUARD-BUDDY-1",
 };
 
+/** The φ detector's mutants: the requirement each breaks, run on a reference node started with --detector phi. */
+export const caughtByPhiConformance: Partial<Record<Mutant, string>> = {
+  "heartbeat-goes-back": "PHI-HEARTBEAT-1",
+  "accept-stale-heartbeat": "PHI-SUPERSEDE-1",
+  "phi-no-pause": "PHI-VALUE-1",
+  "convict-at-suspect": "PHI-CONVICT-1",
+};
+
 /** The scenario of the default suite that catches each mutant, and the check line that must fail; mutants.test.ts runs them. */
 export const caughtByScenario: Partial<Record<Mutant, { scenario: string; check: RegExp }>> = {
   "no-indirect-probe": { scenario: "07-one-way-cut.yaml", check: /✗ suspicions n1,n2: \d+ suspicions/ },

@@ -27,6 +27,9 @@ const badFlags: [string[], RegExp][] = [
   [["--log-level", "loud"], /log-level.*"loud"/s],
   [["--anti-entropy-mode", "sideways"], /anti-entropy-mode.*"sideways"/s],
   [["--seed", "1.5"], /--seed: must be a whole number/],
+  [["--detector", "gut-feeling"], /detector.*"gut-feeling"/s],
+  [["--detector", "phi", "--phi-suspect-threshold", "9"], /--phi-suspect-threshold: must be at most the conviction threshold/],
+  [["--detector", "phi", "--wire", "memberlist"], /--detector phi: the memberlist wire has no heartbeat message/],
   [["--dial-map", "/nonexistent/map.json"], /--dial-map \/nonexistent\/map.json: cannot read dial map/],
 ];
 
@@ -98,7 +101,7 @@ t.test("grapevine schema writes a JSON Schema for every contract", async (t) => 
   t.same([...ping.required].sort(), ["from", "seq", "type", "v"], "input side: updates has a default, so it is optional");
   t.same(ping.properties.type, { type: "string", const: "ping" });
   const message = JSON.parse(readFileSync(path.join(out, "wire", "message.schema.json"), "utf8"));
-  t.equal(message.oneOf?.length ?? message.anyOf?.length, 8, "one branch per message type (6 membership, 2 anti-entropy)");
+  t.equal(message.oneOf?.length ?? message.anyOf?.length, 9, "one branch per message type (6 membership, the φ detector's heartbeat, 2 anti-entropy)");
 });
 
 t.test("schema without --out is bad input", async (t) => {

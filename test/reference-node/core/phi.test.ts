@@ -66,6 +66,16 @@ t.test("the crossing is the first millisecond at which φ reaches the threshold"
   t.ok(window.crossingAt(8) < window.crossingAt(12), "a higher threshold is reached later");
 });
 
+t.test("the crossing is found when the fitted mean is not a whole number of milliseconds", async (t) => {
+  // Seen in a simulation: mean 396.418…, deviation 96.147…; the search used to spin forever.
+  const window = new ArrivalWindow({ maxSampleSize: 100, minStdDeviationMs: 1, acceptablePauseMs: 0, firstHeartbeatEstimateMs: 396 }, 0);
+  window.arrive(397, 8);
+  window.arrive(793, 8);
+  t.not(Number.isInteger(window.fitted().meanMs), true, `mean ${window.fitted().meanMs}`);
+  const at = window.crossingAt(5);
+  t.ok(Number.isInteger(at) && window.phiAt(at) >= 5 && window.phiAt(at - 1) < 5, `crossing at ${at}`);
+});
+
 t.test("the window keeps its last intervals only", async (t) => {
   const window = new IntervalWindow(3);
   for (const interval of [1000, 10, 20, 30]) window.add(interval);

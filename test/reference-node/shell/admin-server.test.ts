@@ -61,6 +61,33 @@ t.test("endpoints answer with their schema's shape", async (t) => {
   t.ok(metrics.messagesReceived.sync >= 1, "the join's sync was counted");
 });
 
+t.test("GET /v1/phi: heartbeat windows on a φ node, a 404 that says why on a SWIM one", async (t) => {
+  const phiConfig = NodeConfig.parse({ detector: "phi", heartbeatIntervalMs: 100, phiAcceptablePauseMs: 100, phiMinStdDeviationMs: 20 });
+  const a = await start("a", { config: phiConfig });
+  const b = await start("b", { config: phiConfig, seeds: [`127.0.0.1:${a.port}`] });
+  const swim = await start("c");
+  t.teardown(async () => {
+    await Promise.all([a.close(), b.close(), swim.close()]);
+  });
+  const admin = new AdminClient(`http://127.0.0.1:${a.adminPort}`);
+  // Ten heartbeats of b, arriving ~100 ms apart: the window holds the two seeded intervals and what came since.
+  await waitUntil(async () => ((await admin.phi()).members.find((m) => m.id === "b")?.intervalsMs.length ?? 0) >= 12, {
+    timeoutMs: 5000,
+    what: "b's heartbeats",
+  });
+  const phi = await admin.phi();
+  const window = phi.members.find((m) => m.id === "b")!;
+  t.ok(phi.at >= window.lastArrivalAt, "read after the last arrival");
+  t.ok(window.phi !== null && window.phi < 3, `φ of a beating member is low: ${window.phi}`);
+  const measured = window.intervalsMs.slice(2);
+  const mean = measured.reduce((x, y) => x + y, 0) / measured.length;
+  t.ok(mean > 30 && mean < 300, `b's heartbeats arrive about every 100 ms (fanout 3 of 1 member): mean ${mean.toFixed(1)} ms`);
+  t.equal((await admin.metrics()).messagesReceived.heartbeat > 0, true, "heartbeats counted by type");
+  const refused = await fetch(`http://127.0.0.1:${swim.adminPort}/v1/phi`);
+  t.equal(refused.status, 404);
+  t.match(await refused.json(), { error: /runs the swim detector.*--detector phi/ });
+});
+
 t.test("wrong paths, methods and parameters get JSON errors", async (t) => {
   const a = await start("a");
   t.teardown(() => a.close());
