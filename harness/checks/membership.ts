@@ -154,9 +154,11 @@ export function rejoined(ctx: CheckContext, args: CheckArgs["rejoined"]): CheckR
     -1,
   );
   const observers = ctx.truth.runningAt(back).filter((n) => n !== args.node);
+  const phi = ctx.truth.phiDetector;
   const seen = observers.map((o) => ({
     observer: o,
-    at: ctx.views.about(args.node, "alive", back).find((tr) => tr.observer === o && tr.incarnation > deadIncarnation)?.t,
+    // SWIM brings a member back by its refutation, at a higher incarnation; the φ detector by its next heartbeat, at the same one.
+    at: ctx.views.about(args.node, "alive", back).find((tr) => tr.observer === o && (tr.incarnation > deadIncarnation || phi))?.t,
   }));
   const late = seen.filter((s) => s.at === undefined || s.at - back > args.within);
   const evidence = [
@@ -180,8 +182,8 @@ export function rejoined(ctx: CheckContext, args: CheckArgs["rejoined"]): CheckR
   const summary = !wasDead
     ? `${args.node} was never declared dead before it came back`
     : late.length
-      ? `${nodesInText(late.map((l) => l.observer))} did not hold ${args.node} alive above incarnation ${deadIncarnation} within ${fmtMs(args.within)}`
-      : `declared dead at incarnation ${deadIncarnation}, alive again everywhere within ${fmtMs(worst)} at a higher incarnation`;
+      ? `${nodesInText(late.map((l) => l.observer))} did not hold ${args.node} alive ${phi ? "again" : `above incarnation ${deadIncarnation}`} within ${fmtMs(args.within)}`
+      : `declared dead at incarnation ${deadIncarnation}, alive again everywhere within ${fmtMs(worst)}${phi ? " (φ: by its heartbeats, no refutation)" : " at a higher incarnation"}`;
   return result(name, ok ? "pass" : "fail", summary, evidence, { rejoinMs: worst });
 }
 

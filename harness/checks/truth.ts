@@ -1,6 +1,7 @@
 // What was really true during a scenario, derived from the harness's own records: who ran, who was frozen, who was cut off.
 import type { HistoryRecord, RecordOf } from "../../specs/history/history.js";
 import { DEFAULT_CONFIG } from "../../specs/node/config.js";
+import { phiSilenceMs } from "../../specs/protocol/phi.js";
 import { suspicionBoundsMs } from "../../specs/protocol/suspicion.js";
 
 export interface Interval {
@@ -141,8 +142,30 @@ export class Truth {
     return typeof value === "number" ? value : DEFAULT_CONFIG[key];
   }
 
-  /** The longest a suspicion can last in this scenario, plus two protocol periods: the default false-positive horizon. */
+  /** Does the tested node run the φ accrual detector (its settings say detector: phi)? */
+  get phiDetector(): boolean {
+    return this.meta?.config.detector === "phi";
+  }
+
+  /**
+   * The longest a suspicion can last in this scenario, plus two protocol periods: the default
+   * false-positive horizon. Under the φ detector: the silence that convicts a steady member, plus two heartbeats.
+   */
   detectionHorizonMs(): number {
+    if (this.phiDetector) {
+      const value = (key: keyof typeof DEFAULT_CONFIG) => {
+        const v = this.meta?.config[key];
+        return typeof v === "number" ? v : (DEFAULT_CONFIG[key] as number);
+      };
+      const settings = {
+        heartbeatIntervalMs: value("heartbeatIntervalMs"),
+        phiSuspectThreshold: value("phiSuspectThreshold"),
+        phiConvictThreshold: value("phiConvictThreshold"),
+        phiAcceptablePauseMs: value("phiAcceptablePauseMs"),
+        phiMinStdDeviationMs: value("phiMinStdDeviationMs"),
+      };
+      return phiSilenceMs(settings).convictMs + 2 * settings.heartbeatIntervalMs;
+    }
     const settings = {
       probeIntervalMs: this.setting("probeIntervalMs"),
       suspicionMult: this.setting("suspicionMult"),

@@ -4,7 +4,7 @@ import { readdirSync, readFileSync, statSync } from "node:fs";
 import path from "node:path";
 import { pathToFileURL } from "node:url";
 import YAML from "yaml";
-import { Scenario } from "../../specs/scenario/scenario.js";
+import { Scenario, withPhiDetector } from "../../specs/scenario/scenario.js";
 import { scaleScenario } from "./scale.js";
 import { type ScenarioTiming, withTiming } from "../../specs/scenario/timing.js";
 
@@ -69,15 +69,31 @@ export interface LoadOverrides {
   nodes?: number | undefined;
   /** The tested implementation's declared timing, which timing expressions in bounds are evaluated with (default: the reference node's settings in each scenario). */
   timing?: ScenarioTiming | undefined;
+  /** Run the reference node with this failure detector (phi: withPhiDetector's settings over the scenario's). */
+  detector?: "swim" | "phi" | undefined;
+}
+
+/** The file's content with the overrides that change what it says: the detector, then the node count. */
+function overridden(raw: unknown, overrides: LoadOverrides, withNodes: boolean): unknown {
+  if (!raw || typeof raw !== "object") return raw;
+  let out = raw as Record<string, unknown>;
+  if (overrides.detector === "phi") {
+    const config = out.config && typeof out.config === "object" ? (out.config as Record<string, unknown>) : {};
+    out = { ...out, config: withPhiDetector(config) };
+  }
+  if (withNodes && overrides.nodes !== undefined) out = { ...out, nodes: overrides.nodes };
+  return out;
 }
 
 export async function loadScenario(file: string, overrides: LoadOverrides = {}): Promise<LoadedScenario> {
   const raw = await readRaw(file);
-  const withOverrides = overrides.nodes !== undefined && raw && typeof raw === "object" ? { ...raw, nodes: overrides.nodes } : raw;
+  const withOverrides = overridden(raw, overrides, true);
   const scenario = withTiming(overrides.timing, () => parseWith(Scenario, withOverrides, file, (message) => new ScenarioFileError(message)));
   if (overrides.nodes === undefined) return { file, scenario };
   // The count the file was written for: its own, else the schema's default.
-  const written = withTiming(overrides.timing, () => parseWith(Scenario, raw, file, (message) => new ScenarioFileError(message))).nodes;
+  const written = withTiming(overrides.timing, () =>
+    parseWith(Scenario, overridden(raw, overrides, false), file, (message) => new ScenarioFileError(message)),
+  ).nodes;
   return { file, scenario: scaleScenario(scenario, written) };
 }
 

@@ -50,7 +50,7 @@ export async function runSimSuite(scenarios: LoadedScenario[], options: SimSuite
 }
 
 /** The one command that replays a scenario of a simulated run: same file, nodes, seed and mutant. */
-export function replayCommand(file: string, nodes: number, seed: number, mutant: string | undefined): string {
+export function replayCommand(file: string, nodes: number, seed: number, mutant: string | undefined, detector?: "swim" | "phi"): string {
   const quoted = /^[\w./@:-]+$/.test(file) ? file : `'${file.replace(/'/g, `'\\''`)}'`;
-  return `npx grapevine run --runtime sim --nodes ${nodes} --seed ${seed}${mutant ? ` --mutant ${mutant}` : ""} ${quoted}`;
+  return `npx grapevine run --runtime sim --nodes ${nodes} --seed ${seed}${detector === "phi" ? " --detector phi" : ""}${mutant ? ` --mutant ${mutant}` : ""} ${quoted}`;
 }

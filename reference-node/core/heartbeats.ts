@@ -9,6 +9,7 @@
 import type { HeartbeatEntry, MemberId } from "../../specs/wire/messages.js";
 import { WIRE_VERSION } from "../../specs/wire/messages.js";
 import { ArrivalWindow, type PhiSettings } from "./phi.js";
+import { graceMs, stalled } from "./stall.js";
 import type { NodeState } from "./state.js";
 
 /** What the detector decided about a member; the node writes it into its table. */
@@ -32,6 +33,8 @@ export class HeartbeatDetector {
   private readonly tracked = new Map<MemberId, Tracked>();
   /** When each watched member's φ next crosses the threshold that matters for its state. */
   private readonly due = new Map<MemberId, number>();
+  /** The judgement now pending has had its grace for a freeze of this node (stall.ts). */
+  private graced = false;
 
   constructor(
     private readonly s: NodeState,
@@ -132,9 +135,20 @@ export class HeartbeatDetector {
     }
   }
 
-  /** The "phi" deadline: judge every member whose crossing has come, then wait for the next. */
-  check(): void {
+  /**
+   * The "phi" deadline, handled `lateMs` after it was due: judge every member whose crossing has
+   * come, then wait for the next. Handled late, this node was frozen, and the heartbeats that came
+   * meanwhile wait unread (the shell runs due timers before it reads sockets): its clock jumped and
+   * every member's φ with it. So it judges one probe timeout later, once, as stall.ts does for SWIM.
+   */
+  check(lateMs = 0): void {
     const s = this.s;
+    if (!this.graced && stalled(lateMs, s.config)) {
+      this.graced = true;
+      s.deadlines.set("phi", s.now + graceMs(s.config));
+      return;
+    }
+    this.graced = false;
     const thresholds = this.thresholds();
     for (const [id, at] of [...this.due]) {
       if (at > s.now) continue;

@@ -230,7 +230,7 @@ export class SwimNode {
           this.heartbeats.tick();
           break;
         case "phi":
-          this.heartbeats.check();
+          this.heartbeats.check(lateMs);
           break;
         case "round":
           this.prober.endRound(lateMs);

@@ -17,18 +17,9 @@ export interface PhiSettings {
   firstHeartbeatEstimateMs: number;
 }
 
-/**
- * φ after `timeDiffMs` of silence, for inter-arrival times with `meanMs` and `stdDeviationMs`.
- * The normal distribution's tail is taken with the logistic approximation Akka uses
- * (Bowling et al. 2009, "A logistic approximation to the cumulative normal distribution"):
- * Φ(y) ≈ 1 / (1 + e^(-y(1.5976 + 0.070566 y²))). The two branches keep precision on each side of the mean.
- */
-export function phi(timeDiffMs: number, meanMs: number, stdDeviationMs: number): number {
-  const y = (timeDiffMs - meanMs) / stdDeviationMs;
-  const e = Math.exp(-y * (1.5976 + 0.070566 * y * y));
-  if (timeDiffMs > meanMs) return -Math.log10(e / (1 + e));
-  return -Math.log10(1 - 1 / (1 + e));
-}
+import { phi, phiCrossingMs } from "../../specs/protocol/phi.js";
+
+export { phi };
 
 /** The last `maxSampleSize` inter-arrival times, with running sums for their mean and variance. */
 export class IntervalWindow {
@@ -123,15 +114,6 @@ export class ArrivalWindow {
    */
   crossingAt(threshold: number): number {
     const { meanMs, stdDeviationMs } = this.fitted();
-    // Whole milliseconds throughout: a fractional bound would never come within 1 of the integer below it.
-    let high = Math.max(1, Math.ceil(meanMs));
-    while (phi(high, meanMs, stdDeviationMs) < threshold && high < 1e12) high *= 2;
-    let low = 0;
-    while (high - low > 1) {
-      const mid = Math.floor((low + high) / 2);
-      if (phi(mid, meanMs, stdDeviationMs) >= threshold) high = mid;
-      else low = mid;
-    }
-    return this.last + high;
+    return this.last + phiCrossingMs(threshold, meanMs, stdDeviationMs);
   }
 }

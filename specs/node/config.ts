@@ -117,6 +117,20 @@ export const NodeConfigFields = z.object({
     ),
 });
 
+/**
+ * Some of the settings, each optional and without its default: what a scenario's `config:` writes.
+ * (`NodeConfigFields.partial()` would still fill every unnamed setting with its default, so one named
+ * setting would silently bring memberlist's LAN defaults for all the others.)
+ */
+export const NodeConfigOverrides = z.object(
+  Object.fromEntries(
+    Object.entries(NodeConfigFields.shape).map(([key, field]) => {
+      const inner = field instanceof z.ZodDefault ? (field.unwrap() as z.ZodType) : field;
+      return [key, inner.optional().describe(field.description ?? key)];
+    }),
+  ) as { [K in keyof typeof NodeConfigFields.shape]: z.ZodOptional<z.ZodType<z.output<(typeof NodeConfigFields.shape)[K]>>> },
+);
+
 export const NodeConfig = NodeConfigFields.transform((c) => ({
   ...c,
   // memberlist's 500 ms, unless the period is so short that the probe could not fail within it.

@@ -1,6 +1,6 @@
 // Chaos scenarios: one zod schema for TypeScript modules (defineScenario) and YAML files alike.
 import { z } from "zod";
-import { NodeConfig, NodeConfigFields } from "../node/config.js";
+import { NodeConfig, NodeConfigOverrides } from "../node/config.js";
 import { DurationText, enterScenario, type ScenarioTiming } from "./timing.js";
 
 /**
@@ -183,12 +183,28 @@ export const KV_STEP_KINDS: ReadonlySet<StepKind> = new Set<StepKind>(["put", "w
 /** The fast profile scenarios run unless they say otherwise: 200 ms periods, quick reconnects. */
 export const SCENARIO_DEFAULT_CONFIG = { probeIntervalMs: 200, probeTimeoutMs: 100, reconnectIntervalMs: 1000, pushPullIntervalMs: 10_000 };
 
+/**
+ * A scenario's settings switched to the φ accrual detector (`run --detector phi`): heartbeats at the
+ * scenario's probe interval, and Akka's proportions around it (an acceptable pause of three
+ * heartbeats, a deviation floor of a tenth of one), unless the scenario sets them itself.
+ */
+export function withPhiDetector(config: Record<string, unknown>): Record<string, unknown> {
+  const period = typeof config.probeIntervalMs === "number" ? config.probeIntervalMs : SCENARIO_DEFAULT_CONFIG.probeIntervalMs;
+  return {
+    heartbeatIntervalMs: period,
+    phiAcceptablePauseMs: 3 * period,
+    phiMinStdDeviationMs: Math.max(1, Math.round(period / 10)),
+    ...config,
+    detector: "phi",
+  };
+}
+
 const ScenarioObject = z
   .object({
     name: z.string().regex(/^[a-z0-9][a-z0-9-]*$/, "must be lowercase letters, digits and dashes"),
     description: z.string().min(1),
     nodes: z.number().int().min(1).max(MAX_SIM_NODES).default(5).describe(`cluster size (more than ${MAX_PROCESS_NODES} runs only with --runtime sim)`),
-    config: NodeConfigFields.partial().strict().default({}).describe("reference-node settings over the scenario defaults"),
+    config: NodeConfigOverrides.strict().default({}).describe("reference-node settings over the scenario defaults"),
     seed: z.number().int().optional(),
     timeout: Duration.default(180_000).describe("the whole scenario is aborted after this long"),
     steps: z.array(StepSchema).min(1),
@@ -245,6 +261,17 @@ export function referenceTiming(config: unknown): ScenarioTiming {
     gossipIntervalMs: c.gossipIntervalMs,
     pushPullIntervalMs: c.pushPullIntervalMs,
     awarenessMaxMultiplier: c.awarenessMaxMultiplier,
+    ...(c.detector === "phi"
+      ? {
+          phi: {
+            heartbeatIntervalMs: c.heartbeatIntervalMs,
+            phiSuspectThreshold: c.phiSuspectThreshold,
+            phiConvictThreshold: c.phiConvictThreshold,
+            phiAcceptablePauseMs: c.phiAcceptablePauseMs,
+            phiMinStdDeviationMs: c.phiMinStdDeviationMs,
+          },
+        }
+      : {}),
   };
 }
 

@@ -14,7 +14,16 @@
 //   probe-round-degraded  (n − 1) periods each stretched by Lifeguard's local health multiplier at its
 //                   cap ((awarenessMaxMultiplier + 1) × probe): how slowly a node that hears nobody,
 //                   and so believes itself unhealthy, gets round its probe list
+//
+// Under the φ accrual detector (detector: phi) the same names mean the same stages of a detection,
+// derived from the φ settings (specs/protocol/phi.ts) instead of SWIM's:
+//   probe           one heartbeat interval
+//   probe-round     the silence after which a steadily beating member is suspect (φ reaches the suspect threshold)
+//   suspicion-min, suspicion-max   the further silence until it is dead (φ reaches the conviction threshold)
+//   probe-round-degraded   as probe-round: the φ detector has no local health to stretch it
+// so that `probe-round + 2 probe + suspicion-max` bounds a crash's detection under either family.
 import { z } from "zod";
+import { type PhiTimingSettings, phiSilenceMs } from "../protocol/phi.js";
 
 /** The settings an expression is evaluated with. */
 export interface ScenarioTiming {
@@ -29,6 +38,8 @@ export interface ScenarioTiming {
   awarenessMaxMultiplier?: number | undefined;
   /** Where these settings come from, for reports. */
   source: string;
+  /** Present when the implementation runs the φ accrual detector: the terms then mean its stages (above). */
+  phi?: PhiTimingSettings | undefined;
 }
 
 export const TIMING_TERMS = ["probe", "probe-timeout", "probe-round", "suspicion-min", "suspicion-max", "gossip", "push-pull", "probe-round-degraded"] as const;
@@ -59,6 +70,21 @@ export function evaluateTiming(expression: string, timing: ScenarioTiming, nodes
 }
 
 function termMs(term: Term, timing: ScenarioTiming, nodes: number): number {
+  if (timing.phi) {
+    const { suspectMs, convictMs } = phiSilenceMs(timing.phi);
+    switch (term) {
+      case "probe":
+        return timing.phi.heartbeatIntervalMs;
+      case "probe-round":
+      case "probe-round-degraded":
+        return suspectMs;
+      case "suspicion-min":
+      case "suspicion-max":
+        return convictMs - suspectMs;
+      default:
+        break;
+    }
+  }
   const suspicionMin = timing.suspicionMult * Math.max(1, Math.log10(Math.max(1, nodes))) * timing.probeIntervalMs;
   switch (term) {
     case "probe":

@@ -1,4 +1,4 @@
-// `grapevine bench detection|pause|convergence`: implementations measured side by side, with a report.
+// `grapevine bench detection|pause|loss|partition|convergence|tradeoff`: implementations measured side by side, with a report.
 import { mkdirSync } from "node:fs";
 import type { CommandModule } from "yargs";
 import type { BenchSummary, ImplementationBench } from "../../../specs/bench/summary.js";
@@ -10,7 +10,7 @@ import { MAX_PROCESS_NODES, MAX_SIM_NODES } from "../../../specs/scenario/scenar
 import { simTooLarge } from "../../sim/footprint.js";
 
 interface BenchArgs {
-  kind: BenchKind;
+  kind: BenchKind | "tradeoff";
   sut: string[];
   nodes: string;
   trials?: number;
@@ -25,6 +25,10 @@ interface BenchArgs {
   runtime: "process" | "sim";
   "loss-nodes": number;
   "loss-periods": number;
+  thresholds: string;
+  multipliers: string;
+  conditions: string;
+  "quiet-minutes": number;
 }
 
 function wholeNumbers(text: string, flag: string, min: number, max: number): number[] {
@@ -70,10 +74,10 @@ export const benchCommand: CommandModule<object, BenchArgs> = {
   builder: (y) =>
     y
       .positional("kind", {
-        choices: ["detection", "pause", "loss", "partition", "convergence"] as const,
+        choices: ["detection", "pause", "loss", "partition", "convergence", "tradeoff"] as const,
         demandOption: true,
         describe:
-          "detection: crash latency; pause: verdicts on a paused node; loss: false positives and detection under message loss; partition: heal time after partitions of given lengths; convergence: a death's spread vs N",
+          "detection: crash latency; pause: verdicts on a paused node; loss: false positives and detection under message loss; partition: heal time after partitions of given lengths; convergence: a death's spread vs N; tradeoff: SWIM's suspicion multiplier against φ's threshold, detection latency against false positives, per network condition (simulator)",
       })
       .option("sut", { type: "string", array: true, default: ["reference"], describe: "reference, or an adapter manifest file (repeatable)" })
       .option("nodes", { type: "string", default: "5", describe: "cluster size (convergence: a list, e.g. 4,8,16,32)" })
@@ -102,12 +106,21 @@ export const benchCommand: CommandModule<object, BenchArgs> = {
         default: 20,
         describe: "convergence --runtime sim: cluster size of the false-positive trials at each --rates loss",
       })
-      .option("loss-periods", { type: "number", default: 300, describe: "convergence --runtime sim: probe periods of each false-positive trial" }),
+      .option("loss-periods", { type: "number", default: 300, describe: "convergence --runtime sim: probe periods of each false-positive trial" })
+      .option("thresholds", { type: "string", default: "4,8,12,16", describe: "tradeoff: φ conviction thresholds" })
+      .option("multipliers", { type: "string", default: "2,4,6,8", describe: "tradeoff: SWIM suspicion multipliers (suspicionMult)" })
+      .option("conditions", {
+        type: "string",
+        default: "clean,jitter,loss-10,loss-30,latency-step",
+        describe: "tradeoff: network conditions (clean, jitter: 20 ± 10 ms, loss-10, loss-30, latency-step: 20 → 200 ms halfway)",
+      })
+      .option("quiet-minutes", { type: "number", default: 10, describe: "tradeoff: virtual minutes of each condition in which false positives are counted" }),
   handler: async (args) => {
     const trials = args.trials ?? (args.kind === "partition" ? 1 : 10);
     if (!Number.isInteger(trials) || trials < 1 || trials > 1000) throw new UsageError("--trials: a whole number from 1 to 1000");
     const partitionsS = wholeNumbers(args["partitions-s"], "--partitions-s", 1, 3600);
     if (!(args["heal-wait-s"] > 0 && args["heal-wait-s"] <= 3600)) throw new UsageError("--heal-wait-s: from 1 to 3600");
+    if (args.kind === "tradeoff") return benchTradeoff(args, args.trials ?? 5);
     if (args.runtime === "sim") return benchTheory(args, trials);
     const sizes = wholeNumbers(args.nodes, "--nodes", 3, MAX_PROCESS_NODES);
     if (args.kind !== "convergence" && sizes.length !== 1) throw new UsageError(`--nodes: one size for ${args.kind}`);
@@ -165,6 +178,41 @@ export const benchCommand: CommandModule<object, BenchArgs> = {
     }
   },
 };
+
+/** `bench tradeoff`: both detector families over their settings and the network conditions, in the simulator (harness/sim/tradeoff-bench.ts). */
+async function benchTradeoff(args: BenchArgs, crashes: number): Promise<void> {
+  if (args.sut.some((s) => s !== "reference"))
+    throw new UsageError("bench tradeoff: runs the reference node's two detectors in the simulator; --sut is reference only");
+  if (!Number.isInteger(crashes) || crashes < 1 || crashes > 100) throw new UsageError("--trials: crashes per setting, a whole number from 1 to 100");
+  const sizes = wholeNumbers(args.nodes, "--nodes", 3, 200);
+  if (sizes.length !== 1) throw new UsageError("--nodes: one size for tradeoff");
+  const nodes = sizes[0]!;
+  const thresholds = wholeNumbers(args.thresholds, "--thresholds", 1, 100);
+  const multipliers = wholeNumbers(args.multipliers, "--multipliers", 1, 100);
+  const { CONDITIONS, runTradeoffBench } = await import("../../sim/tradeoff-bench.js");
+  const conditions = args.conditions.split(",").map((c) => c.trim());
+  const unknown = conditions.filter((c) => !(CONDITIONS as readonly string[]).includes(c));
+  if (unknown.length > 0 || conditions.length === 0)
+    throw new UsageError(`--conditions: ${unknown.join(", ") || "none"} (expected some of ${CONDITIONS.join(", ")})`);
+  if (!(args["quiet-minutes"] > 0 && args["quiet-minutes"] <= 24 * 60)) throw new UsageError("--quiet-minutes: more than 0, at most 1440");
+  const { tradeoffMarkdown, writeTradeoffReports } = await import("../../sim/tradeoff-report.js");
+  const seed = args.seed ?? Math.floor(Math.random() * 2 ** 31);
+  const { runDir, interrupted } = benchRun(args["report-dir"], "bench-tradeoff");
+  const startedAt = Date.now();
+  const bench = runTradeoffBench(
+    { nodes, seed, thresholds, multipliers, conditions: conditions as (typeof CONDITIONS)[number][], quietMs: args["quiet-minutes"] * 60_000, crashes },
+    (line) => process.stderr.write(`${line}\n`),
+    interrupted,
+  );
+  const html = await writeTradeoffReports(runDir, bench, { seed, startedAt, finishedAt: Date.now() });
+  process.stdout.write(`${tradeoffMarkdown(bench)}\nreport: ${html}\n`);
+  if (interrupted()) process.exit(130);
+  // Never green on nothing: a bench in which no crash was ever detected has no latency to plot.
+  if (bench.rows.every((r) => r.detections === 0)) {
+    process.stderr.write("grapevine: nothing was measured: no crash was detected in any trial\n");
+    process.exitCode = EXIT_CHECK_FAILED;
+  }
+}
 
 /** `bench convergence --runtime sim`: the simulator measured against theory (harness/sim/theory-bench.ts). */
 async function benchTheory(args: BenchArgs, trials: number): Promise<void> {

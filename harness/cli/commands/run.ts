@@ -23,6 +23,7 @@ interface RunArgs {
   "report-dir": string;
   reporter: ReporterName;
   mutant?: MutantName;
+  detector?: "swim" | "phi";
   faults?: "proxy" | "packet";
   sut: string[];
 }
@@ -66,6 +67,11 @@ export const runCommand: CommandModule<object, RunArgs> = {
       .option("toxiproxy", { type: "string", describe: "URL of a Toxiproxy server to use (default: toxiproxy-server on PATH, else the embedded one)" })
       .option("report-dir", { type: "string", default: "reports", describe: "where the run folder is created" })
       .option("reporter", { choices: REPORTERS, default: "default" as ReporterName, describe: "what to print on stdout at the end" })
+      .option("detector", {
+        choices: ["swim", "phi"] as const,
+        describe:
+          "the reference node's failure detector: swim (the default) or phi, heartbeat gossip judged by the φ accrual detector (heartbeats at the scenario's probe interval; bounds then come from the φ settings)",
+      })
       .option("mutant", { choices: Object.keys(MUTANTS) as MutantName[], describe: "run the reference node with deliberately broken behaviour" })
       .option("sut", {
         type: "string",
@@ -125,6 +131,9 @@ export const runCommand: CommandModule<object, RunArgs> = {
     ]);
     if (args.mutant && args.sut.length > 0) throw new UsageError("--mutant: give it as --sut reference:MUTANT when --sut is used");
     const suts = (args.sut.length > 0 ? args.sut : [args.mutant ? `reference:${args.mutant}` : "reference"]).map(parseSut);
+    const adapter = suts.find((s) => s.kind === "adapter");
+    if (args.detector !== undefined && adapter)
+      throw new UsageError(`--detector: sets the reference node's detector; ${adapter.label} (${adapter.kind === "adapter" ? adapter.file : ""}) runs its own`);
     const labels = suts.map((s) => s.label);
     if (new Set(labels).size !== labels.length) throw new UsageError(`--sut: each implementation once (got ${labels.join(", ")})`);
     const paths = args.paths.length > 0 ? args.paths : [path.join(packageRoot(), "specs", "scenarios")];
@@ -133,7 +142,7 @@ export const runCommand: CommandModule<object, RunArgs> = {
     for (const sut of suts) {
       try {
         const timing = sut.kind === "adapter" ? sut.manifest.timing : undefined;
-        plans.push({ sut, faults: faultsFor(sut, args.faults), scenarios: await loadScenarios(paths, { nodes: args.nodes, timing }) });
+        plans.push({ sut, faults: faultsFor(sut, args.faults), scenarios: await loadScenarios(paths, { nodes: args.nodes, timing, detector: args.detector }) });
       } catch (error) {
         if (error instanceof ScenarioFileError) throw new UsageError(error.message);
         throw error;
@@ -181,7 +190,7 @@ export const runCommand: CommandModule<object, RunArgs> = {
           const loaded = scenarios.find((s) => s.scenario.name === result.name);
           if (loaded && result.seed !== undefined)
             process.stdout.write(
-              `replay ${result.name} (seed ${result.seed}): ${replayCommand(path.relative(process.cwd(), loaded.file) || loaded.file, loaded.scenario.nodes, result.seed, mutant)}\n`,
+              `replay ${result.name} (seed ${result.seed}): ${replayCommand(path.relative(process.cwd(), loaded.file) || loaded.file, loaded.scenario.nodes, result.seed, mutant, args.detector)}\n`,
             );
         }
         cells.push({ label: sut.label, summary, html: path.relative(runDir, files.html) });

@@ -43,6 +43,41 @@ t.test("a failed scenario prints its seed and the command that replays it; the c
   t.match(check.stderr, /every verdict matches summary.json/);
 });
 
+t.test("--detector phi: the default suite passes on the φ detector, with bounds from the φ settings; a φ mutant fails and replays", async (t) => {
+  const dir = mkdtempSync(path.join(tmpdir(), "grapevine-sim-phi-"));
+  const run = await grapevine(["run", "--runtime", "sim", "--detector", "phi", "--seed", "3", "--report-dir", dir]);
+  t.equal(run.exitCode, 0, run.stdout + run.stderr);
+  const summary = summaryOf(onlyRunDir(dir));
+  t.same(
+    summary.scenarios.filter((s) => s.verdict !== "pass").map((s) => `${s.name}: ${s.verdict}`),
+    ["duplicate-reorder: skip"],
+    "every scenario the simulator runs passes",
+  );
+  const crash = summary.scenarios.find((s) => s.name === "crash-detection")!;
+  const detection = crash.checks.find((c) => c.name === "detection n3")!;
+  // φ at 200 ms heartbeats, 600 ms pause: dead in about a second, where SWIM's bound alone is 4.8 s of suspicion.
+  t.ok((detection.metrics!.allDeadMs as number) < 2000, `all dead ${detection.metrics!.allDeadMs} ms after the crash`);
+  const history = readFileSync(path.join(onlyRunDir(dir), "history.ndjson"), "utf8");
+  t.match(history, /"detector":"phi"/, "the nodes ran the φ detector");
+
+  const broken = mkdtempSync(path.join(tmpdir(), "grapevine-sim-phi-"));
+  const mutant = await grapevine([
+    "run",
+    "--runtime",
+    "sim",
+    "--detector",
+    "phi",
+    "--mutant",
+    "phi-no-pause",
+    "specs/scenarios/01-steady-state.yaml",
+    "--report-dir",
+    broken,
+  ]);
+  t.equal(mutant.exitCode, 1, "φ without the acceptable pause convicts members that only beat a little late");
+  t.match(mutant.stdout, /✗ no-false-positives/);
+  t.match(mutant.stdout, /replay steady-state \(seed \d+\): npx grapevine run --runtime sim --nodes 5 --seed \d+ --detector phi --mutant phi-no-pause /);
+});
+
 t.test("200 simulated nodes: the checks pass and the report draws shares and a heatmap, not 40 000 lanes", async (t) => {
   const reportDir = mkdtempSync(path.join(tmpdir(), "grapevine-sim-"));
   const run = await grapevine([

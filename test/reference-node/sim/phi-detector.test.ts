@@ -65,11 +65,18 @@ t.test("a crash: every survivor suspects, then convicts, each at its own φ cros
 
 t.test("a frozen node is convicted, and revived by its next heartbeat: no refutation needed", async (t) => {
   const sim = cluster(5);
+  const before = sim.transitions.length;
   sim.pause("n2");
   sim.runFor(5000);
   t.ok(allSee(sim, ["n1", "n3", "n4", "n5"], ["n2"], "dead"), "dead while frozen");
   sim.resume("n2");
   sim.runFor(3000);
+  // Its clock jumped 5 s with every heartbeat unread: it must read them before it judges anyone (stall.ts).
+  t.same(
+    sim.transitions.slice(before).filter((e) => e.observer === "n2" && e.to !== "alive"),
+    [],
+    "the thawed node blames nobody for its own freeze",
+  );
   t.ok(allSee(sim, ids(5), ids(5), "alive"), "alive again");
   t.equal(sim.node("n2").currentIncarnation, 0, "without raising its incarnation");
 });

@@ -87,3 +87,21 @@ t.test("datagram faults: duplicate and reorder take a rate within 0..1, reorder 
   t.match(firstIssue({ ...base, steps: [{ duplicate: { rate: 1.5 } }] }), { path: "steps.0.duplicate.rate" });
   t.match(firstIssue({ ...base, steps: [{ reorder: { rate: 0.1 } }] }), { path: "steps.0.reorder.delay" });
 });
+
+t.test("a scenario's config holds only what it names: the scenario defaults still apply to the rest", async (t) => {
+  const scenario = Scenario.parse({ name: "x", description: "d", steps: [{ wait: "1s" }], config: { antiEntropyIntervalMs: 0 } });
+  // Filled with the node's defaults, the 200 ms scenario period would have become memberlist's 1 s.
+  t.same(scenario.config, { antiEntropyIntervalMs: 0 });
+});
+
+t.test("--detector phi: heartbeats at the scenario's period, Akka's proportions around it, the scenario's own settings kept", async (t) => {
+  const { withPhiDetector } = await import("../../../specs/scenario/scenario.js");
+  t.same(withPhiDetector({}), { heartbeatIntervalMs: 200, phiAcceptablePauseMs: 600, phiMinStdDeviationMs: 20, detector: "phi" });
+  t.same(withPhiDetector({ probeIntervalMs: 500, phiAcceptablePauseMs: 100 }), {
+    heartbeatIntervalMs: 500,
+    phiAcceptablePauseMs: 100,
+    phiMinStdDeviationMs: 50,
+    probeIntervalMs: 500,
+    detector: "phi",
+  });
+});

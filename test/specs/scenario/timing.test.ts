@@ -57,3 +57,21 @@ t.test("in a scenario: the reference node's settings in it, or the implementatio
   const plain = Scenario.safeParse({ ...scenario, checks: [{ converged: { within: "2 s!" } }] });
   t.match(describeIssue(plain.error!), /must be a duration such as "500ms", "2s" or "1m", or a timing expression/, "the hint, not zod's bare Invalid input");
 });
+
+t.test("under the φ detector the terms are the stages of a φ detection, from the φ settings", async (t) => {
+  const { phi, phiCrossingMs } = await import("../../../specs/protocol/phi.js");
+  const settings = { heartbeatIntervalMs: 200, phiSuspectThreshold: 5, phiConvictThreshold: 8, phiAcceptablePauseMs: 600, phiMinStdDeviationMs: 20 };
+  const timing = { source: "test", probeIntervalMs: 200, probeTimeoutMs: 100, suspicionMult: 4, suspicionMaxTimeoutMult: 6, phi: settings };
+  // A steady window at its first estimate: mean 200 + 600 ms pause, deviation a quarter of 200 (above the 20 ms floor).
+  const suspect = phiCrossingMs(5, 800, 50);
+  const convict = phiCrossingMs(8, 800, 50);
+  t.ok(phi(suspect, 800, 50) >= 5 && phi(suspect - 1, 800, 50) < 5, `suspect after ${suspect} ms of silence`);
+  t.equal(evaluateTiming("probe", timing, 5), 200, "probe: one heartbeat");
+  t.equal(evaluateTiming("probe-round", timing, 5), suspect);
+  t.equal(evaluateTiming("probe-round-degraded", timing, 5), suspect, "no local health under φ");
+  t.equal(evaluateTiming("suspicion-max", timing, 5), convict - suspect);
+  t.equal(evaluateTiming("probe-round + 2 probe + suspicion-max + 2s", timing, 5), convict + 400 + 2000, "a crash's detection bound");
+  t.equal(evaluateTiming("probe-timeout", timing, 5), 100, "what φ does not change stays");
+  const swim = { ...timing, phi: undefined };
+  t.equal(evaluateTiming("suspicion-max", swim, 5), 4 * 200 * 6, "SWIM's unchanged");
+});
