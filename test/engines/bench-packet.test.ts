@@ -26,6 +26,15 @@ async function bench(args: string[]) {
   };
 }
 
+t.test("[~35 s] bench pause: Serf, through its adapter, declares nobody dead for a 300 ms freeze", { skip, timeout: 200_000 }, async (t) => {
+  const { result, summary } = await bench(["pause", "--sut", adapter("serf.json"), "--nodes", "3", "--pauses", "300", "--trials", "1"]);
+  t.equal(result.exitCode, 0, result.stderr);
+  const [serf] = summary.implementations;
+  t.match(serf!.pause, [{ pauseMs: 300, trials: 1, observers: 2, declaredDead: 0, rejoined: 1 }]);
+  t.ok(serf!.pause![0]!.longestHeldMs! >= 300, `held ${serf!.pause![0]!.longestHeldMs} ms for a 300 ms pause`);
+  t.ok(serf!.pause![0]!.watchedAfterMs! >= 24_000, `watched ${serf!.pause![0]!.watchedAfterMs} ms after, the longest suspicion (24 s) included`);
+});
+
 t.test("[~1.5 min] bench loss: all three measured, each through its own engine", { skip, timeout: 420_000 }, async (t) => {
   const { result, summary } = await bench(["loss", ...suts, "--nodes", "3", "--rates", "30", "--duration-s", "10"]);
   t.equal(result.exitCode, 0, result.stderr);
