@@ -57,6 +57,7 @@ const CAPABILITY = [
   /Serf shows a member as left only after Serf's own leave intent/,
   /runs with whatever keys it was started with/,
   /could not be restarted/,
+  /memberlist's wire has no heartbeat message/,
 ];
 
 async function cases(running: Promise<Finished>): Promise<Finished & { cases: Case[] }> {

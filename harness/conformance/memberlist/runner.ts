@@ -44,6 +44,8 @@ function whyNotOnThisWire(name: string, id: string, group: string): string {
   if (group === "wire")
     return "a rule of Grapevine wire v1's length-prefixed JSON frames, which memberlist's wire does not have (its framing is judged by the ML-* requirements)";
   if (id.startsWith("LIFEGUARD-")) return `judged on the node's local health score, which ${name}'s view does not show`;
+  if (group === "heartbeat")
+    return `a requirement of the heartbeat family (φ accrual): memberlist's wire has no heartbeat message, and ${name} detects failures by probing (SWIM)`;
   return "no case drives it on memberlist's wire yet";
 }
 
