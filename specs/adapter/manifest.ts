@@ -25,6 +25,23 @@ const AdminView = z
   .object({ kind: z.literal("admin"), url: z.string().describe("the node's admin API (Grapevine's /v1 shape), e.g. http://127.0.0.1:{admin}") })
   .strict();
 
+/**
+ * A detector setting the implementation lets a bench choose: SWIM's suspicion multiplier (memberlist
+ * SuspicionMult) or a φ-accrual detector's conviction threshold. `args` are appended to
+ * start.command with {value} the chosen value, as memberlist's agent takes -suspicion-mult={value}.
+ */
+const Tunable = z
+  .object({
+    setting: z.enum(["suspicionMult", "phiConvictThreshold"]).describe("suspicionMult sweeps with SWIM's multipliers, phiConvictThreshold with φ's thresholds"),
+    args: Template.refine((args) => args.some((a) => a.includes("{value}")), "an argument must say {value}").describe(
+      "appended to start.command; {value} is the setting's value",
+    ),
+    min: z.number().int().min(1).describe("the least value it accepts"),
+    max: z.number().int().min(1).describe("the greatest value it accepts"),
+  })
+  .strict()
+  .refine((t) => t.min <= t.max, { message: "min is more than max", path: ["min"] });
+
 export const AdapterManifest = z
   .object({
     name: z.string().regex(/^[a-z0-9][a-z0-9-]*$/, "lower-case letters, digits and '-'"),
@@ -87,6 +104,11 @@ export const AdapterManifest = z
         ]),
       })
       .strict(),
+    tunable: z
+      .array(Tunable)
+      .default([])
+      .refine((list) => new Set(list.map((t) => t.setting)).size === list.length, "each setting at most once")
+      .describe("settings `grapevine bench tradeoff` may sweep: each one's start arguments and the values it accepts"),
     timing: z
       .object({
         source: z.string().min(1).describe("where these settings come from"),
@@ -127,3 +149,4 @@ export type AdapterManifest = z.infer<typeof AdapterManifest>;
 /** The protocol timing an implementation declares it runs with. */
 export type DeclaredTiming = AdapterManifest["timing"];
 export type CommandView = z.infer<typeof CommandView>;
+export type Tunable = z.infer<typeof Tunable>;

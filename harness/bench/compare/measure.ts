@@ -11,6 +11,8 @@ import { Cluster } from "../../run/cluster.js";
 import { grudgeFromGroups } from "../../faults/grudge.js";
 import { PacketEngine } from "../../faults/packet/packet-engine.js";
 import { AdapterRuntime } from "../../runtime/adapter-runtime.js";
+import type { MembershipEvent } from "../../../specs/admin/api.js";
+import type { NodeConfig } from "../../../specs/node/config.js";
 
 export const POLL_MS = 100;
 
@@ -218,7 +220,13 @@ export async function pauseTrials(impl: Implementation, size: number, seed: numb
  * (or, asked, the packet engine), an implementation whose manifest says so in network namespaces
  * under the packet engine.
  */
-export async function faultableCluster(impl: Implementation, size: number, seed: number): Promise<{ cluster: Cluster; close(): Promise<void> }> {
+export async function faultableCluster(
+  impl: Implementation,
+  size: number,
+  seed: number,
+  /** The reference node's settings (an adapter's come from its manifest). */
+  config?: Partial<NodeConfig>,
+): Promise<{ cluster: Cluster; close(): Promise<void> }> {
   if (impl.adapter) {
     if (impl.faults !== "packet") throw new Error(`${impl.name}: network faults reach adapters through the packet engine only (faults.network: "packet")`);
     const runtime = new AdapterRuntime(impl.adapter.manifest, impl.adapter.file);
@@ -227,13 +235,18 @@ export async function faultableCluster(impl: Implementation, size: number, seed:
     return { cluster, close: () => cluster.close() };
   }
   if (impl.faults === "packet") {
-    const cluster = await Cluster.start({ size, faults: (log) => PacketEngine.create(log), baseSeed: seed });
+    const cluster = await Cluster.start({ size, faults: (log) => PacketEngine.create(log), baseSeed: seed, ...(config ? { config } : {}) });
     return { cluster, close: () => cluster.close() };
   }
   const toxiproxy = await obtainToxiproxy({ allowPath: false });
   try {
     const prefix = `bench${process.pid}-${seed}-`;
-    const cluster = await Cluster.start({ size, faults: (log) => ToxiproxyEngine.create(toxiproxy.api, { prefix }, log), baseSeed: seed });
+    const cluster = await Cluster.start({
+      size,
+      faults: (log) => ToxiproxyEngine.create(toxiproxy.api, { prefix }, log),
+      baseSeed: seed,
+      ...(config ? { config } : {}),
+    });
     return {
       cluster,
       close: async () => {
@@ -247,10 +260,13 @@ export async function faultableCluster(impl: Implementation, size: number, seed:
   }
 }
 
-/** Every node's transitions since `from` (per node), read every POLL_MS for `durationMs` (a command view sees changes only when read). */
-async function transitionsOver(cluster: Cluster, from: number[], durationMs: number) {
+/**
+ * Each node's transitions since `from` (per node, in the cluster's order), read every 2.5 POLL_MS for
+ * `durationMs` (a command view sees changes only when read).
+ */
+export async function transitionsOver(cluster: Cluster, from: number[], durationMs: number): Promise<MembershipEvent[][]> {
   const deadline = Date.now() + durationMs;
-  let events: Awaited<ReturnType<Cluster["nodes"][number]["admin"]["events"]>>["events"][] = [];
+  let events: MembershipEvent[][] = [];
   do {
     await sleep(Math.min(POLL_MS * 2.5, Math.max(0, deadline - Date.now())));
     events = await Promise.all(
@@ -262,11 +278,11 @@ async function transitionsOver(cluster: Cluster, from: number[], durationMs: num
       ),
     );
   } while (Date.now() < deadline);
-  return events.flat();
+  return events;
 }
 
 /** Waits until every node holds every node alive (30 s at most); returns their ids. */
-async function formed(cluster: Cluster, impl: Implementation): Promise<string[]> {
+export async function formed(cluster: Cluster, impl: Implementation): Promise<string[]> {
   const ids = cluster.nodes.map((n) => n.id);
   await waitUntil(() => allHold(cluster.nodes, ids, "alive"), {
     timeoutMs: 30_000,
@@ -296,7 +312,7 @@ export async function lossTrial(impl: Implementation, size: number, rate: number
     const ids = await formed(cluster, impl);
     const from = await Promise.all(cluster.nodes.map((n) => n.admin.events().then((e) => e.next)));
     if (rate > 0) await cluster.faults.loss(rate);
-    const events = await transitionsOver(cluster, from, durationMs);
+    const events = (await transitionsOver(cluster, from, durationMs)).flat();
     const falseSuspect = events.filter((e) => e.to === "suspect").length;
     const falseDead = events.filter((e) => e.to === "dead").length;
     const memberHours = (size * durationMs) / 3_600_000;

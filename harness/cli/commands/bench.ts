@@ -4,6 +4,7 @@ import type { CommandModule } from "yargs";
 import type { BenchSummary, ImplementationBench } from "../../../specs/bench/summary.js";
 import type { Implementation } from "../../adapters/implementation.js";
 import type { BenchKind, BenchPlan } from "../../bench/compare/run.js";
+import type { TradeoffBench } from "../../bench/tradeoff/plan.js";
 import { EXIT_CHECK_FAILED, UsageError } from "../usage-error.js";
 import { runDirFor } from "../../report/run-dir.js";
 import { MAX_PROCESS_NODES, MAX_SIM_NODES } from "../../../specs/scenario/scenario.js";
@@ -22,13 +23,13 @@ interface BenchArgs {
   "heal-wait-s": number;
   faults: "proxy" | "packet";
   "report-dir": string;
-  runtime: "process" | "sim";
+  runtime?: "process" | "sim";
   "loss-nodes": number;
   "loss-periods": number;
   thresholds: string;
   multipliers: string;
   conditions: string;
-  "quiet-minutes": number;
+  "quiet-minutes"?: number;
 }
 
 function wholeNumbers(text: string, flag: string, min: number, max: number): number[] {
@@ -77,7 +78,7 @@ export const benchCommand: CommandModule<object, BenchArgs> = {
         choices: ["detection", "pause", "loss", "partition", "convergence", "tradeoff"] as const,
         demandOption: true,
         describe:
-          "detection: crash latency; pause: verdicts on a paused node; loss: false positives and detection under message loss; partition: heal time after partitions of given lengths; convergence: a death's spread vs N; tradeoff: SWIM's suspicion multiplier against φ's threshold, detection latency against false positives, per network condition (simulator)",
+          "detection: crash latency; pause: verdicts on a paused node; loss: false positives and detection under message loss; partition: heal time after partitions of given lengths; convergence: a death's spread vs N; tradeoff: SWIM's suspicion multiplier against φ's threshold, detection latency against false positives, per network condition (simulator, or processes and tunable adapters)",
       })
       .option("sut", { type: "string", array: true, default: ["reference"], describe: "reference, or an adapter manifest file (repeatable)" })
       .option("nodes", { type: "string", default: "5", describe: "cluster size (convergence: a list, e.g. 4,8,16,32)" })
@@ -97,9 +98,8 @@ export const benchCommand: CommandModule<object, BenchArgs> = {
       .option("report-dir", { type: "string", default: "reports" })
       .option("runtime", {
         choices: ["process", "sim"] as const,
-        default: "process" as const,
         describe:
-          "convergence only: sim measures the reference core in the simulator against epidemic theory and SWIM's expectations, at sizes processes cannot reach (--nodes 10,100,1000)",
+          "convergence (default process): sim measures the reference core in the simulator against epidemic theory and SWIM's expectations, at sizes processes cannot reach (--nodes 10,100,1000); tradeoff (default sim): process runs real processes, and adapters with a tunable setting; the other kinds run on processes",
       })
       .option("loss-nodes", {
         type: "number",
@@ -114,7 +114,10 @@ export const benchCommand: CommandModule<object, BenchArgs> = {
         default: "clean,jitter,loss-10,loss-30,latency-step",
         describe: "tradeoff: network conditions (clean, jitter: 20 ± 10 ms, loss-10, loss-30, latency-step: 20 → 200 ms halfway)",
       })
-      .option("quiet-minutes", { type: "number", default: 10, describe: "tradeoff: virtual minutes of each condition in which false positives are counted" }),
+      .option("quiet-minutes", {
+        type: "number",
+        describe: "tradeoff: minutes of each condition in which false positives are counted (default 10 virtual minutes in sim, 1 minute on processes)",
+      }),
   handler: async (args) => {
     const trials = args.trials ?? (args.kind === "partition" ? 1 : 10);
     if (!Number.isInteger(trials) || trials < 1 || trials > 1000) throw new UsageError("--trials: a whole number from 1 to 1000");
@@ -179,32 +182,88 @@ export const benchCommand: CommandModule<object, BenchArgs> = {
   },
 };
 
-/** `bench tradeoff`: both detector families over their settings and the network conditions, in the simulator (harness/sim/tradeoff-bench.ts). */
+/**
+ * `bench tradeoff`: detector settings against network conditions, in the simulator (the reference
+ * node's two families) or on processes (the reference node, and adapters whose manifests declare a
+ * tunable setting). harness/bench/tradeoff/.
+ */
 async function benchTradeoff(args: BenchArgs, crashes: number): Promise<void> {
-  if (args.sut.some((s) => s !== "reference"))
-    throw new UsageError("bench tradeoff: runs the reference node's two detectors in the simulator; --sut is reference only");
+  const runtime = args.runtime ?? "sim";
   if (!Number.isInteger(crashes) || crashes < 1 || crashes > 100) throw new UsageError("--trials: crashes per setting, a whole number from 1 to 100");
-  const sizes = wholeNumbers(args.nodes, "--nodes", 3, 200);
+  const sizes = wholeNumbers(args.nodes, "--nodes", 3, runtime === "sim" ? 200 : MAX_PROCESS_NODES);
   if (sizes.length !== 1) throw new UsageError("--nodes: one size for tradeoff");
   const nodes = sizes[0]!;
   const thresholds = wholeNumbers(args.thresholds, "--thresholds", 1, 100);
   const multipliers = wholeNumbers(args.multipliers, "--multipliers", 1, 100);
-  const { CONDITIONS, runTradeoffBench } = await import("../../sim/tradeoff-bench.js");
+  const { CONDITIONS } = await import("../../bench/tradeoff/plan.js");
   const conditions = args.conditions.split(",").map((c) => c.trim());
   const unknown = conditions.filter((c) => !(CONDITIONS as readonly string[]).includes(c));
   if (unknown.length > 0 || conditions.length === 0)
     throw new UsageError(`--conditions: ${unknown.join(", ") || "none"} (expected some of ${CONDITIONS.join(", ")})`);
-  if (!(args["quiet-minutes"] > 0 && args["quiet-minutes"] <= 24 * 60)) throw new UsageError("--quiet-minutes: more than 0, at most 1440");
-  const { tradeoffMarkdown, writeTradeoffReports } = await import("../../sim/tradeoff-report.js");
+  const quietMinutes = args["quiet-minutes"] ?? (runtime === "sim" ? 10 : 1);
+  if (!(quietMinutes > 0 && quietMinutes <= 24 * 60)) throw new UsageError("--quiet-minutes: more than 0, at most 1440");
   const seed = args.seed ?? Math.floor(Math.random() * 2 ** 31);
+  const plan = { nodes, seed, conditions: conditions as (typeof CONDITIONS)[number][], quietMs: quietMinutes * 60_000, crashes };
+  const say = (line: string) => process.stderr.write(`${line}\n`);
+  let bench: TradeoffBench;
+  if (runtime === "sim") {
+    if (args.sut.some((s) => s !== "reference"))
+      throw new UsageError(
+        "bench tradeoff --runtime sim: simulates the reference node's two detectors; --sut is reference only (adapters run with --runtime process)",
+      );
+    const { runSimTradeoff } = await import("../../bench/tradeoff/sim.js");
+    const { runDir, interrupted } = benchRun(args["report-dir"], "bench-tradeoff");
+    const startedAt = Date.now();
+    bench = runSimTradeoff({ ...plan, thresholds, multipliers }, say, interrupted);
+    await finishTradeoff(bench, runDir, { seed, startedAt }, interrupted);
+    return;
+  }
+  const contestants = await processContestants(args, multipliers, thresholds);
+  if (contestants.some((c) => c.impl.faults === "packet")) {
+    const { missingForPacketFaults } = await import("../../faults/packet/host-tools.js");
+    const missing = await missingForPacketFaults();
+    if (missing.length > 0) throw new UsageError(`bench tradeoff on the packet engine: packet-level faults need ${missing.join("; and ")}`);
+  }
+  const { runProcessTradeoff } = await import("../../bench/tradeoff/process.js");
   const { runDir, interrupted } = benchRun(args["report-dir"], "bench-tradeoff");
   const startedAt = Date.now();
-  const bench = runTradeoffBench(
-    { nodes, seed, thresholds, multipliers, conditions: conditions as (typeof CONDITIONS)[number][], quietMs: args["quiet-minutes"] * 60_000, crashes },
-    (line) => process.stderr.write(`${line}\n`),
-    interrupted,
+  say(
+    `bench tradeoff on processes: ${contestants.length} settings × ${conditions.length} conditions = ${contestants.length * conditions.length} trials, each a fresh ${nodes}-node cluster, ${quietMinutes * 60} s of quiet, then ${crashes} crash(es)`,
   );
-  const html = await writeTradeoffReports(runDir, bench, { seed, startedAt, finishedAt: Date.now() });
+  bench = await runProcessTradeoff({ ...plan, contestants }, say, interrupted);
+  await finishTradeoff(bench, runDir, { seed, startedAt }, interrupted);
+}
+
+/** The implementations `--sut` names, each with the settings it sweeps: an adapter must declare the knob (manifest `tunable`) and accept every value. */
+async function processContestants(args: BenchArgs, multipliers: number[], thresholds: number[]) {
+  const [{ contestantsOf }, { whyNotTunable }] = await Promise.all([import("../../bench/tradeoff/process.js"), import("../../adapters/tunable.js")]);
+  const contestants = [];
+  for (const spec of args.sut) {
+    const found = await implementationOf(spec);
+    const impl = found.adapter ? found : { ...found, faults: args.faults };
+    if (impl.adapter) {
+      if (impl.faults !== "packet")
+        throw new UsageError(`--sut ${spec}: network faults reach an adapter through the packet engine only (its manifest says faults.network: "packet")`);
+      const declared = impl.adapter.manifest.tunable;
+      if (declared.length === 0)
+        throw new UsageError(
+          `--sut ${spec}: declares no tunable setting, so there is nothing to sweep (add "tunable" to the manifest: the start arguments that set suspicionMult or phiConvictThreshold)`,
+        );
+      for (const t of declared)
+        for (const value of t.setting === "suspicionMult" ? multipliers : thresholds) {
+          const why = whyNotTunable(impl, t.setting, value);
+          if (why) throw new UsageError(`--sut ${spec}: ${why}`);
+        }
+    }
+    contestants.push(...contestantsOf(impl, multipliers, thresholds));
+  }
+  return contestants;
+}
+
+/** Writes the trade-off's reports, prints its table, and fails a bench that measured nothing. */
+async function finishTradeoff(bench: TradeoffBench, runDir: string, meta: { seed: number; startedAt: number }, interrupted: () => boolean): Promise<void> {
+  const { tradeoffMarkdown, writeTradeoffReports } = await import("../../bench/tradeoff/report.js");
+  const html = await writeTradeoffReports(runDir, bench, { ...meta, finishedAt: Date.now() });
   process.stdout.write(`${tradeoffMarkdown(bench)}\nreport: ${html}\n`);
   if (interrupted()) process.exit(130);
   // Never green on nothing: a bench in which no crash was ever detected has no latency to plot.

@@ -3,28 +3,33 @@
 import { writeFileSync } from "node:fs";
 import path from "node:path";
 import type { TopLevelSpec } from "vega-lite";
-import { escapeHtml } from "../report/html.js";
-import { renderSvg } from "../report/charts.js";
-import { CONDITION_TEXT, type TradeoffBench, type TradeoffRow } from "./tradeoff-bench.js";
+import { escapeHtml } from "../../report/html.js";
+import { renderSvg } from "../../report/charts.js";
+import { CONDITION_TEXT, settingName, type TradeoffBench } from "./plan.js";
 
 const VEGA = "https://vega.github.io/schema/vega-lite/v6.json";
 
-const settingName = (r: Pick<TradeoffRow, "family" | "setting">) => (r.family === "swim" ? `SWIM ×${r.setting}` : `φ ${r.setting}`);
 const fmt = (x: number | null) => (x === null ? "—" : Math.round(x).toString());
 
+const RUNTIME_TEXT = { sim: "simulator", process: "processes" } as const;
+
 export function tradeoffMarkdown(bench: TradeoffBench): string {
-  const c = bench.config;
+  const quiet = bench.quietMs < 60_000 ? `${bench.quietMs / 1000} s` : `${+(bench.quietMs / 60_000).toFixed(1)} minutes`;
+  const virtual = bench.runtime === "sim" ? " (virtual time)" : "";
   const lines = [
-    `# Detection latency against false positives (simulator)`,
+    `# Detection latency against false positives (${RUNTIME_TEXT[bench.runtime]})`,
     ``,
-    `${bench.nodes} nodes. SWIM: probe period ${c.probeIntervalMs} ms, suspicion timeout suspicionMult · max(1, log₁₀ N) · period, up to 6 × that without confirmations (Lifeguard). φ: heartbeats every ${c.heartbeatIntervalMs} ms to 3 members, acceptable pause ${c.phiAcceptablePauseMs} ms, deviation floor ${c.phiMinStdDeviationMs} ms, suspect at φ ${c.phiSuspectThreshold} (or the conviction threshold when lower).`,
-    `False positives: dead (and suspect) verdicts about running members during ${(bench.quietMs / 60_000).toFixed(1)} virtual minutes of the condition, per member-hour. Detection: each surviving node's dead verdict after each of ${bench.crashes} crashes.`,
+    `${bench.nodes} nodes.`,
+    ...bench.implementations.map((i) => `- ${i.name} (${i.version}): ${i.settings}`),
+    ``,
+    `False positives: dead (and suspect) verdicts about running members during ${quiet} of the condition${virtual}, per member-hour. Detection: each surviving node's dead verdict after each of ${bench.crashes} crashes.`,
     ``,
     `| condition | setting | detection p50 (ms) | p90 (ms) | missed | false dead / member-hour | false suspect / member-hour |`,
     `| --- | --- | --- | --- | --- | --- | --- |`,
-    ...bench.rows.map(
-      (r) =>
-        `| ${r.condition} | ${settingName(r)} | ${fmt(r.detectionP50Ms)} | ${fmt(r.detectionP90Ms)} | ${r.missed} of ${r.detections + r.missed} | ${r.falseDeadPerMemberHour.toFixed(2)} | ${r.falseSuspectPerMemberHour.toFixed(2)} |`,
+    ...bench.rows.map((r) =>
+      r.error
+        ? `| ${r.condition} | ${settingName(r)} | could not run: ${r.error.replaceAll("|", "/").replaceAll("\n", " ")} | | | | |`
+        : `| ${r.condition} | ${settingName(r)} | ${fmt(r.detectionP50Ms)} | ${fmt(r.detectionP90Ms)} | ${r.missed} of ${r.detections + r.missed} | ${r.falseDeadPerMemberHour.toFixed(2)} | ${r.falseSuspectPerMemberHour.toFixed(2)} |`,
     ),
     ``,
     `Conditions: ${Object.entries(CONDITION_TEXT)
@@ -39,15 +44,18 @@ export function tradeoffMarkdown(bench: TradeoffBench): string {
 function curveSpec(bench: TradeoffBench, field: "detectionP50Ms" | "detectionP90Ms"): TopLevelSpec {
   const values = bench.rows
     .filter((r) => r[field] !== null)
-    .map((r) => ({
-      latency: r[field],
-      falseDead: r.falseDeadPerMemberHour,
-      condition: r.condition,
-      family: r.family === "swim" ? "SWIM ×mult" : "φ threshold",
-      curve: `${r.family} ${r.condition}`,
-      setting: r.setting,
-      label: r.family === "swim" ? `×${r.setting}` : `φ${r.setting}`,
-    }));
+    .map((r) => {
+      const who = r.implementation === "reference" ? "" : `${r.implementation} `;
+      return {
+        latency: r[field],
+        falseDead: r.falseDeadPerMemberHour,
+        condition: r.condition,
+        family: `${who}${r.family === "swim" ? "SWIM ×mult" : "φ threshold"}`,
+        curve: `${r.implementation} ${r.family} ${r.condition}`,
+        setting: r.setting,
+        label: r.family === "swim" ? `×${r.setting}` : `φ${r.setting}`,
+      };
+    });
   return {
     $schema: VEGA,
     width: 760,
@@ -93,7 +101,7 @@ export async function writeTradeoffReports(
   const svgs = await Promise.all(charts.map(async ([title, spec]) => `<h2>${escapeHtml(title)}</h2><div class="chart">${await renderSvg(spec)}</div>`));
   const html = `<!doctype html><html><head><meta charset="utf-8"><title>Grapevine: detector trade-off</title>
 <style>body { font: 14px/1.45 system-ui, sans-serif; margin: 2rem auto; max-width: 1000px; color: #222 } pre { white-space: pre-wrap } svg { max-width: 100% }</style></head>
-<body><h1>SWIM against φ accrual: detection latency and false positives (simulator, seed ${meta.seed})</h1>${svgs.join("\n")}<h2>Figures</h2><pre>${escapeHtml(markdown)}</pre></body></html>\n`;
+<body><h1>SWIM against φ accrual: detection latency and false positives (${RUNTIME_TEXT[bench.runtime]}, seed ${meta.seed})</h1>${svgs.join("\n")}<h2>Figures</h2><pre>${escapeHtml(markdown)}</pre></body></html>\n`;
   const file = path.join(runDir, "index.html");
   writeFileSync(file, html);
   return file;

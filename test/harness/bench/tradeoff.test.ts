@@ -6,10 +6,11 @@ import path from "node:path";
 import { execa } from "execa";
 import t from "tap";
 import { builtCli, packageRoot } from "../../../harness/paths.js";
-import { runTradeoffBench, type TradeoffRow } from "../../../harness/sim/tradeoff-bench.js";
+import { runSimTradeoff } from "../../../harness/bench/tradeoff/sim.js";
+import type { TradeoffRow } from "../../../harness/bench/tradeoff/plan.js";
 
 const plan = { nodes: 6, seed: 2, multipliers: [2, 8], thresholds: [4, 16], conditions: ["clean", "latency-step"] as const, quietMs: 120_000, crashes: 2 };
-const bench = runTradeoffBench(
+const bench = runSimTradeoff(
   { ...plan, conditions: [...plan.conditions] },
   () => undefined,
   () => false,
@@ -64,7 +65,7 @@ t.test("the command writes the curves and the table, and refuses what it cannot 
   t.equal(run.exitCode, 0, run.stderr);
   t.match(run.stdout, /\| clean \| SWIM ×4 \| \d+ \| \d+ \| 0 of 4 \|/);
   t.match(run.stdout, /\| loss-10 \| φ 8 \| \d+ \| \d+ \|/);
-  t.match(run.stderr, /\[4\/4\] loss-10, φ threshold 8: detection p50 \d+ ms/, "progress per trial");
+  t.match(run.stderr, /\[4\/4\] loss-10, φ 8: detection p50 \d+ ms/, "progress per trial");
   const runDir = path.join(dir, readdirSync(dir)[0]!);
   const html = readFileSync(path.join(runDir, "index.html"), "utf8");
   t.equal(html.match(/<svg/g)?.length, 2, "p50 and p90 curves");
@@ -76,6 +77,11 @@ t.test("the command writes the curves and the table, and refuses what it cannot 
     [["--sut", "fixtures/adapters/serf.json"], /--sut is reference only/],
     [["--nodes", "5,10"], /--nodes: one size/],
     [["--thresholds", "0"], /--thresholds: expected whole numbers from 1/],
+    [["--runtime", "process", "--sut", "fixtures/adapters/serf.json"], /serf\.json: declares no tunable setting, so there is nothing to sweep/],
+    [
+      ["--runtime", "process", "--sut", "fixtures/adapters/reference-phi.json", "--thresholds", "2,8"],
+      /reference-phi: phiConvictThreshold 2 is outside what its manifest accepts \(3 to 100\)/,
+    ],
   ] as [string[], RegExp][]) {
     const bad = await cli([...args, "--report-dir", dir]);
     t.equal(bad.exitCode, 2, args.join(" "));
