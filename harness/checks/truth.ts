@@ -137,7 +137,7 @@ export class Truth {
   }
 
   /** One of the scenario's protocol settings, for bounds derived from them; the protocol's default when it set none. */
-  setting(key: "probeIntervalMs" | "suspicionMult" | "suspicionMaxTimeoutMult"): number {
+  setting(key: NumericSetting): number {
     const value = this.meta?.config[key];
     return typeof value === "number" ? value : DEFAULT_CONFIG[key];
   }
@@ -153,16 +153,12 @@ export class Truth {
    */
   detectionHorizonMs(): number {
     if (this.phiDetector) {
-      const value = (key: keyof typeof DEFAULT_CONFIG) => {
-        const v = this.meta?.config[key];
-        return typeof v === "number" ? v : (DEFAULT_CONFIG[key] as number);
-      };
       const settings = {
-        heartbeatIntervalMs: value("heartbeatIntervalMs"),
-        phiSuspectThreshold: value("phiSuspectThreshold"),
-        phiConvictThreshold: value("phiConvictThreshold"),
-        phiAcceptablePauseMs: value("phiAcceptablePauseMs"),
-        phiMinStdDeviationMs: value("phiMinStdDeviationMs"),
+        heartbeatIntervalMs: this.setting("heartbeatIntervalMs"),
+        phiSuspectThreshold: this.setting("phiSuspectThreshold"),
+        phiConvictThreshold: this.setting("phiConvictThreshold"),
+        phiAcceptablePauseMs: this.setting("phiAcceptablePauseMs"),
+        phiMinStdDeviationMs: this.setting("phiMinStdDeviationMs"),
       };
       return phiSilenceMs(settings).convictMs + 2 * settings.heartbeatIntervalMs;
     }
@@ -174,6 +170,9 @@ export class Truth {
     return suspicionBoundsMs(settings, this.nodes.length).maxMs + 2 * settings.probeIntervalMs;
   }
 }
+
+/** The protocol settings that are numbers (every one a bound can be derived from). */
+type NumericSetting = { [K in keyof typeof DEFAULT_CONFIG]: (typeof DEFAULT_CONFIG)[K] extends number ? K : never }[keyof typeof DEFAULT_CONFIG];
 
 function push<T>(map: Map<string, T[]>, key: string, item: T): void {
   const list = map.get(key) ?? [];

@@ -6,7 +6,9 @@ import type { AdminClient } from "./admin-client.js";
 export type NodeApi = Pick<
   AdminClient,
   "baseUrl" | "node" | "metrics" | "members" | "events" | "leave" | "kvPut" | "kvDelete" | "kvList" | "kvDigest" | "kvEvents"
->;
+> &
+  /** GET /v1/phi: served where the view is the admin API (a φ detector's windows); absent for a command view. */
+  Partial<Pick<AdminClient, "phi">>;
 
 /** What a node's implementation shows; the reference node shows everything. */
 export interface NodeShows {

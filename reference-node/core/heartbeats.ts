@@ -36,24 +36,20 @@ export class HeartbeatDetector {
   /** The judgement now pending has had its grace for a freeze of this node (stall.ts). */
   private graced = false;
 
+  /** Every member's window is made with these: the node's settings, fixed for its life. */
+  private readonly settings: PhiSettings;
+
   constructor(
     private readonly s: NodeState,
     private readonly judge: (id: MemberId, verdict: Verdict) => void,
-  ) {}
-
-  private get settings(): PhiSettings {
-    const c = this.s.config;
-    return {
+  ) {
+    const c = s.config;
+    this.settings = {
       maxSampleSize: c.phiMaxSampleSize,
       minStdDeviationMs: c.phiMinStdDeviationMs,
-      acceptablePauseMs: this.s.behaviour.phiPause ? c.phiAcceptablePauseMs : 0,
-      firstHeartbeatEstimateMs: c.phiFirstHeartbeatEstimateMs ?? c.heartbeatIntervalMs,
+      acceptablePauseMs: s.behaviour.phiPause ? c.phiAcceptablePauseMs : 0,
+      firstHeartbeatEstimateMs: c.phiFirstHeartbeatEstimateMs,
     };
-  }
-
-  /** This node's own heartbeat, as it last sent it. */
-  get own(): { generation: number; heartbeat: number } {
-    return { generation: this.generation, heartbeat: this.beat };
   }
 
   /** Starts beating. The generation is the start time, so a restarted node's counts are newer than its old ones. */

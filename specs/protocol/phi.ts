@@ -15,18 +15,26 @@ export function phi(timeDiffMs: number, meanMs: number, stdDeviationMs: number):
   return -Math.log10(1 - 1 / (1 + e));
 }
 
-/** The first whole millisecond of silence at which φ reaches `threshold` (φ only grows with silence: a bisection). */
-export function phiCrossingMs(threshold: number, meanMs: number, stdDeviationMs: number): number {
-  // Whole milliseconds throughout: a fractional bound would never come within 1 of the integer below it.
-  let high = Math.max(1, Math.ceil(meanMs));
-  while (phi(high, meanMs, stdDeviationMs) < threshold && high < 1e12) high *= 2;
+/**
+ * The first whole millisecond of silence at which `suspicion` (φ, or any measure that only grows with
+ * silence) reaches `threshold`: doubling from `fromMs` until it does, then a bisection. Whole
+ * milliseconds throughout: a fractional bound would never come within 1 of the integer below it.
+ */
+export function firstCrossingMs(suspicion: (silenceMs: number) => number, threshold: number, fromMs = 1): number {
+  let high = Math.max(1, Math.ceil(fromMs));
+  while (suspicion(high) < threshold && high < 1e12) high *= 2;
   let low = 0;
   while (high - low > 1) {
     const mid = Math.floor((low + high) / 2);
-    if (phi(mid, meanMs, stdDeviationMs) >= threshold) high = mid;
+    if (suspicion(mid) >= threshold) high = mid;
     else low = mid;
   }
   return high;
+}
+
+/** The first whole millisecond of silence at which φ reaches `threshold`. */
+export function phiCrossingMs(threshold: number, meanMs: number, stdDeviationMs: number): number {
+  return firstCrossingMs((ms) => phi(ms, meanMs, stdDeviationMs), threshold, meanMs);
 }
 
 /** The settings a steady heartbeat's crossings depend on (names as in specs/node/config.ts). */

@@ -3,6 +3,7 @@
 // receive them, and from heartbeats the harness sends for members it makes up.
 import type { MembershipEvent, PhiResponse } from "../../../specs/admin/api.js";
 import { WIRE_VERSION } from "../../../specs/wire/messages.js";
+import { firstCrossingMs } from "../../../specs/protocol/phi.js";
 import { type ConformanceCase, type Finding, fail, finding, skip } from "../case.js";
 import { type CaseContext, pollFor, sleep } from "../context.js";
 
@@ -62,15 +63,7 @@ export function referenceCrossingMs(
   intervalsMs: readonly number[],
   declared: Pick<PhiDeclared, "acceptablePauseMs" | "minStdDeviationMs">,
 ): number {
-  let high = 1;
-  while (referencePhi(high, intervalsMs, declared) < threshold && high < 1e9) high *= 2;
-  let low = 0;
-  while (high - low > 1) {
-    const mid = Math.floor((low + high) / 2);
-    if (referencePhi(mid, intervalsMs, declared) >= threshold) high = mid;
-    else low = mid;
-  }
-  return high;
+  return firstCrossingMs((ms) => referencePhi(ms, intervalsMs, declared), threshold);
 }
 
 /** Where a case gets what it needs: the declared settings and GET /v1/phi, or why it must SKIP. */
@@ -82,8 +75,8 @@ async function prerequisites(ctx: CaseContext, requirements: string[]): Promise<
 }
 
 async function phiWindows(ctx: CaseContext): Promise<PhiResponse | string> {
-  const admin = ctx.sut.admin as { phi?: () => Promise<PhiResponse> };
-  if (!admin.phi) return "its view is not served by the admin API, so there is no GET /v1/phi";
+  const admin = ctx.sut.admin;
+  if (!admin?.phi) return "its view is not served by the admin API, so there is no GET /v1/phi";
   try {
     return await admin.phi();
   } catch (error) {
