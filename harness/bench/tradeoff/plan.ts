@@ -50,6 +50,8 @@ export interface TradeoffRow extends Contestant {
   falseDeadPerMemberHour: number;
   falseSuspectPerMemberHour: number;
   memberHours: number;
+  /** On processes: observers that already held the victim dead when it was killed (a false verdict under loss), so had no death to detect. */
+  unjudged?: number;
   /** On processes: the faults the engine put on the network for the condition, as its log recorded them (e.g. "packet: loss rate=0.1"). */
   faults?: string[];
   /** Why the trial could not run (its cluster did not form, a fault could not be set): no figures. */

@@ -79,39 +79,47 @@ function falseVerdicts(cluster: Cluster, events: MembershipEvent[][]): { falseDe
   return { falseDead, falseSuspect };
 }
 
+/** Waits (at most REJOIN_LIMIT_MS) until every node holds `id` alive. */
+async function untilAllHoldAlive(cluster: Cluster, id: string): Promise<void> {
+  const deadline = Date.now() + REJOIN_LIMIT_MS;
+  while (Date.now() < deadline) {
+    const views = await Promise.all(cluster.nodes.map((n) => n.admin.members().catch(() => undefined)));
+    if (views.every((v) => v?.members.some((m) => m.id === id && m.state === "alive"))) return;
+    await sleep(POLL_MS * 2.5);
+  }
+}
+
 /**
- * Crashes `victimId` and waits until every other node has held it dead (or DETECTION_LIMIT_MS passed):
+ * Crashes `victimId` and waits until every observer has held it dead (or DETECTION_LIMIT_MS passed):
  * each observer's latency is its first dead transition's timestamp less the moment of the kill.
+ * Only an observer that holds the victim alive or suspect at the kill is judged: one that already
+ * holds it dead (a false verdict under loss, not yet refuted) has no death left to detect.
  */
-async function crashAndTime(cluster: Cluster, victimId: string): Promise<{ latencies: number[]; missed: number }> {
+async function crashAndTime(cluster: Cluster, victimId: string): Promise<{ latencies: number[]; missed: number; unjudged: number }> {
+  await untilAllHoldAlive(cluster, victimId);
   const live = cluster.nodes.filter((n) => n.id !== victimId);
-  const from = await Promise.all(live.map((n) => n.admin.events().then((e) => e.next)));
+  const [from, views] = await Promise.all([
+    Promise.all(live.map((n) => n.admin.events().then((e) => e.next))),
+    Promise.all(live.map((n) => n.admin.members().catch(() => undefined))),
+  ]);
+  const judged = live.flatMap((node, i) =>
+    views[i]?.members.some((m) => m.id === victimId && (m.state === "alive" || m.state === "suspect")) ? [{ node, from: from[i] }] : [],
+  );
   const crashedAt = Date.now();
   await cluster.node(victimId).crash();
   const seen = new Map<string, number>();
-  while (seen.size < live.length && Date.now() - crashedAt < DETECTION_LIMIT_MS) {
+  while (seen.size < judged.length && Date.now() - crashedAt < DETECTION_LIMIT_MS) {
     await sleep(POLL_MS);
     await Promise.all(
-      live.map(async (node, i) => {
+      judged.map(async ({ node, from }) => {
         if (seen.has(node.id)) return;
-        const events = await node.admin.events(from[i]).catch(() => undefined);
+        const events = await node.admin.events(from).catch(() => undefined);
         const dead = events?.events.find((e) => e.id === victimId && e.to === "dead");
         if (dead) seen.set(node.id, Math.max(0, dead.at - crashedAt));
       }),
     );
   }
-  return { latencies: [...seen.values()], missed: live.length - seen.size };
-}
-
-/** Restarts the victim and waits (at most REJOIN_LIMIT_MS) until every node holds it alive again. */
-async function restartAndRejoin(cluster: Cluster, victimId: string): Promise<void> {
-  await cluster.restart(victimId);
-  const deadline = Date.now() + REJOIN_LIMIT_MS;
-  while (Date.now() < deadline) {
-    const views = await Promise.all(cluster.nodes.map((n) => n.admin.members().catch(() => undefined)));
-    if (views.every((v) => v?.members.some((m) => m.id === victimId && m.state === "alive"))) return;
-    await sleep(POLL_MS * 2.5);
-  }
+  return { latencies: [...seen.values()], missed: judged.length - seen.size, unjudged: live.length - judged.length };
 }
 
 export async function processTradeoffTrial(contestant: ProcessContestant, plan: TradeoffPlan, condition: Condition): Promise<TradeoffRow> {
@@ -127,6 +135,7 @@ export async function processTradeoffTrial(contestant: ProcessContestant, plan: 
     await halfway;
     const latencies: number[] = [];
     let missed = 0;
+    let unjudged = 0;
     for (let k = 0; k < plan.crashes; k++) {
       const victim = cluster.nodes[1 + (k % (cluster.nodes.length - 1))]!.id;
       // Each crash falls at another phase of the protocol period.
@@ -134,7 +143,8 @@ export async function processTradeoffTrial(contestant: ProcessContestant, plan: 
       const crash = await crashAndTime(cluster, victim);
       latencies.push(...crash.latencies);
       missed += crash.missed;
-      await restartAndRejoin(cluster, victim);
+      unjudged += crash.unjudged;
+      await cluster.restart(victim);
     }
     const faults = cluster.log.all().map(
       (f) =>
@@ -143,7 +153,7 @@ export async function processTradeoffTrial(contestant: ProcessContestant, plan: 
           .map(([k, v]) => `${k}=${JSON.stringify(v)}`)
           .join(" ")}`,
     );
-    return { ...tradeoffRow(contestant, condition, plan, { latencies, missed, ...falseVerdicts(cluster, quiet) }), faults };
+    return { ...tradeoffRow(contestant, condition, plan, { latencies, missed, ...falseVerdicts(cluster, quiet) }), faults, ...(unjudged ? { unjudged } : {}) };
   } finally {
     await close();
   }

@@ -29,15 +29,30 @@ export function tradeoffMarkdown(bench: TradeoffBench): string {
     ...bench.rows.map((r) =>
       r.error
         ? `| ${r.condition} | ${settingName(r)} | could not run: ${r.error.replaceAll("|", "/").replaceAll("\n", " ")} | | | | |`
-        : `| ${r.condition} | ${settingName(r)} | ${fmt(r.detectionP50Ms)} | ${fmt(r.detectionP90Ms)} | ${r.missed} of ${r.detections + r.missed} | ${r.falseDeadPerMemberHour.toFixed(2)} | ${r.falseSuspectPerMemberHour.toFixed(2)} |`,
+        : `| ${r.condition} | ${settingName(r)} | ${fmt(r.detectionP50Ms)} | ${fmt(r.detectionP90Ms)} | ${r.missed} of ${r.detections + r.missed}${r.unjudged ? ` (${r.unjudged} held it dead already)` : ""} | ${r.falseDeadPerMemberHour.toFixed(2)} | ${r.falseSuspectPerMemberHour.toFixed(2)} |`,
     ),
     ``,
     `Conditions: ${Object.entries(CONDITION_TEXT)
       .map(([k, v]) => `${k}: ${v}`)
       .join("; ")}.`,
+    ...carriers(bench),
     ``,
   ];
   return `${lines.join("\n")}\n`;
+}
+
+/** On processes: which fault engine carried each implementation's conditions, from the trials' fault logs. */
+function carriers(bench: TradeoffBench): string[] {
+  const engines = new Map<string, Set<string>>();
+  for (const r of bench.rows) for (const f of r.faults ?? []) engines.set(r.implementation, (engines.get(r.implementation) ?? new Set()).add(f.split(":")[0]!));
+  if (engines.size === 0) return [];
+  return [
+    `Faults carried by: ${[...engines]
+      .map(([impl, kinds]) => `${impl}, ${[...kinds].join(" and ")}`)
+      .join(
+        "; ",
+      )} (toxiproxy: per-link proxies, where a lost exchange is a connection whose data never arrives; packet: nftables rules on each node's own packets).`,
+  ];
 }
 
 /** One chart per quantile: x detection latency, y false dead per member-hour (symlog: zero stays on the chart). */
