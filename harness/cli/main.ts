@@ -13,6 +13,7 @@ type AnyCommand = CommandModule<any, any>;
 const COMMANDS: Record<string, () => Promise<AnyCommand>> = {
   run: async () => (await import("./commands/run.js")).runCommand,
   check: async () => (await import("./commands/check.js")).checkCommand,
+  compare: async () => (await import("./commands/compare.js")).compareCommand,
   bench: async () => (await import("./commands/bench.js")).benchCommand,
   conformance: async () => (await import("./commands/conformance.js")).conformanceCommand,
   node: async () => (await import("./commands/node.js")).nodeCommand,

@@ -40,6 +40,11 @@ const RULES: [string, string[], string][] = [
   ["harness/faults", ["harness/runtime", "harness/run", "harness/cli"], "a fault engine acts on links and processes, whatever runs them"],
   ["harness/proxy", ["harness/faults", "harness/runtime", "harness/run", "reference-node"], "the embedded Toxiproxy server stands alone, like Toxiproxy"],
   [
+    "harness/regression",
+    ["reference-node", "harness/run", "harness/runtime", "harness/faults", "harness/proxy", "harness/sim", "harness/cli"],
+    "a comparison reads two summaries and runs nothing",
+  ],
+  [
     "harness/sim",
     ["harness/runtime", "harness/proxy", "harness/observe", "harness/faults/packet", "harness/cli"],
     "the simulator runs cores in this process on its own network: no runtime, proxy or observer of real nodes",

@@ -5,8 +5,9 @@
 import { quantile } from "simple-statistics";
 import { NodeConfig } from "../../../specs/node/config.js";
 import { SCENARIO_DEFAULT_CONFIG, withPhiDetector } from "../../../specs/scenario/scenario.js";
+import { TradeoffCondition, type TradeoffRow as TradeoffRowSchema, type TradeoffSummary } from "../../../specs/bench/tradeoff.js";
 
-export const CONDITIONS = ["clean", "jitter", "loss-10", "loss-30", "latency-step"] as const;
+export const CONDITIONS = TradeoffCondition.options;
 export type Condition = (typeof CONDITIONS)[number];
 
 export const CONDITION_TEXT: Record<Condition, string> = {
@@ -39,40 +40,14 @@ export interface TradeoffPlan {
   crashes: number;
 }
 
-export interface TradeoffRow extends Contestant {
-  condition: Condition;
-  /** Crash to an observer's dead verdict, over every observer of every crash. */
-  detectionP50Ms: number | null;
-  detectionP90Ms: number | null;
-  /** Observer verdicts measured, and those that did not come within the limit. */
-  detections: number;
-  missed: number;
-  falseDeadPerMemberHour: number;
-  falseSuspectPerMemberHour: number;
-  memberHours: number;
-  /** On processes: observers that already held the victim dead when it was killed (a false verdict under loss), so had no death to detect. */
-  unjudged?: number;
-  /** On processes: the faults the engine put on the network for the condition, as its log recorded them (e.g. "packet: loss rate=0.1"). */
-  faults?: string[];
-  /** Why the trial could not run (its cluster did not form, a fault could not be set): no figures. */
-  error?: string;
-}
+/** One contestant under one condition: specs/bench/tradeoff.ts. */
+export type TradeoffRow = TradeoffRowSchema;
 
 /** What each implementation ran with, in words, for the report's header. */
-export interface ImplementationSettings {
-  name: string;
-  version: string;
-  settings: string;
-}
+export type ImplementationSettings = TradeoffSummary["implementations"][number];
 
-export interface TradeoffBench {
-  runtime: "sim" | "process";
-  nodes: number;
-  quietMs: number;
-  crashes: number;
-  implementations: ImplementationSettings[];
-  rows: TradeoffRow[];
-}
+/** The bench's figures: summary.json without the run's seed and times. */
+export type TradeoffBench = Omit<TradeoffSummary, "tool" | "seed" | "startedAt" | "finishedAt">;
 
 /** The reference node's settings in a trial: the scenario defaults, anti-entropy off (it plays no part in detection), and the family's knob. */
 export function trialConfig(family: Family, setting: number): NodeConfig {

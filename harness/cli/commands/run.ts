@@ -5,6 +5,7 @@ import type { CommandModule } from "yargs";
 import { MUTANTS, type MutantName } from "../../../reference-node/core/mutants.js";
 import { packageRoot } from "../../paths.js";
 import { runDirFor } from "../../report/run-dir.js";
+import { compareAndPrint, THRESHOLD_OPTIONS, thresholdsFrom } from "./compare.js";
 import { REPORTERS, type ReporterName } from "../../report/reporters.js";
 import type { DockerNetworkMode } from "../../runtime/docker/docker-runtime.js";
 import type { Summary } from "../../../specs/report/summary.js";
@@ -26,6 +27,10 @@ interface RunArgs {
   detector?: "swim" | "phi";
   faults?: "proxy" | "packet";
   sut: string[];
+  baseline?: string;
+  "max-slower-pct": number;
+  "min-slower-ms": number;
+  "max-false-dead": number;
 }
 
 /** An absolute http(s) URL, as a Toxiproxy server's API is reached. */
@@ -82,6 +87,11 @@ export const runCommand: CommandModule<object, RunArgs> = {
         describe:
           "what to test: reference, reference:MUTANT, or an adapter manifest such as fixtures/adapters/serf.json (repeatable: a matrix of scenarios × implementations)",
       })
+      .option("baseline", {
+        type: "string",
+        describe: "an earlier run folder (or its summary.json) to compare this run with at the end, as grapevine compare does: exit 1 on a regression",
+      })
+      .options(THRESHOLD_OPTIONS)
       .option("faults", {
         choices: ["proxy", "packet"] as const,
         describe:
@@ -151,6 +161,16 @@ export const runCommand: CommandModule<object, RunArgs> = {
     for (const plan of plans) {
       if (plan.sut.kind === "adapter" && args.runtime === "docker")
         throw new UsageError(`--runtime docker: runs the reference node's image only; ${plan.sut.label} runs as child processes`);
+    }
+    const thresholds = args.baseline === undefined ? undefined : thresholdsFrom(args);
+    if (args.baseline !== undefined) {
+      if (plans.length > 1) throw new UsageError("--baseline: compares a run of one implementation; give one --sut");
+      const { summaryFile } = await import("../../regression/load.js");
+      try {
+        summaryFile(args.baseline);
+      } catch (error) {
+        throw new UsageError(`--baseline ${(error as Error).message}`);
+      }
     }
     const { suite, runDir } = runDirFor(args["report-dir"], args.paths.length > 0 ? args.paths : ["scenarios"]);
     mkdirSync(runDir, { recursive: true });
@@ -232,6 +252,12 @@ export const runCommand: CommandModule<object, RunArgs> = {
       process.stdout.write(`matrix: ${matrix}\n`);
     }
     if (controller.signal.aborted) process.exit(130);
-    process.exitCode = cells.length > 0 && cells.every((c) => c.summary.verdict === "pass") ? EXIT_OK : EXIT_CHECK_FAILED;
+    const passed = cells.length > 0 && cells.every((c) => c.summary.verdict === "pass");
+    // The comparison goes where the terminal reporter writes, or to stderr when stdout carries TAP, JSON or JUnit.
+    const regressions =
+      args.baseline && cells.length > 0
+        ? await compareAndPrint(args.baseline, runDir, thresholds!, undefined, args.reporter === "default" ? process.stdout : process.stderr)
+        : 0;
+    process.exitCode = passed && regressions === 0 ? EXIT_OK : EXIT_CHECK_FAILED;
   },
 };
