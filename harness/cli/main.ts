@@ -44,10 +44,17 @@ try {
   for (const command of await Promise.all(names.map((name) => COMMANDS[name]!()))) program.command(command);
   await program
     .demandCommand(1, "name a command")
+    .recommendCommands()
     .strict()
     .help()
-    .fail((message, error) => {
+    .alias("h", "help")
+    .fail((message, error, y) => {
       if (error && !(error instanceof UsageError)) throw error;
+      // Without a command, the list of commands is the answer; a typo gets the nearest command's name.
+      if (!named) {
+        y.showHelp((text) => process.stderr.write(`${text}\n\n`));
+        fail(message);
+      }
       fail(error?.message ?? message);
     })
     .parseAsync();

@@ -16,6 +16,8 @@ export interface FlagSpec {
   required?: boolean;
   /** A heading for the help, for the protocol settings. */
   group?: string;
+  /** The default the help shows when the flag has no `default` of its own (a protocol setting's comes from the config schema). */
+  shownDefault?: string;
 }
 
 /** A flag the user got wrong; the message names it. Exit 2, like any other bad input. */
@@ -30,13 +32,17 @@ function configFlags(): Record<string, FlagSpec> {
   const shape = NodeConfigFields.shape;
   return Object.fromEntries(
     configKeys().map((key) => {
-      const field = shape[key] as unknown as { description?: string; def: { innerType?: { options?: string[] } } };
+      const field = shape[key] as unknown as { description?: string; def: { type: string; defaultValue?: unknown; innerType?: { options?: string[] } } };
       // Enum settings (antiEntropyMode) become choices; every other setting is a number.
       const choices = field.def.innerType?.options;
       const describe = field.description ?? key;
+      // Shown, not set: an unset flag leaves the setting to the schema (and a scenario's config to override it).
+      const shown = field.def.type === "default" ? { shownDefault: String(field.def.defaultValue) } : {};
       return [
         configFlag(key),
-        choices ? { type: "string", choices, describe, group: "Protocol settings:" } : { type: "number", describe, group: "Protocol settings:" },
+        choices
+          ? { type: "string", choices, describe, group: "Protocol settings:", ...shown }
+          : { type: "number", describe, group: "Protocol settings:", ...shown },
       ];
     }),
   );

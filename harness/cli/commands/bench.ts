@@ -74,6 +74,9 @@ export const benchCommand: CommandModule<object, BenchArgs> = {
   describe: "Benchmark failure detection across implementations (reference, or adapter manifests such as fixtures/adapters/serf.json)",
   builder: (y) =>
     y
+      .example("$0 bench detection --sut reference --sut fixtures/adapters/serf.json --nodes 8", "crash detection, side by side")
+      .example("$0 bench tradeoff --nodes 12 --seed 1", "SWIM's multiplier against φ's threshold in the simulator")
+      .example("$0 bench convergence --runtime sim --nodes 10,100,1000", "a death's spread against epidemic theory")
       .positional("kind", {
         choices: ["detection", "pause", "loss", "partition", "convergence", "tradeoff"] as const,
         demandOption: true,

@@ -84,6 +84,7 @@ export const checkCommand: CommandModule<object, CheckArgs> = {
   builder: (y) =>
     y
       .positional("runDir", { type: "string", demandOption: true, describe: "a run folder (reports/<timestamp>-<suite>)" })
+      .example("$0 check reports/<run>", "the same verdicts again from history.ndjson, offline")
       .option("reporter", { choices: REPORTERS, default: "default" as ReporterName }),
   handler: async (args) => {
     const { renderTerminal } = await import("../../report/terminal.js");

@@ -86,6 +86,9 @@ export const conformanceCommand: CommandModule<object, ConformanceArgs> = {
   describe: "Check implementations against the numbered protocol requirements (default: the reference node)",
   builder: (y) =>
     y
+      .example("$0 conformance", "the reference node against every requirement, on its own wire")
+      .example("$0 conformance --sut fixtures/adapters/memberlist.json", "memberlist on memberlist's wire")
+      .example("$0 conformance --detector phi", "the heartbeat family's requirements on the φ detector")
       .option("sut", {
         type: "string",
         array: true,

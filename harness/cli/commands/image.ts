@@ -6,6 +6,7 @@ import { packageRoot } from "../../paths.js";
 import { UsageError } from "../usage-error.js";
 
 interface ImageArgs {
+  action: "build";
   offline: boolean;
 }
 
@@ -34,10 +35,14 @@ async function buildFromDockerfile(progress: (line: string) => void): Promise<st
 }
 
 export const imageCommand: CommandModule<object, ImageArgs> = {
-  command: "image build",
+  command: "image <action>",
   describe: `Build ${GRAPEVINE_IMAGE}, the image of --runtime docker`,
   builder: (y) =>
-    y.option("offline", { type: "boolean", default: false, describe: "assemble it from this machine's node and the built project; pulls nothing" }),
+    y
+      // A positional with one choice: `image anything-else` is refused, never taken for a build.
+      .positional("action", { choices: ["build"] as const, demandOption: true, describe: "build: make the image" })
+      .option("offline", { type: "boolean", default: false, describe: "assemble it from this machine's node and the built project; pulls nothing" })
+      .example("$0 image build --offline", "no registry needed: this machine's node and the built project"),
   handler: async (args) => {
     // Loaded once the flags are checked, so that bad input is refused at once and --help stays fast.
     const [{ connectDocker, DockerRuntimeError }, { buildOfflineImage }] = await Promise.all([

@@ -15,6 +15,7 @@ function yargsOptions(): Record<string, Options> {
         describe: spec.describe,
         ...(spec.choices ? { choices: [...spec.choices] } : { type: spec.type }),
         ...(spec.default === undefined ? {} : { default: spec.default }),
+        ...(spec.shownDefault === undefined ? {} : { defaultDescription: spec.shownDefault }),
         ...(spec.required ? { demandOption: true } : {}),
         ...(spec.group ? { group: spec.group } : {}),
       } satisfies Options,
@@ -25,7 +26,11 @@ function yargsOptions(): Record<string, Options> {
 export const nodeCommand: CommandModule<object, Record<string, unknown>> = {
   command: "node",
   describe: "Run one reference node (SWIM with Lifeguard) until it leaves, SIGTERM or SIGINT",
-  builder: (y) => y.options(yargsOptions()) as never,
+  builder: (y) =>
+    y
+      .options(yargsOptions())
+      .example("$0 node --id n1 --port 7001 --admin-port 8001", "the first node of a cluster")
+      .example("$0 node --id n2 --port 7002 --admin-port 8002 --seeds 127.0.0.1:7001", "a second one joining it") as never,
   handler: async (args) => {
     try {
       await serveNode(resolveNodeFlags(args));

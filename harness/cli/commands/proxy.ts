@@ -12,6 +12,7 @@ export const proxyCommand: CommandModule<object, ProxyArgs> = {
   describe: "Serve the Toxiproxy 2.x HTTP API with Grapevine's embedded proxy, until SIGINT or SIGTERM",
   builder: (y) =>
     y
+      .example("$0 proxy --port 8474", "the embedded Toxiproxy-compatible server, for toxiproxy-cli or any client")
       .option("host", { type: "string", default: "127.0.0.1", describe: "interface the API binds to (Toxiproxy's default is localhost)" })
       .option("port", { type: "number", default: 8474, describe: "API port (0: any free port)" }),
   handler: async (args) => {

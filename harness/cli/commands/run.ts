@@ -52,6 +52,11 @@ export const runCommand: CommandModule<object, RunArgs> = {
   builder: (y) =>
     y
       .positional("paths", { type: "string", array: true, default: [] as string[], describe: "scenario files (.yaml, .ts) or folders of them" })
+      .example("$0 run", "the default suite on five reference nodes behind the embedded Toxiproxy")
+      .example("$0 run specs/scenarios/02-crash-detection.yaml --seed 7", "one scenario, its randomness fixed")
+      .example("$0 run --runtime sim --nodes 1000", "the suite on 1,000 simulated nodes")
+      .example("sudo $0 run --sut fixtures/adapters/serf.json", "Serf through its adapter manifest (packet faults: root)")
+      .example("$0 run --mutant no-refute --baseline reports/<last-good-run>", "what a broken node regresses")
       .option("nodes", {
         type: "number",
         describe: `run every scenario with this many nodes (1–${MAX_NODES.process}; with --runtime sim up to ${MAX_NODES.sim})`,

@@ -10,7 +10,10 @@ interface SchemaArgs {
 export const schemaCommand: CommandModule<object, SchemaArgs> = {
   command: "schema",
   describe: "Write the wire and admin schemas as JSON Schema (draft 2020-12)",
-  builder: (y) => y.option("out", { type: "string", demandOption: true, describe: "directory to write into" }),
+  builder: (y) =>
+    y
+      .option("out", { type: "string", demandOption: true, describe: "directory to write into" })
+      .example("$0 schema --out schemas/", "every contract (wire, admin API, history, summaries) as JSON Schema"),
   handler: async (args) => {
     const { SCHEMAS, toJsonSchema } = await import("../../../specs/catalog.js");
     for (const [name, schema] of Object.entries(SCHEMAS)) {
