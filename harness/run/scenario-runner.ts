@@ -203,15 +203,16 @@ export async function runScenario(file: string, scenario: Scenario, options: Sce
     for (const [index, step] of scenario.steps.entries()) {
       progress.step(index, scenario.steps.length, describeStep(step));
       history.add({ type: "step", source: "harness", phase: "start", index, kind: step.kind, args: step.args });
+      const began = Date.now();
       try {
         const outcome = await steps.play(step, index);
-        if (outcome) stepResults.push(outcome);
+        if (outcome) stepResults.push({ ...outcome, durationMs: Date.now() - began });
         stepEnded(index, step, outcome);
       } catch (error) {
         if (error instanceof Aborted || signal.aborted) throw error;
         const message = (error as Error).message;
         const failed: CheckResult = { name: `step ${index + 1}: ${step.kind}`, verdict: "fail", summary: message, evidence: [], metrics: {} };
-        stepResults.push(failed);
+        stepResults.push({ ...failed, durationMs: Date.now() - began });
         stepEnded(index, step, failed);
         if (!(error instanceof StepFailed)) throw error;
       }

@@ -103,6 +103,7 @@ export async function runSimScenario(file: string, scenario: Scenario, options: 
     for (const [index, step] of scenario.steps.entries()) {
       options.progress.step(index, scenario.steps.length, describeStep(step));
       history.add({ type: "step", source: "harness", t: player.now, phase: "start", index, kind: step.kind, args: step.args });
+      const began = player.now;
       let outcome: CheckResult | undefined;
       try {
         outcome = await player.play(step, index);
@@ -110,7 +111,7 @@ export async function runSimScenario(file: string, scenario: Scenario, options: 
         if (!(error instanceof StepFailed)) throw error;
         outcome = { name: `step ${index + 1}: ${step.kind}`, verdict: "fail", summary: error.message, evidence: [], metrics: {} };
       }
-      if (outcome) stepResults.push(outcome);
+      if (outcome) stepResults.push({ ...outcome, durationMs: player.now - began });
       history.add({ ...stepEnd(index, step, outcome), t: player.now });
     }
   } catch (error) {

@@ -29,6 +29,11 @@ export const CheckResult = z.object({
     .optional()
     .describe("facts left out of evidence: a check keeps every measurement (tookMs) but only the first 200 other facts"),
   metrics: z.record(z.string(), z.number().nullable()),
+  durationMs: z
+    .number()
+    .min(0)
+    .optional()
+    .describe("a step's own time, from its start to its end (virtual ms in the simulator); checks judged after the run have none"),
 });
 
 export const ScenarioResult = z.object({

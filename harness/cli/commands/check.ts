@@ -37,7 +37,17 @@ export function recheck(runDir: string): { summary: Summary; mismatches: string[
     });
     const stepResults: CheckResult[] = own
       .filter((r): r is RecordOf<"step"> => r.type === "step" && r.phase === "end" && r.outcome !== undefined)
-      .map((r) => ({ name: r.outcome!.name, verdict: r.outcome!.verdict, summary: r.outcome!.summary, evidence: [], metrics: {} }));
+      .map((r) => {
+        const began = own.find((s): s is RecordOf<"step"> => s.type === "step" && s.phase === "start" && s.index === r.index);
+        return {
+          name: r.outcome!.name,
+          verdict: r.outcome!.verdict,
+          summary: r.outcome!.summary,
+          evidence: [],
+          metrics: {},
+          ...(began ? { durationMs: r.t - began.t } : {}),
+        };
+      });
     const end = own.find((r): r is RecordOf<"scenario-end"> => r.type === "scenario-end");
     return judge(
       {

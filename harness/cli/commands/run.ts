@@ -210,11 +210,13 @@ export const runCommand: CommandModule<object, RunArgs> = {
         });
         const files = await writeReports(dir, summary, history.records);
         process.stdout.write(renderTerminal(args.reporter, summary, files.html));
-        // Every failure replays from its seed: one command per failed scenario.
+        // Every failure replays from its seed: one command per failed scenario. On stderr when stdout
+        // carries TAP, JSON or JUnit, which a line after the document would break.
+        const notes = args.reporter === "default" ? process.stdout : process.stderr;
         for (const result of summary.scenarios.filter((r) => r.verdict === "fail")) {
           const loaded = scenarios.find((s) => s.scenario.name === result.name);
           if (loaded && result.seed !== undefined)
-            process.stdout.write(
+            notes.write(
               `replay ${result.name} (seed ${result.seed}): ${replayCommand(path.relative(process.cwd(), loaded.file) || loaded.file, loaded.scenario.nodes, result.seed, mutant, args.detector)}\n`,
             );
         }

@@ -1,4 +1,5 @@
-// junit.xml for conformance: a testsuite per implementation, a testcase per case.
+// junit.xml for conformance: a testsuite per implementation, a testcase per case, in the JUnit format
+// fixtures/junit/junit.xsd describes (the same as `run`'s).
 import { create } from "xmlbuilder2";
 import type { ConformanceReport } from "../../../specs/conformance/result.js";
 
@@ -8,6 +9,7 @@ export function renderConformanceJunit(report: ConformanceReport): string {
     name: "grapevine conformance",
     tests: all.length,
     failures: all.filter((c) => c.verdict === "FAIL").length,
+    errors: 0,
     skipped: all.filter((c) => c.verdict === "SKIP").length,
     time: ((report.finishedAt - report.startedAt) / 1000).toFixed(3),
   });
@@ -16,6 +18,7 @@ export function renderConformanceJunit(report: ConformanceReport): string {
       name: impl.name,
       tests: impl.cases.length,
       failures: impl.cases.filter((c) => c.verdict === "FAIL").length,
+      errors: 0,
       skipped: impl.cases.filter((c) => c.verdict === "SKIP").length,
       time: (impl.durationMs / 1000).toFixed(3),
     });

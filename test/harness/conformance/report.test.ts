@@ -3,6 +3,7 @@ import t from "tap";
 import { renderCatalogue } from "../../../harness/conformance/report/catalogue-markdown.js";
 import { renderConformanceHtml } from "../../../harness/conformance/report/html.js";
 import { renderConformanceJunit } from "../../../harness/conformance/report/junit.js";
+import { junitErrors } from "../report/junit-xsd.js";
 import { renderSummary } from "../../../harness/conformance/report/terminal.js";
 import { selects, verdictOf } from "../../../harness/conformance/runner.js";
 import { REQUIREMENTS } from "../../../specs/requirements/catalogue.js";
@@ -86,8 +87,9 @@ t.test("console: each failure with its requirement sentence, expected and actual
   t.match(text, /some MUST failed; report: r\/index\.html/);
 });
 
-t.test("junit: a suite per implementation, failures as <failure>", async (t) => {
+t.test("junit: a suite per implementation, failures as <failure>, valid against the JUnit schema", async (t) => {
   const xml = renderConformanceJunit(report);
+  t.same(await junitErrors(xml), [], "fixtures/junit/junit.xsd accepts it");
   t.match(xml, /<testsuites name="grapevine conformance" tests="4" failures="1"/);
   t.match(xml, /<testsuite name="reference:no-refute" tests="2" failures="1"/);
   t.match(xml, /<failure message="SWIM-REFUTE-1: no refutation &lt;heard&gt;">expected: alive\(sut\) &gt; 0/);
