@@ -1,14 +1,16 @@
 // What `grapevine run` prints on stdout, by --reporter: a summary table, TAP, the JSON summary, or JUnit.
-import type { Summary } from "../../specs/report/summary.js";
+import { stringify } from "yaml";
+import type { CheckResult, Summary } from "../../specs/report/summary.js";
 import { renderJunit } from "./junit.js";
 import type { ReporterName } from "./reporters.js";
 
 function table(summary: Summary, indexHtml: string): string {
   const width = Math.max(8, ...summary.scenarios.map((s) => s.name.length));
-  const lines = ["", `${"scenario".padEnd(width)}  verdict  failed  time`];
+  const lines = ["", `${"scenario".padEnd(width)}  verdict  failed    time  seed`];
   for (const s of summary.scenarios) {
     const failed = s.checks.filter((c) => c.verdict === "fail");
-    lines.push(`${s.name.padEnd(width)}  ${s.verdict.toUpperCase().padEnd(7)}  ${String(failed.length).padStart(6)}  ${(s.durationMs / 1000).toFixed(1)}s`);
+    const time = `${(s.durationMs / 1000).toFixed(1)}s`.padStart(6);
+    lines.push(`${s.name.padEnd(width)}  ${s.verdict.toUpperCase().padEnd(7)}  ${String(failed.length).padStart(6)}  ${time}  ${s.seed ?? "-"}`);
     for (const c of failed) lines.push(`${"".padEnd(width)}    ✗ ${c.name}: ${c.summary}`);
     for (const c of s.checks.filter((c) => c.verdict === "skip")) lines.push(`${"".padEnd(width)}    - SKIP ${c.name}: ${c.summary}`);
   }
@@ -24,16 +26,41 @@ function table(summary: Summary, indexHtml: string): string {
   return lines.join("\n");
 }
 
+/** A TAP YAML diagnostic block (TAP 14: `---` … `...`, indented under its test point). */
+function yamlBlock(value: object, indent: string): string[] {
+  const body = stringify(value, { lineWidth: 0 }).trimEnd().split("\n");
+  return [`${indent}---`, ...body.map((line) => `${indent}${line}`), `${indent}...`];
+}
+
+/** What a check's test point carries: its verdict, summary, measures and evidence (failed checks' evidence in full as kept). */
+function checkDiagnostic(c: CheckResult): object {
+  return {
+    verdict: c.verdict,
+    summary: c.summary,
+    ...(Object.keys(c.metrics).length ? { metrics: c.metrics } : {}),
+    ...(c.durationMs === undefined ? {} : { durationMs: c.durationMs }),
+    ...(c.evidence.length ? { evidence: c.evidence } : {}),
+    ...(c.evidenceOmitted ? { evidenceOmitted: c.evidenceOmitted } : {}),
+  };
+}
+
 function tap(summary: Summary): string {
   const lines = ["TAP version 14", `1..${summary.scenarios.length}`];
   summary.scenarios.forEach((s, i) => {
     lines.push(`# Subtest: ${s.name}`, `    1..${s.checks.length}`);
-    s.checks.forEach((c, j) =>
+    s.checks.forEach((c, j) => {
       lines.push(
         `    ${c.verdict === "fail" ? "not ok" : "ok"} ${j + 1} - ${c.name}: ${c.summary.replace(/#/g, "\\#")}${c.verdict === "skip" ? " # SKIP" : ""}`,
+      );
+      lines.push(...yamlBlock(checkDiagnostic(c), "      "));
+    });
+    lines.push(`${s.verdict === "fail" ? "not ok" : "ok"} ${i + 1} - ${s.name}${s.verdict === "skip" ? " # SKIP" : ""}`);
+    lines.push(
+      ...yamlBlock(
+        { file: s.file, ...(s.seed === undefined ? {} : { seed: s.seed }), durationMs: s.durationMs, ...(s.aborted ? { aborted: s.aborted } : {}) },
+        "  ",
       ),
     );
-    lines.push(`${s.verdict === "fail" ? "not ok" : "ok"} ${i + 1} - ${s.name}${s.verdict === "skip" ? " # SKIP" : ""}`);
   });
   return `${lines.join("\n")}\n`;
 }
