@@ -1,6 +1,8 @@
 // Every published contract by name: what `grapevine schema` writes out as JSON Schema.
 import { z } from "zod";
 import * as admin from "./admin/api.js";
+import { AdapterManifest } from "./adapter/manifest.js";
+import { ScenarioAuthoring } from "./scenario/scenario.js";
 import * as node from "./node/cli.js";
 import * as memberlist from "./wire/memberlist/messages.js";
 import * as wire from "./wire/messages.js";
@@ -32,6 +34,9 @@ export const SCHEMAS: Record<string, z.ZodType> = {
   "wire/ae-entries": wire.AeEntries,
   "node/ready-line": node.ReadyLine,
   "node/dial-map": node.DialMap,
+  // For editors: a scenario file and an adapter manifest, checked as they are typed (yaml-language-server, VS Code's json.schemas).
+  "scenario/scenario": ScenarioAuthoring,
+  "adapter/manifest": AdapterManifest,
   // memberlist 0.2.x message bodies (msgpack maps; byte fields are msgpack raws, described, not typed).
   ...Object.fromEntries(Object.entries(memberlist.BODIES).map(([name, body]) => [`memberlist/${name}`, body.schema])),
   "memberlist/push-pull-header": memberlist.PushPullHeader.schema,

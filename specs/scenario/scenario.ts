@@ -282,6 +282,20 @@ export const Scenario = z.preprocess((raw) => {
   return raw;
 }, ScenarioObject);
 
+/**
+ * The scenario file as an editor sees it (`grapevine schema` writes it as JSON Schema): the same
+ * fields, with each step and check spelled out as an object of one key, its kind, from the same
+ * argument schemas the parser uses. What only parsing can judge (node names against the cluster's
+ * size, timing expressions' terms, the effective node settings) is left to `grapevine run`.
+ */
+export const ScenarioAuthoring = z
+  .object({
+    ...ScenarioObject.shape,
+    steps: z.array(z.union(Object.entries(STEP_ARGS).map(([kind, args]) => z.object({ [kind]: args }).strict()))).min(1),
+    checks: z.array(z.union(Object.entries(CHECK_ARGS).map(([kind, args]) => z.object({ [kind]: args }).strict()))).default([]),
+  })
+  .strict();
+
 export type ScenarioInput = z.input<typeof ScenarioObject>;
 export type Scenario = Omit<z.output<typeof ScenarioObject>, "steps"> & { steps: ScenarioStep[] };
 

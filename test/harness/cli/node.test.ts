@@ -90,7 +90,7 @@ t.test("grapevine schema writes a JSON Schema for every contract", async (t) => 
   const result = await grapevine("schema", "--out", out);
   t.equal(result.exitCode, 0, result.stderr);
   t.equal(
-    ["wire", "admin", "node", "memberlist"].reduce((n, dir) => n + readdirSync(path.join(out, dir)).length, 0),
+    ["wire", "admin", "node", "memberlist", "scenario", "adapter"].reduce((n, dir) => n + readdirSync(path.join(out, dir)).length, 0),
     Object.keys(SCHEMAS).length,
   );
   const alive = JSON.parse(readFileSync(path.join(out, "memberlist", "alive.schema.json"), "utf8"));
