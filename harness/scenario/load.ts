@@ -1,5 +1,5 @@
 // Reads scenario files (YAML, or TypeScript/JavaScript modules exporting defineScenario) and validates them.
-import { parseWith } from "../../specs/parse.js";
+import { fieldName, issuesOf } from "../../specs/parse.js";
 import { readdirSync, readFileSync, statSync } from "node:fs";
 import path from "node:path";
 import { pathToFileURL } from "node:url";
@@ -39,12 +39,27 @@ export function scenarioFiles(paths: readonly string[]): string[] {
   });
 }
 
-async function readRaw(file: string): Promise<unknown> {
+/** Where a field of a YAML file is written: the line of the deepest part of its path the file has. */
+type Locate = (fieldPath: readonly PropertyKey[]) => number | undefined;
+
+function yamlLocator(doc: YAML.Document, lines: YAML.LineCounter): Locate {
+  return (fieldPath) => {
+    for (let k = fieldPath.length; k >= 0; k--) {
+      const node = k === 0 ? doc.contents : doc.getIn(fieldPath.slice(0, k) as unknown[], true);
+      const range = (node as { range?: [number, number, number] } | undefined)?.range;
+      if (range) return lines.linePos(range[0]).line;
+    }
+    return undefined;
+  };
+}
+
+async function readRaw(file: string): Promise<{ raw: unknown; locate?: Locate }> {
   const ext = path.extname(file);
   if (ext === ".yaml" || ext === ".yml") {
-    const doc = YAML.parseDocument(readFileSync(file, "utf8"), { prettyErrors: true });
-    if (doc.errors.length > 0) throw new ScenarioFileError(`${file}: not valid YAML: ${doc.errors[0]!.message}`);
-    return doc.toJS();
+    const lines = new YAML.LineCounter();
+    const doc = YAML.parseDocument(readFileSync(file, "utf8"), { prettyErrors: true, lineCounter: lines });
+    if (doc.errors.length > 0) throw new ScenarioFileError(`${file}: not valid YAML: ${doc.errors.map((e) => e.message).join("\n")}`);
+    return { raw: doc.toJS(), locate: yamlLocator(doc, lines) };
   }
   if (!EXTENSIONS.includes(ext)) throw new ScenarioFileError(`${file}: not a scenario file (expected ${EXTENSIONS.join(", ")})`);
   let module: Record<string, unknown>;
@@ -61,7 +76,18 @@ async function readRaw(file: string): Promise<unknown> {
   }
   const exported = module.default ?? module.scenario;
   if (exported === undefined) throw new ScenarioFileError(`${file}: export the scenario as default (export default defineScenario({...}))`);
-  return exported;
+  return { raw: exported };
+}
+
+/** The scenario parsed, or every problem in it, one line each: `file:line: field path: what` (the line for YAML files). */
+function parseScenario(value: unknown, file: string, locate: Locate | undefined): Scenario {
+  const parsed = Scenario.safeParse(value);
+  if (parsed.success) return parsed.data as Scenario;
+  const problems = issuesOf(parsed.error).map((p) => {
+    const line = locate?.(p.path);
+    return `${file}${line ? `:${line}` : ""}: field ${fieldName(p.path)}: ${p.message}`;
+  });
+  throw new ScenarioFileError(problems.join("\n"));
 }
 
 export interface LoadOverrides {
@@ -86,14 +112,12 @@ function overridden(raw: unknown, overrides: LoadOverrides, withNodes: boolean):
 }
 
 export async function loadScenario(file: string, overrides: LoadOverrides = {}): Promise<LoadedScenario> {
-  const raw = await readRaw(file);
+  const { raw, locate } = await readRaw(file);
   const withOverrides = overridden(raw, overrides, true);
-  const scenario = withTiming(overrides.timing, () => parseWith(Scenario, withOverrides, file, (message) => new ScenarioFileError(message)));
+  const scenario = withTiming(overrides.timing, () => parseScenario(withOverrides, file, locate));
   if (overrides.nodes === undefined) return { file, scenario };
   // The count the file was written for: its own, else the schema's default.
-  const written = withTiming(overrides.timing, () =>
-    parseWith(Scenario, overridden(raw, overrides, false), file, (message) => new ScenarioFileError(message)),
-  ).nodes;
+  const written = withTiming(overrides.timing, () => parseScenario(overridden(raw, overrides, false), file, locate)).nodes;
   return { file, scenario: scaleScenario(scenario, written) };
 }
 

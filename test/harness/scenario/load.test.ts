@@ -1,4 +1,7 @@
 // Loading scenario files: YAML and TypeScript modules, folders in name order, and errors that name file, field and reason.
+import { mkdtempSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import path from "node:path";
 import { execa } from "execa";
 import t from "tap";
 import { builtCli, packageRoot } from "../../../harness/paths.js";
@@ -29,12 +32,44 @@ t.test("--nodes overrides every scenario, and node names are checked against it"
 });
 
 const bad: [string, RegExp][] = [
-  ["bad-unknown-step.yaml", /bad-unknown-step.yaml: field steps.1.crsh: unknown step "crsh"/],
-  ["bad-node.yaml", /bad-node.yaml: field steps.0.crash: node n4 is not in the cluster at this step \(3 nodes\)/],
-  ["bad-duration.yaml", /bad-duration.yaml: field steps.0.wait/],
+  ["bad-unknown-step.yaml", /bad-unknown-step.yaml:5: field steps.1.crsh: unknown step "crsh"/],
+  ["bad-node.yaml", /bad-node.yaml:5: field steps.0.crash: node n4 is not in the cluster at this step \(3 nodes\)/],
+  // The union's own hint for the member that took the value, not zod's "Invalid input".
+  ["bad-duration.yaml", /bad-duration.yaml:4: field steps.0.wait.timeout: timing expression "10 seconds": "seconds" is not a timing term/],
   ["bad-yaml.yaml", /bad-yaml.yaml: not valid YAML/],
   ["missing.yaml", /missing.yaml: no such file or folder/],
 ];
+t.test("every problem of a file, each with its line and the hint of what was meant", async (t) => {
+  const dir = mkdtempSync(path.join(tmpdir(), "grapevine-scenario-"));
+  const file = path.join(dir, "three.yaml");
+  writeFileSync(
+    file,
+    [
+      "name: Three",
+      "description: three problems",
+      "steps:",
+      "  - wait: 1s",
+      "  - wait: 2 s",
+      "checks:",
+      '  - detection: { node: n3, deadWithin: "8s", sooner: true }',
+      "",
+    ].join("\n"),
+  );
+  const error = await loadScenario(file).then(
+    () => undefined,
+    (e: Error) => e,
+  );
+  t.type(error, ScenarioFileError);
+  t.same(
+    error!.message.split("\n").map((line) => line.replace(file, "F")),
+    [
+      "F:1: field name: must be lowercase letters, digits and dashes",
+      'F:5: field steps.1.wait: must be a duration such as "500ms", "2s" or "1m", or a timing expression such as "suspicion-max + 2 probe"',
+      'F:7: field checks.0.detection: Unrecognized key: "sooner"',
+    ],
+  );
+});
+
 for (const [file, message] of bad) {
   t.test(`${file}: a clear error`, async (t) => {
     await t.rejects(loadScenarios([fixture(file)]), { constructor: ScenarioFileError, message });
@@ -44,5 +79,5 @@ for (const [file, message] of bad) {
 t.test("grapevine run on a bad file exits 2 naming the file, the field and the reason, before starting anything", async (t) => {
   const result = await execa(process.execPath, [builtCli(), "run", fixture("bad-node.yaml")], { reject: false, timeout: 20_000 });
   t.equal(result.exitCode, 2);
-  t.match(result.stderr, /bad-node.yaml: field steps.0.crash: node n4 is not in the cluster/);
+  t.match(result.stderr, /bad-node.yaml:5: field steps.0.crash: node n4 is not in the cluster/);
 });
