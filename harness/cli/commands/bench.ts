@@ -6,7 +6,7 @@ import type { Implementation } from "../../adapters/implementation.js";
 import type { BenchKind, BenchPlan } from "../../bench/compare/run.js";
 import type { TradeoffBench } from "../../bench/tradeoff/plan.js";
 import { EXIT_CHECK_FAILED, UsageError } from "../usage-error.js";
-import { runDirFor } from "../../report/run-dir.js";
+import { pointLatestAt, runDirFor } from "../../report/run-dir.js";
 import { MAX_PROCESS_NODES, MAX_SIM_NODES } from "../../../specs/scenario/scenario.js";
 import { simTooLarge } from "../../sim/footprint.js";
 
@@ -175,6 +175,7 @@ export const benchCommand: CommandModule<object, BenchArgs> = {
       implementations: results,
     });
     const html = await writeBenchReports(runDir, summary);
+    pointLatestAt(runDir);
     process.stdout.write(`${renderBenchMarkdown(summary)}\nreport: ${html}\n`);
     if (interrupted()) process.exit(130);
     // Never green on nothing: a bench in which no trial measured anything has no figures to report.
@@ -267,6 +268,7 @@ async function processContestants(args: BenchArgs, multipliers: number[], thresh
 async function finishTradeoff(bench: TradeoffBench, runDir: string, meta: { seed: number; startedAt: number }, interrupted: () => boolean): Promise<void> {
   const { tradeoffMarkdown, writeTradeoffReports } = await import("../../bench/tradeoff/report.js");
   const html = await writeTradeoffReports(runDir, bench, { ...meta, finishedAt: Date.now() });
+  pointLatestAt(runDir);
   process.stdout.write(`${tradeoffMarkdown(bench)}\nreport: ${html}\n`);
   if (interrupted()) process.exit(130);
   // Never green on nothing: a bench in which no crash was ever detected has no latency to plot.
@@ -301,6 +303,7 @@ async function benchTheory(args: BenchArgs, trials: number): Promise<void> {
     interrupted,
   );
   const html = await writeTheoryReports(runDir, bench, { seed, startedAt, finishedAt: Date.now() });
+  pointLatestAt(runDir);
   process.stdout.write(`${theoryMarkdown(bench)}\nreport: ${html}\n`);
   if (interrupted()) process.exit(130);
   // Never green on nothing: a bench that measured no trial has no figures to report.

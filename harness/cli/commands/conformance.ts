@@ -9,7 +9,7 @@ import { parseHostPort } from "../../../specs/wire/address.js";
 import { packageRoot } from "../../paths.js";
 import { parseReferenceSut, parseSut } from "../sut-spec.js";
 import { EXIT_BAD_INPUT, EXIT_CHECK_FAILED, EXIT_OK, UsageError } from "../usage-error.js";
-import { runDirFor } from "../../report/run-dir.js";
+import { pointLatestAt, runDirFor } from "../../report/run-dir.js";
 
 interface ConformanceArgs {
   sut: string[];
@@ -235,6 +235,7 @@ export const conformanceCommand: CommandModule<object, ConformanceArgs> = {
     writeFileSync(path.join(runDir, "junit.xml"), junit);
     const htmlPath = path.join(runDir, "index.html");
     writeFileSync(htmlPath, renderConformanceHtml(report));
+    pointLatestAt(runDir);
     if (args.json) writeFileSync(args.json, json);
     if (args.junit) writeFileSync(args.junit, junit);
     process.stdout.write(renderSummary(report, htmlPath));

@@ -4,7 +4,7 @@ import path from "node:path";
 import type { CommandModule } from "yargs";
 import { MUTANTS, type MutantName } from "../../../reference-node/core/mutants.js";
 import { packageRoot } from "../../paths.js";
-import { runDirFor } from "../../report/run-dir.js";
+import { pointLatestAt, runDirFor } from "../../report/run-dir.js";
 import { compareAndPrint, THRESHOLD_OPTIONS, thresholdsFrom } from "./compare.js";
 import { REPORTERS, type ReporterName } from "../../report/reporters.js";
 import type { DockerNetworkMode } from "../../runtime/docker/docker-runtime.js";
@@ -258,6 +258,7 @@ export const runCommand: CommandModule<object, RunArgs> = {
       const matrix = writeMatrix(runDir, cells);
       process.stdout.write(`matrix: ${matrix}\n`);
     }
+    if (cells.length > 0) pointLatestAt(runDir);
     if (controller.signal.aborted) process.exit(130);
     const passed = cells.length > 0 && cells.every((c) => c.summary.verdict === "pass");
     // The comparison goes where the terminal reporter writes, or to stderr when stdout carries TAP, JSON or JUnit.

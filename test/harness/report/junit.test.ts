@@ -1,7 +1,7 @@
 // junit.xml from `run`, as a CI server reads it: valid against the JUnit schema in fixtures (which
 // rejects what the format forbids), with a time on every testcase, SKIP as <skipped>, INFO said as
 // such, the counts true to the cases, and the seed among each suite's properties.
-import { mkdtempSync, readdirSync, readFileSync } from "node:fs";
+import { mkdtempSync, readdirSync, readFileSync, readlinkSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { execa } from "execa";
@@ -28,7 +28,9 @@ t.test("run --reporter junit: stdout and junit.xml valid; times, skips, INFO, co
   t.equal(run.exitCode, 1, "the mutant fails pause-long");
   t.same(await junitErrors(run.stdout, "stdout"), [], "stdout is one valid document: the replay line went to stderr");
   t.match(run.stderr, /replay pause-long \(seed 3\)/);
-  const xml = readFileSync(path.join(reportDir, readdirSync(reportDir)[0]!, "junit.xml"), "utf8");
+  const runDir = readdirSync(reportDir)[0]!;
+  t.equal(readlinkSync(path.join(reportDir, "latest")), runDir, "reports/latest points at the newest run");
+  const xml = readFileSync(path.join(reportDir, "latest", "junit.xml"), "utf8");
   t.same(await junitErrors(xml), [], "junit.xml is valid");
   const cases = xml.match(/<testcase /g)!.length;
   t.match(xml, new RegExp(`<testsuites [^>]*tests="${cases}"`), "tests counts the testcases");
