@@ -1,5 +1,6 @@
 // `grapevine bench detection|pause|loss|partition|convergence|tradeoff`: implementations measured side by side, with a report.
-import { mkdirSync } from "node:fs";
+import { mkdirSync, readFileSync } from "node:fs";
+import path from "node:path";
 import type { CommandModule } from "yargs";
 import type { BenchSummary, ImplementationBench } from "../../../specs/bench/summary.js";
 import type { Implementation } from "../../adapters/implementation.js";
@@ -7,6 +8,7 @@ import type { BenchKind, BenchPlan } from "../../bench/compare/run.js";
 import type { TradeoffBench } from "../../bench/tradeoff/plan.js";
 import { EXIT_CHECK_FAILED, UsageError } from "../usage-error.js";
 import { pointLatestAt, runDirFor } from "../../report/run-dir.js";
+import { MACHINE_OUTPUT_OPTIONS, writeMachineOutputs } from "../machine-output.js";
 import { MAX_PROCESS_NODES, MAX_SIM_NODES } from "../../../specs/scenario/scenario.js";
 import { simTooLarge } from "../../sim/footprint.js";
 
@@ -30,6 +32,13 @@ interface BenchArgs {
   multipliers: string;
   conditions: string;
   "quiet-minutes"?: number;
+  json?: string;
+  junit?: string;
+}
+
+/** --json FILE: a copy of the bench's summary.json (a bench has measures, not verdicts: no --junit). */
+function writeBenchOutputs(args: BenchArgs, runDir: string): void {
+  writeMachineOutputs(args, { json: () => readFileSync(path.join(runDir, "summary.json"), "utf8") });
 }
 
 function wholeNumbers(text: string, flag: string, min: number, max: number): number[] {
@@ -99,6 +108,7 @@ export const benchCommand: CommandModule<object, BenchArgs> = {
       })
       .option("heal-wait-s", { type: "number", default: 120, describe: "partition: how long to wait for the cluster to re-form after each heal, in seconds" })
       .option("report-dir", { type: "string", default: "reports" })
+      .options(MACHINE_OUTPUT_OPTIONS)
       .option("runtime", {
         choices: ["process", "sim"] as const,
         describe:
@@ -122,6 +132,8 @@ export const benchCommand: CommandModule<object, BenchArgs> = {
         describe: "tradeoff: minutes of each condition in which false positives are counted (default 10 virtual minutes in sim, 1 minute on processes)",
       }),
   handler: async (args) => {
+    if (args.junit)
+      throw new UsageError("--junit: a bench has measures, not verdicts; --json FILE writes its summary (grapevine compare judges it against a baseline)");
     const trials = args.trials ?? (args.kind === "partition" ? 1 : 10);
     if (!Number.isInteger(trials) || trials < 1 || trials > 1000) throw new UsageError("--trials: a whole number from 1 to 1000");
     const partitionsS = wholeNumbers(args["partitions-s"], "--partitions-s", 1, 3600);
@@ -176,6 +188,7 @@ export const benchCommand: CommandModule<object, BenchArgs> = {
     });
     const html = await writeBenchReports(runDir, summary);
     pointLatestAt(runDir);
+    writeBenchOutputs(args, runDir);
     process.stdout.write(`${renderBenchMarkdown(summary)}\nreport: ${html}\n`);
     if (interrupted()) process.exit(130);
     // Never green on nothing: a bench in which no trial measured anything has no figures to report.
@@ -219,7 +232,7 @@ async function benchTradeoff(args: BenchArgs, crashes: number): Promise<void> {
     const { runDir, interrupted } = benchRun(args["report-dir"], "bench-tradeoff");
     const startedAt = Date.now();
     bench = runSimTradeoff({ ...plan, thresholds, multipliers }, say, interrupted);
-    await finishTradeoff(bench, runDir, { seed, startedAt }, interrupted);
+    await finishTradeoff(args, bench, runDir, { seed, startedAt }, interrupted);
     return;
   }
   const contestants = await processContestants(args, multipliers, thresholds);
@@ -235,7 +248,7 @@ async function benchTradeoff(args: BenchArgs, crashes: number): Promise<void> {
     `bench tradeoff on processes: ${contestants.length} settings × ${conditions.length} conditions = ${contestants.length * conditions.length} trials, each a fresh ${nodes}-node cluster, ${quietMinutes * 60} s of quiet, then ${crashes} crash(es)`,
   );
   bench = await runProcessTradeoff({ ...plan, contestants }, say, interrupted);
-  await finishTradeoff(bench, runDir, { seed, startedAt }, interrupted);
+  await finishTradeoff(args, bench, runDir, { seed, startedAt }, interrupted);
 }
 
 /** The implementations `--sut` names, each with the settings it sweeps: an adapter must declare the knob (manifest `tunable`) and accept every value. */
@@ -265,10 +278,17 @@ async function processContestants(args: BenchArgs, multipliers: number[], thresh
 }
 
 /** Writes the trade-off's reports, prints its table, and fails a bench that measured nothing. */
-async function finishTradeoff(bench: TradeoffBench, runDir: string, meta: { seed: number; startedAt: number }, interrupted: () => boolean): Promise<void> {
+async function finishTradeoff(
+  args: BenchArgs,
+  bench: TradeoffBench,
+  runDir: string,
+  meta: { seed: number; startedAt: number },
+  interrupted: () => boolean,
+): Promise<void> {
   const { tradeoffMarkdown, writeTradeoffReports } = await import("../../bench/tradeoff/report.js");
   const html = await writeTradeoffReports(runDir, bench, { ...meta, finishedAt: Date.now() });
   pointLatestAt(runDir);
+  writeBenchOutputs(args, runDir);
   process.stdout.write(`${tradeoffMarkdown(bench)}\nreport: ${html}\n`);
   if (interrupted()) process.exit(130);
   // Never green on nothing: a bench in which no crash was ever detected has no latency to plot.
@@ -304,6 +324,7 @@ async function benchTheory(args: BenchArgs, trials: number): Promise<void> {
   );
   const html = await writeTheoryReports(runDir, bench, { seed, startedAt, finishedAt: Date.now() });
   pointLatestAt(runDir);
+  writeBenchOutputs(args, runDir);
   process.stdout.write(`${theoryMarkdown(bench)}\nreport: ${html}\n`);
   if (interrupted()) process.exit(130);
   // Never green on nothing: a bench that measured no trial has no figures to report.

@@ -10,8 +10,9 @@ import { HistoryFileError, readHistory } from "../../history/read.js";
 import { judge } from "../../checks/judge.js";
 import { REPORTERS, type ReporterName } from "../../report/reporters.js";
 import { EXIT_CHECK_FAILED, EXIT_OK, UsageError } from "../usage-error.js";
+import { MACHINE_OUTPUT_OPTIONS, type MachineOutputArgs, writeMachineOutputs } from "../machine-output.js";
 
-interface CheckArgs {
+interface CheckArgs extends MachineOutputArgs {
   runDir: string;
   reporter: ReporterName;
 }
@@ -95,11 +96,14 @@ export const checkCommand: CommandModule<object, CheckArgs> = {
     y
       .positional("runDir", { type: "string", demandOption: true, describe: "a run folder (reports/<timestamp>-<suite>)" })
       .example("$0 check reports/<run>", "the same verdicts again from history.ndjson, offline")
-      .option("reporter", { choices: REPORTERS, default: "default" as ReporterName }),
+      .option("reporter", { choices: REPORTERS, default: "default" as ReporterName, describe: "what to print on stdout at the end" })
+      .options(MACHINE_OUTPUT_OPTIONS),
   handler: async (args) => {
     const { renderTerminal } = await import("../../report/terminal.js");
     const { summary, mismatches } = recheck(args.runDir);
     process.stdout.write(renderTerminal(args.reporter, summary, path.join(args.runDir, "index.html")));
+    const { renderJunit } = await import("../../report/junit.js");
+    writeMachineOutputs(args, { json: () => JSON.stringify(summary, null, 2), junit: () => renderJunit(summary) });
     if (mismatches.length) process.stderr.write(`verdicts differ from summary.json:\n${mismatches.map((m) => `  ${m}`).join("\n")}\n`);
     else if (existsSync(path.join(args.runDir, "summary.json"))) process.stderr.write("every verdict matches summary.json\n");
     process.exitCode = summary.verdict === "pass" && mismatches.length === 0 ? EXIT_OK : EXIT_CHECK_FAILED;

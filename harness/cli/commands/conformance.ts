@@ -10,6 +10,7 @@ import { packageRoot } from "../../paths.js";
 import { parseReferenceSut, parseSut } from "../sut-spec.js";
 import { EXIT_BAD_INPUT, EXIT_CHECK_FAILED, EXIT_OK, UsageError } from "../usage-error.js";
 import { pointLatestAt, runDirFor } from "../../report/run-dir.js";
+import { MACHINE_OUTPUT_OPTIONS, writeMachineOutputs } from "../machine-output.js";
 
 interface ConformanceArgs {
   sut: string[];
@@ -23,6 +24,7 @@ interface ConformanceArgs {
   "report-dir": string;
   junit?: string;
   json?: string;
+  reporter: "default" | "json" | "junit";
   "allow-leave": boolean;
   "period-ms": number;
   protocol: "grapevine-v1" | "memberlist";
@@ -115,8 +117,12 @@ export const conformanceCommand: CommandModule<object, ConformanceArgs> = {
       .option("seed", { type: "number", describe: "seed of the generated inputs (default random; recorded in the report)" })
       .option("corpus", { type: "string", describe: "folder of hand-written malformed inputs (default: fixtures/malformed)" })
       .option("report-dir", { type: "string", default: "reports", describe: "where the run folder is created" })
-      .option("junit", { type: "string", describe: "also write junit.xml here" })
-      .option("json", { type: "string", describe: "also write the JSON results here" })
+      .options(MACHINE_OUTPUT_OPTIONS)
+      .option("reporter", {
+        choices: ["default", "json", "junit"] as const,
+        default: "default" as const,
+        describe: "what to print on stdout at the end: the summary, the JSON results or JUnit",
+      })
       .option("allow-leave", { type: "boolean", default: false, describe: "let the leave case ask a --target to leave its cluster" })
       .option("protocol", {
         choices: ["grapevine-v1", "memberlist"] as const,
@@ -185,9 +191,11 @@ export const conformanceCommand: CommandModule<object, ConformanceArgs> = {
 
     const startedAt = Date.now();
     const implementations: ImplementationResult[] = [];
+    // Case by case as they finish: on stdout under the default reporter, on stderr when stdout carries JSON or JUnit.
+    const progress = args.reporter === "default" ? process.stdout : process.stderr;
     for (const plan of planned) {
       if (controller.signal.aborted) break;
-      process.stdout.write(`\n${plan.name}\n`);
+      progress.write(`\n${plan.name}\n`);
       let sut: Sut;
       try {
         const logs = path.join(runDir, "logs");
@@ -213,7 +221,7 @@ export const conformanceCommand: CommandModule<object, ConformanceArgs> = {
             allowLeave: args["allow-leave"],
             fallbackPeriodMs: args["period-ms"],
             signal: controller.signal,
-            onCase: (_, result) => process.stdout.write(`${caseLine(result)}\n`),
+            onCase: (_, result) => progress.write(`${caseLine(result)}\n`),
           }),
         );
       } finally {
@@ -236,9 +244,10 @@ export const conformanceCommand: CommandModule<object, ConformanceArgs> = {
     const htmlPath = path.join(runDir, "index.html");
     writeFileSync(htmlPath, renderConformanceHtml(report));
     pointLatestAt(runDir);
-    if (args.json) writeFileSync(args.json, json);
-    if (args.junit) writeFileSync(args.junit, junit);
-    process.stdout.write(renderSummary(report, htmlPath));
+    writeMachineOutputs(args, { json: () => json, junit: () => junit });
+    if (args.reporter === "json") process.stdout.write(`${json}\n`);
+    else if (args.reporter === "junit") process.stdout.write(junit);
+    else process.stdout.write(renderSummary(report, htmlPath));
     if (controller.signal.aborted) process.exit(130);
     process.exitCode = conformanceExitCode(implementations, report.verdict);
   },

@@ -6,6 +6,8 @@ import { MUTANTS, type MutantName } from "../../../reference-node/core/mutants.j
 import { packageRoot } from "../../paths.js";
 import { pointLatestAt, runDirFor } from "../../report/run-dir.js";
 import { compareAndPrint, THRESHOLD_OPTIONS, thresholdsFrom } from "./compare.js";
+import { MACHINE_OUTPUT_OPTIONS, writeMachineOutputs } from "../machine-output.js";
+import { renderJunit } from "../../report/junit.js";
 import { REPORTERS, type ReporterName } from "../../report/reporters.js";
 import type { DockerNetworkMode } from "../../runtime/docker/docker-runtime.js";
 import type { Summary } from "../../../specs/report/summary.js";
@@ -28,6 +30,8 @@ interface RunArgs {
   faults?: "proxy" | "packet";
   sut: string[];
   baseline?: string;
+  json?: string;
+  junit?: string;
   "max-slower-pct": number;
   "min-slower-ms": number;
   "max-false-dead": number;
@@ -97,6 +101,7 @@ export const runCommand: CommandModule<object, RunArgs> = {
         describe: "an earlier run folder (or its summary.json) to compare this run with at the end, as grapevine compare does: exit 1 on a regression",
       })
       .options(THRESHOLD_OPTIONS)
+      .options(MACHINE_OUTPUT_OPTIONS)
       .option("faults", {
         choices: ["proxy", "packet"] as const,
         describe:
@@ -167,6 +172,8 @@ export const runCommand: CommandModule<object, RunArgs> = {
       if (plan.sut.kind === "adapter" && args.runtime === "docker")
         throw new UsageError(`--runtime docker: runs the reference node's image only; ${plan.sut.label} runs as child processes`);
     }
+    if ((args.json || args.junit) && plans.length > 1)
+      throw new UsageError("--json, --junit: write one implementation's results; with several --sut, matrix.json in the run folder has them all");
     const thresholds = args.baseline === undefined ? undefined : thresholdsFrom(args);
     if (args.baseline !== undefined) {
       if (plans.length > 1) throw new UsageError("--baseline: compares a run of one implementation; give one --sut");
@@ -259,6 +266,8 @@ export const runCommand: CommandModule<object, RunArgs> = {
       process.stdout.write(`matrix: ${matrix}\n`);
     }
     if (cells.length > 0) pointLatestAt(runDir);
+    const only = cells.length === 1 ? cells[0]!.summary : undefined;
+    if (only) writeMachineOutputs(args, { json: () => JSON.stringify(only, null, 2), junit: () => renderJunit(only) });
     if (controller.signal.aborted) process.exit(130);
     const passed = cells.length > 0 && cells.every((c) => c.summary.verdict === "pass");
     // The comparison goes where the terminal reporter writes, or to stderr when stdout carries TAP, JSON or JUnit.
