@@ -68,7 +68,7 @@ async function scenarioSection(result: ScenarioResult, records: HistoryRecord[])
   return `<section id="${escapeHtml(result.name)}">
 <h2><span class="${result.verdict}">${result.verdict.toUpperCase()}</span> ${escapeHtml(result.name)}</h2>
 <p>${escapeHtml(result.description)}</p>
-<p class="meta">${escapeHtml(result.file)} · ${(result.durationMs / 1000).toFixed(1)} s${result.aborted ? ` · aborted: ${escapeHtml(result.aborted)}` : ""}</p>
+<p class="meta">${escapeHtml(result.file)} · ${(result.durationMs / 1000).toFixed(1)} s${result.seed === undefined ? "" : ` · seed ${result.seed}`}${result.aborted ? ` · aborted: ${escapeHtml(result.aborted)}` : ""}</p>
 <table><tr><th>verdict</th><th>check</th><th>result</th></tr>${result.checks.map(checkRow).join("")}</table>
 ${charts.join("\n")}
 </section>`;

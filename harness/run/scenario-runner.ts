@@ -119,13 +119,16 @@ export async function runScenario(file: string, scenario: Scenario, options: Sce
     description: scenario.description.trim(),
     checks: scenario.checks.map((c) => ({ [c.check]: c.args })),
   };
-  const verdict = (steps: CheckResult[]) =>
-    judge(
+  // The seed every node's random source was given: the same one runs the scenario again (`--seed`).
+  const verdict = (steps: CheckResult[]) => ({
+    ...judge(
       { name: scenario.name, file, description: scenario.description.trim(), startedAt, durationMs: Date.now() - startedAt, aborted },
       steps,
       scenario.checks,
       history.records(),
-    );
+    ),
+    seed,
+  });
   const reason = notRunReason(scenario, options.implementation, options.faults.kind);
   const datagramSteps = stepKinds(scenario, DATAGRAM_STEPS);
   let datagramsCarried: number | undefined;

@@ -50,7 +50,7 @@ export function recheck(runDir: string): { summary: Summary; mismatches: string[
         };
       });
     const end = own.find((r): r is RecordOf<"scenario-end"> => r.type === "scenario-end");
-    return judge(
+    const result = judge(
       {
         name: start.scenario,
         file: start.file,
@@ -63,6 +63,7 @@ export function recheck(runDir: string): { summary: Summary; mismatches: string[
       specs,
       new CheckContext(own),
     );
+    return start.seed === undefined ? result : { ...result, seed: start.seed };
   });
   const summary: Summary = {
     suite: path.basename(runDir),

@@ -25,6 +25,9 @@ t.test("a passing run exits 0 and writes all five report files; check reproduces
   t.ok(existsSync(path.join(runDir, "logs", "quick-crash", "n1.log")), "node logs kept");
   const summary = Summary.parse(JSON.parse(readFileSync(path.join(runDir, "summary.json"), "utf8")));
   t.equal(summary.verdict, "pass");
+  t.equal(summary.scenarios[0]!.seed, 7, "the seed in summary.json");
+  t.match(run.stdout, /quick-crash\s+PASS\s+0\s+[\d.]+s\s+7$/m, "and in the table");
+  t.match(readFileSync(path.join(runDir, "index.html"), "utf8"), /seed 7/, "and in the HTML");
   t.match(
     summary.scenarios[0]!.checks.map((c) => c.name),
     ["step 1: wait until converged", "step 3: expect detection n3", "detection n3", "no-false-positives", "converged", "exits"],
