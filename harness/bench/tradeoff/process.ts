@@ -10,6 +10,7 @@ import { tunedImplementation } from "../../adapters/tunable.js";
 import { faultableCluster, formed, seededRandom, transitionsOver, POLL_MS } from "../compare/measure.js";
 import type { FaultEngine } from "../../faults/engine.js";
 import type { Cluster } from "../../run/cluster.js";
+import { allHold } from "../../observe/views.js";
 import {
   type Condition,
   type Contestant,
@@ -64,7 +65,8 @@ async function applyCondition(faults: FaultEngine, condition: Condition): Promis
   };
 }
 
-const nextSeqs = (cluster: Cluster) => Promise.all(cluster.nodes.map((n) => n.admin.events().then((e) => e.next)));
+/** Each node's next event sequence number: its transitions from now on are read `after` it. */
+const nextSeqs = (nodes: Cluster["nodes"]) => Promise.all(nodes.map((n) => n.admin.events().then((e) => e.next)));
 
 /** Verdicts about running members (never a node about itself) in each node's transitions. */
 function falseVerdicts(cluster: Cluster, events: MembershipEvent[][]): { falseDead: number; falseSuspect: number } {
@@ -83,8 +85,7 @@ function falseVerdicts(cluster: Cluster, events: MembershipEvent[][]): { falseDe
 async function untilAllHoldAlive(cluster: Cluster, id: string): Promise<void> {
   const deadline = Date.now() + REJOIN_LIMIT_MS;
   while (Date.now() < deadline) {
-    const views = await Promise.all(cluster.nodes.map((n) => n.admin.members().catch(() => undefined)));
-    if (views.every((v) => v?.members.some((m) => m.id === id && m.state === "alive"))) return;
+    if (await allHold(cluster.nodes, [id], "alive").catch(() => false)) return;
     await sleep(POLL_MS * 2.5);
   }
 }
@@ -98,10 +99,7 @@ async function untilAllHoldAlive(cluster: Cluster, id: string): Promise<void> {
 async function crashAndTime(cluster: Cluster, victimId: string): Promise<{ latencies: number[]; missed: number; unjudged: number }> {
   await untilAllHoldAlive(cluster, victimId);
   const live = cluster.nodes.filter((n) => n.id !== victimId);
-  const [from, views] = await Promise.all([
-    Promise.all(live.map((n) => n.admin.events().then((e) => e.next))),
-    Promise.all(live.map((n) => n.admin.members().catch(() => undefined))),
-  ]);
+  const [from, views] = await Promise.all([nextSeqs(live), Promise.all(live.map((n) => n.admin.members().catch(() => undefined)))]);
   const judged = live.flatMap((node, i) =>
     views[i]?.members.some((m) => m.id === victimId && (m.state === "alive" || m.state === "suspect")) ? [{ node, from: from[i] }] : [],
   );
@@ -128,7 +126,7 @@ export async function processTradeoffTrial(contestant: ProcessContestant, plan: 
   const { cluster, close } = await faultableCluster(impl, plan.nodes, plan.seed, config);
   try {
     await formed(cluster, impl);
-    const from = await nextSeqs(cluster);
+    const from = await nextSeqs(cluster.nodes);
     const step = await applyCondition(cluster.faults, condition);
     const halfway = sleep(plan.quietMs / 2).then(step);
     const quiet = await transitionsOver(cluster, from, plan.quietMs);
