@@ -59,8 +59,10 @@ export class Views {
       const missing = running.filter((n) => !alive.includes(n));
       const extra = alive.filter((n) => !running.includes(n));
       if (missing.length || extra.length) {
+        // What it holds instead tells a lost join (unknown) from a verdict not yet refuted (suspect, dead).
+        const instead = missing.map((n) => `${n} ${view.get(n)?.state ?? "unknown"}`).join(", ");
         const parts = [
-          missing.length ? `does not hold ${missing.join(", ")} alive` : "",
+          missing.length ? `does not hold ${missing.join(", ")} alive (${instead})` : "",
           extra.length ? `holds ${extra.join(", ")} alive but not running` : "",
         ];
         return { ok: false, reason: `${observer} ${parts.filter(Boolean).join(" and ")}` };

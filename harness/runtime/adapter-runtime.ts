@@ -101,10 +101,12 @@ export class AdapterRuntime implements NodeRuntime {
       const members = await api.members().catch(() => undefined);
       if (members?.members.some((m) => m.id === spec.id)) break;
       if (node.hasExited || Date.now() > deadline) {
+        // Whether it exited by itself, read before the kill below makes every node an exited one.
+        const exitedByItself = node.hasExited;
         child.kill("SIGKILL");
         const result = await child;
         throw new Error(
-          `${manifest.name} node ${spec.id} (${argv.join(" ")}) did not become ready: ${node.hasExited ? `exited ${result.exitCode ?? result.signal}` : `not in its own view within ${manifest.start.readyTimeoutMs} ms`}\n${tail.join("").slice(-1500)}`,
+          `${manifest.name} node ${spec.id} (${argv.join(" ")}) did not become ready: ${exitedByItself ? `exited ${result.exitCode ?? result.signal}` : `not in its own view within ${manifest.start.readyTimeoutMs} ms`}\n${tail.join("").slice(-1500)}`,
         );
       }
       await new Promise((resolve) => setTimeout(resolve, 50));
