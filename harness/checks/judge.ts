@@ -18,13 +18,33 @@ export function judge(
   const ctx = records instanceof CheckContext ? records : new CheckContext(records);
   // A cluster that never came up left no history to judge: its checks would pass on nothing.
   const ran = ctx.records.some((r) => r.type === "node-up");
-  const checks = [...stepResults, ...(ran ? withExitsCheck(specs).map((spec) => runCheck(spec, ctx)) : [])];
+  // A check written in the scenario says where (checks.N); the exits check every scenario gets has no line.
+  const judged = ran ? withExitsCheck(specs).map((spec, i) => ({ ...runCheck(spec, ctx), ...(i < specs.length ? { origin: `checks.${i}` } : {}) })) : [];
+  const checks = [...stepResults, ...judged];
   if (meta.aborted) checks.push({ name: "scenario", verdict: "fail", summary: `aborted: ${meta.aborted}`, evidence: [], metrics: {} });
   else if (!ran) checks.push({ name: "scenario", verdict: "fail", summary: "no node came up: nothing to judge", evidence: [], metrics: {} });
   const metrics: Record<string, number | null> = {};
   for (const check of checks) for (const [key, value] of Object.entries(check.metrics)) metrics[`${check.name}.${key}`] = value;
   const { aborted, ...rest } = meta;
   return { ...rest, ...(aborted ? { aborted } : {}), verdict: scenarioVerdict(checks), checks, metrics };
+}
+
+type ScenarioMeta = Parameters<typeof judge>[0];
+
+/** A scenario that did not run: its one result is a SKIP with the reason. */
+export function notRun(meta: Omit<ScenarioMeta, "aborted">, reason: string): ScenarioResult {
+  return { ...meta, verdict: "skip", checks: [{ name: "scenario", verdict: "skip", summary: reason, evidence: [], metrics: {} }], metrics: {} };
+}
+
+/**
+ * A scenario whose datagram faults found no datagram to act on (an implementation that gossips over
+ * TCP only, as the reference node's wire v1 does) has not tested what it says: a pass becomes SKIP
+ * with the reason. A failure stands: whatever failed, failed without them.
+ */
+export function datagramsUntouched(result: ScenarioResult, kinds: string): ScenarioResult {
+  if (result.verdict !== "pass") return result;
+  const summary = `not judged: no datagram crossed the links its ${kinds} steps faulted (the implementation sent none; its wire may be TCP only)`;
+  return { ...result, verdict: "skip", checks: [{ name: "datagram faults", verdict: "skip", summary, evidence: [], metrics: {} }, ...result.checks] };
 }
 
 /** A suite's verdict. Never green on nothing: at least one scenario judged and passed, none failed, and not interrupted. */

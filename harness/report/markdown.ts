@@ -9,11 +9,11 @@ export function renderMarkdown(summary: Summary): string {
     "",
     `${new Date(summary.startedAt).toISOString()}, ${((summary.finishedAt - summary.startedAt) / 1000).toFixed(1)} s, proxies: ${summary.toxiproxy}${summary.mutant ? `, mutant: ${summary.mutant}` : ""}`,
     "",
-    "| verdict | scenario | failed checks | time |",
-    "| --- | --- | --- | --- |",
+    "| verdict | scenario | failed checks | time | seed |",
+    "| --- | --- | --- | --- | --- |",
     ...summary.scenarios.map(
       (s) =>
-        `| ${s.verdict.toUpperCase()} | ${s.name} | ${s.checks.filter((c) => c.verdict === "fail").length} of ${s.checks.length} | ${(s.durationMs / 1000).toFixed(1)} s |`,
+        `| ${s.verdict.toUpperCase()} | ${s.name} | ${s.checks.filter((c) => c.verdict === "fail").length} of ${s.checks.length} | ${(s.durationMs / 1000).toFixed(1)} s | ${s.seed ?? "-"} |`,
     ),
   ];
   for (const s of summary.scenarios) {

@@ -1,7 +1,10 @@
-// What `grapevine run` prints on stdout, by --reporter: a summary table, TAP, the JSON summary, or JUnit.
+// What `grapevine run` prints on stdout, by --reporter: a summary table, TAP, the JSON summary, JUnit, or GitHub annotations.
 import { stringify } from "yaml";
 import type { CheckResult, Summary } from "../../specs/report/summary.js";
+import { originLine } from "../scenario/load.js";
+import { renderAnnotations, writeStepSummary } from "./github.js";
 import { renderJunit } from "./junit.js";
+import { renderMarkdown } from "./markdown.js";
 import type { ReporterName } from "./reporters.js";
 
 function table(summary: Summary, indexHtml: string): string {
@@ -65,10 +68,17 @@ function tap(summary: Summary): string {
   return `${lines.join("\n")}\n`;
 }
 
-export function renderTerminal(reporter: ReporterName, summary: Summary, indexHtml: string): string {
+/**
+ * What --reporter prints for a run. github: the annotations, then the table for the log (the step
+ * summary is written by writeStepSummary); annotation paths are relative to $GITHUB_WORKSPACE, else
+ * to the working directory.
+ */
+export function renderTerminal(reporter: ReporterName, summary: Summary, indexHtml: string, env: NodeJS.ProcessEnv = process.env): string {
   switch (reporter) {
     case "default":
       return table(summary, indexHtml);
+    case "github":
+      return [...renderAnnotations(summary, env.GITHUB_WORKSPACE ?? process.cwd(), originLine), table(summary, indexHtml)].join("\n");
     case "tap":
       return tap(summary);
     case "json":
@@ -76,4 +86,16 @@ export function renderTerminal(reporter: ReporterName, summary: Summary, indexHt
     case "junit":
       return renderJunit(summary);
   }
+}
+
+/** Whether stdout stays text for people under this reporter, so notes (replay lines, comparisons) may follow on it. */
+export function stdoutIsText(reporter: ReporterName): boolean {
+  return reporter === "default" || reporter === "github";
+}
+
+/** Prints the run as --reporter says; under github it also appends the run's Markdown to the step summary. */
+export function printReport(reporter: ReporterName, summary: Summary, indexHtml: string, env: NodeJS.ProcessEnv = process.env): void {
+  process.stdout.write(renderTerminal(reporter, summary, indexHtml, env));
+  if (reporter === "github" && !writeStepSummary(renderMarkdown(summary), env))
+    process.stderr.write("GITHUB_STEP_SUMMARY is not set: no step summary written\n");
 }

@@ -4,7 +4,7 @@ import path from "node:path";
 import type { CheckResult, ScenarioResult } from "../../specs/report/summary.js";
 import { KV_STEP_KINDS, MAX_PROCESS_NODES, SCENARIO_DEFAULT_CONFIG, type CheckSpec, type Scenario, type ScenarioStep } from "../../specs/scenario/scenario.js";
 import { CheckContext, checkDeadlineMs, runCheck } from "../checks/index.js";
-import { judge } from "../checks/judge.js";
+import { datagramsUntouched, judge, notRun } from "../checks/judge.js";
 import type { FaultEngine } from "../faults/engine.js";
 import type { FaultHandle } from "../faults/fault-log.js";
 import { grudgeFromGroups, grudgeIsolate, grudgeOneWay, type Grudge } from "../faults/grudge.js";
@@ -13,7 +13,7 @@ import { ToxiproxyEngine } from "../faults/toxiproxy-engine.js";
 import type { ToxiproxySource } from "../faults/toxiproxy-source.js";
 import type { TestedImplementation } from "../../specs/history/history.js";
 import type { HistoryWriter, ScenarioHistory } from "../history/writer.js";
-import { stepEnd } from "../history/step-record.js";
+import { stepEnd, stepOrigin } from "../history/step-record.js";
 import { AdminClient } from "../observe/admin-client.js";
 import { Observer } from "../observe/observer.js";
 import type { ClusterNode, NodeRuntime } from "../runtime/node-runtime.js";
@@ -135,17 +135,8 @@ export async function runScenario(file: string, scenario: Scenario, options: Sce
   if (reason) {
     // Nothing to run. The reason is the scenario's one result.
     history.add({ ...started, nodes: [], proxies: {} });
-    history.add({ type: "scenario-end", source: "harness" });
-    return {
-      name: scenario.name,
-      file,
-      description: scenario.description.trim(),
-      verdict: "skip",
-      startedAt,
-      durationMs: Date.now() - startedAt,
-      checks: [{ name: "scenario", verdict: "skip", summary: reason, evidence: [], metrics: {} }],
-      metrics: {},
-    };
+    history.add({ type: "scenario-end", source: "harness", skipped: reason });
+    return notRun({ name: scenario.name, file, description: scenario.description.trim(), startedAt, durationMs: Date.now() - startedAt }, reason);
   }
   const runtime = options.runtime;
   // Proxies listen where the runtime's nodes can reach them (loopback, or the proxy container).
@@ -209,13 +200,13 @@ export async function runScenario(file: string, scenario: Scenario, options: Sce
       const began = Date.now();
       try {
         const outcome = await steps.play(step, index);
-        if (outcome) stepResults.push({ ...outcome, durationMs: Date.now() - began });
+        if (outcome) stepResults.push({ ...outcome, durationMs: Date.now() - began, origin: stepOrigin(index) });
         stepEnded(index, step, outcome);
       } catch (error) {
         if (error instanceof Aborted || signal.aborted) throw error;
         const message = (error as Error).message;
         const failed: CheckResult = { name: `step ${index + 1}: ${step.kind}`, verdict: "fail", summary: message, evidence: [], metrics: {} };
-        stepResults.push({ ...failed, durationMs: Date.now() - began });
+        stepResults.push({ ...failed, durationMs: Date.now() - began, origin: stepOrigin(index) });
         stepEnded(index, step, failed);
         if (!(error instanceof StepFailed)) throw error;
       }
@@ -225,23 +216,13 @@ export async function runScenario(file: string, scenario: Scenario, options: Sce
   } finally {
     exits.close();
     await observer.stop().catch(() => undefined);
-    history.add({ type: "scenario-end", source: "harness", ...(aborted ? { aborted } : {}) });
     if (datagramSteps) datagramsCarried = await run.faults.datagramsCarried?.().catch(() => undefined);
+    const untouched = datagramSteps && datagramsCarried === 0 ? datagramSteps : undefined;
+    history.add({ type: "scenario-end", source: "harness", ...(aborted ? { aborted } : {}), ...(untouched ? { datagramsUntouched: untouched } : {}) });
     await run.close();
   }
 
-  return datagramSteps && datagramsCarried === 0 ? untouched(verdict(stepResults), datagramSteps) : verdict(stepResults);
-}
-
-/**
- * A scenario whose datagram faults found no datagram to act on (an implementation that gossips over
- * TCP only, as the reference node's wire v1 does) has not tested what it says: a pass becomes SKIP
- * with the reason. A failure stands: whatever failed, failed without them.
- */
-function untouched(result: ScenarioResult, kinds: string): ScenarioResult {
-  if (result.verdict !== "pass") return result;
-  const summary = `not judged: no datagram crossed the links its ${kinds} steps faulted (the implementation sent none; its wire may be TCP only)`;
-  return { ...result, verdict: "skip", checks: [{ name: "datagram faults", verdict: "skip", summary, evidence: [], metrics: {} }, ...result.checks] };
+  return datagramSteps && datagramsCarried === 0 ? datagramsUntouched(verdict(stepResults), datagramSteps) : verdict(stepResults);
 }
 
 /** Carries out steps against a running cluster; keeps the handles of faults that later steps end. */

@@ -53,6 +53,24 @@ function yamlLocator(doc: YAML.Document, lines: YAML.LineCounter): Locate {
   };
 }
 
+/**
+ * The line a scenario's field is written on (origin: steps.N or checks.N, as a CheckResult gives it),
+ * for annotations. Only YAML files have lines to point at; a module or a file that is gone gives undefined.
+ */
+export function originLine(file: string, origin: string): number | undefined {
+  if (![".yaml", ".yml"].includes(path.extname(file))) return undefined;
+  let text: string;
+  try {
+    text = readFileSync(file, "utf8");
+  } catch {
+    return undefined;
+  }
+  const lines = new YAML.LineCounter();
+  const doc = YAML.parseDocument(text, { lineCounter: lines });
+  const [field, index] = origin.split(".");
+  return yamlLocator(doc, lines)([field!, Number(index)]);
+}
+
 async function readRaw(file: string): Promise<{ raw: unknown; locate?: Locate }> {
   const ext = path.extname(file);
   if (ext === ".yaml" || ext === ".yml") {

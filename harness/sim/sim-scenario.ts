@@ -10,10 +10,10 @@ import type { MutantName } from "../../reference-node/core/mutants.js";
 import { SimCluster } from "../../reference-node/sim/cluster.js";
 import type { Link, LinkRule } from "../../reference-node/sim/network.js";
 import { CheckContext, checkDeadlineMs, runCheck } from "../checks/index.js";
-import { judge } from "../checks/judge.js";
+import { judge, notRun } from "../checks/judge.js";
 import { cutPairs, grudgeFromGroups, grudgeIsolate, grudgeNodes, grudgeOneWay, type Grudge } from "../faults/grudge.js";
 import type { HistoryWriter, ScenarioHistory } from "../history/writer.js";
-import { stepEnd } from "../history/step-record.js";
+import { stepEnd, stepOrigin } from "../history/step-record.js";
 import type { Progress } from "../run/progress.js";
 import { ViewRecorder } from "./view-recorder.js";
 import { describeStep } from "../scenario/describe.js";
@@ -91,9 +91,8 @@ export async function runSimScenario(file: string, scenario: Scenario, options: 
   });
   const reason = simNotRunReason(scenario);
   if (reason) {
-    history.add({ type: "scenario-end", source: "harness", t: 0 });
-    const checks: CheckResult[] = [{ name: "scenario", verdict: "skip", summary: reason, evidence: [], metrics: {} }];
-    return { name: scenario.name, file, description: scenario.description.trim(), verdict: "skip", startedAt, durationMs: 0, seed, checks, metrics: {} };
+    history.add({ type: "scenario-end", source: "harness", t: 0, skipped: reason });
+    return { ...notRun({ name: scenario.name, file, description: scenario.description.trim(), startedAt, durationMs: 0 }, reason), seed };
   }
   const player = new SimPlayer(scenario, history, NodeConfig.parse(config), seed, aggregated, options);
   const stepResults: CheckResult[] = [];
@@ -111,7 +110,7 @@ export async function runSimScenario(file: string, scenario: Scenario, options: 
         if (!(error instanceof StepFailed)) throw error;
         outcome = { name: `step ${index + 1}: ${step.kind}`, verdict: "fail", summary: error.message, evidence: [], metrics: {} };
       }
-      if (outcome) stepResults.push({ ...outcome, durationMs: player.now - began });
+      if (outcome) stepResults.push({ ...outcome, durationMs: player.now - began, origin: stepOrigin(index) });
       history.add({ ...stepEnd(index, step, outcome), t: player.now });
     }
   } catch (error) {

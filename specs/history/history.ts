@@ -48,7 +48,17 @@ export const HistoryRecord = z.discriminatedUnion("type", [
     checks: z.array(z.unknown()).describe("the scenario's checks as written (kind → args), so `grapevine check` can judge the history again"),
     proxies: z.record(z.string(), z.string()).describe("link (i->j) → the address its proxy listens on"),
   }),
-  z.object({ ...common, type: z.literal("scenario-end"), source: harness, aborted: z.string().optional() }),
+  z.object({
+    ...common,
+    type: z.literal("scenario-end"),
+    source: harness,
+    aborted: z.string().optional(),
+    skipped: z.string().optional().describe("why nothing ran: the scenario's one SKIP, so `grapevine check` gives it again"),
+    datagramsUntouched: z
+      .string()
+      .optional()
+      .describe('its datagram steps ("duplicate and reorder") found no datagram to act on: a pass is not a judgement of them, and becomes SKIP'),
+  }),
   z.object({
     ...common,
     type: z.literal("node-up"),

@@ -34,6 +34,13 @@ export const CheckResult = z.object({
     .min(0)
     .optional()
     .describe("a step's own time, from its start to its end (virtual ms in the simulator); checks judged after the run have none"),
+  origin: z
+    .string()
+    .regex(/^(steps|checks)\.\d+$/)
+    .optional()
+    .describe(
+      "the scenario field that made this result, steps.N or checks.N (from 0), so that annotations can point at its line; none for the checks every scenario gets",
+    ),
 });
 
 export const ScenarioResult = z.object({

@@ -39,7 +39,7 @@ t.setTimeout(420_000);
 const conformance = skip
   ? undefined
   : {
-      memberlist: run(["conformance", "--sut", "fixtures/adapters/memberlist.json", "--generated", "100", "--seed", "11"]),
+      memberlist: run(["conformance", "--sut", "fixtures/adapters/memberlist.json", "--generated", "100", "--seed", "11", "--reporter", "github"]),
       serf: run(["conformance", "--sut", "fixtures/adapters/serf.json", "--generated", "50", "--seed", "11"]),
     };
 const started = conformance && {
@@ -109,6 +109,12 @@ t.test(
   async (t) => {
     const run = await cases(started!.memberlist);
     t.equal(run.exitCode, 1, "exit 1: MUST failures");
+    // Under --reporter github each failed MUST is an annotation on the manifest the agent was started from.
+    t.match(
+      run.all,
+      /^::error file=fixtures\/adapters\/memberlist\.json,title=memberlist › WIRE-ALIVE-1\/compound-empty-part \(MUST FAIL\)::/m,
+      "the crash annotated on memberlist's manifest",
+    );
     judgeRun(t, run, "memberlist");
     const verdict = (id: string) => run.cases.find((c) => c.id === id);
     for (const r of REQUIREMENTS.filter((r) => r.id.startsWith("ML-"))) t.equal(verdict(r.id)?.verdict, "PASS", `${r.id}: ${verdict(r.id)?.actual}`);

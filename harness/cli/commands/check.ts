@@ -7,7 +7,8 @@ import { Summary, type CheckResult } from "../../../specs/report/summary.js";
 import { Check, type CheckSpec } from "../../../specs/scenario/scenario.js";
 import { CheckContext } from "../../checks/index.js";
 import { HistoryFileError, readHistory } from "../../history/read.js";
-import { judge } from "../../checks/judge.js";
+import { datagramsUntouched, judge, notRun } from "../../checks/judge.js";
+import { stepOrigin } from "../../history/step-record.js";
 import { REPORTERS, type ReporterName } from "../../report/reporters.js";
 import { EXIT_CHECK_FAILED, EXIT_OK, UsageError } from "../usage-error.js";
 import { MACHINE_OUTPUT_OPTIONS, type MachineOutputArgs, writeMachineOutputs } from "../machine-output.js";
@@ -47,22 +48,14 @@ export function recheck(runDir: string): { summary: Summary; mismatches: string[
           evidence: [],
           metrics: {},
           ...(began ? { durationMs: r.t - began.t } : {}),
+          origin: stepOrigin(r.index),
         };
       });
     const end = own.find((r): r is RecordOf<"scenario-end"> => r.type === "scenario-end");
-    const result = judge(
-      {
-        name: start.scenario,
-        file: start.file,
-        description: start.description,
-        startedAt: start.t,
-        durationMs: (end?.t ?? start.t) - start.t,
-        aborted: end?.aborted,
-      },
-      stepResults,
-      specs,
-      new CheckContext(own),
-    );
+    const meta = { name: start.scenario, file: start.file, description: start.description, startedAt: start.t, durationMs: (end?.t ?? start.t) - start.t };
+    // A scenario that did not run, or whose datagram steps had nothing to act on, is SKIP as the run said.
+    const judged = end?.skipped ? notRun(meta, end.skipped) : judge({ ...meta, aborted: end?.aborted }, stepResults, specs, new CheckContext(own));
+    const result = end?.datagramsUntouched ? datagramsUntouched(judged, end.datagramsUntouched) : judged;
     return start.seed === undefined ? result : { ...result, seed: start.seed };
   });
   const summary: Summary = {
@@ -100,9 +93,9 @@ export const checkCommand: CommandModule<object, CheckArgs> = {
       .option("reporter", { choices: REPORTERS, default: "default" as ReporterName, describe: "what to print on stdout at the end" })
       .options(MACHINE_OUTPUT_OPTIONS),
   handler: async (args) => {
-    const { renderTerminal } = await import("../../report/terminal.js");
+    const { printReport } = await import("../../report/terminal.js");
     const { summary, mismatches } = recheck(args.runDir);
-    process.stdout.write(renderTerminal(args.reporter, summary, path.join(args.runDir, "index.html")));
+    printReport(args.reporter, summary, path.join(args.runDir, "index.html"));
     const { renderJunit } = await import("../../report/junit.js");
     writeMachineOutputs(args, { json: () => JSON.stringify(summary, null, 2), junit: () => renderJunit(summary) });
     if (mismatches.length) process.stderr.write(`verdicts differ from summary.json:\n${mismatches.map((m) => `  ${m}`).join("\n")}\n`);

@@ -24,7 +24,7 @@ interface ConformanceArgs {
   "report-dir": string;
   junit?: string;
   json?: string;
-  reporter: "default" | "json" | "junit";
+  reporter: "default" | "json" | "junit" | "github";
   "allow-leave": boolean;
   "period-ms": number;
   protocol: "grapevine-v1" | "memberlist";
@@ -119,9 +119,10 @@ export const conformanceCommand: CommandModule<object, ConformanceArgs> = {
       .option("report-dir", { type: "string", default: "reports", describe: "where the run folder is created" })
       .options(MACHINE_OUTPUT_OPTIONS)
       .option("reporter", {
-        choices: ["default", "json", "junit"] as const,
+        choices: ["default", "json", "junit", "github"] as const,
         default: "default" as const,
-        describe: "what to print on stdout at the end: the summary, the JSON results or JUnit",
+        describe:
+          "what to print on stdout at the end: the summary, the JSON results, JUnit, or GitHub Actions annotations and the summary (the step summary in $GITHUB_STEP_SUMMARY)",
       })
       .option("allow-leave", { type: "boolean", default: false, describe: "let the leave case ask a --target to leave its cluster" })
       .option("protocol", {
@@ -191,8 +192,10 @@ export const conformanceCommand: CommandModule<object, ConformanceArgs> = {
 
     const startedAt = Date.now();
     const implementations: ImplementationResult[] = [];
-    // Case by case as they finish: on stdout under the default reporter, on stderr when stdout carries JSON or JUnit.
-    const progress = args.reporter === "default" ? process.stdout : process.stderr;
+    // Case by case as they finish: on stdout under the default and github reporters, on stderr when stdout carries JSON or JUnit.
+    const progress = args.reporter === "default" || args.reporter === "github" ? process.stdout : process.stderr;
+    /** The manifest each implementation was started from, for annotations on it. */
+    const manifests = new Map<string, string>();
     for (const plan of planned) {
       if (controller.signal.aborted) break;
       progress.write(`\n${plan.name}\n`);
@@ -211,19 +214,19 @@ export const conformanceCommand: CommandModule<object, ConformanceArgs> = {
         throw new UsageError(`${plan.name}: cannot start or reach it: ${(error as Error).message}`);
       }
       try {
-        implementations.push(
-          await (sut.protocol === "memberlist" ? runMemberlistConformance : runConformance)(sut, {
-            only: args.only,
-            generated: args.generated,
-            seed,
-            corpus,
-            runDir,
-            allowLeave: args["allow-leave"],
-            fallbackPeriodMs: args["period-ms"],
-            signal: controller.signal,
-            onCase: (_, result) => progress.write(`${caseLine(result)}\n`),
-          }),
-        );
+        const result = await (sut.protocol === "memberlist" ? runMemberlistConformance : runConformance)(sut, {
+          only: args.only,
+          generated: args.generated,
+          seed,
+          corpus,
+          runDir,
+          allowLeave: args["allow-leave"],
+          fallbackPeriodMs: args["period-ms"],
+          signal: controller.signal,
+          onCase: (_, result) => progress.write(`${caseLine(result)}\n`),
+        });
+        implementations.push(result);
+        if (plan.kind === "adapter") manifests.set(result.name, plan.file);
       } finally {
         await sut.stop();
       }
@@ -247,7 +250,13 @@ export const conformanceCommand: CommandModule<object, ConformanceArgs> = {
     writeMachineOutputs(args, { json: () => json, junit: () => junit });
     if (args.reporter === "json") process.stdout.write(`${json}\n`);
     else if (args.reporter === "junit") process.stdout.write(junit);
-    else process.stdout.write(renderSummary(report, htmlPath));
+    else if (args.reporter === "github") {
+      const { renderConformanceAnnotations, renderConformanceMarkdown } = await import("../../conformance/report/github.js");
+      const { writeStepSummary } = await import("../../report/github.js");
+      const annotations = renderConformanceAnnotations(report, manifests, process.env.GITHUB_WORKSPACE ?? process.cwd());
+      process.stdout.write(`${[...annotations, renderSummary(report, htmlPath)].join("\n")}`);
+      if (!writeStepSummary(renderConformanceMarkdown(report))) process.stderr.write("GITHUB_STEP_SUMMARY is not set: no step summary written\n");
+    } else process.stdout.write(renderSummary(report, htmlPath));
     if (controller.signal.aborted) process.exit(130);
     process.exitCode = conformanceExitCode(implementations, report.verdict);
   },

@@ -129,7 +129,7 @@ export const runCommand: CommandModule<object, RunArgs> = {
       { runSuite },
       { lineProgress },
       { writeReports },
-      { renderTerminal },
+      { printReport, stdoutIsText },
       { DockerRuntimeError },
       { ProxyApiError },
       { PacketFaultsUnavailable },
@@ -216,10 +216,10 @@ export const runCommand: CommandModule<object, RunArgs> = {
           signal: controller.signal,
         });
         const files = await writeReports(dir, summary, history.records);
-        process.stdout.write(renderTerminal(args.reporter, summary, files.html));
+        printReport(args.reporter, summary, files.html);
         // Every failure replays from its seed: one command per failed scenario. On stderr when stdout
         // carries TAP, JSON or JUnit, which a line after the document would break.
-        const notes = args.reporter === "default" ? process.stdout : process.stderr;
+        const notes = stdoutIsText(args.reporter) ? process.stdout : process.stderr;
         for (const result of summary.scenarios.filter((r) => r.verdict === "fail")) {
           const loaded = scenarios.find((s) => s.scenario.name === result.name);
           if (loaded && result.seed !== undefined)
@@ -258,7 +258,7 @@ export const runCommand: CommandModule<object, RunArgs> = {
         throw error;
       });
       const files = await writeReports(dir, summary, history.records);
-      process.stdout.write(renderTerminal(args.reporter, summary, files.html));
+      printReport(args.reporter, summary, files.html);
       cells.push({ label: sut.label, summary, html: path.relative(runDir, files.html) });
     }
     if (plans.length > 1) {
@@ -273,7 +273,7 @@ export const runCommand: CommandModule<object, RunArgs> = {
     // The comparison goes where the terminal reporter writes, or to stderr when stdout carries TAP, JSON or JUnit.
     const regressions =
       args.baseline && cells.length > 0
-        ? await compareAndPrint(args.baseline, runDir, thresholds!, undefined, args.reporter === "default" ? process.stdout : process.stderr)
+        ? await compareAndPrint(args.baseline, runDir, thresholds!, undefined, stdoutIsText(args.reporter) ? process.stdout : process.stderr)
         : 0;
     process.exitCode = passed && regressions === 0 ? EXIT_OK : EXIT_CHECK_FAILED;
   },

@@ -8,6 +8,7 @@ import { fileURLToPath } from "node:url";
 import { execa } from "execa";
 import t from "tap";
 import { ownerPid } from "../../../harness/faults/packet/names.js";
+import { builtCli } from "../../../harness/paths.js";
 import { processAlive } from "../../../harness/process-alive.js";
 import { PacketEngine } from "../../../harness/faults/packet/packet-engine.js";
 import { DockerRuntime } from "../../../harness/runtime/docker/docker-runtime.js";
@@ -113,6 +114,8 @@ t.test(
       /no datagram crossed the links its duplicate and reorder steps faulted/,
       "the reference node's wire is TCP: datagram faults judge nothing there, and say so",
     );
+    const recheck = await execa(process.execPath, [builtCli(), "check", result.runDir], { reject: false });
+    t.match(recheck.stderr, /every verdict matches summary\.json/, "check gives that SKIP again from the history");
     const history = readFileSync(path.join(result.runDir, "history.ndjson"), "utf8");
     t.match(history, /"kind":"partition"/, "the partition went through the packet engine's fault log");
     t.same(await leftovers(), [], "no container or network left");

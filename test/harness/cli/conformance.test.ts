@@ -22,13 +22,14 @@ interface JsonCase {
   actual: string;
 }
 
-function conformance(args: string[]) {
+function conformance(args: string[], env: Record<string, string> = {}) {
   const dir = mkdtempSync(path.join(tmpdir(), "grapevine-conformance-"));
   const json = path.join(dir, "out.json");
   const junit = path.join(dir, "out.xml");
   const run = execa(process.execPath, [builtCli(), "conformance", "--report-dir", dir, "--json", json, "--junit", junit, ...args], {
     reject: false,
     timeout: 170_000,
+    env,
   });
   return run.then((result) => ({ result, dir, json, junit, cases: () => (JSON.parse(readFileSync(json, "utf8")) as { cases: JsonCase[] }).cases }));
 }
@@ -149,9 +150,24 @@ for (const [mutant, { id, detector }] of Object.entries(breaks)) {
   });
 }
 
-t.test("two implementations side by side make a matrix; one failing MUST fails the run", async (t) => {
-  const { result, cases, dir } = await conformance(["--sut", "reference", "--sut", "reference:no-refute", "--only", "SWIM-REFUTE", "--generated", "0"]);
+t.test("two implementations side by side make a matrix; one failing MUST fails the run, annotated for GitHub", async (t) => {
+  const stepSummary = path.join(mkdtempSync(path.join(tmpdir(), "grapevine-conformance-")), "summary.md");
+  const { result, cases, dir } = await conformance(
+    ["--sut", "reference", "--sut", "reference:no-refute", "--only", "SWIM-REFUTE", "--generated", "0", "--reporter", "github"],
+    { GITHUB_STEP_SUMMARY: stepSummary },
+  );
   t.equal(result.exitCode, 1);
+  const annotations = result.stdout.split("\n").filter((l) => l.startsWith("::"));
+  t.match(
+    annotations,
+    [
+      /^::error title=reference%3Ano-refute › SWIM-REFUTE-1 \(MUST FAIL\)::.*Actual: no refutation heard/,
+      /^::warning title=reference%3Ano-refute › SWIM-REFUTE-2 \(SHOULD NON-STRICT\)::/,
+    ],
+    "the failed MUST an error, the SHOULD a warning, on no file: the reference node has no manifest",
+  );
+  t.equal(annotations.length, 2, "nothing about the passing implementation");
+  t.match(readFileSync(stepSummary, "utf8"), /\| reference:no-refute \| 0 \| 1 \| 1 \| 0 \| 0 \|/, "the step summary counts them");
   const verdicts = cases()
     .filter((c) => c.requirement === "SWIM-REFUTE-1")
     .map((c) => `${c.implementation}=${c.verdict}`);
