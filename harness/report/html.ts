@@ -2,6 +2,7 @@
 import type { HistoryRecord } from "../../specs/history/history.js";
 import type { CheckResult, ScenarioResult, Summary } from "../../specs/report/summary.js";
 import { CheckContext } from "../checks/context.js";
+import { Truth } from "../checks/truth.js";
 import { spreadOf } from "../checks/kv.js";
 import { agreementSpec, convergenceSpec, detectionSpec, disseminationSpec, heatmapSpec, renderSvg, sharesSpec, timelineSpec } from "./charts.js";
 import { digestAgreement, disseminationCurve, timeline } from "./timeline.js";
@@ -25,8 +26,9 @@ details { margin: .2rem 0 } summary { cursor: pointer } .chart { overflow-x: aut
 `;
 
 function checkRow(check: CheckResult): string {
+  // A failed check's evidence is what the reader came for: open from the start.
   const evidence = check.evidence.length
-    ? `<details><summary>${check.evidence.length + (check.evidenceOmitted ?? 0)} evidence</summary><ul class="evidence">${check.evidence
+    ? `<details${check.verdict === "fail" ? " open" : ""}><summary>${check.evidence.length + (check.evidenceOmitted ?? 0)} evidence</summary><ul class="evidence">${check.evidence
         .map(
           (e) =>
             `<li>${[e.atMs !== undefined ? `${(e.atMs / 1000).toFixed(2)} s` : "", e.observer ? `observer ${escapeHtml(e.observer)}` : "", e.member ? `member ${escapeHtml(e.member)}` : ""].filter(Boolean).join(" · ")}: ${escapeHtml(e.detail)}</li>`,
@@ -36,33 +38,56 @@ function checkRow(check: CheckResult): string {
   return `<tr><td class="${check.verdict}">${check.verdict.toUpperCase()}</td><td>${escapeHtml(check.name)}</td><td>${escapeHtml(check.summary)}${evidence}</td></tr>`;
 }
 
+/**
+ * The instants (ms since the scenario started) at which the only change was the cluster's start-up:
+ * nodes first coming up before the first step. The convergence chart leaves them out, since
+ * starting the cluster is not a change a scenario made (a restart later on is).
+ */
+export function startUpInstants(records: readonly HistoryRecord[]): Set<number> {
+  const truth = new Truth(records);
+  const firstStep = records.find((r) => r.type === "step" && r.phase === "start")?.t ?? Infinity;
+  const seen = new Set<string>();
+  const startUp = new Set<number>();
+  const others = new Set<number>([...truth.downs.map((d) => d.t), ...truth.faults.flatMap((f) => [f.from, f.to])]);
+  for (const r of records) {
+    if (r.type !== "node-up") continue;
+    const at = r.readyAt ?? r.t;
+    if (!seen.has(r.node) && r.t <= firstStep) startUp.add(at);
+    else others.add(at);
+    seen.add(r.node);
+  }
+  return new Set([...startUp].filter((t) => !others.has(t)).map((t) => Math.round(t - truth.start)));
+}
+
 async function scenarioSection(result: ScenarioResult, records: HistoryRecord[]): Promise<string> {
   const charts: string[] = [];
   const nodes = new Set(records.flatMap((r) => (r.type === "node-up" ? [r.node] : []))).size;
+  // The time axis and fault windows every scenario-time chart below shares.
+  const { faults, durationS } = timeline(records.filter((r) => r.type !== "transition"));
   if (nodes > LANES_UP_TO || records.some((r) => r.type === "view-count")) {
     // A lane per (observer, member) is N² lanes: past a few dozen nodes, shares and a heatmap instead.
-    const { faults, durationS } = timeline(records.filter((r) => r.type !== "transition"));
     const { curve, heat } = viewShares(records, SHARE_BINS);
     charts.push(`<h3>Views over time</h3><div class="chart" data-chart="shares">${await renderSvg(sharesSpec(curve, faults, durationS))}</div>`);
     charts.push(`<h3>Members held alive</h3><div class="chart" data-chart="heatmap">${await renderSvg(heatmapSpec(heat, durationS, SHARE_BINS))}</div>`);
   } else {
-    const { bands, faults, durationS } = timeline(records);
+    const { bands } = timeline(records);
     charts.push(`<h3>Views over time</h3><div class="chart" data-chart="timeline">${await renderSvg(timelineSpec(bands, faults, durationS))}</div>`);
   }
   const detection = detectionSpec(result);
   if (detection) charts.push(`<h3>Detection latency</h3><div class="chart" data-chart="detection">${await renderSvg(detection)}</div>`);
   const convergenceCheck = result.checks.find((c) => c.name === "converged");
+  const startUp = startUpInstants(records);
   const points = (convergenceCheck?.evidence ?? [])
-    .filter((e) => e.tookMs !== undefined)
+    .filter((e) => e.tookMs !== undefined && !startUp.has(e.atMs ?? 0))
     .map((e) => ({ atS: (e.atMs ?? 0) / 1000, ms: e.tookMs ?? null, label: e.detail }));
-  const convergence = convergenceSpec(points);
+  const convergence = convergenceSpec(points, faults, durationS);
   if (convergence)
     charts.push(`<h3>Time to convergence after each change</h3><div class="chart" data-chart="convergence">${await renderSvg(convergence)}</div>`);
   if (records.some((r) => r.type === "kv-write")) {
     const curve = disseminationSpec(disseminationCurve(spreadOf(new CheckContext(records))));
     if (curve) charts.push(`<h3>Dissemination of writes</h3><div class="chart" data-chart="dissemination">${await renderSvg(curve)}</div>`);
   }
-  const agreement = agreementSpec(digestAgreement(records));
+  const agreement = agreementSpec(digestAgreement(records), faults, durationS);
   if (agreement && records.some((r) => r.type === "kv-write"))
     charts.push(`<h3>Key-value digest agreement</h3><div class="chart" data-chart="agreement">${await renderSvg(agreement)}</div>`);
   return `<section id="${escapeHtml(result.name)}">

@@ -20,6 +20,33 @@ export interface FaultBand {
   toS: number;
 }
 
+/**
+ * What a fault window says in the report: its kind, the figures that matter, and whom it hit. A
+ * partition names its sides (nodes with the same grudge are on the same side).
+ */
+export function faultLabel(f: { kind: string; targets: readonly string[]; params: Record<string, unknown> }): string {
+  const grudge = f.params.grudge as Record<string, string[]> | undefined;
+  if (f.kind === "partition" && grudge) {
+    const sides = new Map<string, string[]>();
+    for (const node of f.targets) {
+      const key = [...(grudge[node] ?? [])].sort().join(",");
+      sides.set(key, [...(sides.get(key) ?? []), node]);
+    }
+    return `partition ${[...sides.values()].map(whom).join(" | ")}`;
+  }
+  const figures = [
+    typeof f.params.rate === "number" ? `${Math.round(f.params.rate * 1000) / 10}%` : "",
+    typeof f.params.latencyMs === "number" ? `${f.params.latencyMs} ms` : "",
+    typeof f.params.jitterMs === "number" && f.params.jitterMs > 0 ? `± ${f.params.jitterMs} ms` : "",
+  ].filter(Boolean);
+  return [f.kind, ...figures, whom(f.targets)].filter(Boolean).join(" ");
+}
+
+/** The nodes a fault hit, named up to a handful; a count past that (a simulated cluster of thousands). */
+function whom(targets: readonly string[]): string {
+  return targets.length <= 6 ? targets.join(",") : `${targets.length} nodes`;
+}
+
 /** Intervals in seconds since the scenario started. A node's view ends when its process ends. */
 export function timeline(records: readonly HistoryRecord[]): { bands: StateBand[]; faults: FaultBand[]; durationS: number } {
   const truth = new Truth(records);
@@ -52,7 +79,7 @@ export function timeline(records: readonly HistoryRecord[]): { bands: StateBand[
   for (const key of [...open.keys()]) close(key, truth.end);
   const faults = truth.faults.map((f) => ({
     kind: f.kind,
-    label: `${f.kind} ${f.targets.join(",")}`,
+    label: faultLabel(f),
     fromS: s(f.from),
     // Instant faults (crash, restart) get a visible sliver.
     toS: Math.max(s(f.to), s(f.from) + 0.05),
