@@ -7,6 +7,7 @@ import type { Implementation } from "../../adapters/implementation.js";
 import type { BenchKind, BenchPlan } from "../../bench/compare/run.js";
 import type { TradeoffBench } from "../../bench/tradeoff/plan.js";
 import { EXIT_CHECK_FAILED, UsageError } from "../usage-error.js";
+import { boundedDurationMs, durationsMs, listValues, wholeNumbers } from "../values.js";
 import { pointLatestAt, runDirFor } from "../../report/run-dir.js";
 import { MACHINE_OUTPUT_OPTIONS, writeMachineOutputs } from "../machine-output.js";
 import { MAX_PROCESS_NODES, MAX_SIM_NODES } from "../../../specs/scenario/scenario.js";
@@ -15,23 +16,23 @@ import { simTooLarge } from "../../sim/footprint.js";
 interface BenchArgs {
   kind: BenchKind | "tradeoff";
   sut: string[];
-  nodes: string;
+  nodes: string | string[];
   trials?: number;
   seed?: number;
-  pauses: string;
-  rates: string;
-  "duration-s": number;
-  "partitions-s": string;
-  "heal-wait-s": number;
+  pauses: string | string[];
+  rates: string | string[];
+  "duration-s": string;
+  "partitions-s": string | string[];
+  "heal-wait-s": string;
   faults: "proxy" | "packet";
   "report-dir": string;
   runtime?: "process" | "sim";
   "loss-nodes": number;
   "loss-periods": number;
-  thresholds: string;
-  multipliers: string;
-  conditions: string;
-  "quiet-minutes"?: number;
+  thresholds: string | string[];
+  multipliers: string | string[];
+  conditions: string | string[];
+  "quiet-minutes"?: string;
   json?: string;
   junit?: string;
 }
@@ -39,13 +40,6 @@ interface BenchArgs {
 /** --json FILE: a copy of the bench's summary.json (a bench has measures, not verdicts: no --junit). */
 function writeBenchOutputs(args: BenchArgs, runDir: string): void {
   writeMachineOutputs(args, { json: () => readFileSync(path.join(runDir, "summary.json"), "utf8") });
-}
-
-function wholeNumbers(text: string, flag: string, min: number, max: number): number[] {
-  const values = text.split(",").map((v) => Number(v.trim()));
-  if (values.length === 0 || values.some((v) => !Number.isInteger(v) || v < min || v > max))
-    throw new UsageError(`${flag}: expected whole numbers from ${min} to ${max}, comma-separated (got "${text}")`);
-  return values;
 }
 
 async function implementationOf(spec: string): Promise<Implementation> {
@@ -92,21 +86,36 @@ export const benchCommand: CommandModule<object, BenchArgs> = {
         describe:
           "detection: crash latency; pause: verdicts on a paused node; loss: false positives and detection under message loss; partition: heal time after partitions of given lengths; convergence: a death's spread vs N; tradeoff: SWIM's suspicion multiplier against φ's threshold, detection latency against false positives, per network condition (simulator, or processes and tunable adapters)",
       })
-      .option("sut", { type: "string", array: true, default: ["reference"], describe: "reference, or an adapter manifest file (repeatable)" })
-      .option("nodes", { type: "string", default: "5", describe: "cluster size (convergence: a list, e.g. 4,8,16,32)" })
+      .option("sut", {
+        type: "string",
+        array: true,
+        nargs: 1,
+        default: ["reference"],
+        coerce: listValues,
+        describe: "reference, or an adapter manifest file (a list: repeated or comma-separated)",
+      })
+      .option("nodes", { type: "string", default: "5", describe: "cluster size (convergence: a list, e.g. 4,8,16,32 or --nodes 4 --nodes 8)" })
       .option("trials", { type: "number", describe: "trials per implementation (and per size, pause or partition; default 10, partition 1)" })
       .option("seed", { type: "number", describe: "seed for victims and crash phases (default random; recorded)" })
-      .option("pauses", { type: "string", default: "1000,3000,6000,12000", describe: "pause: durations in ms" })
+      .option("pauses", { type: "string", default: "1s,3s,6s,12s", describe: "pause: durations (500ms, 3s; a bare number is ms)" })
       .option("rates", { type: "string", default: "0,5,10,20,30", describe: "loss: percentages of exchanges lost on every link" })
-      .option("duration-s", { type: "number", default: 60, describe: "loss: seconds of watching for false verdicts at each rate" })
-      .option("partitions-s", { type: "string", default: "20,45,90", describe: "partition: how long each partition lasts, in seconds" })
+      .option("duration-s", {
+        type: "string",
+        default: "60",
+        describe: "loss: how long to watch for false verdicts at each rate (90s, 2m; a bare number is seconds)",
+      })
+      .option("partitions-s", { type: "string", default: "20,45,90", describe: "partition: how long each partition lasts (45s, 2m; a bare number is seconds)" })
       .option("faults", {
         choices: ["proxy", "packet"] as const,
         default: "proxy" as const,
         describe:
           "loss, partition: what carries the reference node's faults (manifests that say packet always get the packet engine; packet needs root and nft)",
       })
-      .option("heal-wait-s", { type: "number", default: 120, describe: "partition: how long to wait for the cluster to re-form after each heal, in seconds" })
+      .option("heal-wait-s", {
+        type: "string",
+        default: "120",
+        describe: "partition: how long to wait for the cluster to re-form after each heal (2m; a bare number is seconds)",
+      })
       .option("report-dir", { type: "string", default: "reports" })
       .options(MACHINE_OUTPUT_OPTIONS)
       .option("runtime", {
@@ -128,23 +137,24 @@ export const benchCommand: CommandModule<object, BenchArgs> = {
         describe: "tradeoff: network conditions (clean, jitter: 20 ± 10 ms, loss-10, loss-30, latency-step: 20 → 200 ms halfway)",
       })
       .option("quiet-minutes", {
-        type: "number",
-        describe: "tradeoff: minutes of each condition in which false positives are counted (default 10 virtual minutes in sim, 1 minute on processes)",
+        type: "string",
+        describe:
+          "tradeoff: how long each condition runs with false positives counted (90s, 10m; a bare number is minutes; default 10m virtual in sim, 1m on processes)",
       }),
   handler: async (args) => {
     if (args.junit)
       throw new UsageError("--junit: a bench has measures, not verdicts; --json FILE writes its summary (grapevine compare judges it against a baseline)");
     const trials = args.trials ?? (args.kind === "partition" ? 1 : 10);
     if (!Number.isInteger(trials) || trials < 1 || trials > 1000) throw new UsageError("--trials: a whole number from 1 to 1000");
-    const partitionsS = wholeNumbers(args["partitions-s"], "--partitions-s", 1, 3600);
-    if (!(args["heal-wait-s"] > 0 && args["heal-wait-s"] <= 3600)) throw new UsageError("--heal-wait-s: from 1 to 3600");
+    const partitionsS = durationsMs(args["partitions-s"], "s", "--partitions-s", 1000, 3_600_000).map((ms) => ms / 1000);
+    const healWaitS = boundedDurationMs(args["heal-wait-s"], "s", "--heal-wait-s", 1000, 3_600_000) / 1000;
     if (args.kind === "tradeoff") return benchTradeoff(args, args.trials ?? 5);
     if (args.runtime === "sim") return benchTheory(args, trials);
     const sizes = wholeNumbers(args.nodes, "--nodes", 3, MAX_PROCESS_NODES);
     if (args.kind !== "convergence" && sizes.length !== 1) throw new UsageError(`--nodes: one size for ${args.kind}`);
-    const pauses = wholeNumbers(args.pauses, "--pauses", 1, 120_000);
+    const pauses = durationsMs(args.pauses, "ms", "--pauses", 1, 120_000);
     const rates = wholeNumbers(args.rates, "--rates", 0, 100);
-    if (!(args["duration-s"] > 0 && args["duration-s"] <= 3600)) throw new UsageError("--duration-s: from 1 to 3600");
+    const durationS = boundedDurationMs(args["duration-s"], "s", "--duration-s", 1000, 3_600_000) / 1000;
     const [{ BenchSummary: BenchSummarySchema }, { POLL_MS }, { benchImplementation, trialsMeasured }, { renderBenchMarkdown, writeBenchReports }] =
       await Promise.all([
         import("../../../specs/bench/summary.js"),
@@ -172,7 +182,7 @@ export const benchCommand: CommandModule<object, BenchArgs> = {
     }
     const { runDir, interrupted } = benchRun(args["report-dir"], `bench-${args.kind}`);
     const say = (line: string) => process.stderr.write(`${line}\n`);
-    const plan: BenchPlan = { kind: args.kind, sizes, trials, seed, pauses, rates, durationS: args["duration-s"], partitionsS, healWaitS: args["heal-wait-s"] };
+    const plan: BenchPlan = { kind: args.kind, sizes, trials, seed, pauses, rates, durationS, partitionsS, healWaitS };
     const startedAt = Date.now();
     const results: ImplementationBench[] = [];
     for (const impl of impls) results.push(await benchImplementation(impl, plan, say, interrupted));
@@ -213,14 +223,13 @@ async function benchTradeoff(args: BenchArgs, crashes: number): Promise<void> {
   const thresholds = wholeNumbers(args.thresholds, "--thresholds", 1, 100);
   const multipliers = wholeNumbers(args.multipliers, "--multipliers", 1, 100);
   const { CONDITIONS } = await import("../../bench/tradeoff/plan.js");
-  const conditions = args.conditions.split(",").map((c) => c.trim());
+  const conditions = listValues(args.conditions);
   const unknown = conditions.filter((c) => !(CONDITIONS as readonly string[]).includes(c));
   if (unknown.length > 0 || conditions.length === 0)
     throw new UsageError(`--conditions: ${unknown.join(", ") || "none"} (expected some of ${CONDITIONS.join(", ")})`);
-  const quietMinutes = args["quiet-minutes"] ?? (runtime === "sim" ? 10 : 1);
-  if (!(quietMinutes > 0 && quietMinutes <= 24 * 60)) throw new UsageError("--quiet-minutes: more than 0, at most 1440");
+  const quietMs = boundedDurationMs(args["quiet-minutes"] ?? (runtime === "sim" ? "10" : "1"), "m", "--quiet-minutes", 1000, 24 * 3_600_000);
   const seed = args.seed ?? Math.floor(Math.random() * 2 ** 31);
-  const plan = { nodes, seed, conditions: conditions as (typeof CONDITIONS)[number][], quietMs: quietMinutes * 60_000, crashes };
+  const plan = { nodes, seed, conditions: conditions as (typeof CONDITIONS)[number][], quietMs, crashes };
   const say = (line: string) => process.stderr.write(`${line}\n`);
   let bench: TradeoffBench;
   if (runtime === "sim") {
@@ -245,7 +254,7 @@ async function benchTradeoff(args: BenchArgs, crashes: number): Promise<void> {
   const { runDir, interrupted } = benchRun(args["report-dir"], "bench-tradeoff");
   const startedAt = Date.now();
   say(
-    `bench tradeoff on processes: ${contestants.length} settings × ${conditions.length} conditions = ${contestants.length * conditions.length} trials, each a fresh ${nodes}-node cluster, ${quietMinutes * 60} s of quiet, then ${crashes} crash(es)`,
+    `bench tradeoff on processes: ${contestants.length} settings × ${conditions.length} conditions = ${contestants.length * conditions.length} trials, each a fresh ${nodes}-node cluster, ${quietMs / 1000} s of quiet, then ${crashes} crash(es)`,
   );
   bench = await runProcessTradeoff({ ...plan, contestants }, say, interrupted);
   await finishTradeoff(args, bench, runDir, { seed, startedAt }, interrupted);

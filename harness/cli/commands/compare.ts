@@ -2,13 +2,14 @@
 import { writeFileSync } from "node:fs";
 import type { CommandModule } from "yargs";
 import { EXIT_CHECK_FAILED, UsageError } from "../usage-error.js";
+import { durationMs } from "../values.js";
 import type { Thresholds } from "../../regression/compare.js";
 
 interface CompareArgs {
   base: string;
   run: string;
   "max-slower-pct": number;
-  "min-slower-ms": number;
+  "min-slower-ms": string;
   "max-false-dead": number;
   json?: string;
 }
@@ -16,7 +17,7 @@ interface CompareArgs {
 /** The thresholds the options give, checked. */
 export function thresholdsFrom(args: Pick<CompareArgs, "max-slower-pct" | "min-slower-ms" | "max-false-dead">): Thresholds {
   const pct = args["max-slower-pct"];
-  const slowerMs = args["min-slower-ms"];
+  const slowerMs = durationMs(args["min-slower-ms"], "ms", "--min-slower-ms");
   const falseDead = args["max-false-dead"];
   if (!(pct >= 0 && pct <= 10_000)) throw new UsageError(`--max-slower-pct: a percentage from 0 to 10000 (got ${pct})`);
   if (!(slowerMs >= 0 && slowerMs <= 3_600_000)) throw new UsageError(`--min-slower-ms: from 0 to 3600000 (got ${slowerMs})`);
@@ -26,7 +27,7 @@ export function thresholdsFrom(args: Pick<CompareArgs, "max-slower-pct" | "min-s
 
 export const THRESHOLD_OPTIONS = {
   "max-slower-pct": { type: "number", default: 25, describe: "a latency regresses when slower by more than this percentage…" },
-  "min-slower-ms": { type: "number", default: 250, describe: "…and by more than this many ms" },
+  "min-slower-ms": { type: "string", default: "250", describe: "…and by more than this (250ms, 1s; a bare number is ms)" },
   "max-false-dead": { type: "number", default: 1, describe: "false deaths per member-hour regress when up by more than this" },
 } as const;
 

@@ -9,6 +9,7 @@ import { parseHostPort } from "../../../specs/wire/address.js";
 import { packageRoot } from "../../paths.js";
 import { parseReferenceSut, parseSut } from "../sut-spec.js";
 import { EXIT_BAD_INPUT, EXIT_CHECK_FAILED, EXIT_OK, UsageError } from "../usage-error.js";
+import { boundedDurationMs, listValues } from "../values.js";
 import { pointLatestAt, runDirFor } from "../../report/run-dir.js";
 import { MACHINE_OUTPUT_OPTIONS, writeMachineOutputs } from "../machine-output.js";
 
@@ -26,7 +27,7 @@ interface ConformanceArgs {
   json?: string;
   reporter: "default" | "json" | "junit" | "github";
   "allow-leave": boolean;
-  "period-ms": number;
+  "period-ms": string;
   protocol: "grapevine-v1" | "memberlist";
 }
 
@@ -95,11 +96,24 @@ export const conformanceCommand: CommandModule<object, ConformanceArgs> = {
         type: "string",
         array: true,
         default: [] as string[],
+        coerce: listValues,
         describe:
-          "an implementation Grapevine starts: reference, reference:MUTANT, or an adapter manifest with a wire (fixtures/adapters/memberlist.json, serf.json) (repeatable)",
+          "an implementation Grapevine starts: reference, reference:MUTANT, or an adapter manifest with a wire (fixtures/adapters/memberlist.json, serf.json) (a list: repeated or comma-separated)",
       })
-      .option("target", { type: "string", array: true, default: [] as string[], describe: "HOST:PORT of an implementation someone else started (repeatable)" })
-      .option("admin", { type: "string", array: true, default: [] as string[], describe: "admin API URL of each --target, in the same order" })
+      .option("target", {
+        type: "string",
+        array: true,
+        default: [] as string[],
+        coerce: listValues,
+        describe: "HOST:PORT of an implementation someone else started (a list: repeated or comma-separated)",
+      })
+      .option("admin", {
+        type: "string",
+        array: true,
+        default: [] as string[],
+        coerce: listValues,
+        describe: "admin API URL of each --target, in the same order",
+      })
       .option("detector", {
         type: "string",
         choices: ["swim", "phi"],
@@ -108,7 +122,13 @@ export const conformanceCommand: CommandModule<object, ConformanceArgs> = {
           "the failure detector of the reference nodes it starts (phi: heartbeat gossip with the φ accrual detector); SWIM's requirements SKIP on phi and the heartbeat family's on swim",
       })
       .option("list", { type: "boolean", default: false, describe: "print the requirements catalogue as Markdown and exit" })
-      .option("only", { type: "string", array: true, default: [] as string[], describe: "run only these requirement IDs or prefixes (e.g. SWIM-PING, MERGE)" })
+      .option("only", {
+        type: "string",
+        array: true,
+        default: [] as string[],
+        coerce: listValues,
+        describe: "run only these requirement IDs or prefixes (e.g. SWIM-PING,MERGE or --only SWIM-PING --only MERGE)",
+      })
       .option("generated", {
         type: "number",
         default: 500,
@@ -130,7 +150,11 @@ export const conformanceCommand: CommandModule<object, ConformanceArgs> = {
         default: "grapevine-v1" as const,
         describe: "the wire every --target speaks",
       })
-      .option("period-ms", { type: "number", default: 1000, describe: "protocol period to assume for a target that does not declare probeIntervalMs" }),
+      .option("period-ms", {
+        type: "string",
+        default: "1000",
+        describe: "protocol period to assume for a target that does not declare probeIntervalMs (1s, 200ms; a bare number is ms)",
+      }),
   handler: async (args) => {
     // Loaded once the flags are checked, so that bad input is refused at once and --help stays fast.
     // What checking the arguments needs comes first, so that bad input is refused at once.
@@ -146,7 +170,7 @@ export const conformanceCommand: CommandModule<object, ConformanceArgs> = {
     if (!Number.isInteger(args.generated) || args.generated < 0 || args.generated > 100_000)
       throw new UsageError("--generated: a whole number from 0 to 100000");
     if (args.seed !== undefined && !Number.isInteger(args.seed)) throw new UsageError("--seed: must be a whole number");
-    if (!(args["period-ms"] > 0)) throw new UsageError("--period-ms: must be positive");
+    const fallbackPeriodMs = boundedDurationMs(args["period-ms"], "ms", "--period-ms", 10, 600_000);
     for (const o of args.only) {
       if (!REQUIREMENTS.some((r) => r.id === o || r.id.startsWith(`${o}-`))) throw new UsageError(`--only ${o}: matches no requirement (see --list)`);
     }
@@ -221,7 +245,7 @@ export const conformanceCommand: CommandModule<object, ConformanceArgs> = {
           corpus,
           runDir,
           allowLeave: args["allow-leave"],
-          fallbackPeriodMs: args["period-ms"],
+          fallbackPeriodMs,
           signal: controller.signal,
           onCase: (_, result) => progress.write(`${caseLine(result)}\n`),
         });

@@ -14,6 +14,7 @@ import type { Summary } from "../../../specs/report/summary.js";
 import { MAX_PROCESS_NODES, MAX_SIM_NODES } from "../../../specs/scenario/scenario.js";
 import { faultsFor, parseSut } from "../sut-spec.js";
 import { EXIT_CHECK_FAILED, EXIT_OK, UsageError } from "../usage-error.js";
+import { listValues } from "../values.js";
 import { simTooLarge } from "../../sim/footprint.js";
 
 interface RunArgs {
@@ -33,7 +34,7 @@ interface RunArgs {
   json?: string;
   junit?: string;
   "max-slower-pct": number;
-  "min-slower-ms": number;
+  "min-slower-ms": string;
   "max-false-dead": number;
 }
 
@@ -93,8 +94,9 @@ export const runCommand: CommandModule<object, RunArgs> = {
         // One value per --sut, so that scenario paths after it stay paths.
         nargs: 1,
         default: [] as string[],
+        coerce: listValues,
         describe:
-          "what to test: reference, reference:MUTANT, or an adapter manifest such as fixtures/adapters/serf.json (repeatable: a matrix of scenarios × implementations)",
+          "what to test: reference, reference:MUTANT, or an adapter manifest such as fixtures/adapters/serf.json (a list, repeated or comma-separated: a matrix of scenarios × implementations)",
       })
       .option("baseline", {
         type: "string",

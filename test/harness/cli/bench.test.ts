@@ -69,8 +69,13 @@ t.test("bad input exits 2", async (t) => {
     [["detection", "--nodes", "2"], /--nodes: expected whole numbers from 3 to 64/],
     [["detection", "--sut", "nope.json"], /--sut nope\.json: ENOENT/],
     [["loss", "--rates", "150"], /--rates/],
-    [["partition", "--partitions-s", "0"], /--partitions-s: expected whole numbers from 1 to 3600/],
-    [["partition", "--heal-wait-s", "0"], /--heal-wait-s: from 1 to 3600/],
+    [["partition", "--partitions-s", "0"], /--partitions-s: from 1s to 60m \(got 0ms\)/],
+    [["partition", "--heal-wait-s", "0"], /--heal-wait-s: from 1s to 60m \(got 0ms\)/],
+    [["partition", "--heal-wait-s", "2h"], /--heal-wait-s: "2h" is not a duration: write it with its unit, as in scenario files/],
+    [["pause", "--pauses", "1s,3x"], /--pauses: "3x" is not a duration/],
+    // A list repeated is the same list as written with commas.
+    [["detection", "--nodes", "4", "--nodes", "8"], /--nodes: one size for detection/],
+    [["tradeoff", "--conditions", "clean", "--conditions", "fog"], /--conditions: fog \(expected some of/],
   ];
   for (const [args, message] of cases) {
     const result = await cli(args);

@@ -237,6 +237,11 @@ t.test("bad input exits 2 with a message naming what is wrong", async (t) => {
     [["--target", "127.0.0.1:1", "--protocol", "gopher"], /protocol/],
     [["--sut", "reference:no-such"], /no mutant "no-such"/],
     [["--only", "NOPE"], /--only NOPE: matches no requirement/],
+    // Lists are comma-separated or repeated alike: each value is judged.
+    [["--only", "SWIM-PING,NOPE"], /--only NOPE: matches no requirement/],
+    [["--sut", "reference,reference:no-such"], /no mutant "no-such"/],
+    [["--target", "127.0.0.1:1,127.0.0.1:2", "--admin", "http://127.0.0.1:3"], /--admin: give one per --target/],
+    [["--target", "127.0.0.1:1", "--period-ms", "soon"], /--period-ms: "soon" is not a duration/],
     [["--target", "127.0.0.1:1", "--target", "127.0.0.1:2", "--admin", "http://127.0.0.1:3"], /--admin: give one per --target/],
     [["--target", "nowhere"], /--target nowhere: expected HOST:PORT/],
     [["--generated", "-1"], /--generated/],

@@ -1,3 +1,4 @@
+/// <reference lib="dom" />
 // The HTML report as a person sees it: opened offline in headless Chromium, its charts drawn, a screenshot kept.
 import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, statSync } from "node:fs";
 import { tmpdir } from "node:os";
