@@ -35,11 +35,37 @@ interface BenchArgs {
   "quiet-minutes"?: string;
   json?: string;
   junit?: string;
+  reporter: "default" | "json" | "github" | "junit" | "tap";
 }
 
-/** --json FILE: a copy of the bench's summary.json (a bench has measures, not verdicts: no --junit). */
-function writeBenchOutputs(args: BenchArgs, runDir: string): void {
-  writeMachineOutputs(args, { json: () => readFileSync(path.join(runDir, "summary.json"), "utf8") });
+/**
+ * What a bench prints, as --reporter says, once its reports are written: its table and the report's
+ * path, or its summary.json (json), or the table again in the job's step summary (github). --json FILE
+ * writes a copy of summary.json. A bench has measures, not verdicts: no JUnit, no TAP.
+ */
+async function printBench(args: BenchArgs, runDir: string, markdown: string, html: string): Promise<void> {
+  const summary = () => readFileSync(path.join(runDir, "summary.json"), "utf8");
+  writeMachineOutputs(args, { json: summary });
+  if (args.reporter === "json") {
+    process.stdout.write(summary().endsWith("\n") ? summary() : `${summary()}\n`);
+    return;
+  }
+  process.stdout.write(`${markdown}\nreport: ${html}\n`);
+  if (args.reporter === "github") {
+    const { writeStepSummary } = await import("../../report/github.js");
+    if (!writeStepSummary(markdown)) process.stderr.write("GITHUB_STEP_SUMMARY is not set: no step summary written\n");
+  }
+}
+
+/** Never green on nothing: a bench that measured nothing fails, saying so (as an annotation under github). */
+async function nothingMeasured(args: BenchArgs, why: string): Promise<void> {
+  const message = `nothing was measured${why ? `: ${why}` : ""}`;
+  process.stderr.write(`grapevine: ${message}\n`);
+  if (args.reporter === "github") {
+    const { command } = await import("../../report/github.js");
+    process.stdout.write(`${command("error", { title: `grapevine bench ${args.kind}` }, message)}\n`);
+  }
+  process.exitCode = EXIT_CHECK_FAILED;
 }
 
 async function implementationOf(spec: string): Promise<Implementation> {
@@ -140,10 +166,20 @@ export const benchCommand: CommandModule<object, BenchArgs> = {
         type: "string",
         describe:
           "tradeoff: how long each condition runs with false positives counted (90s, 10m; a bare number is minutes; default 10m virtual in sim, 1m on processes)",
+      })
+      .option("reporter", {
+        choices: ["default", "json", "github", "junit", "tap"] as const,
+        default: "default" as const,
+        describe:
+          "what to print on stdout at the end: the table, the summary as JSON, or the table and the job's step summary (github); junit and tap are refused: a bench has measures, not verdicts",
       }),
   handler: async (args) => {
     if (args.junit)
       throw new UsageError("--junit: a bench has measures, not verdicts; --json FILE writes its summary (grapevine compare judges it against a baseline)");
+    if (args.reporter === "junit" || args.reporter === "tap")
+      throw new UsageError(
+        `--reporter ${args.reporter}: a bench has measures, not verdicts; --reporter json prints its summary (grapevine compare judges it against a baseline)`,
+      );
     const trials = args.trials ?? (args.kind === "partition" ? 1 : 10);
     if (!Number.isInteger(trials) || trials < 1 || trials > 1000) throw new UsageError("--trials: a whole number from 1 to 1000");
     const partitionsS = durationsMs(args["partitions-s"], "s", "--partitions-s", 1000, 3_600_000).map((ms) => ms / 1000);
@@ -198,13 +234,11 @@ export const benchCommand: CommandModule<object, BenchArgs> = {
     });
     const html = await writeBenchReports(runDir, summary);
     pointLatestAt(runDir);
-    writeBenchOutputs(args, runDir);
-    process.stdout.write(`${renderBenchMarkdown(summary)}\nreport: ${html}\n`);
+    await printBench(args, runDir, renderBenchMarkdown(summary), html);
     if (interrupted()) process.exit(130);
     // Never green on nothing: a bench in which no trial measured anything has no figures to report.
     if (results.every((r) => trialsMeasured(r) === 0)) {
-      process.stderr.write("grapevine: nothing was measured: no trial ran to the end (the reasons are above and in the report)\n");
-      process.exitCode = EXIT_CHECK_FAILED;
+      await nothingMeasured(args, "no trial ran to the end (the reasons are above and in the report)");
     }
   },
 };
@@ -297,13 +331,11 @@ async function finishTradeoff(
   const { tradeoffMarkdown, writeTradeoffReports } = await import("../../bench/tradeoff/report.js");
   const html = await writeTradeoffReports(runDir, bench, { ...meta, finishedAt: Date.now() });
   pointLatestAt(runDir);
-  writeBenchOutputs(args, runDir);
-  process.stdout.write(`${tradeoffMarkdown(bench)}\nreport: ${html}\n`);
+  await printBench(args, runDir, tradeoffMarkdown(bench), html);
   if (interrupted()) process.exit(130);
   // Never green on nothing: a bench in which no crash was ever detected has no latency to plot.
   if (bench.rows.every((r) => r.detections === 0)) {
-    process.stderr.write("grapevine: nothing was measured: no crash was detected in any trial\n");
-    process.exitCode = EXIT_CHECK_FAILED;
+    await nothingMeasured(args, "no crash was detected in any trial");
   }
 }
 
@@ -333,12 +365,10 @@ async function benchTheory(args: BenchArgs, trials: number): Promise<void> {
   );
   const html = await writeTheoryReports(runDir, bench, { seed, startedAt, finishedAt: Date.now() });
   pointLatestAt(runDir);
-  writeBenchOutputs(args, runDir);
-  process.stdout.write(`${theoryMarkdown(bench)}\nreport: ${html}\n`);
+  await printBench(args, runDir, theoryMarkdown(bench), html);
   if (interrupted()) process.exit(130);
   // Never green on nothing: a bench that measured no trial has no figures to report.
   if (bench.spread.every((s) => s.firstSuspectPeriods === null && s.writeRounds === null)) {
-    process.stderr.write("grapevine: nothing was measured\n");
-    process.exitCode = EXIT_CHECK_FAILED;
+    await nothingMeasured(args, "");
   }
 }

@@ -10,7 +10,8 @@ import { Summary } from "../../../specs/report/summary.js";
 import { TradeoffSummary } from "../../../specs/bench/tradeoff.js";
 import { junitErrors } from "../report/junit-xsd.js";
 
-const grapevine = (args: string[]) => execa(process.execPath, [builtCli(), ...args], { reject: false, timeout: 120_000, cwd: packageRoot() });
+const grapevine = (args: string[], env: Record<string, string> = {}) =>
+  execa(process.execPath, [builtCli(), ...args], { reject: false, timeout: 120_000, cwd: packageRoot(), env });
 const dir = mkdtempSync(path.join(tmpdir(), "grapevine-outputs-"));
 const file = (name: string) => path.join(dir, name);
 
@@ -82,4 +83,18 @@ t.test("bench: --json FILE is its summary; --junit is refused before anything ru
   const junit = await grapevine([...args, "--report-dir", file("b2"), "--junit", file("bench.xml")]);
   t.equal(junit.exitCode, 2);
   t.match(junit.stderr, /--junit: a bench has measures, not verdicts/);
+  const junitReporter = await grapevine([...args, "--report-dir", file("b2"), "--reporter", "junit"]);
+  t.equal(junitReporter.exitCode, 2);
+  t.match(junitReporter.stderr, /--reporter junit: a bench has measures, not verdicts/);
+
+  // --reporter json: stdout is the summary and nothing else; github: the table, and the step summary.
+  const json = await grapevine([...args, "--seed", "4", "--report-dir", file("b3"), "--reporter", "json"]);
+  t.equal(json.exitCode, 0, json.stderr);
+  t.equal(TradeoffSummary.parse(JSON.parse(json.stdout)).rows.length, 2, "stdout parses as the summary");
+  const stepSummary = file("step-summary.md");
+  const github = await grapevine([...args, "--seed", "4", "--report-dir", file("b4"), "--reporter", "github"], { GITHUB_STEP_SUMMARY: stepSummary });
+  t.equal(github.exitCode, 0, github.stderr);
+  const table = readFileSync(stepSummary, "utf8");
+  t.match(github.stdout, table.trim().split("\n")[0]!, "the same table on stdout and in the step summary");
+  t.match(table, /SWIM ×4/);
 });
