@@ -14,7 +14,8 @@ const fmt = (x: number | null) => (x === null ? "—" : Math.round(x).toString()
 const RUNTIME_TEXT = { sim: "simulator", process: "processes" } as const;
 
 export function tradeoffMarkdown(bench: TradeoffBench): string {
-  const quiet = bench.quietMs < 60_000 ? `${bench.quietMs / 1000} s` : `${+(bench.quietMs / 60_000).toFixed(1)} minutes`;
+  const minutes = +(bench.quietMs / 60_000).toFixed(1);
+  const quiet = bench.quietMs < 60_000 ? `${bench.quietMs / 1000} s` : `${minutes} minute${minutes === 1 ? "" : "s"}`;
   const virtual = bench.runtime === "sim" ? " (virtual time)" : "";
   const lines = [
     `# Detection latency against false positives (${RUNTIME_TEXT[bench.runtime]})`,

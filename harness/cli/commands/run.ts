@@ -62,6 +62,7 @@ export const runCommand: CommandModule<object, RunArgs> = {
       .example("$0 run --runtime sim --nodes 1000", "the suite on 1,000 simulated nodes")
       .example("sudo $0 run --sut fixtures/adapters/serf.json", "Serf through its adapter manifest (packet faults: root)")
       .example("$0 run --mutant no-refute --baseline reports/<last-good-run>", "what a broken node regresses")
+      .example("$0 run --reporter github --junit junit.xml", "in GitHub Actions: each failure annotated on its scenario line, JUnit beside it")
       .option("nodes", {
         type: "number",
         describe: `run every scenario with this many nodes (1–${MAX_NODES.process}; with --runtime sim up to ${MAX_NODES.sim})`,
