@@ -4,6 +4,8 @@
 
 /** Every namespace a run makes starts with this; the sweep looks for nothing else. */
 export const NETNS_PREFIX = "gvp-";
+/** The router's interface towards the harness on the host (the peer of the host's gvh… link). */
+export const HARNESS_LINK = "harness";
 
 export interface NetNames {
   /** The run's own token: `<pid>-<n>`. */
@@ -29,7 +31,7 @@ export function netNames(pid: number, n: number, subnet: string): NetNames {
     run,
     router: `${NETNS_PREFIX}${run}-r`,
     hostIf: `gvh${short}`,
-    routerHostIf: "harness",
+    routerHostIf: HARNESS_LINK,
     subnet,
     routerAddr: `${subnet}.1`,
     hostAddr: `${subnet}.2`,

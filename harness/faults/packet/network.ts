@@ -11,7 +11,7 @@
 import { execFileSync } from "node:child_process";
 import { execa } from "execa";
 import { ip, nft, requirePacketFaults } from "./host-tools.js";
-import { chooseSubnet, NETNS_PREFIX, type NetNames, netNames, nodeNames, ownerPid } from "./names.js";
+import { chooseSubnet, HARNESS_LINK, NETNS_PREFIX, type NetNames, netNames, nodeNames, ownerPid } from "./names.js";
 import { RelayClient } from "./relay-client.js";
 import { createTable, renderRules, type RulesetState } from "./ruleset.js";
 import { processAlive } from "../../process-alive.js";
@@ -154,9 +154,21 @@ export class PacketNetwork {
   }
 }
 
-/** Kills every process inside the namespaces, then deletes them; a veth goes with its namespace. */
+/**
+ * Kills every process inside the namespaces, then deletes them. A veth goes with its namespace, but
+ * only once the kernel's cleanup of that namespace has run, which is asynchronous: the harness's own
+ * link (peer of the router's "harness" interface, the one veth with an end on the host) is deleted
+ * first, so that nothing is left on the host when this returns.
+ */
 function removeNamespaces(namespaces: string[]): void {
   for (const netns of namespaces) {
+    if (netns.endsWith("-r")) {
+      try {
+        execFileSync("ip", ["-n", netns, "link", "del", HARNESS_LINK], { stdio: "ignore" });
+      } catch {
+        // no such namespace or link
+      }
+    }
     try {
       const pids = execFileSync("ip", ["netns", "pids", netns], { encoding: "utf8", stdio: ["ignore", "pipe", "ignore"] })
         .split(/\s+/)
