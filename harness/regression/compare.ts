@@ -11,13 +11,19 @@ export class CompareError extends Error {
 export interface Thresholds {
   /** A latency regresses when it is more than this share slower (0.25: 25 %)… */
   slowerShare: number;
-  /** …and more than this many ms slower: below it is the noise of one poll or one period. */
+  /** …and more than this many ms slower: below it is the noise of when timers happen to fire. */
   slowerMs: number;
   /** False deaths per member-hour regress when up by more than this. */
   falsePositivesPerMemberHour: number;
 }
 
-export const DEFAULT_THRESHOLDS: Thresholds = { slowerShare: 0.25, slowerMs: 250, falsePositivesPerMemberHour: 1 };
+/**
+ * The defaults sit above the spread between two passing runs with different seeds. On the default
+ * suite in the simulator, over every ordered pair of seeds 1–12, the largest was 1,407 ms (the
+ * partition-heal split: the minority's probe order), then 810 ms (heal after a reconnect interval)
+ * and 645 ms (a detection). A floor at one probe period (250 ms) made 13 of 30 such pairs "regress".
+ */
+export const DEFAULT_THRESHOLDS: Thresholds = { slowerShare: 0.25, slowerMs: 1500, falsePositivesPerMemberHour: 1 };
 
 export type Change = "regressed" | "improved" | "unchanged" | "added" | "gone";
 

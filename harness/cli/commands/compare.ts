@@ -3,7 +3,7 @@ import { writeFileSync } from "node:fs";
 import type { CommandModule } from "yargs";
 import { EXIT_CHECK_FAILED, UsageError } from "../usage-error.js";
 import { durationMs } from "../values.js";
-import type { Thresholds } from "../../regression/compare.js";
+import { DEFAULT_THRESHOLDS, type Thresholds } from "../../regression/compare.js";
 
 interface CompareArgs {
   base: string;
@@ -26,9 +26,21 @@ export function thresholdsFrom(args: Pick<CompareArgs, "max-slower-pct" | "min-s
 }
 
 export const THRESHOLD_OPTIONS = {
-  "max-slower-pct": { type: "number", default: 25, describe: "a latency regresses when slower by more than this percentage…" },
-  "min-slower-ms": { type: "string", default: "250", describe: "…and by more than this (250ms, 1s; a bare number is ms)" },
-  "max-false-dead": { type: "number", default: 1, describe: "false deaths per member-hour regress when up by more than this" },
+  "max-slower-pct": {
+    type: "number",
+    default: DEFAULT_THRESHOLDS.slowerShare * 100,
+    describe: "a latency regresses when slower by more than this percentage…",
+  },
+  "min-slower-ms": {
+    type: "string",
+    default: String(DEFAULT_THRESHOLDS.slowerMs),
+    describe: "…and by more than this (1500ms, 2s; a bare number is ms): above the spread between two passing runs with other seeds",
+  },
+  "max-false-dead": {
+    type: "number",
+    default: DEFAULT_THRESHOLDS.falsePositivesPerMemberHour,
+    describe: "false deaths per member-hour regress when up by more than this",
+  },
 } as const;
 
 /**

@@ -42,6 +42,30 @@ t.test("two passing runs (other seeds) compare clean: exit 0", async (t) => {
   t.notMatch(cmp.stdout, /REGRESSED/);
 });
 
+t.test("the whole default suite, passing under three seeds: every pair compares clean, both ways", async (t) => {
+  // Timers fire at other moments under another seed: the thresholds must sit above that spread, or
+  // a pipeline comparing with yesterday's run fails on noise (the spread is measured in regression/compare.ts).
+  const runs: string[] = [];
+  for (const seed of ["3", "4", "5"]) {
+    const reportDir = mkdtempSync(path.join(tmpdir(), "grapevine-compare-"));
+    const run = await grapevine(["run", "--runtime", "sim", "--seed", seed, "--report-dir", reportDir]);
+    t.equal(run.exitCode, 0, `seed ${seed} passes`);
+    runs.push(path.join(reportDir, "latest"));
+  }
+  for (const a of runs)
+    for (const b of runs.filter((r) => r !== a)) {
+      const cmp = await grapevine(["compare", a, b]);
+      t.equal(
+        cmp.exitCode,
+        0,
+        cmp.stdout
+          .split("\n")
+          .filter((l) => /REGRESSED/.test(l))
+          .join("\n") || "clean",
+      );
+    }
+});
+
 t.test("run --baseline: the run's own checks pass or not, and the comparison fails it", async (t) => {
   const reportDir = mkdtempSync(path.join(tmpdir(), "grapevine-compare-"));
   const run = await grapevine(["run", "--runtime", "sim", ...SCENARIOS, "--seed", "1", "--mutant", "no-refute", "--baseline", base, "--report-dir", reportDir]);

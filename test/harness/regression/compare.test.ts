@@ -9,11 +9,11 @@ import type { TradeoffBench } from "../../../harness/bench/tradeoff/plan.js";
 const T = DEFAULT_THRESHOLDS;
 
 t.test("latency: slower past both the share and the ms regresses; within either is noise", async (t) => {
-  t.equal(measureChange("latency", 1000, 1300, T), "regressed", "+30 %, +300 ms");
-  t.equal(measureChange("latency", 1000, 1200, T), "unchanged", "+20 %: within the share");
-  t.equal(measureChange("latency", 100, 300, T), "unchanged", "+200 % but +200 ms: within one period");
-  t.equal(measureChange("latency", 1300, 1100, T), "unchanged", "−200 ms: within one period");
-  t.equal(measureChange("latency", 2000, 1000, T), "improved");
+  t.equal(measureChange("latency", 4000, 5600, T), "regressed", "+40 %, +1600 ms");
+  t.equal(measureChange("latency", 8000, 9600, T), "unchanged", "+20 %: within the share");
+  t.equal(measureChange("latency", 200, 800, T), "unchanged", "+300 % but +600 ms: within the spread of two seeds");
+  t.equal(measureChange("latency", 1300, 1100, T), "unchanged", "−200 ms");
+  t.equal(measureChange("latency", 6000, 3000, T), "improved");
   t.equal(measureChange("latency", 1000, null, T), "regressed", "detected before, never now");
   t.equal(measureChange("latency", null, 1000, T), "improved");
   t.equal(measureChange("latency", 1000, 1120, { ...T, slowerShare: 0.1, slowerMs: 100 }), "regressed", "thresholds are the caller's");
@@ -58,13 +58,13 @@ t.test("verdicts: a check that stops passing, stops judging or is gone regresses
     { scenario: "a", name: "step 4: expect detection n3", verdict: "pass", metrics: { allDeadMs: 1000 } },
   ]);
   const now = run([
-    { scenario: "a", name: "detection n3", verdict: "pass", metrics: { allDeadMs: 2000, deadVerdicts: 40 } },
+    { scenario: "a", name: "detection n3", verdict: "pass", metrics: { allDeadMs: 3000, deadVerdicts: 40 } },
     { scenario: "a", name: "converged", verdict: "pass" },
     { scenario: "b", name: "rejoined n2", verdict: "fail" },
     { scenario: "b", name: "heal", verdict: "pass" },
     { scenario: "c", name: "flaps", verdict: "skip" },
     { scenario: "d", name: "exits", verdict: "pass" },
-    { scenario: "a", name: "step 4: expect detection n3", verdict: "fail", metrics: { allDeadMs: 2000 } },
+    { scenario: "a", name: "step 4: expect detection n3", verdict: "fail", metrics: { allDeadMs: 3000 } },
   ]);
   const c = compare(flattenRun(base), flattenRun(now));
   const change = (name: string) => c.verdicts.find((v) => v.name === name)?.change;
@@ -76,9 +76,9 @@ t.test("verdicts: a check that stops passing, stops judging or is gone regresses
   t.equal(change("a › converged"), "unchanged");
   t.equal(change("a › step 4: expect detection n3"), undefined, "a step's expectation repeats its check: judged once");
   const measure = (name: string) => c.measures.find((m) => m.name === name);
-  t.match(measure("a › detection n3 › allDeadMs"), { base: 1000, run: 2000, change: "regressed" });
+  t.match(measure("a › detection n3 › allDeadMs"), { base: 1000, run: 3000, change: "regressed" });
   t.equal(measure("a › detection n3 › deadVerdicts"), undefined, "counts are not judged measures");
-  t.match(measure("all scenarios › detection (all dead) p50"), { base: 1000, run: 2000, change: "regressed" });
+  t.match(measure("all scenarios › detection (all dead) p50"), { base: 1000, run: 3000, change: "regressed" });
   t.equal(c.regressions, 6, "rejoined, flaps, never-dead gone, and three detection measures (the check's, the run's p50 and p90)");
   t.equal(compare(flattenRun(base), flattenRun(base)).regressions, 0, "a run against itself");
 });
