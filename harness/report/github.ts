@@ -51,10 +51,9 @@ export function renderAnnotations(summary: Summary, workspace: string, lineOf: L
   return summary.scenarios.flatMap((s) => s.checks.filter((c) => c.verdict === "fail" || c.verdict === "skip").map((c) => annotation(s, c, workspace, lineOf)));
 }
 
-/** Appends the run's Markdown to the step summary file Actions names, when it names one; says whether it did. */
-export function writeStepSummary(markdown: string, env: NodeJS.ProcessEnv = process.env): string | undefined {
+/** Appends the Markdown to the step summary file Actions names; outside Actions, says on stderr that there is none. */
+export function writeStepSummary(markdown: string, env: NodeJS.ProcessEnv = process.env): void {
   const file = env.GITHUB_STEP_SUMMARY;
-  if (!file) return undefined;
-  appendFileSync(file, `${markdown}\n`);
-  return file;
+  if (file) appendFileSync(file, `${markdown}\n`);
+  else process.stderr.write("GITHUB_STEP_SUMMARY is not set: no step summary written\n");
 }

@@ -5,7 +5,7 @@ import { CheckContext } from "../checks/context.js";
 import { Truth } from "../checks/truth.js";
 import { spreadOf } from "../checks/kv.js";
 import { agreementSpec, convergenceSpec, detectionSpec, disseminationSpec, heatmapSpec, renderSvg, sharesSpec, timelineSpec } from "./charts.js";
-import { digestAgreement, disseminationCurve, timeline } from "./timeline.js";
+import { digestAgreement, disseminationCurve, faultWindows, timeline } from "./timeline.js";
 import { LANES_UP_TO, viewShares } from "./view-shares.js";
 
 /** Instants sampled across a scenario for the shares and heatmap of a large cluster. */
@@ -43,8 +43,7 @@ function checkRow(check: CheckResult): string {
  * nodes first coming up before the first step. The convergence chart leaves them out, since
  * starting the cluster is not a change a scenario made (a restart later on is).
  */
-export function startUpInstants(records: readonly HistoryRecord[]): Set<number> {
-  const truth = new Truth(records);
+export function startUpInstants(records: readonly HistoryRecord[], truth = new Truth(records)): Set<number> {
   const firstStep = records.find((r) => r.type === "step" && r.phase === "start")?.t ?? Infinity;
   const seen = new Set<string>();
   const startUp = new Set<number>();
@@ -63,20 +62,21 @@ async function scenarioSection(result: ScenarioResult, records: HistoryRecord[])
   const charts: string[] = [];
   const nodes = new Set(records.flatMap((r) => (r.type === "node-up" ? [r.node] : []))).size;
   // The time axis and fault windows every scenario-time chart below shares.
-  const { faults, durationS } = timeline(records.filter((r) => r.type !== "transition"));
+  const truth = new Truth(records);
+  const { faults, durationS } = faultWindows(truth);
   if (nodes > LANES_UP_TO || records.some((r) => r.type === "view-count")) {
     // A lane per (observer, member) is N² lanes: past a few dozen nodes, shares and a heatmap instead.
     const { curve, heat } = viewShares(records, SHARE_BINS);
     charts.push(`<h3>Views over time</h3><div class="chart" data-chart="shares">${await renderSvg(sharesSpec(curve, faults, durationS))}</div>`);
     charts.push(`<h3>Members held alive</h3><div class="chart" data-chart="heatmap">${await renderSvg(heatmapSpec(heat, durationS, SHARE_BINS))}</div>`);
   } else {
-    const { bands } = timeline(records);
+    const { bands } = timeline(records, truth);
     charts.push(`<h3>Views over time</h3><div class="chart" data-chart="timeline">${await renderSvg(timelineSpec(bands, faults, durationS))}</div>`);
   }
   const detection = detectionSpec(result);
   if (detection) charts.push(`<h3>Detection latency</h3><div class="chart" data-chart="detection">${await renderSvg(detection)}</div>`);
   const convergenceCheck = result.checks.find((c) => c.name === "converged");
-  const startUp = startUpInstants(records);
+  const startUp = startUpInstants(records, truth);
   const points = (convergenceCheck?.evidence ?? [])
     .filter((e) => e.tookMs !== undefined && !startUp.has(e.atMs ?? 0))
     .map((e) => ({ atS: (e.atMs ?? 0) / 1000, ms: e.tookMs ?? null, label: e.detail }));

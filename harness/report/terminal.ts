@@ -1,7 +1,7 @@
 // What `grapevine run` prints on stdout, by --reporter: a summary table, TAP, the JSON summary, JUnit, or GitHub annotations.
 import { stringify } from "yaml";
 import type { CheckResult, Summary } from "../../specs/report/summary.js";
-import { originLine } from "../scenario/load.js";
+import { originLines } from "../scenario/load.js";
 import { renderAnnotations, writeStepSummary } from "./github.js";
 import { renderJunit } from "./junit.js";
 import { renderMarkdown } from "./markdown.js";
@@ -78,7 +78,7 @@ export function renderTerminal(reporter: ReporterName, summary: Summary, indexHt
     case "default":
       return table(summary, indexHtml);
     case "github":
-      return [...renderAnnotations(summary, env.GITHUB_WORKSPACE ?? process.cwd(), originLine), table(summary, indexHtml)].join("\n");
+      return [...renderAnnotations(summary, env.GITHUB_WORKSPACE ?? process.cwd(), originLines()), table(summary, indexHtml)].join("\n");
     case "tap":
       return tap(summary);
     case "json":
@@ -88,14 +88,8 @@ export function renderTerminal(reporter: ReporterName, summary: Summary, indexHt
   }
 }
 
-/** Whether stdout stays text for people under this reporter, so notes (replay lines, comparisons) may follow on it. */
-export function stdoutIsText(reporter: ReporterName): boolean {
-  return reporter === "default" || reporter === "github";
-}
-
 /** Prints the run as --reporter says; under github it also appends the run's Markdown to the step summary. */
 export function printReport(reporter: ReporterName, summary: Summary, indexHtml: string, env: NodeJS.ProcessEnv = process.env): void {
   process.stdout.write(renderTerminal(reporter, summary, indexHtml, env));
-  if (reporter === "github" && !writeStepSummary(renderMarkdown(summary), env))
-    process.stderr.write("GITHUB_STEP_SUMMARY is not set: no step summary written\n");
+  if (reporter === "github") writeStepSummary(renderMarkdown(summary), env);
 }

@@ -48,8 +48,7 @@ function whom(targets: readonly string[]): string {
 }
 
 /** Intervals in seconds since the scenario started. A node's view ends when its process ends. */
-export function timeline(records: readonly HistoryRecord[]): { bands: StateBand[]; faults: FaultBand[]; durationS: number } {
-  const truth = new Truth(records);
+export function timeline(records: readonly HistoryRecord[], truth = new Truth(records)): { bands: StateBand[]; faults: FaultBand[]; durationS: number } {
   const s = (t: number) => Math.max(0, (t - truth.start) / 1000);
   const bands: StateBand[] = [];
   const open = new Map<string, StateBand>();
@@ -77,6 +76,12 @@ export function timeline(records: readonly HistoryRecord[]): { bands: StateBand[
     });
   }
   for (const key of [...open.keys()]) close(key, truth.end);
+  return { bands, ...faultWindows(truth) };
+}
+
+/** The fault windows and the scenario's length, in seconds since it started: what every time chart shades. */
+export function faultWindows(truth: Truth): { faults: FaultBand[]; durationS: number } {
+  const s = (t: number) => Math.max(0, (t - truth.start) / 1000);
   const faults = truth.faults.map((f) => ({
     kind: f.kind,
     label: faultLabel(f),
@@ -85,7 +90,7 @@ export function timeline(records: readonly HistoryRecord[]): { bands: StateBand[
     toS: Math.max(s(f.to), s(f.from) + 0.05),
   }));
   for (const d of truth.downs) faults.push({ kind: d.how, label: `${d.how} ${d.node}`, fromS: s(d.t), toS: s(d.t) + 0.05 });
-  return { bands, faults, durationS: s(truth.end) };
+  return { faults, durationS: s(truth.end) };
 }
 
 /** Mean share of nodes holding a write at each time since it was written, in 25 ms steps. */

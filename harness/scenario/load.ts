@@ -53,31 +53,43 @@ function yamlLocator(doc: YAML.Document, lines: YAML.LineCounter): Locate {
   };
 }
 
-/**
- * The line a scenario's field is written on (origin: steps.N or checks.N, as a CheckResult gives it),
- * for annotations. Only YAML files have lines to point at; a module or a file that is gone gives undefined.
- */
-export function originLine(file: string, origin: string): number | undefined {
-  if (![".yaml", ".yml"].includes(path.extname(file))) return undefined;
-  let text: string;
-  try {
-    text = readFileSync(file, "utf8");
-  } catch {
-    return undefined;
-  }
+/** A YAML file parsed with its line positions kept. */
+function parseYaml(text: string): { doc: YAML.Document; locate: Locate } {
   const lines = new YAML.LineCounter();
-  const doc = YAML.parseDocument(text, { lineCounter: lines });
-  const [field, index] = origin.split(".");
-  return yamlLocator(doc, lines)([field!, Number(index)]);
+  const doc = YAML.parseDocument(text, { prettyErrors: true, lineCounter: lines });
+  return { doc, locate: yamlLocator(doc, lines) };
+}
+
+const isYaml = (file: string) => [".yaml", ".yml"].includes(path.extname(file));
+
+/**
+ * Where scenario results come from, as lines: (file, origin) → the line the origin (steps.N or
+ * checks.N, as a CheckResult gives it) is written on, for annotations. Each file is read and parsed
+ * once per lookup function. Only YAML files have lines; a module or a file that is gone gives undefined.
+ */
+export function originLines(): (file: string, origin: string) => number | undefined {
+  const locators = new Map<string, Locate | undefined>();
+  const locatorOf = (file: string): Locate | undefined => {
+    if (!isYaml(file)) return undefined;
+    try {
+      return parseYaml(readFileSync(file, "utf8")).locate;
+    } catch {
+      return undefined;
+    }
+  };
+  return (file, origin) => {
+    if (!locators.has(file)) locators.set(file, locatorOf(file));
+    const [field, index] = origin.split(".");
+    return locators.get(file)?.([field!, Number(index)]);
+  };
 }
 
 async function readRaw(file: string): Promise<{ raw: unknown; locate?: Locate }> {
   const ext = path.extname(file);
-  if (ext === ".yaml" || ext === ".yml") {
-    const lines = new YAML.LineCounter();
-    const doc = YAML.parseDocument(readFileSync(file, "utf8"), { prettyErrors: true, lineCounter: lines });
+  if (isYaml(file)) {
+    const { doc, locate } = parseYaml(readFileSync(file, "utf8"));
     if (doc.errors.length > 0) throw new ScenarioFileError(`${file}: not valid YAML: ${doc.errors.map((e) => e.message).join("\n")}`);
-    return { raw: doc.toJS(), locate: yamlLocator(doc, lines) };
+    return { raw: doc.toJS(), locate };
   }
   if (!EXTENSIONS.includes(ext)) throw new ScenarioFileError(`${file}: not a scenario file (expected ${EXTENSIONS.join(", ")})`);
   let module: Record<string, unknown>;

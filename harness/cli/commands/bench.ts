@@ -39,11 +39,13 @@ interface BenchArgs {
 }
 
 /**
- * What a bench prints, as --reporter says, once its reports are written: its table and the report's
- * path, or its summary.json (json), or the table again in the job's step summary (github). --json FILE
- * writes a copy of summary.json. A bench has measures, not verdicts: no JUnit, no TAP.
+ * Once a bench's reports are written: points reports/latest at them, and prints as --reporter says:
+ * its table and the report's path, or its summary.json (json), or the table again in the job's step
+ * summary (github). --json FILE writes a copy of summary.json. A bench has measures, not verdicts: no
+ * JUnit, no TAP.
  */
 async function printBench(args: BenchArgs, runDir: string, markdown: string, html: string): Promise<void> {
+  pointLatestAt(runDir);
   const summary = () => readFileSync(path.join(runDir, "summary.json"), "utf8");
   writeMachineOutputs(args, { json: summary });
   if (args.reporter === "json") {
@@ -53,7 +55,7 @@ async function printBench(args: BenchArgs, runDir: string, markdown: string, htm
   process.stdout.write(`${markdown}\nreport: ${html}\n`);
   if (args.reporter === "github") {
     const { writeStepSummary } = await import("../../report/github.js");
-    if (!writeStepSummary(markdown)) process.stderr.write("GITHUB_STEP_SUMMARY is not set: no step summary written\n");
+    writeStepSummary(markdown);
   }
 }
 
@@ -233,7 +235,6 @@ export const benchCommand: CommandModule<object, BenchArgs> = {
       implementations: results,
     });
     const html = await writeBenchReports(runDir, summary);
-    pointLatestAt(runDir);
     await printBench(args, runDir, renderBenchMarkdown(summary), html);
     if (interrupted()) process.exit(130);
     // Never green on nothing: a bench in which no trial measured anything has no figures to report.
@@ -330,7 +331,6 @@ async function finishTradeoff(
 ): Promise<void> {
   const { tradeoffMarkdown, writeTradeoffReports } = await import("../../bench/tradeoff/report.js");
   const html = await writeTradeoffReports(runDir, bench, { ...meta, finishedAt: Date.now() });
-  pointLatestAt(runDir);
   await printBench(args, runDir, tradeoffMarkdown(bench), html);
   if (interrupted()) process.exit(130);
   // Never green on nothing: a bench in which no crash was ever detected has no latency to plot.
@@ -364,7 +364,6 @@ async function benchTheory(args: BenchArgs, trials: number): Promise<void> {
     interrupted,
   );
   const html = await writeTheoryReports(runDir, bench, { seed, startedAt, finishedAt: Date.now() });
-  pointLatestAt(runDir);
   await printBench(args, runDir, theoryMarkdown(bench), html);
   if (interrupted()) process.exit(130);
   // Never green on nothing: a bench that measured no trial has no figures to report.

@@ -2,7 +2,7 @@
 import { writeFileSync } from "node:fs";
 import type { CommandModule } from "yargs";
 import { EXIT_CHECK_FAILED, UsageError } from "../usage-error.js";
-import { durationMs } from "../values.js";
+import { boundedDurationMs } from "../values.js";
 import { DEFAULT_THRESHOLDS, type Thresholds } from "../../regression/compare.js";
 
 interface CompareArgs {
@@ -17,10 +17,9 @@ interface CompareArgs {
 /** The thresholds the options give, checked. */
 export function thresholdsFrom(args: Pick<CompareArgs, "max-slower-pct" | "min-slower-ms" | "max-false-dead">): Thresholds {
   const pct = args["max-slower-pct"];
-  const slowerMs = durationMs(args["min-slower-ms"], "ms", "--min-slower-ms");
+  const slowerMs = boundedDurationMs(args["min-slower-ms"], "ms", "--min-slower-ms", 0, 3_600_000);
   const falseDead = args["max-false-dead"];
   if (!(pct >= 0 && pct <= 10_000)) throw new UsageError(`--max-slower-pct: a percentage from 0 to 10000 (got ${pct})`);
-  if (!(slowerMs >= 0 && slowerMs <= 3_600_000)) throw new UsageError(`--min-slower-ms: from 0 to 3600000 (got ${slowerMs})`);
   if (!(falseDead >= 0)) throw new UsageError(`--max-false-dead: 0 or more false deaths per member-hour (got ${falseDead})`);
   return { slowerShare: pct / 100, slowerMs, falsePositivesPerMemberHour: falseDead };
 }

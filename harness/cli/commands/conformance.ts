@@ -10,6 +10,7 @@ import { packageRoot } from "../../paths.js";
 import { parseReferenceSut, parseSut } from "../sut-spec.js";
 import { EXIT_BAD_INPUT, EXIT_CHECK_FAILED, EXIT_OK, UsageError } from "../usage-error.js";
 import { boundedDurationMs, listValues } from "../values.js";
+import { stdoutIsText } from "../../report/reporters.js";
 import { pointLatestAt, runDirFor } from "../../report/run-dir.js";
 import { MACHINE_OUTPUT_OPTIONS, writeMachineOutputs } from "../machine-output.js";
 
@@ -217,7 +218,7 @@ export const conformanceCommand: CommandModule<object, ConformanceArgs> = {
     const startedAt = Date.now();
     const implementations: ImplementationResult[] = [];
     // Case by case as they finish: on stdout under the default and github reporters, on stderr when stdout carries JSON or JUnit.
-    const progress = args.reporter === "default" || args.reporter === "github" ? process.stdout : process.stderr;
+    const progress = stdoutIsText(args.reporter) ? process.stdout : process.stderr;
     /** The manifest each implementation was started from, for annotations on it. */
     const manifests = new Map<string, string>();
     for (const plan of planned) {
@@ -279,7 +280,7 @@ export const conformanceCommand: CommandModule<object, ConformanceArgs> = {
       const { writeStepSummary } = await import("../../report/github.js");
       const annotations = renderConformanceAnnotations(report, manifests, process.env.GITHUB_WORKSPACE ?? process.cwd());
       process.stdout.write(`${[...annotations, renderSummary(report, htmlPath)].join("\n")}`);
-      if (!writeStepSummary(renderConformanceMarkdown(report))) process.stderr.write("GITHUB_STEP_SUMMARY is not set: no step summary written\n");
+      writeStepSummary(renderConformanceMarkdown(report));
     } else process.stdout.write(renderSummary(report, htmlPath));
     if (controller.signal.aborted) process.exit(130);
     process.exitCode = conformanceExitCode(implementations, report.verdict);

@@ -8,7 +8,7 @@ import { pointLatestAt, runDirFor } from "../../report/run-dir.js";
 import { compareAndPrint, THRESHOLD_OPTIONS, thresholdsFrom } from "./compare.js";
 import { MACHINE_OUTPUT_OPTIONS, writeMachineOutputs } from "../machine-output.js";
 import { renderJunit } from "../../report/junit.js";
-import { REPORTERS, type ReporterName } from "../../report/reporters.js";
+import { REPORTERS, type ReporterName, stdoutIsText } from "../../report/reporters.js";
 import type { DockerNetworkMode } from "../../runtime/docker/docker-runtime.js";
 import type { Summary } from "../../../specs/report/summary.js";
 import { MAX_PROCESS_NODES, MAX_SIM_NODES } from "../../../specs/scenario/scenario.js";
@@ -132,7 +132,7 @@ export const runCommand: CommandModule<object, RunArgs> = {
       { runSuite },
       { lineProgress },
       { writeReports },
-      { printReport, stdoutIsText },
+      { printReport },
       { DockerRuntimeError },
       { ProxyApiError },
       { PacketFaultsUnavailable },
