@@ -131,7 +131,8 @@ export async function runScenario(file: string, scenario: Scenario, options: Sce
   });
   const reason = notRunReason(scenario, options.implementation, options.faults.kind);
   const datagramSteps = stepKinds(scenario, DATAGRAM_STEPS);
-  let datagramsCarried: number | undefined;
+  /** The datagram steps that found no datagram to act on ("duplicate and reorder"), when none did. */
+  let untouched: string | undefined;
   if (reason) {
     // Nothing to run. The reason is the scenario's one result.
     history.add({ ...started, nodes: [], proxies: {} });
@@ -216,13 +217,12 @@ export async function runScenario(file: string, scenario: Scenario, options: Sce
   } finally {
     exits.close();
     await observer.stop().catch(() => undefined);
-    if (datagramSteps) datagramsCarried = await run.faults.datagramsCarried?.().catch(() => undefined);
-    const untouched = datagramSteps && datagramsCarried === 0 ? datagramSteps : undefined;
+    if (datagramSteps && (await run.faults.datagramsCarried?.().catch(() => undefined)) === 0) untouched = datagramSteps;
     history.add({ type: "scenario-end", source: "harness", ...(aborted ? { aborted } : {}), ...(untouched ? { datagramsUntouched: untouched } : {}) });
     await run.close();
   }
 
-  return datagramSteps && datagramsCarried === 0 ? datagramsUntouched(verdict(stepResults), datagramSteps) : verdict(stepResults);
+  return untouched ? datagramsUntouched(verdict(stepResults), untouched) : verdict(stepResults);
 }
 
 /** Carries out steps against a running cluster; keeps the handles of faults that later steps end. */
