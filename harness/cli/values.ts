@@ -3,6 +3,7 @@
 //   durations: with their unit, as in scenario files ("500ms", "30s", "1.5m"); a bare number is in
 //   the unit the option's name ends with (--period-ms 500, --heal-wait-s 120, --quiet-minutes 10)
 //   or, for the lists of durations that have no unit in their name (--pauses), in ms.
+import { type DurationUnit, plainDurationMs, UNIT_MS } from "../../specs/scenario/timing.js";
 import { UsageError } from "./usage-error.js";
 
 /** A list option's values, whether the option was repeated, comma-separated or both; blanks dropped. */
@@ -14,18 +15,17 @@ export function listValues(raw: unknown): string[] {
     .filter((v) => v.length > 0);
 }
 
-const UNIT_MS = { ms: 1, s: 1000, m: 60_000 } as const;
-export type BareUnit = keyof typeof UNIT_MS;
+export type BareUnit = DurationUnit;
 
-/** A duration in ms: "500ms", "2s", "1.5m", or a bare number in `bareUnit`. Refused, naming the flag, otherwise. */
+/** A duration in ms: "500ms", "2s", "1.5m" as scenario files write it, or a bare number in `bareUnit`. Refused, naming the flag, otherwise. */
 export function durationMs(value: unknown, bareUnit: BareUnit, flag: string): number {
   const text = String(value).trim();
-  const match = /^(\d+(?:\.\d+)?)(ms|s|m)?$/.exec(text);
-  if (!match)
-    throw new UsageError(
-      `${flag}: "${text}" is not a duration: write it with its unit, as in scenario files ("500ms", "30s", "1.5m"), or as a number of ${bareUnit === "m" ? "minutes" : bareUnit}`,
-    );
-  return Math.round(Number(match[1]) * UNIT_MS[(match[2] as BareUnit | undefined) ?? bareUnit]);
+  const withUnit = plainDurationMs(text);
+  if (withUnit !== undefined) return withUnit;
+  if (/^\d+(?:\.\d+)?$/.test(text)) return Math.round(Number(text) * UNIT_MS[bareUnit]);
+  throw new UsageError(
+    `${flag}: "${text}" is not a duration: write it with its unit, as in scenario files ("500ms", "30s", "1.5m"), or as a number of ${bareUnit === "m" ? "minutes" : bareUnit}`,
+  );
 }
 
 /** A duration in ms within [minMs, maxMs], refused with the bounds in the flag's own unit. */

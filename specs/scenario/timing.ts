@@ -45,7 +45,9 @@ export interface ScenarioTiming {
 export const TIMING_TERMS = ["probe", "probe-timeout", "probe-round", "suspicion-min", "suspicion-max", "gossip", "push-pull", "probe-round-degraded"] as const;
 type Term = (typeof TIMING_TERMS)[number];
 
-const UNIT_MS = { ms: 1, s: 1000, m: 60_000 } as const;
+/** The units a duration is written in, scenario files and command lines alike. */
+export const UNIT_MS = { ms: 1, s: 1000, m: 60_000 } as const;
+export type DurationUnit = keyof typeof UNIT_MS;
 const TERM = /^(?:(\d+(?:\.\d+)?)(ms|s|m)|(?:(\d+)\s*)?([a-z][a-z-]*))$/;
 
 /** Is this text an expression (rather than a plain duration)? */
@@ -135,13 +137,19 @@ export function enterScenario(timing: ScenarioTiming, nodes: number): void {
 
 const PLAIN = /^(\d+(?:\.\d+)?)(ms|s|m)$/;
 
+/** "500ms", "2s", "1.5m" in ms; undefined for anything else. */
+export function plainDurationMs(text: string): number | undefined {
+  const plain = PLAIN.exec(text);
+  return plain ? Math.round(Number(plain[1]) * UNIT_MS[plain[2] as DurationUnit]) : undefined;
+}
+
 /**
  * A duration as text: "500ms", "2s", "1.5m", or a timing expression evaluated in the scenario being
  * parsed. One schema for both, so that a mistake gets one message that says what is allowed.
  */
 export const DurationText = z.string().transform((text, ctx) => {
-  const plain = PLAIN.exec(text);
-  if (plain) return Math.round(Number(plain[1]) * UNIT_MS[plain[2] as keyof typeof UNIT_MS]);
+  const plain = plainDurationMs(text);
+  if (plain !== undefined) return plain;
   const fail = (message: string) => {
     ctx.addIssue({ code: "custom", message });
     return z.NEVER;
