@@ -1,7 +1,8 @@
 // report.md: the run as Markdown, for pull requests and terminals.
 import type { Summary } from "../../specs/report/summary.js";
 
-const cell = (text: string) => text.replace(/\|/g, "\\|").replace(/\n/g, " ");
+/** Text made safe inside a Markdown table cell: no column break, no line break. */
+export const markdownCell = (text: string) => text.replace(/\|/g, "\\|").replace(/\n/g, " ");
 
 export function renderMarkdown(summary: Summary): string {
   const lines = [
@@ -17,10 +18,10 @@ export function renderMarkdown(summary: Summary): string {
     ),
   ];
   for (const s of summary.scenarios) {
-    lines.push("", `## ${s.verdict.toUpperCase()} ${s.name}`, "", cell(s.description), "");
+    lines.push("", `## ${s.verdict.toUpperCase()} ${s.name}`, "", markdownCell(s.description), "");
     if (s.aborted) lines.push(`Aborted: ${s.aborted}`, "");
     lines.push("| verdict | check | result |", "| --- | --- | --- |");
-    for (const c of s.checks) lines.push(`| ${c.verdict.toUpperCase()} | ${cell(c.name)} | ${cell(c.summary)} |`);
+    for (const c of s.checks) lines.push(`| ${c.verdict.toUpperCase()} | ${markdownCell(c.name)} | ${markdownCell(c.summary)} |`);
     const failing = s.checks.filter((c) => c.verdict === "fail" && c.evidence.length);
     for (const c of failing) {
       lines.push("", `Evidence for ${c.name}:`, "");

@@ -1,6 +1,7 @@
 // `grapevine conformance --list`: the requirements catalogue as a Markdown page.
 import { REQUIREMENTS } from "../../../specs/requirements/catalogue.js";
 import type { RequirementGroup } from "../../../specs/requirements/requirement.js";
+import { markdownCell } from "../../report/markdown.js";
 
 const GROUP_TITLES: Record<RequirementGroup, string> = {
   wire: "Framing, schema and robustness",
@@ -15,8 +16,6 @@ const GROUP_TITLES: Record<RequirementGroup, string> = {
   heartbeat: "The heartbeat family: heartbeat gossip judged by the φ accrual detector (--detector phi)",
 };
 
-const cell = (text: string) => text.replace(/\|/g, "\\|").replace(/\n/g, " ");
-
 export function renderCatalogue(): string {
   const lines = [
     "# Grapevine protocol requirements",
@@ -28,7 +27,7 @@ export function renderCatalogue(): string {
     const rows = REQUIREMENTS.filter((r) => r.group === group);
     if (rows.length === 0) continue;
     lines.push(`## ${title}`, "", "| ID | Level | Requirement | Source |", "|---|---|---|---|");
-    for (const r of rows) lines.push(`| \`${r.id}\` | ${r.level} | ${cell(r.text)} | ${cell(r.source)} |`);
+    for (const r of rows) lines.push(`| \`${r.id}\` | ${r.level} | ${markdownCell(r.text)} | ${markdownCell(r.source)} |`);
     lines.push("");
   }
   return lines.join("\n");

@@ -7,6 +7,7 @@ import { requirement } from "../../../specs/requirements/catalogue.js";
 import type { ConformanceReport } from "../../../specs/conformance/result.js";
 import { command, workspacePath } from "../../report/github.js";
 import { countVerdicts } from "./terminal.js";
+import { markdownCell } from "../../report/markdown.js";
 
 /** The annotations; `manifests` maps an implementation's name to the manifest file it was started from. */
 export function renderConformanceAnnotations(report: ConformanceReport, manifests: ReadonlyMap<string, string>, workspace: string): string[] {
@@ -25,8 +26,6 @@ export function renderConformanceAnnotations(report: ConformanceReport, manifest
   });
 }
 
-const cell = (text: string) => text.replace(/\|/g, "\\|").replace(/\n/g, " ");
-
 export function renderConformanceMarkdown(report: ConformanceReport): string {
   const lines = [
     `# Grapevine conformance — ${report.verdict.toUpperCase()}`,
@@ -37,14 +36,14 @@ export function renderConformanceMarkdown(report: ConformanceReport): string {
     "| --- | --- | --- | --- | --- | --- |",
     ...report.implementations.map((impl) => {
       const n = countVerdicts(impl.cases);
-      return `| ${cell(impl.name)} | ${n.PASS} | ${n.FAIL} | ${n["NON-STRICT"]} | ${n.INFO} | ${n.SKIP} |`;
+      return `| ${markdownCell(impl.name)} | ${n.PASS} | ${n.FAIL} | ${n["NON-STRICT"]} | ${n.INFO} | ${n.SKIP} |`;
     }),
   ];
   for (const impl of report.implementations) {
     const problems = impl.cases.filter((c) => c.verdict === "FAIL" || c.verdict === "NON-STRICT");
     if (problems.length === 0) continue;
-    lines.push("", `## ${cell(impl.name)}`, "", "| case | level | verdict | actual |", "| --- | --- | --- | --- |");
-    for (const c of problems) lines.push(`| ${cell(c.id)} | ${c.level} | ${c.verdict} | ${cell(c.actual)} |`);
+    lines.push("", `## ${markdownCell(impl.name)}`, "", "| case | level | verdict | actual |", "| --- | --- | --- | --- |");
+    for (const c of problems) lines.push(`| ${markdownCell(c.id)} | ${c.level} | ${c.verdict} | ${markdownCell(c.actual)} |`);
   }
   return `${lines.join("\n")}\n`;
 }
