@@ -1,6 +1,7 @@
 // `npm run bench:sim`: how fast and how large the simulator runs. For each cluster size: the wall time
-// to form the cluster (every node holding every node alive), then node-periods per second over
-// `--periods` probe periods of steady state, and the peak memory of the whole process.
+// to form the cluster (every node holding every node alive; with --formed, to set up a cluster that
+// starts formed), then node-periods per second over `--periods` probe periods of steady state, and the
+// peak memory of the whole process.
 import { writeFileSync } from "node:fs";
 import yargs from "yargs";
 import { hideBin } from "yargs/helpers";
@@ -13,13 +14,18 @@ const args = await yargs(hideBin(process.argv))
   .option("nodes", { type: "string", default: "100,1000", describe: "cluster sizes, comma-separated" })
   .option("periods", { type: "number", default: 100, describe: "probe periods of steady state to time" })
   .option("form-limit", { type: "number", default: 120, describe: "virtual seconds the cluster may take to form" })
+  .option("formed", {
+    type: "boolean",
+    default: false,
+    describe: "start each cluster formed (every node holding every other alive) instead of forming it by joins",
+  })
   .option("json", { type: "string", describe: "also write the figures to this file" })
   .strict()
   .parseAsync();
 
 const sizes = args.nodes.split(",").map((s) => Number(s.trim()));
 if (sizes.some((n) => !Number.isInteger(n) || n < 2)) throw new Error(`--nodes: whole numbers of at least 2, got ${args.nodes}`);
-const tooLarge = sizes.map((n) => simTooLarge(n)).find(Boolean);
+const tooLarge = sizes.map((n) => simTooLarge(n, undefined, args.formed)).find(Boolean);
 if (tooLarge) throw new Error(`--nodes: ${tooLarge}`);
 const config = NodeConfig.parse(SCENARIO_DEFAULT_CONFIG);
 
@@ -53,7 +59,10 @@ function measure(n: number): Figure {
     },
   });
   const formStart = performance.now();
-  for (let i = 0; i < n; i++) sim.add(`n${i + 1}`, i, i === 0 ? [] : ["n1"]);
+  if (args.formed) {
+    sim.addFormed(Array.from({ length: n }, (_, i) => ({ id: `n${i + 1}`, seed: i })));
+    alive = n * n;
+  } else for (let i = 0; i < n; i++) sim.add(`n${i + 1}`, i, i === 0 ? [] : ["n1"]);
   while (alive < n * n && sim.now < args["form-limit"] * 1000) {
     sim.runFor(config.probeIntervalMs);
     sample();
@@ -90,11 +99,15 @@ for (const n of sizes) {
   const f = measure(n);
   figures.push(f);
   process.stdout.write(
-    `| ${n} | ${f.formed ? `${f.formVirtualS.toFixed(1)} s` : `not within ${args["form-limit"]} s`} | ${f.formWallS.toFixed(1)} s | ${f.steadyWallS.toFixed(1)} s | ${f.nodePeriodsPerS} | ${f.messages} | ${f.peakRssMB} MB |\n`,
+    `| ${n} | ${args.formed ? "started formed" : f.formed ? `${f.formVirtualS.toFixed(1)} s` : `not within ${args["form-limit"]} s`} | ${f.formWallS.toFixed(1)} s | ${f.steadyWallS.toFixed(1)} s | ${f.nodePeriodsPerS} | ${f.messages} | ${f.peakRssMB} MB |\n`,
   );
   (globalThis as { gc?: () => void }).gc?.();
 }
-if (args.json) writeFileSync(args.json, `${JSON.stringify({ tool: "grapevine bench:sim", probeIntervalMs: config.probeIntervalMs, figures }, null, 2)}\n`);
+if (args.json)
+  writeFileSync(
+    args.json,
+    `${JSON.stringify({ tool: "grapevine bench:sim", probeIntervalMs: config.probeIntervalMs, start: args.formed ? "formed" : "joins", figures }, null, 2)}\n`,
+  );
 // A cluster that never formed measured its steady state on a cluster that was not one: not a figure.
 const unformed = figures.filter((f) => !f.formed).map((f) => f.nodes);
 if (unformed.length > 0) {

@@ -47,8 +47,11 @@ export function piggybackFor(s: NodeState, kv: KvReplication, target: Member): C
 export function gossipRound(s: NodeState, kv: KvReplication): void {
   if (s.broadcasts.size === 0 && kv.rumorCount === 0) return;
   // Recently dead members get gossip too, so that a member wrongly declared dead hears it and refutes.
-  const recentlyDead = s.table.inState(["dead"], s.id).filter((m) => s.now - m.since <= s.config.gossipToTheDeadMs);
-  const targets = s.random.sample([...s.table.inState(["alive", "suspect"], s.id), ...recentlyDead], s.config.gossipNodes);
+  const targets = s.table.sample(
+    s.config.gossipNodes,
+    s.random,
+    (m) => m.id !== s.id && (m.state === "alive" || m.state === "suspect" || (m.state === "dead" && s.now - m.since <= s.config.gossipToTheDeadMs)),
+  );
   for (const target of targets) {
     const carried = piggyback(s, kv);
     if (carried.updates.length === 0 && carried.kv.length === 0) break;

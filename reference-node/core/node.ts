@@ -13,7 +13,7 @@ import { HeartbeatDetector, type Verdict } from "./heartbeats.js";
 import type { Destination, Effect, Input } from "./io.js";
 import { KvReplication } from "./kv-replication.js";
 import type { KvStore } from "./kv-store.js";
-import { type Member, supersedes } from "./membership.js";
+import { type FormedCluster, type Member, newNumberings, supersedes, type TableNumberings } from "./membership.js";
 import { behaviourOf, type MutantName } from "./mutants.js";
 import { Prober } from "./prober.js";
 import { ReconnectList, reap } from "./reaper.js";
@@ -41,6 +41,8 @@ export interface NodeOptions {
    * no higher than that is dropped), and its own nodes start at 1 (state.go:784): on its wire the node starts at 1.
    */
   firstIncarnation?: number | undefined;
+  /** How the membership table numbers ids and addresses: a simulated cluster shares one across its nodes (membership.ts). */
+  numberings?: TableNumberings | undefined;
 }
 
 /** What the core counts: the protocol half of GET /v1/metrics. */
@@ -56,6 +58,18 @@ export function relayTimeoutMs(probeTimeoutMs: number, requesterDeadlineMs: numb
   if (requesterDeadlineMs === undefined) return probeTimeoutMs;
   return Math.max(1, Math.min(probeTimeoutMs, Math.floor(requesterDeadlineMs * 0.8)));
 }
+
+/**
+ * The push-pull interval for a cluster of n (memberlist's pushPullScale, util.go): unscaled up to 32
+ * members, then one more interval for each doubling past 32. A full-state exchange costs O(N) at
+ * both ends, so a large cluster exchanges less often; at 10,000 members it is every 10 intervals.
+ */
+export function pushPullScale(intervalMs: number, n: number): number {
+  if (n <= PUSH_PULL_SCALE_THRESHOLD) return intervalMs;
+  return (Math.ceil(Math.log2(n) - Math.log2(PUSH_PULL_SCALE_THRESHOLD)) + 1) * intervalMs;
+}
+
+const PUSH_PULL_SCALE_THRESHOLD = 32;
 
 export class SwimNode {
   readonly id: MemberId;
@@ -80,7 +94,14 @@ export class SwimNode {
     this.addr = options.addr;
     this.config = options.config;
     this.seeds = (options.seeds ?? []).filter((s) => s !== options.addr);
-    this.s = new NodeState(options.id, options.addr, options.config, seededRandom(options.seed), behaviourOf(options.mutant));
+    this.s = new NodeState(
+      options.id,
+      options.addr,
+      options.config,
+      seededRandom(options.seed),
+      behaviourOf(options.mutant),
+      options.numberings ?? newNumberings(),
+    );
     this.awareness = new Awareness(options.config.awarenessMaxMultiplier, this.s.behaviour.localHealth);
     this.replication = new KvReplication(this.s);
     this.incarnation = new SelfIncarnation(this.s, this.awareness, options.firstIncarnation ?? 0);
@@ -132,6 +153,26 @@ export class SwimNode {
     return this.s.out;
   }
 
+  /**
+   * Puts this started node in a cluster that formed long ago: every one of `peers` held alive at
+   * incarnation 0 and placed in the probe order, with no rumor queued and no transition recorded.
+   * For a simulator that studies a formed cluster at a size where forming it by joins would be the
+   * whole cost (bench:sim at 10,000 nodes: every join is a rumor every node queues and relays). A
+   * real node always joins.
+   */
+  assumeFormed(formed: FormedCluster, now: number): void {
+    this.s.now = now;
+    for (const n of this.s.table.assumeAlive(formed, now)) {
+      this.prober.list.addNumber(n, this.s.random);
+      if (this.phiMode) this.heartbeats.watch(this.s.numberings.ids.name(n));
+    }
+    // The next push-pull is due as in a cluster of this size (start() scheduled it for a node alone).
+    const c = this.config;
+    if (c.pushPullIntervalMs > 0 && this.s.deadlines.get("push-pull") !== undefined) {
+      this.s.deadlines.set("push-pull", now + pushPullScale(c.pushPullIntervalMs, this.s.table.estimatedSize()));
+    }
+  }
+
   /** When the shell must next call step({type: "tick"}), or undefined when nothing is scheduled. */
   nextWakeAt(): number | undefined {
     return this.s.deadlines.earliest();
@@ -139,7 +180,7 @@ export class SwimNode {
 
   /** This node's view of the cluster, itself included. */
   members(): Member[] {
-    return [...this.s.table.all()];
+    return this.s.table.all();
   }
 
   get counters(): NodeCounters {
@@ -176,7 +217,7 @@ export class SwimNode {
     if (this.phiMode) this.heartbeats.start();
     else s.deadlines.set("probe", s.now + s.random.int(c.probeIntervalMs));
     s.deadlines.set("gossip", s.now + c.gossipIntervalMs);
-    if (c.pushPullIntervalMs > 0) s.deadlines.set("push-pull", s.now + c.pushPullIntervalMs);
+    if (c.pushPullIntervalMs > 0) s.deadlines.set("push-pull", s.now + pushPullScale(c.pushPullIntervalMs, s.table.estimatedSize()));
     if (c.reconnectIntervalMs > 0 && s.behaviour.reconnect) s.deadlines.set("reconnect", s.now + c.reconnectIntervalMs);
     if (c.antiEntropyIntervalMs > 0 && s.behaviour.antiEntropy) s.deadlines.set("anti-entropy", s.now + s.random.int(c.antiEntropyIntervalMs));
     if (this.seeds.length > 0) this.join();
@@ -189,8 +230,9 @@ export class SwimNode {
 
   /** Retries the seeds until some other member is known; a node started before its seeds still joins. */
   private joinTick(): void {
-    const others = this.s.table.inState(["alive", "suspect", "dead"], this.id);
-    if (others.length === 0) this.join();
+    const self = this.s.table.stateOf(this.id);
+    const others = this.s.table.count(["alive", "suspect", "dead"]) - Number(self === "alive" || self === "suspect" || self === "dead");
+    if (others === 0) this.join();
   }
 
   private leave(): void {
@@ -286,8 +328,8 @@ export class SwimNode {
 
   /** A full-state exchange with one random live member, and the next one scheduled. */
   private pushPullTick(): void {
-    this.s.deadlines.set("push-pull", this.s.now + this.config.pushPullIntervalMs);
-    const [target] = this.s.random.sample(this.s.table.inState(["alive"], this.id), 1);
+    this.s.deadlines.set("push-pull", this.s.now + pushPullScale(this.config.pushPullIntervalMs, this.s.table.estimatedSize()));
+    const [target] = this.s.table.sample(1, this.s.random, (m) => m.state === "alive" && m.id !== this.id);
     if (target) this.sendSync(target, false);
   }
 
@@ -298,8 +340,12 @@ export class SwimNode {
   private reconnectTick(): void {
     const s = this.s;
     s.deadlines.set("reconnect", s.now + this.config.reconnectIntervalMs);
-    const candidates: Destination[] = [...s.table.inState(["dead"], this.id), ...this.reconnect.peers(s.now, this.config.reconnectTimeoutMs)];
-    const [target] = s.random.sample(candidates, 1);
+    // One at random among the dead in the table and the reaped, without listing the table (a node at
+    // scale runs this every second, and the dead are usually none of its thousands of members).
+    const reaped: Destination[] = this.reconnect.peers(s.now, this.config.reconnectTimeoutMs);
+    const dead = s.table.count(["dead"]);
+    const pick = s.random.int(dead + reaped.length);
+    const [target] = pick < dead ? s.table.sample(1, s.random, (m) => m.state === "dead" && m.id !== this.id) : [reaped[pick - dead]];
     if (target) this.sendSync(target, false);
   }
 

@@ -7,7 +7,8 @@ import { WIRE_VERSION } from "../../specs/wire/messages.js";
 import type { Awareness } from "./awareness.js";
 import { type Carried, piggyback, piggybackFor } from "./dissemination.js";
 import type { KvReplication } from "./kv-replication.js";
-import { ProbeList } from "./probe-list.js";
+import { type ProbeCandidates, ProbeList } from "./probe-list.js";
+import { isLive } from "./membership.js";
 import { graceMs, graceOnce } from "./stall.js";
 import type { NodeState } from "./state.js";
 
@@ -25,8 +26,10 @@ interface ProbeRound {
 
 export class Prober {
   /** The order members are probed in; members join it as they come alive. */
-  readonly list = new ProbeList();
+  readonly list: ProbeList;
   private round: ProbeRound | undefined;
+  /** Alive or suspect members other than this node. */
+  private readonly candidates: ProbeCandidates;
 
   constructor(
     private readonly s: NodeState,
@@ -34,7 +37,13 @@ export class Prober {
     private readonly awareness: Awareness,
     /** Raises a verdict about a member that failed its probe (the node's merge rules judge it). */
     private readonly accuse: (update: Update) => void,
-  ) {}
+  ) {
+    this.list = new ProbeList(s.numberings.ids);
+    this.candidates = {
+      has: (id) => id !== s.id && isLive(s.table.stateOf(id)),
+      list: () => s.table.inState(["alive", "suspect"], s.id).map((m) => m.id),
+    };
+  }
 
   /** A new protocol period: end the last round, then ping the next member. `lateMs`: how late this tick is (stall.ts). */
   tick(lateMs = 0): void {
@@ -49,8 +58,7 @@ export class Prober {
     }
     const period = this.awareness.scale(s.config.probeIntervalMs);
     s.deadlines.set("probe", s.now + period);
-    const candidates = s.table.idsInState(["alive", "suspect"], s.id);
-    const targetId = this.list.next(candidates, s.random);
+    const targetId = this.list.next(this.candidates, s.random);
     if (targetId === undefined) return;
     const target = s.table.get(targetId)!;
     const seq = s.nextSeq();
@@ -138,10 +146,7 @@ export class Prober {
     s.deadlines.clear("indirect");
     const target = s.table.get(round.target);
     if (!target) return;
-    const helpers = s.random.sample(
-      s.table.inState(["alive"], s.id).filter((m) => m.id !== round.target),
-      s.config.indirectChecks,
-    );
+    const helpers = s.table.sample(s.config.indirectChecks, s.random, (m) => m.state === "alive" && m.id !== s.id && m.id !== round.target);
     if (helpers.length === 0) return;
     s.counters.indirectProbes++;
     round.expectedNacks = helpers.length;

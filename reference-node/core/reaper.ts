@@ -36,6 +36,7 @@ export class ReconnectList {
 
 /** Removes dead and left members whose state is older than gossipToTheDeadMs; the dead go on the reconnect list. */
 export function reap(s: NodeState, reconnect: ReconnectList): void {
+  if (s.table.count(["dead", "left"]) === 0) return;
   for (const member of s.table.inState(["dead", "left"], s.id)) {
     if (s.now - member.since <= s.config.gossipToTheDeadMs) continue;
     s.table.remove(member.id);

@@ -8,7 +8,7 @@ import { expectsResponse } from "../../specs/wire/messages.js";
 import { BroadcastQueue } from "./broadcast.js";
 import { Deadlines } from "./deadlines.js";
 import type { Destination, Effect } from "./io.js";
-import { MembershipTable } from "./membership.js";
+import { MembershipTable, type TableNumberings } from "./membership.js";
 import type { Behaviour } from "./mutants.js";
 import type { Random } from "./random.js";
 
@@ -40,7 +40,7 @@ export class NodeState {
     aeEntriesReceived: 0,
     kvClockRejections: 0,
   };
-  readonly table = new MembershipTable();
+  readonly table: MembershipTable;
   /** Membership updates spreading by piggyback and gossip, until each reaches its retransmit limit. */
   readonly broadcasts = new BroadcastQueue<Update>((u) => u.id);
   readonly deadlines = new Deadlines<DeadlineName>();
@@ -58,7 +58,11 @@ export class NodeState {
     readonly config: NodeConfig,
     readonly random: Random,
     readonly behaviour: Behaviour,
-  ) {}
+    /** How member ids and addresses are numbered in the table (shared by a simulated cluster's nodes). */
+    readonly numberings: TableNumberings,
+  ) {
+    this.table = new MembershipTable(numberings);
+  }
 
   /** A fresh sequence number for a ping or ping-req. */
   nextSeq(): number {

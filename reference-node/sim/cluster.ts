@@ -6,6 +6,7 @@ import type { KvVersion, MemberId, MemberState, Message } from "../../specs/wire
 import type { NodeConfig } from "../../specs/node/config.js";
 import type { Effect } from "../core/io.js";
 import type { MutantName } from "../core/mutants.js";
+import { newNumberings } from "../core/membership.js";
 import { SwimNode } from "../core/node.js";
 import { EventQueue } from "./event-queue.js";
 import { SimNetwork } from "./network.js";
@@ -105,6 +106,8 @@ export class SimCluster {
   /** The version of each node's last acknowledged write (kv-written), read by `put`. */
   private readonly written = new Map<MemberId, KvVersion>();
   private nextConn = 1;
+  /** One numbering of member ids and addresses for every node's table (membership.ts): their tables are arrays by number. */
+  private readonly numberings = newNumberings();
 
   constructor(private readonly options: SimOptions) {
     this.network = new SimNetwork(options.networkSeed ?? 1, options.latencyMs ?? 1);
@@ -118,6 +121,28 @@ export class SimCluster {
   add(id: MemberId, seed: number, seeds: readonly MemberId[] = [], config: NodeConfig = this.options.config): SwimNode {
     this.starts.set(id, { seed, seeds, config });
     return this.boot(id);
+  }
+
+  /**
+   * Adds and starts nodes that begin as one cluster formed long ago (SwimNode.assumeFormed): each
+   * holds every other alive, with nothing to spread. `seeds`: whom a node joins through when restarted.
+   */
+  addFormed(nodes: readonly { id: MemberId; seed: number }[], seeds: readonly MemberId[] = []): void {
+    const formed = { ids: nodes.map(({ id }) => id), addrs: nodes.map(({ id }) => SimCluster.addrOf(id)) };
+    // Numbered before any node starts, so that each table is sized for all of them once.
+    this.numberings.ids.ofAll(formed.ids);
+    this.numberings.addrs.ofAll(formed.addrs);
+    for (const { id, seed } of nodes) {
+      this.starts.set(id, { seed, seeds: [], config: this.options.config });
+      this.boot(id);
+      this.starts.set(id, { seed, seeds, config: this.options.config });
+    }
+    for (const { id } of nodes) {
+      const node = this.nodes.get(id)!;
+      node.core.assumeFormed(formed, this.now);
+      // Under φ each member now watched has a deadline of its own.
+      this.scheduleWake(id, node);
+    }
   }
 
   /** Node ids in the order they were added. */
@@ -152,7 +177,7 @@ export class SimCluster {
   private boot(id: MemberId): SwimNode {
     const { seed, seeds, config } = this.starts.get(id)!;
     const addr = SimCluster.addrOf(id);
-    const core = new SwimNode({ id, addr, config, seed, seeds: seeds.map(SimCluster.addrOf), mutant: this.options.mutant });
+    const core = new SwimNode({ id, addr, config, seed, seeds: seeds.map(SimCluster.addrOf), mutant: this.options.mutant, numberings: this.numberings });
     const previous = this.nodes.get(id);
     // A restarted process's old timers find a new wake token and do nothing.
     this.nodes.set(id, { core, status: "up", clockOffsetMs: 0, held: [], heldRequests: 0, wakeToken: (previous?.wakeToken ?? 0) + 1 });

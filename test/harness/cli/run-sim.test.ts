@@ -228,6 +228,27 @@ t.test("bench:sim: forming time, node-periods per second and peak memory per siz
   t.match(unformed.stderr, /20 nodes did not form within 0 virtual s/);
 });
 
+t.test("bench:sim --formed: a cluster that starts formed, measured the same way", async (t) => {
+  const out = path.join(mkdtempSync(path.join(tmpdir(), "grapevine-bench-sim-")), "sim.json");
+  const run = await execa(
+    process.execPath,
+    [path.join(root, "dist", "harness", "bench", "sim.js"), "--formed", "--nodes", "300", "--periods", "10", "--json", out],
+    { reject: false, timeout: 120_000 },
+  );
+  t.equal(run.exitCode, 0, run.stderr);
+  t.match(run.stdout, /\| 300 \| started formed \| [\d.]+ s \| [\d.]+ s \|/);
+  const report = JSON.parse(readFileSync(out, "utf8")) as { start: string; figures: { nodes: number; formed: boolean; messages: number }[] };
+  t.equal(report.start, "formed");
+  // 300 nodes for 10 periods: a ping and its ack per node and period at least.
+  t.ok(report.figures[0]!.messages >= 300 * 10, `the cluster ran (${report.figures[0]!.messages} messages)`);
+  const huge = await execa(process.execPath, [path.join(root, "dist", "harness", "bench", "sim.js"), "--formed", "--nodes", "1000000"], {
+    reject: false,
+    timeout: 60_000,
+  });
+  t.not(huge.exitCode, 0, "a size the machine cannot hold is refused");
+  t.match(huge.stderr, /1000000 simulated nodes started formed need about 28000\.0 GB .*this machine has/);
+});
+
 t.test("Ctrl-C stops a simulated run at once, still writing what it judged (exit 130)", async (t) => {
   const reportDir = mkdtempSync(path.join(tmpdir(), "grapevine-sim-int-"));
   const child = execa(
