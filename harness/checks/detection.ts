@@ -28,6 +28,7 @@ export function detection(ctx: CheckContext, args: CheckArgs["detection"]): Chec
     firstSuspectMs: firstSuspect === undefined ? null : firstSuspect - t0,
     firstDeadMs: firstDead === undefined ? null : firstDead - t0,
     allDeadMs: allDead === undefined ? null : allDead - t0,
+    suspectToDeadMs: firstSuspect === undefined || firstDead === undefined ? null : firstDead - firstSuspect,
   };
   const evidence = deadBy.map(({ observer, at }) =>
     ctx.evidence(at === undefined ? `never marked ${args.node} dead` : `marked ${args.node} dead ${fmtMs(at - t0)} after the outage began`, {
@@ -41,6 +42,13 @@ export function detection(ctx: CheckContext, args: CheckArgs["detection"]): Chec
   if (late.length) problems.push(`${nodesInText(late.map((l) => l.observer))} did not mark ${args.node} dead within ${fmtMs(args.deadWithin)}`);
   if (args.suspectWithin !== undefined && (metrics.firstSuspectMs === null || metrics.firstSuspectMs > args.suspectWithin)) {
     problems.push(`first suspicion ${fmtMs(metrics.firstSuspectMs)}, bound ${fmtMs(args.suspectWithin)}`);
+  }
+  if (args.confirmedWithin !== undefined && (metrics.suspectToDeadMs === null || metrics.suspectToDeadMs > args.confirmedWithin)) {
+    problems.push(
+      metrics.suspectToDeadMs === null
+        ? `no suspicion followed by a death to time (bound ${fmtMs(args.confirmedWithin)} from the first suspicion to the first death)`
+        : `first dead ${fmtMs(metrics.suspectToDeadMs)} after the first suspicion, bound ${fmtMs(args.confirmedWithin)}: the suspicion ran as if nobody confirmed it`,
+    );
   }
   const line = `first suspect ${fmtMs(metrics.firstSuspectMs)}, first dead ${fmtMs(metrics.firstDeadMs)}, all ${observers.length} dead ${fmtMs(metrics.allDeadMs)}`;
   return result(name, problems.length ? "fail" : "pass", problems.length ? `${problems.join("; ")} (${line})` : line, evidence, metrics);

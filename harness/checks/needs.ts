@@ -21,7 +21,7 @@ export function needs(spec: CheckSpec): Shown[] {
     case "flaps":
       return ["suspect"];
     case "detection":
-      return args.suspectWithin === undefined ? [] : ["suspect"];
+      return args.suspectWithin === undefined && args.confirmedWithin === undefined ? [] : ["suspect"];
     case "no-false-positives":
       return args.maxSuspect === undefined ? [] : ["suspect"];
     case "incarnation-order":
@@ -40,9 +40,9 @@ export function needs(spec: CheckSpec): Shown[] {
  * Optional bounds that alone need what an implementation may not show: without them the check
  * still judges the rest (detection's time to dead, no-false-positives' false deaths).
  */
-const OPTIONAL_BOUNDS: Partial<Record<CheckSpec["check"], Partial<Record<Shown, string>>>> = {
-  detection: { suspect: "suspectWithin" },
-  "no-false-positives": { suspect: "maxSuspect" },
+const OPTIONAL_BOUNDS: Partial<Record<CheckSpec["check"], Partial<Record<Shown, readonly string[]>>>> = {
+  detection: { suspect: ["suspectWithin", "confirmedWithin"] },
+  "no-false-positives": { suspect: ["maxSuspect"] },
 };
 
 /**
@@ -59,10 +59,11 @@ export function judgeable(spec: CheckSpec, records: readonly HistoryRecord[]): {
   const dropped: string[] = [];
   // A check with such a bound also reports what the bound reads (suspicions counted, time to
   // suspect): where it is not shown, say so, bound given or not, so that "0" is not read as seen.
-  for (const [what, bound] of Object.entries(OPTIONAL_BOUNDS[spec.check] ?? {}) as [Shown, string][]) {
+  for (const [what, bounds] of Object.entries(OPTIONAL_BOUNDS[spec.check] ?? {}) as [Shown, readonly string[]][]) {
     if (implementation.shows[what]) continue;
-    dropped.push(`${bound in args ? `${bound} not judged` : `${WHAT[what]} not seen`}: ${implementation.name} does not show it`);
-    delete args[bound];
+    const given = bounds.filter((bound) => bound in args);
+    dropped.push(`${given.length > 0 ? `${given.join(" and ")} not judged` : `${WHAT[what]} not seen`}: ${implementation.name} does not show it`);
+    for (const bound of bounds) delete args[bound];
   }
   const narrowed = { ...spec, args } as CheckSpec;
   const missing = unshownBy(narrowed);

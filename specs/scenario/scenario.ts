@@ -32,6 +32,9 @@ export const CHECK_ARGS = {
       node: NodeName,
       suspectWithin: Duration.optional(),
       deadWithin: Duration.describe("every live node holds the crashed node dead within this long"),
+      confirmedWithin: Duration.optional().describe(
+        "the first death follows the first suspicion within this long: other members' own suspicions confirm it and shorten its timeout (Lifeguard §IV-B), where one nobody confirms runs to suspicion-max",
+      ),
     })
     .strict(),
   converged: z.object({ within: Duration.describe("after the last fault or membership change the harness made") }).strict(),

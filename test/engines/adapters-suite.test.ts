@@ -57,7 +57,7 @@ t.test("[~2 min] grapevine run --sut serf.json --sut memberlist.json: real verdi
   const crash = serf.scenarios.find((s) => s.name === "crash-detection")!;
   t.match(
     crash.checks.find((c) => c.name.startsWith("detection")),
-    { verdict: "pass", summary: /\(suspectWithin not judged: serf does not show it\)/ },
+    { verdict: "pass", summary: /\(suspectWithin and confirmedWithin not judged: serf does not show it\)/ },
     "Serf's view has no suspect: its time to dead is judged, its time to suspicion named as not judged",
   );
   t.match(

@@ -84,7 +84,11 @@ t.test("detection measures first suspect, first dead and all dead from the crash
     .end(5000);
   const r = check({ detection: { node: "n3", deadWithin: "2s" } }, records);
   t.equal(r.verdict, "pass");
-  t.same(r.metrics, { firstSuspectMs: 300, firstDeadMs: 1100, allDeadMs: 1250 });
+  t.same(r.metrics, { firstSuspectMs: 300, firstDeadMs: 1100, allDeadMs: 1250, suspectToDeadMs: 800 });
+  t.equal(check({ detection: { node: "n3", deadWithin: "2s", confirmedWithin: "800ms" } }, records).verdict, "pass", "dead 800 ms after the first suspicion");
+  const slow = check({ detection: { node: "n3", deadWithin: "2s", confirmedWithin: "799ms" } }, records);
+  t.equal(slow.verdict, "fail");
+  t.match(slow.summary, /^first dead 800 ms after the first suspicion, bound 799 ms: the suspicion ran as if nobody confirmed it/);
   t.equal(check({ detection: { node: "n3", deadWithin: "1200ms" } }, records).verdict, "fail", "n2 at 1250 ms misses a 1200 ms bound");
   t.equal(check({ detection: { node: "n3", deadWithin: "2s", suspectWithin: "200ms" } }, records).verdict, "fail");
   t.equal(check({ detection: { node: "n2", deadWithin: "2s" } }, records).verdict, "fail", "n2 was never taken down");

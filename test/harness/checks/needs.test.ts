@@ -27,6 +27,11 @@ t.test("what each check needs", async (t) => {
   t.same(needs({ check: "suspicions", args: { max: 0 } } as never), ["suspect"]);
   t.same(needs({ check: "detection", args: { node: "n1", deadWithin: 1000 } } as never), [], "death alone is alive/dead");
   t.same(needs({ check: "detection", args: { node: "n1", suspectWithin: 500, deadWithin: 1000 } } as never), ["suspect"]);
+  t.same(
+    needs({ check: "detection", args: { node: "n1", confirmedWithin: 500, deadWithin: 1000 } } as never),
+    ["suspect"],
+    "time from suspicion to death reads suspicion",
+  );
   t.same(needs({ check: "incarnation-order", args: {} } as never), ["incarnation"]);
   t.same(needs({ check: "kv-converged", args: { within: 1 } } as never), ["kv"]);
   t.same(needs({ check: "converged", args: { within: 1 } } as never), []);
@@ -61,6 +66,9 @@ t.test("an optional bound that needs suspicion is left out and named; the rest o
   t.match(judged.summary, /\(suspectWithin not judged: serf does not show it\)$/);
   const quiet = runCheck({ check: "no-false-positives", args: {} } as never, serf);
   t.match(quiet.summary, /\(suspicion in its view not seen: serf does not show it\)$/, "a count of suspicions it cannot see is not read as zero");
+  const both = runCheck({ check: "detection", args: { node: "n2", suspectWithin: 500, confirmedWithin: 100, deadWithin: 5000 } } as never, serf);
+  t.equal(both.verdict, "pass", both.summary);
+  t.match(both.summary, /\(suspectWithin and confirmedWithin not judged: serf does not show it\)$/, "both bounds that read suspicion are named");
   const late = runCheck({ check: "detection", args: { node: "n2", suspectWithin: 500, deadWithin: 500 } } as never, serf);
   t.equal(late.verdict, "fail", "the death bound still holds it to account");
   const reference = runCheck(spec, [start(), up("n1"), up("n2"), down(2000), dead]);
