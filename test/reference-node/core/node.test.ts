@@ -282,6 +282,39 @@ t.test("an unrefuted suspect becomes dead after the maximum timeout; confirmatio
   t.match(transitions(effects), [{ id: "x", from: "suspect", to: "dead" }]);
 });
 
+t.test("copies of one dead verdict carried by many syncs are one suspicion, not confirmations of it", async (t) => {
+  const members = ["a", "b", "c", "d", "e", "f", "g", "x"];
+  // N = 9: min 4000 ms, max 24000 ms, as above. After a partition heals, each sync from the other
+  // side lists x dead: three of them must not shrink the suspicion as three suspectors would.
+  const sync = (node: SwimNode, from: string, now: number) =>
+    node.step(
+      {
+        type: "request",
+        conn: 1,
+        message: { v: 1, type: "sync", from: peer(from), join: false, members: [{ id: "x", addr: addr("x"), state: "dead", incarnation: 0 }] },
+      },
+      now,
+    );
+  const node = nodeKnowing(members);
+  sync(node, "a", 1000);
+  sync(node, "b", 1010);
+  sync(node, "c", 1020);
+  t.equal(stateOf(node, "x"), "suspect", "the remote dead is a suspicion here");
+  t.equal(node.counters.confirmations, 0, "no sync confirmed it");
+  drive(node, 1000 + 4000, healthy);
+  t.equal(stateOf(node, "x"), "suspect", "not dead at the minimum: x has the whole timeout to refute");
+  // A member's own suspicion, from its own probe, still confirms.
+  node.step(
+    {
+      type: "request",
+      conn: 2,
+      message: { v: 1, type: "gossip", from: peer("d"), kv: [], updates: [{ state: "suspect", id: "x", addr: addr("x"), incarnation: 0, by: "d" }] },
+    },
+    5000,
+  );
+  t.equal(node.counters.confirmations, 1, "d's own suspicion counts");
+});
+
 t.test("buddy system: a ping to a suspect carries its suspicion even after the rumor's retransmits are spent", async (t) => {
   const node = nodeKnowing(["a", "b", "c", "x"]);
   node.step(

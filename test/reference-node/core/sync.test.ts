@@ -2,7 +2,7 @@
 import t from "tap";
 import { PullMemory, syncToUpdates } from "../../../reference-node/core/sync.js";
 
-t.test("a member the remote side holds dead only becomes suspect here, accused by the remote side", async (t) => {
+t.test("a member the remote side holds dead only becomes suspect here, accused by nobody but itself", async (t) => {
   const updates = syncToUpdates(
     [
       { id: "a", addr: "127.0.0.1:1", state: "dead", incarnation: 3 },
@@ -11,7 +11,7 @@ t.test("a member the remote side holds dead only becomes suspect here, accused b
     "r",
   );
   t.same(updates, [
-    { id: "a", addr: "127.0.0.1:1", state: "suspect", incarnation: 3, by: "r" },
+    { id: "a", addr: "127.0.0.1:1", state: "suspect", incarnation: 3, by: "a" },
     { id: "b", addr: "127.0.0.1:2", state: "alive", incarnation: 1 },
   ]);
 });
