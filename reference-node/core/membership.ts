@@ -221,11 +221,6 @@ export class MembershipTable {
     return value;
   }
 
-  /** Drops what `derived` keeps (a simulator at scale cannot keep a full-state message per node). */
-  forgetDerived(): void {
-    this.cache.clear();
-  }
-
   /**
    * Overwrites a member's record with what an accepted update says. Returns the state
    * transition, or null when only the incarnation or address moved.

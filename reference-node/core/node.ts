@@ -154,7 +154,7 @@ export class SwimNode {
   }
 
   /**
-   * Puts this started node in a cluster that formed long ago: every one of `peers` held alive at
+   * Puts this started node in a cluster that formed long ago: every member of `formed` held alive at
    * incarnation 0 and placed in the probe order, with no rumor queued and no transition recorded.
    * For a simulator that studies a formed cluster at a size where forming it by joins would be the
    * whole cost (bench:sim at 10,000 nodes: every join is a rumor every node queues and relays). A
