@@ -25,7 +25,7 @@ const args = await yargs(hideBin(process.argv))
 
 const sizes = args.nodes.split(",").map((s) => Number(s.trim()));
 if (sizes.some((n) => !Number.isInteger(n) || n < 2)) throw new Error(`--nodes: whole numbers of at least 2, got ${args.nodes}`);
-const tooLarge = sizes.map((n) => simTooLarge(n, undefined, args.formed)).find(Boolean);
+const tooLarge = sizes.map((n) => simTooLarge(n, { formed: args.formed })).find(Boolean);
 if (tooLarge) throw new Error(`--nodes: ${tooLarge}`);
 const config = NodeConfig.parse(SCENARIO_DEFAULT_CONFIG);
 

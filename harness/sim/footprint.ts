@@ -23,10 +23,13 @@ const gb = (bytes: number) => `${(bytes / 1e9).toFixed(1)} GB`;
 
 /**
  * Why `nodes` simulated nodes do not fit, or undefined when they do. Forming by joins lives in the
- * JavaScript heap (this process's limit, by default); a formed start mostly in typed arrays, which
- * only the machine's memory bounds.
+ * JavaScript heap (`limit`: this process's, by default); a `formed` start mostly in typed arrays,
+ * which only the machine's memory bounds.
  */
-export function simTooLarge(nodes: number, limit = getHeapStatistics().heap_size_limit, formed = false): string | undefined {
+export function simTooLarge(
+  nodes: number,
+  { limit = getHeapStatistics().heap_size_limit, formed = false }: { limit?: number; formed?: boolean } = {},
+): string | undefined {
   const need = simBytesNeeded(nodes, formed);
   if (formed) {
     const memory = totalmem();

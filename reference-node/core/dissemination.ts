@@ -4,7 +4,7 @@ import type { KvEntry, Update } from "../../specs/wire/messages.js";
 import { WIRE_VERSION } from "../../specs/wire/messages.js";
 import { retransmitLimit } from "./broadcast.js";
 import type { KvReplication } from "./kv-replication.js";
-import type { Member } from "./membership.js";
+import { isLive, type Member } from "./membership.js";
 import type { NodeState } from "./state.js";
 
 /** The piggybacked part of a message. */
@@ -50,7 +50,8 @@ export function gossipRound(s: NodeState, kv: KvReplication): void {
   const targets = s.table.sample(
     s.config.gossipNodes,
     s.random,
-    (m) => m.id !== s.id && (m.state === "alive" || m.state === "suspect" || (m.state === "dead" && s.now - m.since <= s.config.gossipToTheDeadMs)),
+    (m) => isLive(m.state) || (m.state === "dead" && s.now - m.since <= s.config.gossipToTheDeadMs),
+    s.id,
   );
   for (const target of targets) {
     const carried = piggyback(s, kv);

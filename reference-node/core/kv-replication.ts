@@ -65,7 +65,7 @@ export class KvReplication {
   startSession(): void {
     const s = this.s;
     s.deadlines.set("anti-entropy", s.now + s.config.antiEntropyIntervalMs);
-    const [peer] = s.table.sample(1, s.random, (m) => m.state === "alive" && m.id !== s.id);
+    const [peer] = s.table.sample(1, s.random, (m) => m.state === "alive", s.id);
     if (!peer) return;
     s.counters.aeSessions++;
     this.sendTree({ id: peer.id, addr: peer.addr }, this.nextSession++, 0, [0]);

@@ -178,17 +178,19 @@ export class MembershipTable {
   }
 
   /**
-   * Up to k distinct members for which `accept` holds, chosen uniformly at random and returned in
-   * random order: what `random.sample(inState(...).filter(accept), k)` gives, without listing the
-   * table. Members are drawn by number and rejected until k are found; when acceptable members are
-   * too sparse for that to finish soon (most of the cluster dead, say), it lists them after all.
+   * Up to k distinct members for which `accept` holds, `except` left out (usually the node itself),
+   * chosen uniformly at random and returned in random order: what
+   * `random.sample(inState(...).filter(accept), k)` gives, without listing the table. Members are
+   * drawn by number and rejected until k are found; when acceptable members are too sparse for that
+   * to finish soon (most of the cluster dead, say), it lists them after all.
    */
-  sample(k: number, random: Random, accept: (slot: Slot) => boolean): Member[] {
+  sample(k: number, random: Random, accept: (slot: Slot) => boolean, except?: MemberId): Member[] {
     if (k <= 0 || this.capacity === 0) return [];
+    const excluded = except === undefined ? -1 : (this.numberings.ids.find(except) ?? -1);
     const slot: Slot = { state: "alive", since: 0, id: "" };
     const ok = (n: number): boolean => {
       const code = this.state[n]!;
-      if (code === NONE) return false;
+      if (code === NONE || n === excluded) return false;
       slot.state = CODES[code]!;
       slot.since = this.since[n]!;
       slot.id = this.numberings.ids.name(n);

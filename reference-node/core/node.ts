@@ -167,10 +167,7 @@ export class SwimNode {
       if (this.phiMode) this.heartbeats.watch(this.s.numberings.ids.name(n));
     }
     // The next push-pull is due as in a cluster of this size (start() scheduled it for a node alone).
-    const c = this.config;
-    if (c.pushPullIntervalMs > 0 && this.s.deadlines.get("push-pull") !== undefined) {
-      this.s.deadlines.set("push-pull", now + pushPullScale(c.pushPullIntervalMs, this.s.table.estimatedSize()));
-    }
+    if (this.s.deadlines.get("push-pull") !== undefined) this.schedulePushPull();
   }
 
   /** When the shell must next call step({type: "tick"}), or undefined when nothing is scheduled. */
@@ -217,7 +214,7 @@ export class SwimNode {
     if (this.phiMode) this.heartbeats.start();
     else s.deadlines.set("probe", s.now + s.random.int(c.probeIntervalMs));
     s.deadlines.set("gossip", s.now + c.gossipIntervalMs);
-    if (c.pushPullIntervalMs > 0) s.deadlines.set("push-pull", s.now + pushPullScale(c.pushPullIntervalMs, s.table.estimatedSize()));
+    if (c.pushPullIntervalMs > 0) this.schedulePushPull();
     if (c.reconnectIntervalMs > 0 && s.behaviour.reconnect) s.deadlines.set("reconnect", s.now + c.reconnectIntervalMs);
     if (c.antiEntropyIntervalMs > 0 && s.behaviour.antiEntropy) s.deadlines.set("anti-entropy", s.now + s.random.int(c.antiEntropyIntervalMs));
     if (this.seeds.length > 0) this.join();
@@ -326,10 +323,15 @@ export class SwimNode {
     gossipRound(this.s, this.replication);
   }
 
+  /** The next push-pull: one interval from now, scaled for the cluster this node sees (pushPullScale). */
+  private schedulePushPull(): void {
+    this.s.deadlines.set("push-pull", this.s.now + pushPullScale(this.config.pushPullIntervalMs, this.s.table.estimatedSize()));
+  }
+
   /** A full-state exchange with one random live member, and the next one scheduled. */
   private pushPullTick(): void {
-    this.s.deadlines.set("push-pull", this.s.now + pushPullScale(this.config.pushPullIntervalMs, this.s.table.estimatedSize()));
-    const [target] = this.s.table.sample(1, this.s.random, (m) => m.state === "alive" && m.id !== this.id);
+    this.schedulePushPull();
+    const [target] = this.s.table.sample(1, this.s.random, (m) => m.state === "alive", this.id);
     if (target) this.sendSync(target, false);
   }
 
@@ -345,7 +347,7 @@ export class SwimNode {
     const reaped: Destination[] = this.reconnect.peers(s.now, this.config.reconnectTimeoutMs);
     const dead = s.table.count(["dead"]);
     const pick = s.random.int(dead + reaped.length);
-    const [target] = pick < dead ? s.table.sample(1, s.random, (m) => m.state === "dead" && m.id !== this.id) : [reaped[pick - dead]];
+    const [target] = pick < dead ? s.table.sample(1, s.random, (m) => m.state === "dead", this.id) : [reaped[pick - dead]];
     if (target) this.sendSync(target, false);
   }
 

@@ -146,7 +146,7 @@ export class Prober {
     s.deadlines.clear("indirect");
     const target = s.table.get(round.target);
     if (!target) return;
-    const helpers = s.table.sample(s.config.indirectChecks, s.random, (m) => m.state === "alive" && m.id !== s.id && m.id !== round.target);
+    const helpers = s.table.sample(s.config.indirectChecks, s.random, (m) => m.state === "alive" && m.id !== round.target, s.id);
     if (helpers.length === 0) return;
     s.counters.indirectProbes++;
     round.expectedNacks = helpers.length;

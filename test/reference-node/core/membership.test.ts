@@ -134,4 +134,13 @@ t.test("sample draws distinct acceptable members, uniformly, and finds sparse on
     sparse.sample(2, random, () => false),
     [],
   );
+  t.same(
+    sparse.sample(3, random, (m) => m.state === "alive", "m4321"),
+    [],
+    "`except` is never drawn, even when it alone fits",
+  );
+  const dense = new MembershipTable();
+  for (let i = 0; i < 4; i++) dense.set({ id: `m${i}`, addr: `h:${i}`, state: "alive", incarnation: 0 }, 0);
+  const allBut = dense.sample(4, random, () => true, "m2").map((m) => m.id);
+  t.same([...allBut].sort(), ["m0", "m1", "m3"], "all but `except`");
 });
