@@ -36,7 +36,7 @@ export class KvReplication {
 
   /** A client write through this node: versioned by its clock, stored, answered. */
   put(request: number, key: string, value: string | null): void {
-    const entry: KvEntry = { key, value, version: this.clock.tick(this.s.now) };
+    const entry: KvEntry = { key, value, version: this.clock.tick(this.s.wall) };
     this.s.counters.kvWrites++;
     this.apply(entry, "local");
     this.s.emit({ type: "kv-written", request, key, version: entry.version });
@@ -46,7 +46,7 @@ export class KvReplication {
   apply(entry: KvEntry, origin: KvOrigin): boolean {
     const s = this.s;
     const maxOffsetMs = s.behaviour.boundedClock ? s.config.kvMaxClockOffsetMs : Number.POSITIVE_INFINITY;
-    if (origin !== "local" && !this.clock.observe(entry.version, s.now, maxOffsetMs)) {
+    if (origin !== "local" && !this.clock.observe(entry.version, s.wall, maxOffsetMs)) {
       s.counters.kvClockRejections++;
       return false;
     }

@@ -126,9 +126,13 @@ export class SwimNode {
     return this.phiMode ? this.heartbeats.phiOf(id) : undefined;
   }
 
-  /** Runs one input at time `now` (ms) and returns what the shell must do. */
-  step(input: Input, now: number): Effect[] {
+  /**
+   * Runs one input at time `now` (ms, the monotonic clock the node's timers run on) and returns what
+   * the shell must do. `wall` is the wall clock, for key-value versions (default: the same).
+   */
+  step(input: Input, now: number, wall = now): Effect[] {
     this.s.now = now;
+    this.s.wall = wall;
     this.s.out = [];
     switch (input.type) {
       case "start":

@@ -45,8 +45,14 @@ export class NodeState {
   readonly broadcasts = new BroadcastQueue<Update>((u) => u.id);
   readonly deadlines = new Deadlines<DeadlineName>();
   readonly pending = new Map<number, Pending>();
-  /** The time of the step being run. */
+  /**
+   * The time of the step being run, on the node's monotonic clock: every timer, timeout and
+   * recorded instant runs on it. Stepping the wall clock (NTP, an operator) does not move it, as it
+   * does not move a real process's timers.
+   */
   now = 0;
+  /** The node's wall clock at the step being run: what key-value versions are stamped with, and only that. */
+  wall = 0;
   /** The effects the step being run has produced so far. */
   out: Effect[] = [];
   private nextExchange = 1;

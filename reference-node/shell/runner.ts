@@ -15,6 +15,14 @@ import { MemberlistWire } from "./memberlist-wire.js";
 import type { Logger } from "./log.js";
 import { WireServer } from "./wire-server.js";
 
+/**
+ * The node's protocol clock: monotonic, in epoch milliseconds (it starts at the wall clock's reading
+ * and then only moves forward; whole milliseconds, as the wire and the admin API count). A wall clock stepped back an hour would otherwise hold every timer
+ * for that hour, and one stepped forward would fire them all at once. Key-value versions alone take
+ * the wall clock (Date.now()), as a hybrid logical clock must.
+ */
+const monotonicNow = () => Math.floor(performance.timeOrigin + performance.now());
+
 export const PROTOCOL_NAME = "grapevine-swim/1";
 
 export interface RunnerOptions {
@@ -165,7 +173,7 @@ export class NodeRunner {
       kvList: () => core.kv.all(),
       kvDigest: () => ({ root: core.kv.tree.root(), keys: core.kv.liveKeys, entries: core.kv.size }),
       phi: () => {
-        const at = Date.now();
+        const at = monotonicNow();
         const windows = core.phiWindows(at);
         return windows && { at, members: windows.map((w) => ({ ...w, phi: Number.isFinite(w.phi) ? w.phi : null })) };
       },
@@ -196,7 +204,7 @@ export class NodeRunner {
     if (this.closed) return;
     let effects: Effect[];
     try {
-      effects = this.core.step(input, Date.now());
+      effects = this.core.step(input, monotonicNow(), Date.now());
     } catch (error) {
       this.internalError(`handling ${input.type === "request" ? `a ${input.message.type} request` : `input ${input.type}`}`, error);
       effects = input.type === "request" ? [{ type: "reply", conn: input.conn, message: null }] : [];
@@ -363,7 +371,7 @@ export class NodeRunner {
     clearTimeout(this.wakeTimer);
     const at = this.core.nextWakeAt();
     if (at === undefined || this.closed) return;
-    this.wakeTimer = setTimeout(() => this.input({ type: "tick" }), Math.max(0, at - Date.now()));
+    this.wakeTimer = setTimeout(() => this.input({ type: "tick" }), Math.max(0, at - monotonicNow()));
   }
 }
 

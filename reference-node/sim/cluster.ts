@@ -168,7 +168,11 @@ export class SimCluster {
     return this.boot(id);
   }
 
-  /** Node `id` reads the virtual clock `offsetMs` ahead (negative: behind) from now on. */
+  /**
+   * Node `id`'s wall clock reads the virtual clock `offsetMs` ahead (negative: behind) from now on:
+   * what its key-value versions are stamped with. Its timers keep running on the true clock, as a
+   * real process's monotonic timers do when its wall clock is stepped.
+   */
   setClockOffset(id: MemberId, offsetMs: number): void {
     this.nodes.get(id)!.clockOffsetMs = offsetMs;
     this.stepNode(id, { type: "tick" });
@@ -297,8 +301,9 @@ export class SimCluster {
       node.held.push(() => this.stepNode(id, input, pinned));
       return;
     }
-    const effects = node.core.step(input, this.now + node.clockOffsetMs);
-    for (const effect of effects) this.execute(id, effect, node.clockOffsetMs);
+    // A clock offset moves the node's wall clock (its key-value stamps); its timers run on the true one.
+    const effects = node.core.step(input, this.now, this.now + node.clockOffsetMs);
+    for (const effect of effects) this.execute(id, effect);
     this.scheduleWake(id, node);
   }
 
@@ -306,17 +311,15 @@ export class SimCluster {
     const at = node.core.nextWakeAt();
     if (at === undefined) return;
     const token = ++node.wakeToken;
-    // The core asks for a time on its own clock; the queue runs on the true one.
-    this.queue.push(Math.max(at - node.clockOffsetMs, this.now), () => {
+    this.queue.push(Math.max(at, this.now), () => {
       if (node.wakeToken === token) this.stepNode(id, { type: "tick" });
     });
   }
 
-  /** `offset`: the node's clock offset; the times it stamps are put back on the true clock. */
-  private execute(id: MemberId, effect: Effect, offset: number): void {
+  private execute(id: MemberId, effect: Effect): void {
     switch (effect.type) {
       case "transition": {
-        const transition = { at: effect.at - offset, observer: id, id: effect.id, from: effect.from, to: effect.to, incarnation: effect.incarnation };
+        const transition = { at: effect.at, observer: id, id: effect.id, from: effect.from, to: effect.to, incarnation: effect.incarnation };
         if (this.options.keepTransitions !== false) this.transitions.push(transition);
         this.options.listener?.transition?.(transition);
         return;
@@ -328,7 +331,7 @@ export class SimCluster {
         this.answer(id, effect.conn, effect.message);
         return;
       case "kv-applied":
-        this.options.listener?.kvApplied?.({ at: effect.at - offset, observer: id, key: effect.key, version: effect.version, origin: effect.origin });
+        this.options.listener?.kvApplied?.({ at: effect.at, observer: id, key: effect.key, version: effect.version, origin: effect.origin });
         return;
       case "kv-written":
         this.written.set(id, effect.version);

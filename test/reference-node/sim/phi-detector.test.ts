@@ -119,3 +119,24 @@ t.test("the same seeds replay the same history", async (t) => {
   t.ok(first.some((e) => e.to === "dead"));
   t.same(run(), first);
 });
+
+t.test("a wall clock stepped back an hour holds no timer: heartbeats go on, nobody convicts the node", async (t) => {
+  for (const offsetMs of [-3_600_000, 3_600_000]) {
+    const sim = cluster(5);
+    const before = sim.transitions.length;
+    sim.setClockOffset("n1", offsetMs);
+    sim.runFor(10_000);
+    // Stepped back, timers on the wall clock would wait an hour; stepped forward, they would all fire at once and the
+    // node would take an hour's silence for everyone's death. Timers run on the monotonic clock: neither happens.
+    t.ok(sim.node("n2").phiOf("n1")! < 1, `offset ${offsetMs}: n1 beats on time (φ at n2 ${sim.node("n2").phiOf("n1")})`);
+    t.same(
+      sim.transitions.slice(before).filter((e) => e.to !== "alive"),
+      [],
+      `offset ${offsetMs}: no suspicion by or of n1`,
+    );
+    if (offsetMs > 0) {
+      const write = sim.put("n1", "k", "v")!;
+      t.ok(Math.abs(write.wall - (sim.now + offsetMs)) < 1000, `offset ${offsetMs}: its key-value stamp follows its wall clock`);
+    }
+  }
+});
