@@ -7,7 +7,7 @@ import { converged, heal } from "./convergence.js";
 import { detection } from "./detection.js";
 import { exits } from "./exits.js";
 import { falsePositives } from "./false-positives.js";
-import { dissemination, kvConverged, noDataLoss } from "./kv.js";
+import { dissemination, kvClock, kvConverged, noDataLoss } from "./kv.js";
 import { judgeable } from "./needs.js";
 import { deaths, flaps, incarnationOrder, left, neverDead, rejoined, split, suspicions } from "./membership.js";
 
@@ -51,6 +51,8 @@ function judge(spec: CheckSpec, ctx: CheckContext): CheckResult {
       return split(ctx, spec.args);
     case "kv-converged":
       return kvConverged(ctx, spec.args);
+    case "kv-clock":
+      return kvClock(ctx, spec.args);
     case "no-data-loss":
       return noDataLoss(ctx);
     case "dissemination":

@@ -111,6 +111,36 @@ export function noDataLoss(ctx: CheckContext): CheckResult {
 }
 
 /**
+ * A hybrid logical clock stays within a bounded offset of its node's physical clock (Kulkarni et al.
+ * 2014) only if it refuses versions from too far ahead. One that takes any version is dragged to the
+ * furthest clock in the cluster and drags every node it talks to: their writes are then stamped with
+ * a time nobody's clock reads. Each acknowledged write's stamp is compared with the clock of the node
+ * that took it, at the time it was acknowledged (a `clock` step's offset included).
+ */
+export function kvClock(ctx: CheckContext, args: CheckArgs["kv-clock"]): CheckResult {
+  const acknowledged = writes(ctx);
+  if (acknowledged.length === 0) return nothingWritten("kv-clock");
+  const skews = acknowledged.map((w) => ({ write: w, skewMs: w.version.wall - (w.t + ctx.truth.clockOffsetMs(w.node, w.t)) }));
+  const off = skews.filter((s) => Math.abs(s.skewMs) > args.within);
+  const evidence = off.slice(0, 100).map(({ write, skewMs }) =>
+    ctx.evidence(`stamped ${write.key} ${fmtMs(Math.abs(skewMs))} ${skewMs > 0 ? "ahead of" : "behind"} its own clock`, {
+      observer: write.node,
+      at: write.t,
+    }),
+  );
+  const worst = maxOf(skews.map((s) => Math.abs(s.skewMs)));
+  const writers = [...new Set(off.map((s) => s.write.node))].sort((a, b) => Number(a.slice(1)) - Number(b.slice(1)));
+  const summary = off.length
+    ? `${off.length} of ${acknowledged.length} writes stamped more than ${fmtMs(args.within)} away from their node's clock, by ${nodesInText(writers)} (worst ${fmtMs(worst)})`
+    : `all ${acknowledged.length} writes stamped within ${fmtMs(worst)} of their node's clock (bound ${fmtMs(args.within)})`;
+  return result("kv-clock", off.length ? "fail" : "pass", summary, evidence, {
+    acknowledgedWrites: acknowledged.length,
+    offWrites: off.length,
+    worstSkewMs: worst,
+  });
+}
+
+/**
  * For each write: how long after it was made each node first held it (or a newer version of
  * its key). The write was made at its version's wall time, on the writer's clock — before
  * the harness heard the acknowledgement — so that, not the record's time, is time zero.

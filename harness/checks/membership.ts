@@ -4,6 +4,7 @@ import type { CheckResult } from "../../specs/report/summary.js";
 import { type CheckContext, fmtMs, result } from "./context.js";
 import { maxOf } from "../stats.js";
 import { nodeList, nodesInText } from "../scenario/describe.js";
+import type { Transition } from "./views.js";
 
 export function left(ctx: CheckContext, args: CheckArgs["left"]): CheckResult {
   const name = `left ${args.node}`;
@@ -48,6 +49,21 @@ export function neverDead(ctx: CheckContext, args: CheckArgs["never-dead"]): Che
   );
 }
 
+/** The members a check names: `nodes`, or every node but `except`. */
+function membersOf(ctx: CheckContext, args: { nodes?: string[]; except?: string[] }): string[] {
+  return args.nodes ?? ctx.truth.nodes.filter((n) => !args.except?.includes(n));
+}
+
+/** " about n1 and n2", " about members other than n1", or nothing: whom a count is about. */
+function aboutText(args: { nodes?: string[]; except?: string[] }): string {
+  return args.nodes ? ` about ${nodesInText(args.nodes)}` : args.except ? ` about members other than ${nodesInText(args.except)}` : "";
+}
+
+/** The check's name: "suspicions", "suspicions n1,n2" or "suspicions but n1". */
+function scopedName(name: string, args: { nodes?: string[]; except?: string[] }): string {
+  return `${name}${args.nodes ? ` ${nodeList(args.nodes)}` : args.except ? ` but ${nodeList(args.except)}` : ""}`;
+}
+
 /**
  * Suspicions count from the moment the cluster first converged (every running node holding every
  * running node alive): the quiet period. Before it, members are still starting and joining, and a
@@ -56,11 +72,12 @@ export function neverDead(ctx: CheckContext, args: CheckArgs["never-dead"]): Che
  * A cluster that never converged has no quiet period, so nothing is set apart.
  */
 export function suspicions(ctx: CheckContext, args: CheckArgs["suspicions"]): CheckResult {
-  const members = args.nodes ?? ctx.truth.nodes;
+  const members = membersOf(ctx, args);
   const quietFrom = ctx.views.convergedTime(ctx.truth.start, ctx.truth.end) ?? ctx.truth.start;
-  const all = ctx.views.transitions.filter((tr) => tr.to === "suspect" && members.includes(tr.id));
-  const found = all.filter((tr) => tr.t >= quietFrom);
-  const startup = all.filter((tr) => tr.t < quietFrom);
+  const ofMembers = ctx.views.transitions.filter((tr) => members.includes(tr.id));
+  const counted = args.count === "episodes" ? openingSuspicions(ctx, ofMembers) : ofMembers.filter((tr) => tr.to === "suspect");
+  const found = counted.filter((tr) => tr.t >= quietFrom);
+  const startup = counted.filter((tr) => tr.t < quietFrom);
   const evidence = [
     ...found.map((tr) => ctx.evidence(`suspected ${tr.id} (incarnation ${tr.incarnation})`, { observer: tr.observer, member: tr.id, at: tr.t })),
     ...startup.map((tr) =>
@@ -71,27 +88,57 @@ export function suspicions(ctx: CheckContext, args: CheckArgs["suspicions"]): Ch
       }),
     ),
   ];
-  const about = args.nodes ? ` about ${nodesInText(args.nodes)}` : "";
+  const what = args.count === "episodes" ? "suspicion episodes" : "suspicions";
   const quiet =
     startup.length > 0 ? `; ${startup.length} more during start-up, before the cluster first converged at +${fmtMs(ctx.rel(quietFrom))} (not counted)` : "";
   return result(
-    `suspicions${args.nodes ? ` ${nodeList(args.nodes)}` : ""}`,
+    scopedName("suspicions", args),
     found.length > args.max ? "fail" : "pass",
-    `${found.length} suspicions${about} (at most ${args.max})${quiet}`,
+    `${found.length} ${what}${aboutText(args)} (at most ${args.max})${quiet}`,
     evidence,
     { suspicions: found.length, startupSuspicions: startup.length },
   );
 }
 
+/**
+ * The suspicions that open an episode: a span during which at least one running node holds the
+ * member suspect. One suspicion that gossip carries to the whole cluster is one episode, at 5 nodes
+ * or 1,000; so is a suspicion a second node raises before the first is refuted. It needs no
+ * incarnation numbers, which not every implementation shows. An observer that goes down stops
+ * holding anything.
+ */
+function openingSuspicions(ctx: CheckContext, transitions: readonly Transition[]): Transition[] {
+  type Event = { t: number; tr?: Transition; down?: string };
+  const events: Event[] = [...transitions.map((tr) => ({ t: tr.t, tr })), ...ctx.truth.downs.map((d) => ({ t: d.t, down: d.node }))];
+  events.sort((x, y) => x.t - y.t);
+  const holders = new Map<string, Set<string>>();
+  const opening: Transition[] = [];
+  for (const e of events) {
+    if (e.down !== undefined) {
+      for (const set of holders.values()) set.delete(e.down);
+      continue;
+    }
+    const tr = e.tr!;
+    const set = holders.get(tr.id) ?? new Set<string>();
+    holders.set(tr.id, set);
+    if (tr.to !== "suspect") set.delete(tr.observer);
+    else {
+      if (set.size === 0) opening.push(tr);
+      set.add(tr.observer);
+    }
+  }
+  return opening;
+}
+
 export function deaths(ctx: CheckContext, args: CheckArgs["deaths"]): CheckResult {
-  const members = args.nodes ?? ctx.truth.nodes;
+  const members = membersOf(ctx, args);
   const found = ctx.views.transitions.filter((tr) => tr.to === "dead" && members.includes(tr.id) && (args.by === undefined || args.by.includes(tr.observer)));
   const evidence = found.map((tr) =>
     ctx.evidence(`declared ${tr.id} dead (incarnation ${tr.incarnation})`, { observer: tr.observer, member: tr.id, at: tr.t }),
   );
-  const scope = `${args.nodes ? ` about ${nodesInText(args.nodes)}` : ""}${args.by ? ` by ${nodesInText(args.by)}` : ""}`;
+  const scope = `${aboutText(args)}${args.by ? ` by ${nodesInText(args.by)}` : ""}`;
   return result(
-    `deaths${args.nodes ? ` ${nodeList(args.nodes)}` : ""}`,
+    scopedName("deaths", args),
     found.length > args.max ? "fail" : "pass",
     `${found.length} dead verdicts${scope} (at most ${args.max})`,
     evidence,

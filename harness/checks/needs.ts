@@ -28,6 +28,7 @@ export function needs(spec: CheckSpec): Shown[] {
     case "rejoined":
       return ["incarnation"];
     case "kv-converged":
+    case "kv-clock":
     case "no-data-loss":
     case "dissemination":
       return ["kv"];

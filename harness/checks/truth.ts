@@ -29,6 +29,8 @@ export class Truth {
   readonly faults: { id: number; kind: string; targets: string[]; params: Record<string, unknown>; from: number; to: number }[] = [];
   readonly downs: RecordOf<"node-down">[] = [];
   readonly ups: RecordOf<"node-up">[] = [];
+  /** Each `clock` step (simulator only): from t on, the node's clock reads offsetMs ahead (negative: behind). */
+  private readonly clockSteps: { node: string; t: number; offsetMs: number }[] = [];
 
   /** `now`: judge a scenario still running (its end is now); without it, the end is the scenario-end record. */
   constructor(records: readonly HistoryRecord[], now?: number) {
@@ -48,6 +50,9 @@ export class Truth {
         const from = open.get(r.node);
         if (from !== undefined) push(this.running, r.node, { from, to: r.t });
         open.delete(r.node);
+      } else if (r.type === "step" && r.phase === "start" && r.kind === "clock") {
+        const args = r.args as { node: string; ahead?: number; behind?: number };
+        this.clockSteps.push({ node: args.node, t: r.t, offsetMs: args.ahead ?? -(args.behind ?? 0) });
       } else if (r.type === "fault" && r.phase === "start") {
         this.faults.push({ id: r.id, kind: r.kind, targets: r.targets, params: r.params, from: r.t, to: this.end });
       } else if (r.type === "fault" && r.phase === "end") {
@@ -63,6 +68,11 @@ export class Truth {
       if (cuts) this.cutLinks.push({ cuts, from: f.from, to: f.to });
     }
     this.nodes = [...new Set(this.ups.map((u) => u.node))].sort((a, b) => Number(a.slice(1)) - Number(b.slice(1)));
+  }
+
+  /** How far ahead of true time node's clock read at t (0 unless a `clock` step set it). */
+  clockOffsetMs(node: string, t: number): number {
+    return this.clockSteps.filter((c) => c.node === node && c.t <= t).at(-1)?.offsetMs ?? 0;
   }
 
   isRunning(node: string, t: number): boolean {

@@ -5,7 +5,8 @@
 // the others). A bystander on neither side would bridge the
 // cut. Scaling only the last group would leave a side of two against a thousand, which must probe
 // every member of the other side in turn, at the slowed pace Lifeguard sets for a node whose probes
-// all fail: a different scenario from the one written.
+// all fail: a different scenario from the one written. Likewise a fault on every link of a node
+// covers its links to the extra nodes too (widenLinks).
 import type { CheckSpec, Scenario, ScenarioStep } from "../../specs/scenario/scenario.js";
 
 const names = (from: number, to: number) => Array.from({ length: to - from }, (_, i) => `n${from + i + 1}`);
@@ -47,8 +48,35 @@ function widenCheck(spec: CheckSpec, written: number, nodes: number, partitions:
   return spec.check === "split" ? { ...spec, args: { ...spec.args, groups: widenSplit(spec.args.groups, written, nodes, partitions) } } : spec;
 }
 
+type Link = readonly [string, string];
+
+/**
+ * A link fault's links widened to `nodes`: where they reach from node x to every other written node,
+ * x's links to the extra nodes join them, and likewise for the links into x. "Every message to and
+ * from n1 is slow" stays that at any size; a fault on some of x's links stays on those.
+ */
+export function widenLinks(links: readonly Link[], written: number, nodes: number): Link[] {
+  const widened: Link[] = [...links];
+  if (nodes <= written) return widened;
+  const own = names(0, written);
+  const has = new Set(links.map(([from, to]) => `${from}>${to}`));
+  const extras = names(written, nodes);
+  for (const x of own) {
+    const others = own.filter((y) => y !== x);
+    if (others.every((y) => has.has(`${x}>${y}`))) widened.push(...extras.map((y): Link => [x, y]));
+    if (others.every((y) => has.has(`${y}>${x}`))) widened.push(...extras.map((y): Link => [y, x]));
+  }
+  return widened;
+}
+
+const LINK_FAULTS: ReadonlySet<ScenarioStep["kind"]> = new Set(["loss", "latency", "bandwidth", "duplicate", "reorder", "refuse"]);
+
 function widenStep(step: ScenarioStep, written: number, nodes: number, partitions: Map<string, string[][]>): ScenarioStep {
   if (step.kind === "partition" && "groups" in step.args) return { ...step, args: { ...step.args, groups: widenPartition(step.args.groups, written, nodes) } };
+  if (LINK_FAULTS.has(step.kind)) {
+    const args = step.args as { links?: Link[] };
+    if (args.links) return { ...step, args: { ...args, links: widenLinks(args.links, written, nodes) } } as ScenarioStep;
+  }
   if (step.kind === "expect") return { ...step, args: widenCheck(step.args, written, nodes, partitions) };
   return step;
 }

@@ -43,10 +43,29 @@ export const CHECK_ARGS = {
   "never-dead": z
     .object({ nodes: z.array(NodeName).min(1), by: z.array(NodeName).min(1).optional().describe("count only these observers' verdicts (default: all)") })
     .strict(),
-  suspicions: z.object({ nodes: z.array(NodeName).optional(), max: z.number().int().min(0) }).strict(),
-  deaths: z
-    .object({ nodes: z.array(NodeName).optional(), by: z.array(NodeName).min(1).optional(), max: z.number().int().min(0) })
+  suspicions: z
+    .object({
+      nodes: z.array(NodeName).optional().describe("count suspicions of these members (default: all)"),
+      except: z.array(NodeName).optional().describe("leave these members out (a node the scenario slows, whose suspicion is expected)"),
+      max: z.number().int().min(0),
+      count: z
+        .enum(["verdicts", "episodes"])
+        .default("verdicts")
+        .describe(
+          "verdicts: each node's move of a member to suspect counts once, so one suspicion heard by the whole cluster counts N − 1 times; episodes: each span during which some node holds the member suspect counts once, however many nodes hold it, the same at any cluster size",
+        ),
+    })
     .strict()
+    .refine((a) => a.nodes === undefined || a.except === undefined, { message: "give nodes or except, not both" }),
+  deaths: z
+    .object({
+      nodes: z.array(NodeName).optional(),
+      except: z.array(NodeName).optional().describe("leave these members out"),
+      by: z.array(NodeName).min(1).optional(),
+      max: z.number().int().min(0),
+    })
+    .strict()
+    .refine((a) => a.nodes === undefined || a.except === undefined, { message: "give nodes or except, not both" })
     .describe("at most `max` dead verdicts about these members by these observers"),
   rejoined: z.object({ node: NodeName, within: Duration.describe("after the node resumed or restarted") }).strict(),
   "incarnation-order": z
@@ -58,6 +77,12 @@ export const CHECK_ARGS = {
     .object({ within: Duration.describe("after the last write or change") })
     .strict()
     .describe("every running node's key-value digest is the same"),
+  "kv-clock": z
+    .object({ within: Duration.describe("how far a write's version may lie from the clock of the node that took it") })
+    .strict()
+    .describe(
+      "every acknowledged write is stamped within `within` of the clock of the node that took it (a hybrid logical clock's bounded offset, Kulkarni et al. 2014; CockroachDB's max-offset): one node's far-future clock must not drag the others' stamps along",
+    ),
   "no-data-loss": z.object({}).strict().describe("every acknowledged write is on every running node at the end, or superseded by a newer version of its key"),
   dissemination: z
     .object({ complete: z.boolean().default(false).describe("fail unless every write reached every running node (default: report only)") })
@@ -118,7 +143,9 @@ export const STEP_ARGS = {
     .object({ node: NodeName, ahead: Duration.optional(), behind: Duration.optional() })
     .strict()
     .refine((c) => (c.ahead === undefined) !== (c.behind === undefined), { message: "give the node's clock one offset: ahead or behind" })
-    .describe("from now on the node's clock reads `ahead` later (or `behind` earlier) than the others' (simulator only: a process reads the machine's clock)"),
+    .describe(
+      "from now on the node's wall clock reads `ahead` later (or `behind` earlier) than the others': what its key-value versions are stamped with; its timers run on a monotonic clock, as a real process's do (simulator only: a process reads the machine's clock)",
+    ),
   heal: empty,
   clear: empty,
   join: z.union([z.null().transform(() => ({})), z.object({ node: NodeName.optional() }).strict()]),

@@ -2,7 +2,10 @@
 // (200 | 300 after the scale rule), about 45 s. At this size, before suspicions taken from a sync were
 // attributed to the member itself (reference-node/core/sync.ts), the copies of each side's dead
 // verdicts read as independent confirmations after the heal and 3 healthy members were declared dead
-// by their own side (87 at 1,000 nodes); a correct run has none.
+// by their own side (87 at 1,000 nodes); a correct run has none. And slow-node at 1,000 nodes, about
+// 20 s a run: every link of n1 is slow, to the 995 extra nodes too (the scale rule), and a node
+// without Lifeguard's local health suspects about a hundred healthy members where a correct one
+// suspects a handful.
 import { mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
@@ -35,4 +38,41 @@ t.test("partition-heal at 500 simulated nodes: the sides re-form with no healthy
     scenario.checks.find((c) => c.name === "heal"),
     { verdict: "pass" },
   );
+});
+
+t.test("slow-node at 1,000 simulated nodes: few suspicion episodes; --mutant no-local-health many", async (t) => {
+  const file = path.join(packageRoot(), "specs", "scenarios", "18-slow-node.yaml");
+  const episodes = async (mutant?: string) => {
+    const reportDir = mkdtempSync(path.join(tmpdir(), "grapevine-sim-slow-"));
+    const run = await execa(
+      process.execPath,
+      [
+        builtCli(),
+        "run",
+        "--runtime",
+        "sim",
+        "--nodes",
+        "1000",
+        "--seed",
+        "1",
+        ...(mutant ? ["--mutant", mutant] : []),
+        file,
+        "--report-dir",
+        reportDir,
+        "--reporter",
+        "json",
+      ],
+      { reject: false, timeout: 120_000 },
+    );
+    const summary = Summary.parse(JSON.parse(run.stdout));
+    const check = summary.scenarios[0]!.checks.find((c) => c.name === "suspicions but n1")!;
+    return { exitCode: run.exitCode, check };
+  };
+  const correct = await episodes();
+  t.equal(correct.exitCode, 0, correct.check.summary);
+  t.ok((correct.check.metrics!.suspicions as number) <= 20, `correct: ${correct.check.summary}`);
+  const mutant = await episodes("no-local-health");
+  t.equal(mutant.exitCode, 1, "the mutant fails the run");
+  t.match(mutant.check, { verdict: "fail" });
+  t.ok((mutant.check.metrics!.suspicions as number) > 40, `no-local-health: ${mutant.check.summary}`);
 });

@@ -225,6 +225,36 @@ t.test("split counts what each side holds at each instant: a verdict taken back,
   t.equal(check({ split: { groups: [["n1", "n2"], ["n3"]], within: "2500ms" } }, reset.records).verdict, "fail", "and within 2.5 s it had not split");
 });
 
+t.test("suspicions counted as episodes: one span of suspicion however many nodes hold it; except leaves a member out", async (t) => {
+  // n2 suspected by n1 and then by n3 while n1 still holds it (one episode), refuted by both; then
+  // suspected again by n3 (a second). n1 suspected once by n2 (a third, about another member).
+  const spread = history()
+    .start()
+    .tr("n1", "n2", "alive", "suspect", 0, 1000)
+    .tr("n3", "n2", "alive", "suspect", 0, 1100)
+    .tr("n1", "n2", "suspect", "alive", 1, 1300)
+    .tr("n3", "n2", "suspect", "alive", 1, 1350)
+    .tr("n3", "n2", "alive", "suspect", 1, 2000)
+    .tr("n3", "n2", "suspect", "alive", 2, 2100)
+    .tr("n2", "n1", "alive", "suspect", 0, 2500)
+    .tr("n2", "n1", "suspect", "alive", 1, 2600)
+    .end(3000);
+  t.match(check({ suspicions: { max: 10 } }, spread), { verdict: "pass", metrics: { suspicions: 4 } }, "verdicts: one per observer");
+  t.match(check({ suspicions: { max: 2, count: "episodes" } }, spread), { verdict: "fail", metrics: { suspicions: 3 } }, "episodes: 2 of n2, 1 of n1");
+  const butN1 = check({ suspicions: { except: ["n1"], max: 2, count: "episodes" } }, spread);
+  t.match(butN1, { name: "suspicions but n1", verdict: "pass", metrics: { suspicions: 2 } });
+  t.match(butN1.summary, /2 suspicion episodes about members other than n1 \(at most 2\)/);
+
+  // An observer that crashes while it holds n2 suspect holds nothing after: the next suspicion opens a new episode.
+  const crashed = history().start().tr("n1", "n2", "alive", "suspect", 0, 1000).down("n1", "crash", 1200).tr("n3", "n2", "alive", "suspect", 0, 1500).end(3000);
+  t.match(check({ suspicions: { max: 5, count: "episodes" } }, crashed), { metrics: { suspicions: 2 } });
+
+  const dead = history().start().tr("n2", "n1", "alive", "dead", 0, 1000).tr("n1", "n3", "alive", "dead", 0, 1100).end(3000);
+  t.match(check({ deaths: { except: ["n1"], max: 0 } }, dead), { name: "deaths but n1", verdict: "fail", metrics: { deadVerdicts: 1 } });
+  t.match(check({ deaths: { except: ["n1", "n3"], max: 0 } }, dead), { verdict: "pass", metrics: { deadVerdicts: 0 } });
+  t.throws(() => Check.parse({ suspicions: { nodes: ["n1"], except: ["n2"], max: 0 } }), /give nodes or except, not both/);
+});
+
 t.test("left, never-dead, suspicions, rejoined and flaps", async (t) => {
   const leave = history().start().down("n2", "leave", 1000).tr("n1", "n2", "alive", "left", 0, 1200).tr("n3", "n2", "alive", "left", 0, 1400).end(3000);
   t.match(check({ left: { node: "n2", within: "1s" } }, leave), { verdict: "pass", metrics: { leftMs: 400 } });
@@ -432,6 +462,38 @@ t.test("key-value checks never pass on nothing: no acknowledged write, or a node
   for (const observer of ["n1", "n2"]) add({ t: T0 + 2900, type: "kv-snapshot", source: "observer", observer, entries: [{ key: "k", value: "v", version }] });
   const r = check({ "no-data-loss": {} }, h.end(3000));
   t.match(r, { verdict: "fail", summary: "no final key-value snapshot of n3: what they hold is unknown" });
+});
+
+t.test("kv-clock: each write's stamp against the clock of the node that took it, a clock step's offset included", async (t) => {
+  const HOUR = 3_600_000;
+  const h = history().start();
+  const add = (r: Record<string, unknown>) => h.add(r);
+  const write = (at: number, node: string, wall: number) =>
+    add({ t: T0 + at, type: "kv-write", source: "harness", node, key: `k${at}`, value: "v", version: { wall, logical: 0, node } });
+  // n1's clock runs an hour ahead from 500 ms to 2 s: its write then is stamped by that clock, honestly.
+  add({ t: T0 + 500, type: "step", source: "harness", phase: "start", index: 1, kind: "clock", args: { node: "n1", ahead: HOUR } });
+  write(1000, "n1", T0 + 1000 + HOUR);
+  add({ t: T0 + 2000, type: "step", source: "harness", phase: "start", index: 2, kind: "clock", args: { node: "n1", ahead: 0 } });
+  write(2500, "n2", T0 + 2500);
+  t.match(check({ "kv-clock": { within: "1m" } }, h.end(3000)), { verdict: "pass", metrics: { acknowledgedWrites: 2, offWrites: 0, worstSkewMs: 0 } });
+  // n3 took n1's hour and stamps its own write with it.
+  write(2600, "n3", T0 + 1000 + HOUR + 1);
+  const dragged = check({ "kv-clock": { within: "1m" } }, h.end(3000));
+  t.match(dragged, { verdict: "fail", metrics: { offWrites: 1 } });
+  t.match(dragged.summary, /1 of 3 writes stamped more than 60000 ms away from their node's clock, by n3/);
+  // A stamp behind its node's clock is as wrong as one ahead.
+  const behind = history().start();
+  behind.add({
+    t: T0 + 1000,
+    type: "kv-write",
+    source: "harness",
+    node: "n2",
+    key: "k",
+    value: "v",
+    version: { wall: T0 + 1000 - HOUR, logical: 0, node: "n2" },
+  });
+  t.match(check({ "kv-clock": { within: "1m" } }, behind.end(3000)), { verdict: "fail", summary: /by n2/ });
+  t.match(check({ "kv-clock": { within: "1m" } }, history().start().end(3000)), { verdict: "fail", summary: /nothing to check/ });
 });
 
 t.test("kv-converged counts only digests sampled after the last write, and reports from the last write", async (t) => {

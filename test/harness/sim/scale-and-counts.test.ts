@@ -1,6 +1,6 @@
 // Scenarios raised to more nodes than they were written for, and the aggregated view stream's judgement.
 import t from "tap";
-import { scaleScenario } from "../../../harness/scenario/scale.js";
+import { scaleScenario, widenLinks } from "../../../harness/scenario/scale.js";
 import { ViewCounts } from "../../../harness/checks/view-counts.js";
 import { viewShares } from "../../../harness/report/view-shares.js";
 import { Scenario } from "../../../specs/scenario/scenario.js";
@@ -72,6 +72,59 @@ t.test("in a whole-cluster partition n(k+5) sits with n(k), keeping the sides' p
   );
   const same = Scenario.parse({ ...written, nodes: 5 });
   t.equal(scaleScenario(same, 5), same, "at the written size nothing changes");
+});
+
+t.test("a fault on every link of a node covers its links to the extra nodes; a fault on some of its links stays on those", async (t) => {
+  const others = ["n2", "n3", "n4", "n5"];
+  const star = [...others.map((y) => ["n1", y]), ...others.map((y) => [y, "n1"])];
+  const slow = {
+    name: "slow",
+    description: "d",
+    nodes: 7,
+    steps: [
+      { latency: { latency: 250, links: star } },
+      { loss: { rate: 0.5, links: others.map((y) => ["n1", y]) } },
+      {
+        refuse: {
+          links: [
+            ["n1", "n2"],
+            ["n3", "n1"],
+          ],
+        },
+      },
+      { latency: { latency: 10 } },
+    ],
+    checks: [],
+  };
+  const steps = scaleScenario(Scenario.parse(slow), 5).steps as { args: { links?: string[][] } }[];
+  t.same(
+    steps[0]!.args.links!.slice(star.length),
+    [
+      ["n1", "n6"],
+      ["n1", "n7"],
+      ["n6", "n1"],
+      ["n7", "n1"],
+    ],
+    "every link to and from n1: n6 and n7's too",
+  );
+  t.same(
+    steps[1]!.args.links!.slice(4),
+    [
+      ["n1", "n6"],
+      ["n1", "n7"],
+    ],
+    "every link from n1 only: the links from n1 to n6 and n7",
+  );
+  t.same(
+    steps[2]!.args.links,
+    [
+      ["n1", "n2"],
+      ["n3", "n1"],
+    ],
+    "some of n1's links: unchanged",
+  );
+  t.equal(steps[3]!.args.links, undefined, "a fault on every link needs no widening");
+  t.equal(widenLinks(star as [string, string][], 5, 1000).length, 2 * 999, "at 1,000 nodes: n1's 999 links each way");
 });
 
 const start = (nodes: string[]): HistoryRecord[] => [

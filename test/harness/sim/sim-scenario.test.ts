@@ -61,7 +61,15 @@ t.test("the same seed writes the same history, byte for byte; another seed anoth
 
 t.test("the default suite's scenarios pass in the simulator, each check judged", async (t) => {
   const files = ["02-crash-detection.yaml", "03-graceful-leave.yaml", "05-pause-long.yaml", "06-partition-heal.yaml", "07-one-way-cut.yaml"];
-  for (const file of [...files, "11-rolling-restart.ts", "12-stale-rumor.yaml", "13-partition-writes.yaml", "15-anti-entropy-under-loss.yaml"]) {
+  for (const file of [
+    ...files,
+    "11-rolling-restart.ts",
+    "12-stale-rumor.yaml",
+    "13-partition-writes.yaml",
+    "15-anti-entropy-under-loss.yaml",
+    "18-slow-node.yaml",
+    "19-clock-ahead.yaml",
+  ]) {
     const { result } = await run(file, { seed: 11 });
     t.equal(result.verdict, "pass", `${file}: ${failedLines(result.checks) || "pass"}`);
     t.ok(result.checks.filter((c) => c.verdict === "pass").length >= 3, `${file}: its checks judged (${result.checks.length})`);
