@@ -7,6 +7,7 @@ import { converged, heal } from "./convergence.js";
 import { detection } from "./detection.js";
 import { exits } from "./exits.js";
 import { falsePositives } from "./false-positives.js";
+import { quiet } from "./traffic.js";
 import { dissemination, kvClock, kvConverged, noDataLoss } from "./kv.js";
 import { judgeable } from "./needs.js";
 import { deaths, flaps, incarnationOrder, left, neverDead, rejoined, split, suspicions } from "./membership.js";
@@ -59,6 +60,8 @@ function judge(spec: CheckSpec, ctx: CheckContext): CheckResult {
       return dissemination(ctx, spec.args);
     case "exits":
       return exits(ctx, spec.args);
+    case "quiet":
+      return quiet(ctx, spec.args);
   }
 }
 

@@ -63,6 +63,11 @@ export interface FaultEngine {
   duplicate?(rate: number, links?: Link[]): Promise<FaultHandle>;
   /** Holds each datagram on the links `delayMs` longer with probability `rate`, so later ones overtake it. Datagrams only, as duplicate. */
   reorder?(rate: number, delayMs: number, links?: Link[]): Promise<FaultHandle>;
+  /**
+   * Exchanges nodes have started over the engine's links so far (a request and its answer count
+   * once, as does a one-way message); absent where the engine cannot count them.
+   */
+  exchangesCarried?(): number;
   /** Datagrams that crossed a duplicate, reorder or delay fault so far (absent: the engine carries none). */
   datagramsCarried?(): Promise<number>;
   /** Connections on the links are refused outright. */

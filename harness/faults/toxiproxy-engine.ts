@@ -17,6 +17,8 @@ export interface ToxiproxyEngineOptions {
   prefix?: string;
   /** Where proxies listen and the host nodes dial them at (containers on a network of their own). */
   hosts?: TopologyHosts;
+  /** The server's count of connections opened through its proxies, where it can be read (the embedded server). */
+  connectionsAccepted?: (() => number) | undefined;
 }
 
 export class ToxiproxyEngine implements FaultEngine {
@@ -25,15 +27,21 @@ export class ToxiproxyEngine implements FaultEngine {
   /** Every network fault this object applied, to find the ones heal() and clear() end. */
   private readonly handles: FaultHandle[] = [];
 
+  /** Wire v1 opens a connection per exchange, so the proxies' connections are the exchanges. */
+  readonly exchangesCarried?: () => number;
+
   constructor(
     private readonly api: ProxyApi,
     readonly topology: Topology,
     readonly log: FaultLog = new FaultLog(),
-  ) {}
+    connectionsAccepted?: () => number,
+  ) {
+    if (connectionsAccepted) this.exchangesCarried = connectionsAccepted;
+  }
 
   /** An engine with no node yet, on the server behind `api`. */
   static create(api: ProxyApi, options: ToxiproxyEngineOptions = {}, log?: FaultLog): ToxiproxyEngine {
-    return new ToxiproxyEngine(api, Topology.empty(api, options.topology ?? "mesh", options.prefix, options.hosts), log);
+    return new ToxiproxyEngine(api, Topology.empty(api, options.topology ?? "mesh", options.prefix, options.hosts), log, options.connectionsAccepted);
   }
 
   get nodeIds(): string[] {

@@ -10,6 +10,8 @@ export interface ToxiproxySource {
   kind: "given" | "spawned" | "embedded" | "container-toxiproxy" | "container-embedded";
   /** Stops what this source started (nothing for a given server). */
   close(): Promise<void>;
+  /** Connections opened through its proxies so far: only the embedded server in this process can say (Toxiproxy's API does not). */
+  connectionsAccepted?(): number;
 }
 
 /** Finds an executable on PATH, or undefined. */
@@ -87,5 +89,5 @@ export async function obtainToxiproxy(options: { url?: string | undefined; allow
   }
   const server = new ToxiproxyServer();
   await server.listen("127.0.0.1", 0);
-  return { api: new ProxyApi(server.url), kind: "embedded", close: () => server.close() };
+  return { api: new ProxyApi(server.url), kind: "embedded", close: () => server.close(), connectionsAccepted: () => server.collection.connectionsAccepted };
 }

@@ -39,6 +39,12 @@ function parseAttributes(type: ToxicType, attributes: Record<string, unknown>): 
 
 export class ProxyCollection {
   private readonly proxies = new Map<string, ProxyInstance>();
+  /**
+   * Connections clients opened through any proxy since the server started. Wire v1 opens one per
+   * exchange (a request and its answer, or a one-way message), so this counts the messages nodes
+   * start: what `quiet` judges. Toxiproxy's API has no such count; the harness reads it in process.
+   */
+  connectionsAccepted = 0;
 
   list(): Record<string, ProxyJson> {
     return Object.fromEntries([...this.proxies].map(([name, proxy]) => [name, proxy.json()]));
@@ -58,7 +64,7 @@ export class ProxyCollection {
     if (body.name.length < 1) throw missingField("name");
     if (body.upstream.length < 1) throw missingField("upstream");
     if (this.proxies.has(body.name)) throw proxyAlreadyExists();
-    const proxy = new ProxyInstance(body.name, body.listen, body.upstream);
+    const proxy = new ProxyInstance(body.name, body.listen, body.upstream, () => this.connectionsAccepted++);
     if (body.enabled ?? true) await proxy.start();
     this.proxies.set(body.name, proxy);
     return proxy.json();

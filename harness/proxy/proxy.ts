@@ -28,6 +28,8 @@ export class ProxyInstance {
     readonly name: string,
     public listen: string,
     public upstream: string,
+    /** Called for every connection a client opens (not a Toxiproxy feature: the embedded server's exchange count). */
+    private readonly onAccept: () => void = () => undefined,
   ) {}
 
   json(): ProxyJson {
@@ -99,6 +101,7 @@ export class ProxyInstance {
 
   /** As Toxiproxy: dial the upstream at once; if that fails, the accepted client is closed. */
   private accept(client: net.Socket): void {
+    this.onAccept();
     const { host, port } = splitListen(this.upstream);
     const upstream = net.connect({ host: host || "127.0.0.1", port });
     const connection = new Connection(client, upstream, { upstream: [...this.toxics.upstream], downstream: [...this.toxics.downstream] }, (c) =>

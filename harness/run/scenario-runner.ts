@@ -1,4 +1,5 @@
 // Runs one scenario: start the cluster through the fault layer, play the steps, record the history, judge it.
+import { sampleTraffic } from "./traffic-sampler.js";
 import { randomInt } from "node:crypto";
 import path from "node:path";
 import type { CheckResult, ScenarioResult } from "../../specs/report/summary.js";
@@ -150,7 +151,11 @@ export async function runScenario(file: string, scenario: Scenario, options: Sce
         const faults = options.faults;
         return faults.kind === "packet"
           ? PacketEngine.create(log)
-          : ToxiproxyEngine.create(faults.toxiproxy.api, { prefix: `gv${process.pid}-${scenario.name}-`, hosts }, log);
+          : ToxiproxyEngine.create(
+              faults.toxiproxy.api,
+              { prefix: `gv${process.pid}-${scenario.name}-`, hosts, connectionsAccepted: faults.toxiproxy.connectionsAccepted },
+              log,
+            );
       },
       ...(runtime ? { runtime } : {}),
       config,
@@ -190,6 +195,7 @@ export async function runScenario(file: string, scenario: Scenario, options: Sce
     exits.watch(node);
   }
   observer.start();
+  const traffic = sampleTraffic(run.faults, history);
   const steps = new StepPlayer(run, history, observer, exits, signal);
   /** The step's end in the history: ok unless it judged and failed, with what it concluded. */
   const stepEnded = (index: number, step: ScenarioStep, outcome: CheckResult | undefined) => history.add(stepEnd(index, step, outcome));
@@ -216,6 +222,7 @@ export async function runScenario(file: string, scenario: Scenario, options: Sce
     aborted = timeout.aborted ? `timed out after ${scenario.timeout} ms` : options.signal.aborted ? "interrupted" : (error as Error).message;
   } finally {
     exits.close();
+    traffic.stop();
     await observer.stop().catch(() => undefined);
     if (datagramSteps && (await run.faults.datagramsCarried?.().catch(() => undefined)) === 0) untouched = datagramSteps;
     history.add({ type: "scenario-end", source: "harness", ...(aborted ? { aborted } : {}), ...(untouched ? { datagramsUntouched: untouched } : {}) });

@@ -34,6 +34,8 @@ export interface SimRunOptions {
 /** Virtual ms between view-count records, and between key-value digests (the process run's observer takes one every 500 ms). */
 const TICK_MS = 100;
 const DIGEST_EVERY_TICKS = 5;
+/** Ticks between traffic samples: once a virtual second, as the process run samples its proxies. */
+const TRAFFIC_EVERY_TICKS = 10;
 /**
  * How often an `expect` step judges its check again while it waits: every 200 virtual ms (as the
  * process run polls), or a tenth of the time waited so far if longer. Each judgement reads the whole
@@ -193,7 +195,13 @@ class SimPlayer {
 
   /** n1 first, then the rest joining through it, all at time zero (the machines of a cluster booting). */
   start(): void {
+    this.recordTraffic(this.now);
     for (let i = 0; i < this.scenario.nodes; i++) this.boot(`n${i + 1}`, i);
+  }
+
+  /** The exchanges nodes have started so far (each a connection of wire v1, as the proxies count them). */
+  private recordTraffic(t: number): void {
+    this.history.add({ type: "traffic", source: "harness", t, exchanges: this.sim.messages.sent });
   }
 
   private boot(id: string, index: number): void {
@@ -232,6 +240,7 @@ class SimPlayer {
   private tick(): void {
     this.views.tick(this.nextTick);
     if (++this.ticks % DIGEST_EVERY_TICKS === 0) this.recordDigests();
+    if (this.ticks % TRAFFIC_EVERY_TICKS === 0) this.recordTraffic(this.nextTick);
     this.nextTick += TICK_MS;
   }
 
@@ -254,6 +263,7 @@ class SimPlayer {
     for (const held of [...this.held]) this.endFault(held);
     this.views.tick(this.now);
     this.recordDigests();
+    this.recordTraffic(this.now);
     for (const id of this.running())
       if (this.sim.status(id) === "up")
         this.history.add({ type: "kv-snapshot", source: "observer", t: this.now, observer: id, entries: this.sim.node(id).kv.all() });

@@ -140,6 +140,16 @@ export const HistoryRecord = z.discriminatedUnion("type", [
       "the aggregated view stream of a simulated run at scale: per member and tick, how many running nodes hold it in each state (first sightings alive are counted here, not recorded one by one)",
     ),
   z.object({ ...common, type: z.literal("observer-error"), source: z.literal("observer"), node: MemberId, error: z.string() }),
+  z
+    .object({
+      ...common,
+      type: z.literal("traffic"),
+      source: harness,
+      exchanges: z.number().int().min(0).describe("exchanges the nodes started over the faultable links since the scenario began"),
+    })
+    .describe(
+      "a sample of the traffic between nodes, about once a second: an exchange is a request and its answer, or a one-way message (wire v1 opens a connection for each); written where the fault engine can count them (the simulator, the embedded Toxiproxy-compatible server)",
+    ),
   z.object({
     ...common,
     type: z.literal("kv-write"),

@@ -87,6 +87,15 @@ export const CHECK_ARGS = {
   dissemination: z
     .object({ complete: z.boolean().default(false).describe("fail unless every write reached every running node (default: report only)") })
     .strict(),
+  quiet: z
+    .object({
+      window: Duration.describe("the scenario's last stretch, which must be at rest"),
+      max: z.number().positive().describe("how many times the failure detector's own traffic (SWIM: one probe per node per period) the nodes may start"),
+    })
+    .strict()
+    .describe(
+      "at rest, the nodes start at most `max` times the exchanges their failure detector alone needs: updates are retransmitted a bounded number of times (λ · log N, SWIM §4.1) and gossip rounds with nothing to carry are not sent. Needs a fault engine that counts exchanges (the simulator, the embedded Toxiproxy-compatible server); elsewhere SKIP",
+    ),
   exits: z
     .object({ allow: z.array(NodeName).default([]).describe("nodes that may exit on their own") })
     .strict()

@@ -496,6 +496,36 @@ t.test("kv-clock: each write's stamp against the clock of the node that took it,
   t.match(check({ "kv-clock": { within: "1m" } }, history().start().end(3000)), { verdict: "fail", summary: /nothing to check/ });
 });
 
+t.test("quiet: exchanges per running node per probe period over the last window, against the one probe SWIM needs", async (t) => {
+  const traffic = (rates: number[]) => {
+    // One sample a second; `rates[i]` exchanges per node per 200 ms period during second i (3 nodes).
+    const h = history().start();
+    let total = 0;
+    h.add({ t: T0, type: "traffic", source: "harness", exchanges: 0 });
+    rates.forEach((rate, i) => {
+      total += rate * 3 * 5;
+      h.add({ t: T0 + (i + 1) * 1000, type: "traffic", source: "harness", exchanges: total });
+    });
+    return h.end(rates.length * 1000);
+  };
+  // A busy start (joins spreading), then one exchange per node per period.
+  const settles = traffic([6, 5, 4, 1, 1, 1, 1]);
+  t.match(check({ quiet: { window: "4s", max: 2 } }, settles), { verdict: "pass", metrics: { exchangesPerNodePeriod: 1, quietRatio: 1 } });
+  t.match(
+    check({ quiet: { window: "4s", max: 2 } }, settles).summary,
+    /1\.00 exchanges per node per probe period over the last 4000 ms: 1\.00 × what the failure detector alone needs/,
+  );
+  t.match(check({ quiet: { window: "6s", max: 2 } }, settles), { verdict: "fail" }, "a window reaching back into the busy start");
+  const never = traffic([6, 5, 4, 4, 4, 4, 4]);
+  t.match(check({ quiet: { window: "4s", max: 2 } }, never), { verdict: "fail", metrics: { quietRatio: 4 } }, "gossip that never stops");
+  t.match(check({ quiet: { window: "10s", max: 2 } }, settles), { verdict: "fail", summary: /less than the 10000 ms window: nothing to judge/ });
+  t.match(
+    check({ quiet: { window: "4s", max: 2 } }, history().start().end(7000)),
+    { verdict: "skip", summary: /were not counted in this run/ },
+    "no samples: SKIP, not PASS",
+  );
+});
+
 t.test("kv-converged counts only digests sampled after the last write, and reports from the last write", async (t) => {
   const h = history().start();
   const add = (r: Record<string, unknown>) => h.add(r);

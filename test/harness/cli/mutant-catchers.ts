@@ -49,5 +49,9 @@ export const caughtByScenario: Partial<Record<Mutant, { scenario: string; check:
     check: /✗ kv-clock: \d+ of \d+ writes stamped more than 60000 ms away from their node's clock/,
     simOnly: true,
   },
+  "unbounded-retransmit": {
+    scenario: "01-steady-state.yaml",
+    check: /✗ quiet: [\d.]+ exchanges per node per probe period over the last \d+ ms: [\d.]+ × what the failure detector alone needs/,
+  },
   "no-local-health": { scenario: "18-slow-node.yaml", check: /✗ suspicions but n1: \d+ suspicion episodes about members other than n1 \(at most 20\)/ },
 };

@@ -7,12 +7,27 @@ import { ProxyApiError } from "../../../harness/faults/proxy-api.js";
 import { obtainToxiproxy } from "../../../harness/faults/toxiproxy-source.js";
 import { builtCli } from "../../../harness/paths.js";
 import { freePorts } from "../../../harness/ports.js";
+import { echoServer, talk } from "../proxy/fixture.js";
 
 t.test("no URL and nothing on PATH: the embedded server", async (t) => {
   const source = await obtainToxiproxy({ allowPath: false });
   t.teardown(() => source.close());
   t.equal(source.kind, "embedded");
   t.match(JSON.parse(await source.api.version()), { version: /grapevine/ });
+});
+
+t.test("the embedded server counts the connections opened through its proxies; a given server cannot say", async (t) => {
+  const source = await obtainToxiproxy({ allowPath: false });
+  t.teardown(() => source.close());
+  const echo = await echoServer({ closeAfterReply: true });
+  t.teardown(() => echo.close());
+  const [port] = await freePorts(1);
+  await source.api.populate([{ name: "counted", listen: `127.0.0.1:${port}`, upstream: echo.addr }]);
+  t.equal(source.connectionsAccepted?.(), 0);
+  for (let i = 0; i < 3; i++) t.equal((await talk(port!, "ping", { waitMs: 2000, expectBytes: 4 })).received.toString(), "ping", `exchange ${i + 1} answered`);
+  t.equal(source.connectionsAccepted?.(), 3, "one per connection opened");
+  const given = await obtainToxiproxy({ url: source.api.url });
+  t.equal(given.connectionsAccepted, undefined, "another server's API has no such count");
 });
 
 t.test("a URL where nothing answers is a clear error", async (t) => {
