@@ -12,12 +12,13 @@ type Sample = RecordOf<"traffic">;
 
 /** Why a run has no traffic samples: only engines that can count exchanges write them. */
 export const NOT_COUNTED =
-  "exchanges between nodes were not counted in this run: the simulator and the embedded Toxiproxy-compatible server count them; another Toxiproxy, the packet engine and the proxy container do not";
+  "exchanges between nodes were not counted in this run: the simulator, the embedded Toxiproxy-compatible server and the packet engine count them; another Toxiproxy and the proxy container do not";
 
 /**
  * The exchanges per running node per period over the scenario's last `window`, against what the
  * failure detector alone starts at rest: one probe per probe period under SWIM, a heartbeat to
- * heartbeatFanout members per beat under φ.
+ * heartbeatFanout members per beat under φ. The period is the tested implementation's own (the
+ * scenario's `probe`, evaluated with its settings: 200 ms for the fast profile, 1 s for memberlist).
  */
 export function quiet(ctx: CheckContext, args: CheckArgs["quiet"]): CheckResult {
   const samples = ctx.records.filter((r): r is Sample => r.type === "traffic").sort((a, b) => a.t - b.t);
@@ -33,7 +34,7 @@ export function quiet(ctx: CheckContext, args: CheckArgs["quiet"]): CheckResult 
   const running = ctx.truth.runningAt(last.t).length;
   if (running === 0) return result("quiet", "fail", "no node was running at the end: nothing to judge");
   const phi = ctx.truth.phiDetector;
-  const periodMs = ctx.truth.setting(phi ? "heartbeatIntervalMs" : "probeIntervalMs");
+  const periodMs = args.period;
   const own = phi ? ctx.truth.setting("heartbeatFanout") : 1;
   const perNode = (last.exchanges - first.exchanges) / running / ((last.t - first.t) / periodMs);
   const ratio = perNode / own;

@@ -67,7 +67,7 @@ export interface FaultEngine {
    * Exchanges nodes have started over the engine's links so far (a request and its answer count
    * once, as does a one-way message); absent where the engine cannot count them.
    */
-  exchangesCarried?(): number;
+  exchangesCarried?(): number | Promise<number>;
   /** Datagrams that crossed a duplicate, reorder or delay fault so far (absent: the engine carries none). */
   datagramsCarried?(): Promise<number>;
   /** Connections on the links are refused outright. */

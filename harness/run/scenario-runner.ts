@@ -195,7 +195,7 @@ export async function runScenario(file: string, scenario: Scenario, options: Sce
     exits.watch(node);
   }
   observer.start();
-  const traffic = sampleTraffic(run.faults, history);
+  const traffic = await sampleTraffic(run.faults, history).catch(() => ({ stop: async () => undefined }));
   const steps = new StepPlayer(run, history, observer, exits, signal);
   /** The step's end in the history: ok unless it judged and failed, with what it concluded. */
   const stepEnded = (index: number, step: ScenarioStep, outcome: CheckResult | undefined) => history.add(stepEnd(index, step, outcome));
@@ -222,7 +222,7 @@ export async function runScenario(file: string, scenario: Scenario, options: Sce
     aborted = timeout.aborted ? `timed out after ${scenario.timeout} ms` : options.signal.aborted ? "interrupted" : (error as Error).message;
   } finally {
     exits.close();
-    traffic.stop();
+    await traffic.stop();
     await observer.stop().catch(() => undefined);
     if (datagramSteps && (await run.faults.datagramsCarried?.().catch(() => undefined)) === 0) untouched = datagramSteps;
     history.add({ type: "scenario-end", source: "harness", ...(aborted ? { aborted } : {}), ...(untouched ? { datagramsUntouched: untouched } : {}) });

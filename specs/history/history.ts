@@ -148,7 +148,7 @@ export const HistoryRecord = z.discriminatedUnion("type", [
       exchanges: z.number().int().min(0).describe("exchanges the nodes started over the faultable links since the scenario began"),
     })
     .describe(
-      "a sample of the traffic between nodes, about once a second: an exchange is a request and its answer, or a one-way message (wire v1 opens a connection for each); written where the fault engine can count them (the simulator, the embedded Toxiproxy-compatible server)",
+      "a sample of the traffic between nodes, about once a second: an exchange is a request and its answer, or a one-way message (wire v1 opens a connection for each); written where the fault engine can count them (the simulator, the embedded Toxiproxy-compatible server, the packet engine)",
     ),
   z.object({
     ...common,

@@ -91,10 +91,13 @@ export const CHECK_ARGS = {
     .object({
       window: Duration.describe("the scenario's last stretch, which must be at rest"),
       max: z.number().positive().describe("how many times the failure detector's own traffic (SWIM: one probe per node per period) the nodes may start"),
+      period: Duration.prefault("probe").describe(
+        "the detector's period, in the tested implementation's own settings (default: `probe`, its probe interval, or its heartbeat interval under φ)",
+      ),
     })
     .strict()
     .describe(
-      "at rest, the nodes start at most `max` times the exchanges their failure detector alone needs: updates are retransmitted a bounded number of times (λ · log N, SWIM §4.1) and gossip rounds with nothing to carry are not sent. Needs a fault engine that counts exchanges (the simulator, the embedded Toxiproxy-compatible server); elsewhere SKIP",
+      "at rest, the nodes start at most `max` times the exchanges their failure detector alone needs: updates are retransmitted a bounded number of times (λ · log N, SWIM §4.1) and gossip rounds with nothing to carry are not sent. Needs a fault engine that counts exchanges (the simulator, the embedded Toxiproxy-compatible server, the packet engine); elsewhere SKIP",
     ),
   exits: z
     .object({ allow: z.array(NodeName).default([]).describe("nodes that may exit on their own") })

@@ -13,7 +13,7 @@ import { execa } from "execa";
 import { ip, nft, requirePacketFaults } from "./host-tools.js";
 import { chooseSubnet, HARNESS_LINK, NETNS_PREFIX, type NetNames, netNames, nodeNames, ownerPid } from "./names.js";
 import { RelayClient } from "./relay-client.js";
-import { createTable, renderRules, type RulesetState } from "./ruleset.js";
+import { createTable, renderRules, type RulesetState, TRAFFIC_COUNTERS } from "./ruleset.js";
 import { processAlive } from "../../process-alive.js";
 
 export interface NetNode {
@@ -132,6 +132,17 @@ export class PacketNetwork {
       counters[rule.comment] = { seen: seen ?? 0, dropped: dropped ?? 0 };
     }
     return counters;
+  }
+
+  /** Datagrams and connections between nodes since the network was made (the named traffic counters). */
+  async trafficCounters(): Promise<{ datagrams: number; connections: number }> {
+    const read = async (name: string) => {
+      const listed = await execa("ip", ["netns", "exec", this.names.router, "nft", "-j", "list", "counter", "ip", "grapevine", name]);
+      const entries = (JSON.parse(listed.stdout) as { nftables: { counter?: { packets?: number } }[] }).nftables;
+      return entries.find((e) => e.counter)?.counter?.packets ?? 0;
+    };
+    const [datagrams, connections] = await Promise.all([read(TRAFFIC_COUNTERS.udp), read(TRAFFIC_COUNTERS.tcp)]);
+    return { datagrams, connections };
   }
 
   /** The rules in force, as nft lists them (for diagnostics and tests). */

@@ -184,6 +184,15 @@ export class PacketEngine implements FaultEngine {
     return this.network.lossCounters();
   }
 
+  /**
+   * Exchanges between nodes so far: each connection opened, and each two datagrams (a UDP exchange
+   * is a ping and its ack; a one-way gossip datagram so counts half, which errs towards quiet).
+   */
+  async exchangesCarried(): Promise<number> {
+    const { datagrams, connections } = await this.network.trafficCounters();
+    return connections + Math.floor(datagrams / 2);
+  }
+
   async datagramsCarried(): Promise<number> {
     return Object.values((await this.network.relay.stats()).udp).reduce((sum, link) => sum + link.received, 0);
   }

@@ -50,11 +50,21 @@ export interface RulesetState {
   nodeAddrs: string[];
 }
 
+/**
+ * Named counters of the traffic between nodes: every datagram, and every connection opened (a SYN).
+ * Named counters outlive the rule reloads each fault change makes; the rules that feed them come
+ * first in the faults chain, so packets a fault then drops are counted too (as a proxy counts a
+ * connection it then blackholes).
+ */
+export const TRAFFIC_COUNTERS = { udp: "traffic_udp", tcp: "traffic_tcp" } as const;
+
 /** Creates the table, its maps (filled by the relay as senders appear) and its chains, empty. */
 export function createTable(): string {
   return `table ip ${TABLE} {
   map relay_src_addr { type inet_service : ipv4_addr; }
   map relay_src_port { type inet_service : inet_service; }
+  counter ${TRAFFIC_COUNTERS.udp} { }
+  counter ${TRAFFIC_COUNTERS.tcp} { }
   chain faults { type filter hook prerouting priority -350; policy accept; }
   chain divert_udp { type filter hook prerouting priority -300; policy accept; }
   chain relay_out { type filter hook output priority -300; policy accept; }
@@ -68,6 +78,11 @@ export function createTable(): string {
 export function renderRules(state: RulesetState): string {
   const lines = ["faults", "divert_udp", "relay_out", "divert_tcp", "relay_snat"].map((chain) => `flush chain ip ${TABLE} ${chain}`);
   const add = (chain: string, rule: string) => lines.push(`add rule ip ${TABLE} ${chain} ${rule}`);
+  if (state.nodeAddrs.length > 0) {
+    const between = `ip saddr { ${state.nodeAddrs.join(", ")} } ip daddr { ${state.nodeAddrs.join(", ")} }`;
+    add("faults", `${between} meta l4proto udp counter name "${TRAFFIC_COUNTERS.udp}"`);
+    add("faults", `${between} tcp flags & (fin | syn | rst | ack) == syn counter name "${TRAFFIC_COUNTERS.tcp}"`);
+  }
   for (const drop of state.drops) {
     const link = `ip saddr ${drop.from} ip daddr ${drop.to}`;
     if (drop.kind === "partition") add("faults", `${link} drop`);

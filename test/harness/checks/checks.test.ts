@@ -510,17 +510,17 @@ t.test("quiet: exchanges per running node per probe period over the last window,
   };
   // A busy start (joins spreading), then one exchange per node per period.
   const settles = traffic([6, 5, 4, 1, 1, 1, 1]);
-  t.match(check({ quiet: { window: "4s", max: 2 } }, settles), { verdict: "pass", metrics: { exchangesPerNodePeriod: 1, quietRatio: 1 } });
+  t.match(check({ quiet: { window: "4s", max: 2, period: 200 } }, settles), { verdict: "pass", metrics: { exchangesPerNodePeriod: 1, quietRatio: 1 } });
   t.match(
-    check({ quiet: { window: "4s", max: 2 } }, settles).summary,
+    check({ quiet: { window: "4s", max: 2, period: 200 } }, settles).summary,
     /1\.00 exchanges per node per probe period over the last 4000 ms: 1\.00 × what the failure detector alone needs/,
   );
-  t.match(check({ quiet: { window: "6s", max: 2 } }, settles), { verdict: "fail" }, "a window reaching back into the busy start");
+  t.match(check({ quiet: { window: "6s", max: 2, period: 200 } }, settles), { verdict: "fail" }, "a window reaching back into the busy start");
   const never = traffic([6, 5, 4, 4, 4, 4, 4]);
-  t.match(check({ quiet: { window: "4s", max: 2 } }, never), { verdict: "fail", metrics: { quietRatio: 4 } }, "gossip that never stops");
-  t.match(check({ quiet: { window: "10s", max: 2 } }, settles), { verdict: "fail", summary: /less than the 10000 ms window: nothing to judge/ });
+  t.match(check({ quiet: { window: "4s", max: 2, period: 200 } }, never), { verdict: "fail", metrics: { quietRatio: 4 } }, "gossip that never stops");
+  t.match(check({ quiet: { window: "10s", max: 2, period: 200 } }, settles), { verdict: "fail", summary: /less than the 10000 ms window: nothing to judge/ });
   t.match(
-    check({ quiet: { window: "4s", max: 2 } }, history().start().end(7000)),
+    check({ quiet: { window: "4s", max: 2, period: 200 } }, history().start().end(7000)),
     { verdict: "skip", summary: /were not counted in this run/ },
     "no samples: SKIP, not PASS",
   );

@@ -47,6 +47,22 @@ t.test("every rule is replaced in one script, and each fault lands where it acts
   t.match(createTable(), /chain faults \{ type filter hook prerouting priority -350;/);
 });
 
+t.test("the traffic between nodes is counted first in the faults chain, into named counters that outlive reloads", async (t) => {
+  const lines = renderRules(state).trim().split("\n");
+  const faults = lines.filter((l) => l.startsWith("add rule ip grapevine faults"));
+  const between = "ip saddr { 10.200.1.10, 10.200.1.11 } ip daddr { 10.200.1.10, 10.200.1.11 }";
+  t.same(
+    faults.slice(0, 2),
+    [
+      `add rule ip grapevine faults ${between} meta l4proto udp counter name "traffic_udp"`,
+      `add rule ip grapevine faults ${between} tcp flags & (fin | syn | rst | ack) == syn counter name "traffic_tcp"`,
+    ],
+    "every datagram and every connection opened between two nodes, before any fault drops it (not the harness's own traffic)",
+  );
+  t.match(createTable(), /counter traffic_udp \{ \}\n  counter traffic_tcp \{ \}/, "declared in the table, not in a chain the reload flushes");
+  t.notOk(renderRules({ ...state, nodeAddrs: [] }).includes("traffic_"), "no node yet: nothing to count");
+});
+
 t.test("loss thresholds", async (t) => {
   t.equal(lossThreshold(0), 0);
   t.equal(lossThreshold(1), 1_000_000);
