@@ -49,9 +49,9 @@ export function neverDead(ctx: CheckContext, args: CheckArgs["never-dead"]): Che
   );
 }
 
-/** The members a check names: `nodes`, or every node but `except`. */
-function membersOf(ctx: CheckContext, args: { nodes?: string[]; except?: string[] }): string[] {
-  return args.nodes ?? ctx.truth.nodes.filter((n) => !args.except?.includes(n));
+/** The members a check names: `nodes`, or every node but `except` (a set: at scale there are thousands of transitions to test). */
+function membersOf(ctx: CheckContext, args: { nodes?: string[]; except?: string[] }): Set<string> {
+  return new Set(args.nodes ?? ctx.truth.nodes.filter((n) => !args.except?.includes(n)));
 }
 
 /** " about n1 and n2", " about members other than n1", or nothing: whom a count is about. */
@@ -74,7 +74,7 @@ function scopedName(name: string, args: { nodes?: string[]; except?: string[] })
 export function suspicions(ctx: CheckContext, args: CheckArgs["suspicions"]): CheckResult {
   const members = membersOf(ctx, args);
   const quietFrom = ctx.views.convergedTime(ctx.truth.start, ctx.truth.end) ?? ctx.truth.start;
-  const ofMembers = ctx.views.transitions.filter((tr) => members.includes(tr.id));
+  const ofMembers = ctx.views.transitions.filter((tr) => members.has(tr.id));
   const counted = args.count === "episodes" ? openingSuspicions(ctx, ofMembers) : ofMembers.filter((tr) => tr.to === "suspect");
   const found = counted.filter((tr) => tr.t >= quietFrom);
   const startup = counted.filter((tr) => tr.t < quietFrom);
@@ -132,7 +132,7 @@ function openingSuspicions(ctx: CheckContext, transitions: readonly Transition[]
 
 export function deaths(ctx: CheckContext, args: CheckArgs["deaths"]): CheckResult {
   const members = membersOf(ctx, args);
-  const found = ctx.views.transitions.filter((tr) => tr.to === "dead" && members.includes(tr.id) && (args.by === undefined || args.by.includes(tr.observer)));
+  const found = ctx.views.transitions.filter((tr) => tr.to === "dead" && members.has(tr.id) && (args.by === undefined || args.by.includes(tr.observer)));
   const evidence = found.map((tr) =>
     ctx.evidence(`declared ${tr.id} dead (incarnation ${tr.incarnation})`, { observer: tr.observer, member: tr.id, at: tr.t }),
   );
