@@ -123,8 +123,7 @@ export class PacketNetwork {
    * and packets it dropped.
    */
   async lossCounters(): Promise<Record<string, { seen: number; dropped: number }>> {
-    const listed = await execa("ip", ["netns", "exec", this.names.router, "nft", "-j", "list", "chain", "ip", "grapevine", "faults"]);
-    const rules = (JSON.parse(listed.stdout) as { nftables: { rule?: { comment?: string; expr: Record<string, { packets?: number }>[] } }[] }).nftables;
+    const rules = await this.listJson<{ rule?: { comment?: string; expr: Record<string, { packets?: number }>[] } }>("chain", "faults");
     const counters: Record<string, { seen: number; dropped: number }> = {};
     for (const { rule } of rules) {
       if (!rule?.comment) continue;
@@ -136,13 +135,16 @@ export class PacketNetwork {
 
   /** Datagrams and connections between nodes since the network was made (the named traffic counters). */
   async trafficCounters(): Promise<{ datagrams: number; connections: number }> {
-    const read = async (name: string) => {
-      const listed = await execa("ip", ["netns", "exec", this.names.router, "nft", "-j", "list", "counter", "ip", "grapevine", name]);
-      const entries = (JSON.parse(listed.stdout) as { nftables: { counter?: { packets?: number } }[] }).nftables;
-      return entries.find((e) => e.counter)?.counter?.packets ?? 0;
-    };
+    const read = async (name: string) =>
+      (await this.listJson<{ counter?: { packets?: number } }>("counter", name)).find((e) => e.counter)?.counter?.packets ?? 0;
     const [datagrams, connections] = await Promise.all([read(TRAFFIC_COUNTERS.udp), read(TRAFFIC_COUNTERS.tcp)]);
     return { datagrams, connections };
+  }
+
+  /** `nft -j list <kind> ip grapevine <name>` in the router namespace: the entries of its JSON. */
+  private async listJson<T>(kind: "chain" | "counter", name: string): Promise<T[]> {
+    const listed = await execa("ip", ["netns", "exec", this.names.router, "nft", "-j", "list", kind, "ip", "grapevine", name]);
+    return (JSON.parse(listed.stdout) as { nftables: T[] }).nftables;
   }
 
   /** The rules in force, as nft lists them (for diagnostics and tests). */
