@@ -1,9 +1,10 @@
 // Detection latency of a node taken out of service (crash, or a pause): first suspicion, first death, all live nodes.
 import type { CheckArgs } from "../../specs/scenario/scenario.js";
 import type { CheckResult } from "../../specs/report/summary.js";
-import { type CheckContext, fmtMs, result } from "./context.js";
-import { maxOf } from "../stats.js";
-import { nodesInText } from "../scenario/describe.js";
+import { type CheckContext, EVIDENCE_KEPT, fmtMs, result } from "./context.js";
+import type { Evidence } from "../../specs/report/summary.js";
+import { maxOf, percentile } from "../stats.js";
+import { nodeList, nodesInText } from "../scenario/describe.js";
 
 /** When `node` was last taken out of service: its crash (node-down) or the start of a pause. */
 export function outageStart(ctx: CheckContext, node: string): number | undefined {
@@ -52,4 +53,54 @@ export function detection(ctx: CheckContext, args: CheckArgs["detection"]): Chec
   }
   const line = `first suspect ${fmtMs(metrics.firstSuspectMs)}, first dead ${fmtMs(metrics.firstDeadMs)}, all ${observers.length} dead ${fmtMs(metrics.allDeadMs)}`;
   return result(name, problems.length ? "fail" : "pass", problems.length ? `${problems.join("; ")} (${line})` : line, evidence, metrics);
+}
+
+/**
+ * all-dead: after a mass crash, every live node holds every crashed node dead within `within` of its
+ * crash. One pass over each crashed member's transitions, so a thousand-node cluster with four
+ * hundred down is judged in a moment.
+ */
+export function allDead(ctx: CheckContext, args: CheckArgs["all-dead"]): CheckResult {
+  const name = `all-dead ${nodeList(args.nodes)}`;
+  const never = args.nodes.filter((node) => outageStart(ctx, node) === undefined);
+  if (never.length) return result(name, "fail", `${nodesInText(never)} never crashed or paused, so there is nothing to detect`);
+  const down = new Set(args.nodes);
+  const evidence: Evidence[] = [];
+  const took: number[] = [];
+  const late: string[] = [];
+  for (const member of args.nodes) {
+    const t0 = outageStart(ctx, member)!;
+    const bound = t0 + args.within;
+    const observers = ctx.truth.runningAt(t0).filter((n) => !down.has(n) && ctx.truth.isRunning(n, Math.min(bound, ctx.truth.end)));
+    const firstDead = new Map<string, number>();
+    for (const tr of ctx.views.about(member, "dead", t0)) if (!firstDead.has(tr.observer)) firstDead.set(tr.observer, tr.t);
+    const missing = observers.filter((o) => !(firstDead.get(o)! <= bound));
+    const all = missing.length === 0 ? maxOf(observers.map((o) => firstDead.get(o)!)) : undefined;
+    if (all !== undefined) took.push(all - t0);
+    if (missing.length) {
+      late.push(member);
+      evidence.push(ctx.evidence(`${nodesInText(missing)} did not mark ${member} dead within ${fmtMs(args.within)}`, { member, tookMs: null }));
+    } else evidence.push(ctx.evidence(`every live node marked ${member} dead within ${fmtMs(all! - t0)}`, { member, at: all!, tookMs: all! - t0 }));
+  }
+  const metrics = {
+    crashed: args.nodes.length,
+    late: late.length,
+    medianAllDeadMs: percentile(
+      [...took].sort((a, b) => a - b),
+      0.5,
+    ),
+    maxAllDeadMs: took.length === args.nodes.length ? maxOf(took) : null,
+  };
+  const line = `every live node held ${took.length} of ${args.nodes.length} crashed nodes dead within the bound: median ${fmtMs(metrics.medianAllDeadMs)}, slowest ${fmtMs(metrics.maxAllDeadMs)}`;
+  const slowestFirst = [...evidence].sort((a, b) => (b.tookMs ?? Infinity) - (a.tookMs ?? Infinity));
+  const shown = slowestFirst.slice(0, EVIDENCE_KEPT);
+  return late.length
+    ? result(name, "fail", `${nodesInText(late)} not held dead by every live node within ${fmtMs(args.within)} (${line})`, shown, metrics)
+    : result(
+        name,
+        "pass",
+        `every live node held all ${args.nodes.length} crashed nodes dead within ${fmtMs(metrics.maxAllDeadMs)} (median ${fmtMs(metrics.medianAllDeadMs)}, bound ${fmtMs(args.within)})`,
+        shown,
+        metrics,
+      );
 }

@@ -4,7 +4,7 @@ import type { CheckResult } from "../../specs/report/summary.js";
 import type { CheckSpec } from "../../specs/scenario/scenario.js";
 import { CheckContext } from "./context.js";
 import { converged, heal } from "./convergence.js";
-import { detection } from "./detection.js";
+import { allDead, detection } from "./detection.js";
 import { exits } from "./exits.js";
 import { falsePositives } from "./false-positives.js";
 import { quiet } from "./traffic.js";
@@ -28,6 +28,8 @@ function judge(spec: CheckSpec, ctx: CheckContext): CheckResult {
   switch (spec.check) {
     case "detection":
       return detection(ctx, spec.args);
+    case "all-dead":
+      return allDead(ctx, spec.args);
     case "no-false-positives":
       return falsePositives(ctx, spec.args);
     case "converged":

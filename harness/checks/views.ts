@@ -9,6 +9,7 @@ export type Transition = RecordOf<"transition">;
 export class Views {
   readonly transitions: Transition[];
   private readonly byObserver = new Map<string, Transition[]>();
+  private readonly byMember = new Map<string, Transition[]>();
   /**
    * The aggregated stream of a simulated run at scale, when present: first sightings alive are in
    * its counts, not in `transitions`, so convergence is judged on the counts.
@@ -24,6 +25,9 @@ export class Views {
       const list = this.byObserver.get(tr.observer) ?? [];
       list.push(tr);
       this.byObserver.set(tr.observer, list);
+      const about = this.byMember.get(tr.id) ?? [];
+      about.push(tr);
+      this.byMember.set(tr.id, about);
     }
     this.counts = ViewCounts.from(records);
   }
@@ -41,7 +45,7 @@ export class Views {
 
   /** Transitions about `member`, optionally into `state`, from `from` on. */
   about(member: string, state?: MemberState, from = -Infinity): Transition[] {
-    return this.transitions.filter((tr) => tr.id === member && tr.t >= from && (state === undefined || tr.to === state));
+    return (this.byMember.get(member) ?? []).filter((tr) => tr.t >= from && (state === undefined || tr.to === state));
   }
 
   /**

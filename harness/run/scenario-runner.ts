@@ -3,7 +3,15 @@ import { sampleTraffic } from "./traffic-sampler.js";
 import { randomInt } from "node:crypto";
 import path from "node:path";
 import type { CheckResult, ScenarioResult } from "../../specs/report/summary.js";
-import { KV_STEP_KINDS, MAX_PROCESS_NODES, SCENARIO_DEFAULT_CONFIG, type CheckSpec, type Scenario, type ScenarioStep } from "../../specs/scenario/scenario.js";
+import {
+  crashed,
+  KV_STEP_KINDS,
+  MAX_PROCESS_NODES,
+  SCENARIO_DEFAULT_CONFIG,
+  type CheckSpec,
+  type Scenario,
+  type ScenarioStep,
+} from "../../specs/scenario/scenario.js";
 import { CheckContext, checkDeadlineMs, runCheck } from "../checks/index.js";
 import { datagramsUntouched, judge, notRun } from "../checks/judge.js";
 import type { FaultEngine } from "../faults/engine.js";
@@ -256,12 +264,17 @@ class StepPlayer {
         }
         return this.untilConverged(step.args.timeout, index);
       case "crash": {
-        const node = step.args;
-        this.requireRunning(node);
-        this.exits.expect(run.node(node));
-        history.add({ type: "node-down", source: "harness", node, how: "crash" });
-        await run.processes.crash(node);
-        await observer.unwatch(node, false);
+        // A list falls at once: every kill is sent before any is awaited.
+        const nodes = crashed(step.args);
+        for (const node of nodes) this.requireRunning(node);
+        await Promise.all(
+          nodes.map(async (node) => {
+            this.exits.expect(run.node(node));
+            history.add({ type: "node-down", source: "harness", node, how: "crash" });
+            await run.processes.crash(node);
+            await observer.unwatch(node, false);
+          }),
+        );
         return undefined;
       }
       case "stop":

@@ -5,7 +5,7 @@
 import { setImmediate as yieldToEventLoop } from "node:timers/promises";
 import { NodeConfig } from "../../specs/node/config.js";
 import type { CheckResult, ScenarioResult } from "../../specs/report/summary.js";
-import { KV_STEP_KINDS, SCENARIO_DEFAULT_CONFIG, type CheckSpec, type Scenario, type ScenarioStep } from "../../specs/scenario/scenario.js";
+import { crashed, KV_STEP_KINDS, SCENARIO_DEFAULT_CONFIG, type CheckSpec, type Scenario, type ScenarioStep } from "../../specs/scenario/scenario.js";
 import type { MutantName } from "../../reference-node/core/mutants.js";
 import { SimCluster } from "../../reference-node/sim/cluster.js";
 import type { Link, LinkRule } from "../../reference-node/sim/network.js";
@@ -277,11 +277,15 @@ class SimPlayer {
           return undefined;
         }
         return this.untilConverged(step.args.timeout, index);
-      case "crash":
-        this.requireRunning(step.args);
-        this.down(step.args, "crash");
-        this.sim.crash(step.args);
+      case "crash": {
+        const nodes = crashed(step.args);
+        for (const node of nodes) this.requireRunning(node);
+        for (const node of nodes) {
+          this.down(node, "crash");
+          this.sim.crash(node);
+        }
         return undefined;
+      }
       case "stop":
       case "leave": {
         const node = step.args;

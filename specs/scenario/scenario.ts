@@ -37,6 +37,15 @@ export const CHECK_ARGS = {
       ),
     })
     .strict(),
+  "all-dead": z
+    .object({
+      nodes: z.array(NodeName).min(1).describe("the nodes crashed together, as a `crash` step's list names them (widened with it by --nodes)"),
+      within: Duration.describe("after each one's crash"),
+    })
+    .strict()
+    .describe(
+      "every live node holds every one of these crashed nodes dead within `within` of its crash: after a mass failure (a rack, a zone), probers that see their probes fail for the targets' sake, not their own, keep their pace (Lifeguard's nacks, §IV-A)",
+    ),
   converged: z.object({ within: Duration.describe("after the last fault or membership change the harness made") }).strict(),
   heal: z.object({ within: Duration.describe("after each partition ends, the cluster converges within this long") }).strict(),
   left: z.object({ node: NodeName, within: Duration }).strict(),
@@ -130,7 +139,11 @@ const Partition = z.union([
 
 export const STEP_ARGS = {
   wait: z.union([Duration.transform((ms) => ({ ms })), z.object({ until: z.literal("converged"), timeout: Duration }).strict()]),
-  crash: NodeName,
+  crash: z
+    .union([NodeName, z.array(NodeName).min(1)])
+    .describe(
+      "a node, or a list of nodes crashed at once: a share of the cluster, which --nodes widens as it does a partition's groups (n(k + w) falls with n(k))",
+    ),
   stop: NodeName,
   leave: NodeName,
   restart: NodeName,
@@ -218,6 +231,9 @@ export type ScenarioStep = Step;
 /** The most nodes one machine runs as processes or containers, and as simulated cores (--runtime sim). */
 export const MAX_PROCESS_NODES = 64;
 export const MAX_SIM_NODES = 10_000;
+
+/** The nodes a `crash` step takes down: one, or a list at once. */
+export const crashed = (args: string | readonly string[]): string[] => (typeof args === "string" ? [args] : [...args]);
 
 /** Steps that write to the key-value store. */
 export const KV_STEP_KINDS: ReadonlySet<StepKind> = new Set<StepKind>(["put", "write-load"]);

@@ -95,11 +95,21 @@ t.test("[~3 min] grapevine run --sut serf.json --sut memberlist.json: real verdi
   }
 });
 
-t.test("[~2 min] memberlist at rest and with a slow member, judged on the wire", { skip, timeout: 300_000 }, async (t) => {
+t.test("[~2 min] memberlist at rest, with a slow member, and losing two of five at once, judged on the wire", { skip, timeout: 300_000 }, async (t) => {
   const reportDir = mkdtempSync(path.join(tmpdir(), "grapevine-adapters-quiet-"));
   const result = await execa(
     process.execPath,
-    [builtCli(), "run", "--sut", adapter("memberlist.json"), scenario("01-steady-state.yaml"), scenario("18-slow-node.yaml"), "--report-dir", reportDir],
+    [
+      builtCli(),
+      "run",
+      "--sut",
+      adapter("memberlist.json"),
+      scenario("01-steady-state.yaml"),
+      scenario("18-slow-node.yaml"),
+      scenario("20-mass-crash.yaml"),
+      "--report-dir",
+      reportDir,
+    ],
     { reject: false, timeout: 280_000 },
   );
   t.equal(result.exitCode, 0, result.stdout);
@@ -113,4 +123,7 @@ t.test("[~2 min] memberlist at rest and with a slow member, judged on the wire",
   // Every link of n1 slowed past 2 of memberlist's probe timeouts: its own local health keeps n1 from blaming healthy members.
   const slow = summary.scenarios.find((s) => s.name === "slow-node")!.checks.find((c) => c.name.startsWith("suspicions"))!;
   t.match(slow, { verdict: "pass", summary: /^\d+ suspicion episodes about members other than n1 \(at most 20\)/ });
+  // A crash list: both memberlist agents killed together, each held dead by all three survivors.
+  const mass = summary.scenarios.find((s) => s.name === "mass-crash")!.checks.find((c) => c.name === "all-dead n4,n5")!;
+  t.match(mass, { verdict: "pass", metrics: { crashed: 2, late: 0 } }, mass.summary);
 });

@@ -94,6 +94,31 @@ t.test("detection measures first suspect, first dead and all dead from the crash
   t.equal(check({ detection: { node: "n2", deadWithin: "2s" } }, records).verdict, "fail", "n2 was never taken down");
 });
 
+t.test("all-dead: every live node holds every crashed node dead within the bound; the crashed are not asked", async (t) => {
+  const records = history()
+    .start()
+    .down("n2", "crash", 1000)
+    .down("n3", "crash", 1000)
+    .tr("n1", "n2", "alive", "suspect", 0, 1200)
+    .tr("n1", "n2", "suspect", "dead", 0, 1500)
+    .tr("n1", "n3", "alive", "dead", 0, 2400)
+    .end(5000);
+  const r = check({ "all-dead": { nodes: ["n2", "n3"], within: "2s" } }, records);
+  t.equal(r.verdict, "pass", r.summary);
+  t.equal(r.name, "all-dead n2,n3");
+  t.same(r.metrics, { crashed: 2, late: 0, medianAllDeadMs: 950, maxAllDeadMs: 1400 }, "n2 held dead after 500 ms, n3 after 1400 ms");
+  t.match(r.summary, /^every live node held all 2 crashed nodes dead within 1400 ms \(median 950 ms, bound 2000 ms\)/);
+  t.equal(r.evidence[0]!.member, "n3", "the slowest first");
+  const late = check({ "all-dead": { nodes: ["n2", "n3"], within: "1s" } }, records);
+  t.equal(late.verdict, "fail");
+  t.match(late.summary, /^n3 not held dead by every live node within 1000 ms/);
+  t.same(late.metrics, { crashed: 2, late: 1, medianAllDeadMs: 500, maxAllDeadMs: null }, "n3 is not counted as found within the bound");
+  t.match(late.evidence[0]!.detail, /^n1 did not mark n3 dead within 1000 ms/);
+  const never = check({ "all-dead": { nodes: ["n1", "n2"], within: "2s" } }, records);
+  t.equal(never.verdict, "fail");
+  t.match(never.summary, /^n1 never crashed or paused/);
+});
+
 t.test("a dead verdict about a healthy node is a false positive; about a crashed, paused or partitioned one it is not", async (t) => {
   const clean = history()
     .start()

@@ -124,18 +124,13 @@ t.test("a scenario that allows the exit passes its exits check", async (t) => {
   t.equal(result.verdict, "pass", JSON.stringify(result.checks));
 });
 
-t.test("a crash, then a restart: the history says the node went down once, as the simulator's does", async (t) => {
+/** Runs `scenario` on processes behind the embedded proxies; returns its result and its history's records. */
+async function runOnProcesses(t: { teardown(fn: () => unknown): void }, file: string, scenario: Scenario) {
   const toxiproxy = await obtainToxiproxy({ allowPath: false });
   t.teardown(() => toxiproxy.close());
   const runDir = mkdtempSync(path.join(tmpdir(), "grapevine-runner-"));
   const history = new HistoryWriter(path.join(runDir, "history.ndjson"));
-  const scenario = Scenario.parse({
-    name: "crash-restart",
-    description: "n2 crashed, then restarted; n3 restarted while running",
-    nodes: 3,
-    steps: [{ wait: { until: "converged", timeout: "10s" } }, { crash: "n2" }, { wait: "500ms" }, { restart: "n2" }, { restart: "n3" }, { wait: "300ms" }],
-  });
-  const result = await runScenario("inline", scenario, {
+  const result = await runScenario(file, scenario, {
     runDir,
     faults: { kind: "proxy", toxiproxy },
     runtime: processRuntime,
@@ -144,15 +139,39 @@ t.test("a crash, then a restart: the history says the node went down once, as th
     signal: new AbortController().signal,
     seed: 3,
   });
-  t.not(result.aborted, true, `ran to the end: ${result.aborted ?? ""}`);
   const records = readFileSync(path.join(runDir, "history.ndjson"), "utf8")
     .trim()
     .split("\n")
-    .map((l) => JSON.parse(l) as { type: string; node?: string });
+    .map((l) => JSON.parse(l) as { type: string; node?: string; t: number });
+  return { result, records };
+}
+
+t.test("a crash, then a restart: the history says the node went down once, as the simulator's does", async (t) => {
+  const scenario = Scenario.parse({
+    name: "crash-restart",
+    description: "n2 crashed, then restarted; n3 restarted while running",
+    nodes: 3,
+    steps: [{ wait: { until: "converged", timeout: "10s" } }, { crash: "n2" }, { wait: "500ms" }, { restart: "n2" }, { restart: "n3" }, { wait: "300ms" }],
+  });
+  const { result, records } = await runOnProcesses(t, "inline", scenario);
+  t.not(result.aborted, true, `ran to the end: ${result.aborted ?? ""}`);
   const downs = (node: string) => records.filter((r) => r.type === "node-down" && r.node === node).length;
   const ups = (node: string) => records.filter((r) => r.type === "node-up" && r.node === node).length;
   // A second down record for n2 at its restart used to pair the restart with the next crash's verdicts.
   t.equal(downs("n2"), 1, "n2: down once (its crash), not again at its restart");
   t.equal(ups("n2"), 2, "n2: up at the start and at the restart");
   t.equal(downs("n3"), 1, "n3, restarted while running: down once, by the restart");
+});
+
+t.test("a crash list takes its nodes down at once, and all-dead judges their detection (mass-crash on processes)", async (t) => {
+  const { file, scenario } = await loadScenario(path.join(packageRoot(), "specs", "scenarios", "20-mass-crash.yaml"));
+  const { result, records } = await runOnProcesses(t, file, scenario);
+  t.equal(result.verdict, "pass", JSON.stringify(result.checks.filter((c) => c.verdict !== "pass")));
+  t.match(
+    result.checks.find((c) => c.name === "all-dead n4,n5"),
+    { verdict: "pass", metrics: { crashed: 2, late: 0 } },
+  );
+  const downs = records.filter((r) => r.type === "node-down");
+  t.same(downs.map((r) => r.node).sort(), ["n4", "n5"], "n4 and n5 went down, nothing else");
+  t.ok(Math.abs(downs[0]!.t - downs[1]!.t) < 50, `together: ${Math.abs(downs[0]!.t - downs[1]!.t)} ms apart`);
 });

@@ -74,6 +74,31 @@ t.test("in a whole-cluster partition n(k+5) sits with n(k), keeping the sides' p
   t.equal(scaleScenario(same, 5), same, "at the written size nothing changes");
 });
 
+t.test("a crash list is a share of the cluster: n(k+5) falls with n(k); a single crash stays one node", async (t) => {
+  const massCrash = {
+    name: "mass-crash",
+    description: "two of five at once, then one more",
+    steps: [{ crash: ["n4", "n5"] }, { expect: { "all-dead": { nodes: ["n5", "n4"], within: "10s" } } }, { crash: "n3" }],
+    checks: [{ "all-dead": { nodes: ["n4", "n5"], within: "10s" } }, { "all-dead": { nodes: ["n3"], within: "10s" } }],
+  };
+  const scaled = scaleScenario(Scenario.parse({ ...massCrash, nodes: 12 }), 5);
+  const steps = scaled.steps as { kind: string; args: unknown }[];
+  t.same(steps[0]!.args, ["n4", "n5", "n9", "n10"], "n9 and n10 fall with n4 and n5 (n14 and n15 would be next)");
+  t.same(
+    (steps[1]!.args as { args: { nodes: string[] } }).args.nodes,
+    ["n4", "n5", "n9", "n10"],
+    "the expect judges the nodes the crash took, in any order written",
+  );
+  t.equal(steps[2]!.args, "n3", "a single crash is one node at any size");
+  t.same((scaled.checks[0]!.args as { nodes: string[] }).nodes, ["n4", "n5", "n9", "n10"], "the check is widened with the crash");
+  t.same((scaled.checks[1]!.args as { nodes: string[] }).nodes, ["n3"], "a list no crash step names stays as written");
+  const large = scaleScenario(Scenario.parse({ ...massCrash, nodes: 1000 }), 5).steps[0] as { args: string[] };
+  t.equal(large.args.length, 400, "at 1,000 nodes 40 % crash, as written");
+  t.equal(new Set(large.args).size, 400, "each once");
+  t.throws(() => Scenario.parse({ ...massCrash, steps: [{ crash: ["n4", "n6"] }] }), /node n6 is not in the cluster at this step/, "a listed node must exist");
+  t.throws(() => Scenario.parse({ ...massCrash, steps: [{ crash: [] }] }), /crash/, "an empty list is an error");
+});
+
 t.test("a fault on every link of a node covers its links to the extra nodes; a fault on some of its links stays on those", async (t) => {
   const others = ["n2", "n3", "n4", "n5"];
   const star = [...others.map((y) => ["n1", y]), ...others.map((y) => [y, "n1"])];

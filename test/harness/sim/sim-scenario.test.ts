@@ -69,6 +69,7 @@ t.test("the default suite's scenarios pass in the simulator, each check judged",
     "15-anti-entropy-under-loss.yaml",
     "18-slow-node.yaml",
     "19-clock-ahead.yaml",
+    "20-mass-crash.yaml",
   ]) {
     const { result } = await run(file, { seed: 11 });
     t.equal(result.verdict, "pass", `${file}: ${failedLines(result.checks) || "pass"}`);
