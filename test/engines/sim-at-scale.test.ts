@@ -5,7 +5,7 @@
 // by their own side (87 at 1,000 nodes); a correct run has none. And slow-node at 1,000 nodes, about
 // 20 s a run: every link of n1 is slow, to the 995 extra nodes too (the scale rule), and a node
 // without Lifeguard's local health suspects about a hundred healthy members where a correct one
-// suspects a handful.
+// suspects a handful. And mass-crash at 500 nodes (about 13 s): its crash list widens to 200 nodes.
 import { mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
@@ -75,4 +75,24 @@ t.test("slow-node at 1,000 simulated nodes: few suspicion episodes; --mutant no-
   t.equal(mutant.exitCode, 1, "the mutant fails the run");
   t.match(mutant.check, { verdict: "fail" });
   t.ok((mutant.check.metrics!.suspicions as number) > 40, `no-local-health: ${mutant.check.summary}`);
+});
+
+t.test("mass-crash at 500 simulated nodes: the crash list widens to 200 nodes, all held dead by the 300 survivors", async (t) => {
+  const reportDir = mkdtempSync(path.join(tmpdir(), "grapevine-sim-mass-"));
+  const file = path.join(packageRoot(), "specs", "scenarios", "20-mass-crash.yaml");
+  const run = await execa(
+    process.execPath,
+    [builtCli(), "run", "--runtime", "sim", "--nodes", "500", "--seed", "1", file, "--report-dir", reportDir, "--reporter", "json"],
+    { reject: false, timeout: 120_000 },
+  );
+  if (run.exitCode !== 0) t.comment(run.stderr.slice(-3000));
+  t.equal(run.exitCode, 0, "exit 0: the scenario passed");
+  const scenario = Summary.parse(JSON.parse(run.stdout)).scenarios[0]!;
+  const allDead = scenario.checks.find((c) => c.name.startsWith("all-dead"))!;
+  t.equal(allDead.name, "all-dead n4,n5,n9,…,n500 (200 nodes)", "the check judges the nodes the widened crash took");
+  t.match(allDead, { verdict: "pass", metrics: { crashed: 200, late: 0 } }, allDead.summary);
+  t.match(
+    scenario.checks.find((c) => c.name === "no-false-positives"),
+    { verdict: "pass", summary: /^0 false dead/ },
+  );
 });
