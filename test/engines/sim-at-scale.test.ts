@@ -5,7 +5,7 @@
 // by their own side (87 at 1,000 nodes); a correct run has none. And slow-node at 1,000 nodes, about
 // 20 s a run: every link of n1 is slow, to the 995 extra nodes too (the scale rule), and a node
 // without Lifeguard's local health suspects about a hundred healthy members where a correct one
-// suspects a handful. And mass-crash at 500 nodes (about 13 s): its crash list widens to 200 nodes.
+// suspects a handful. And mass-crash at 500 nodes (about 8 s): its crash list widens to 200 nodes.
 import { mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
