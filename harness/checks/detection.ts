@@ -6,6 +6,18 @@ import type { Evidence } from "../../specs/report/summary.js";
 import { maxOf, percentile } from "../stats.js";
 import { nodeList, nodesInText } from "../scenario/describe.js";
 
+/** Who must see an outage that began at t0: the nodes running then, but not `out`, that stay running until `until` (or the end). */
+function witnesses(ctx: CheckContext, t0: number, until: number, out: ReadonlySet<string>): string[] {
+  return ctx.truth.runningAt(t0).filter((n) => !out.has(n) && ctx.truth.isRunning(n, Math.min(until, ctx.truth.end)));
+}
+
+/** Each observer's first dead verdict about `member` from t0 on: one pass over the member's transitions. */
+function firstDeadBy(ctx: CheckContext, member: string, t0: number): Map<string, number> {
+  const firstDead = new Map<string, number>();
+  for (const tr of ctx.views.about(member, "dead", t0)) if (!firstDead.has(tr.observer)) firstDead.set(tr.observer, tr.t);
+  return firstDead;
+}
+
 /** When `node` was last taken out of service: its crash (node-down) or the start of a pause. */
 export function outageStart(ctx: CheckContext, node: string): number | undefined {
   const crashes = ctx.truth.downs.filter((d) => d.node === node && d.how === "crash").map((d) => d.t);
@@ -18,12 +30,12 @@ export function detection(ctx: CheckContext, args: CheckArgs["detection"]): Chec
   const name = `detection ${args.node}`;
   const t0 = outageStart(ctx, args.node);
   if (t0 === undefined) return result(name, "fail", `${args.node} was never crashed or paused, so there is nothing to detect`);
-  const observers = ctx.truth.runningAt(t0).filter((n) => n !== args.node && ctx.truth.isRunning(n, Math.min(t0 + args.deadWithin, ctx.truth.end)));
-  const firstOf = (state: "suspect" | "dead", observer?: string) =>
-    ctx.views.about(args.node, state, t0).filter((tr) => observer === undefined || tr.observer === observer)[0]?.t;
+  const observers = witnesses(ctx, t0, t0 + args.deadWithin, new Set([args.node]));
+  const firstOf = (state: "suspect" | "dead") => ctx.views.about(args.node, state, t0)[0]?.t;
   const firstSuspect = firstOf("suspect");
   const firstDead = firstOf("dead");
-  const deadBy = observers.map((o) => ({ observer: o, at: firstOf("dead", o) }));
+  const deadAt = firstDeadBy(ctx, args.node, t0);
+  const deadBy = observers.map((o) => ({ observer: o, at: deadAt.get(o) }));
   const allDead = deadBy.every((d) => d.at !== undefined) ? maxOf(deadBy.map((d) => d.at!)) : undefined;
   const metrics = {
     firstSuspectMs: firstSuspect === undefined ? null : firstSuspect - t0,
@@ -71,9 +83,8 @@ export function allDead(ctx: CheckContext, args: CheckArgs["all-dead"]): CheckRe
   for (const member of args.nodes) {
     const t0 = outageStart(ctx, member)!;
     const bound = t0 + args.within;
-    const observers = ctx.truth.runningAt(t0).filter((n) => !down.has(n) && ctx.truth.isRunning(n, Math.min(bound, ctx.truth.end)));
-    const firstDead = new Map<string, number>();
-    for (const tr of ctx.views.about(member, "dead", t0)) if (!firstDead.has(tr.observer)) firstDead.set(tr.observer, tr.t);
+    const observers = witnesses(ctx, t0, bound, down);
+    const firstDead = firstDeadBy(ctx, member, t0);
     const missing = observers.filter((o) => !(firstDead.get(o)! <= bound));
     const all = missing.length === 0 ? maxOf(observers.map((o) => firstDead.get(o)!)) : undefined;
     if (all !== undefined) took.push(all - t0);
