@@ -19,6 +19,8 @@ interface Tracked {
   generation: number;
   heartbeat: number;
   window: ArrivalWindow;
+  /** The newest count as heard, relayed as it is: a table goes out every beat, and building a thousand entries each time was most of a large simulation's garbage. */
+  entry?: HeartbeatEntry;
 }
 
 /** (generation, heartbeat) pairs in order: a new generation (a restart) beats any count of the old. */
@@ -84,15 +86,17 @@ export class HeartbeatDetector {
     const s = this.s;
     s.deadlines.set("heartbeat", s.now + s.config.heartbeatIntervalMs);
     this.beat++;
-    const candidates = s.table.inState(["alive", "suspect", "dead"], s.id);
+    // Both lists change only with the table, not with every beat.
+    const candidates = s.table.derived("heartbeat-targets", () => s.table.inState(["alive", "suspect", "dead"], s.id));
     const targets = s.random.sample(candidates, s.config.heartbeatFanout);
     if (targets.length === 0) return;
     // The heartbeat-goes-back mutant sends a count three lower every fifth beat.
     const sent = !s.behaviour.monotonicHeartbeat && this.beat % 5 === 0 ? this.beat - 3 : this.beat;
     const beats: HeartbeatEntry[] = [{ id: s.id, addr: s.addr, generation: this.generation, heartbeat: sent }];
-    for (const member of s.table.inState(["alive", "suspect"], s.id)) {
-      const known = this.tracked.get(member.id);
-      if (known && known.heartbeat >= 0) beats.push({ id: member.id, addr: member.addr, generation: known.generation, heartbeat: known.heartbeat });
+    const relayed = s.table.derived("heartbeat-relayed", () => s.table.inState(["alive", "suspect"], s.id).map((m) => m.id));
+    for (const id of relayed) {
+      const entry = this.tracked.get(id)?.entry;
+      if (entry) beats.push(entry);
     }
     for (const target of targets)
       s.send(target, { v: WIRE_VERSION, type: "heartbeat", from: s.peer(), beats, updates: [], kv: [] }, s.config.probeTimeoutMs, undefined);
@@ -104,7 +108,12 @@ export class HeartbeatDetector {
    */
   watch(id: MemberId): void {
     const known = this.tracked.get(id);
-    this.tracked.set(id, { generation: known?.generation ?? -1, heartbeat: known?.heartbeat ?? -1, window: new ArrivalWindow(this.settings, this.s.now) });
+    this.tracked.set(id, {
+      generation: known?.generation ?? -1,
+      heartbeat: known?.heartbeat ?? -1,
+      window: new ArrivalWindow(this.settings, this.s.now),
+      ...(known?.entry ? { entry: known.entry } : {}),
+    });
     this.schedule(id, "alive");
   }
 
@@ -113,20 +122,22 @@ export class HeartbeatDetector {
     const s = this.s;
     for (const entry of beats) {
       if (entry.id === s.id) continue;
-      const member = s.table.get(entry.id);
-      // Strangers join through alive updates and syncs; `left` is final.
-      if (!member || member.state === "left") continue;
       const known = this.tracked.get(entry.id);
       // Only a newer count is a heartbeat: an old one relayed late says nothing of the member now.
+      // Asked first, as most of a table's counts are ones this node has already heard.
       if (s.behaviour.newerHeartbeatOnly && !newerHeartbeat(entry, known)) continue;
+      const state = s.table.stateOf(entry.id);
+      // Strangers join through alive updates and syncs; `left` is final.
+      if (state === undefined || state === "left") continue;
       if (!known || entry.generation !== known.generation) {
         // A new process (or the first we hear of it): its rhythm is learned afresh.
-        this.tracked.set(entry.id, { generation: entry.generation, heartbeat: entry.heartbeat, window: new ArrivalWindow(this.settings, s.now) });
+        this.tracked.set(entry.id, { generation: entry.generation, heartbeat: entry.heartbeat, window: new ArrivalWindow(this.settings, s.now), entry });
       } else {
         known.window.arrive(s.now, s.config.phiConvictThreshold);
         known.heartbeat = entry.heartbeat;
+        known.entry = entry;
       }
-      if (member.state !== "alive") this.judge(entry.id, "alive");
+      if (state !== "alive") this.judge(entry.id, "alive");
       this.schedule(entry.id, "alive");
     }
   }

@@ -21,41 +21,50 @@ import { phi, phiCrossingMs } from "../../specs/protocol/phi.js";
 
 export { phi };
 
-/** The last `maxSampleSize` inter-arrival times, with running sums for their mean and variance. */
+/**
+ * The last `maxSampleSize` inter-arrival times, with running sums for their mean and variance. A ring:
+ * a node adds to one window per member per heartbeat, and shifting a full array of a thousand
+ * intervals each time was a simulation's largest cost at scale.
+ */
 export class IntervalWindow {
-  private readonly intervals: number[] = [];
+  private readonly ring: number[] = [];
+  /** Where the oldest interval sits once the ring is full. */
+  private oldest = 0;
   private sum = 0;
   private squaredSum = 0;
 
   constructor(private readonly maxSampleSize: number) {}
 
   add(intervalMs: number): void {
-    this.intervals.push(intervalMs);
     this.sum += intervalMs;
     this.squaredSum += intervalMs * intervalMs;
-    if (this.intervals.length > this.maxSampleSize) {
-      const dropped = this.intervals.shift()!;
-      this.sum -= dropped;
-      this.squaredSum -= dropped * dropped;
+    if (this.ring.length < this.maxSampleSize) {
+      this.ring.push(intervalMs);
+      return;
     }
+    const dropped = this.ring[this.oldest]!;
+    this.sum -= dropped;
+    this.squaredSum -= dropped * dropped;
+    this.ring[this.oldest] = intervalMs;
+    this.oldest = (this.oldest + 1) % this.maxSampleSize;
   }
 
   /** The intervals kept, oldest first. */
   values(): readonly number[] {
-    return this.intervals;
+    return [...this.ring.slice(this.oldest), ...this.ring.slice(0, this.oldest)];
   }
 
   get size(): number {
-    return this.intervals.length;
+    return this.ring.length;
   }
 
   get mean(): number {
-    return this.sum / this.intervals.length;
+    return this.sum / this.ring.length;
   }
 
   /** Population variance, as Akka computes it. */
   get variance(): number {
-    return this.squaredSum / this.intervals.length - this.mean * this.mean;
+    return this.squaredSum / this.ring.length - this.mean * this.mean;
   }
 
   get stdDeviation(): number {

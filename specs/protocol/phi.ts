@@ -34,7 +34,49 @@ export function firstCrossingMs(suspicion: (silenceMs: number) => number, thresh
 
 /** The first whole millisecond of silence at which φ reaches `threshold`. */
 export function phiCrossingMs(threshold: number, meanMs: number, stdDeviationMs: number): number {
-  return firstCrossingMs((ms) => phi(ms, meanMs, stdDeviationMs), threshold, meanMs);
+  const at = (ms: number) => phi(ms, meanMs, stdDeviationMs);
+  const guess = phiInverseMs(threshold, meanMs, stdDeviationMs);
+  if (guess === undefined) return firstCrossingMs(at, threshold, meanMs);
+  // The closed form is exact up to rounding: step to the first whole millisecond that reaches it.
+  let ms = Math.max(1, Math.ceil(guess));
+  while (ms > 1 && at(ms - 1) >= threshold) ms--;
+  while (at(ms) < threshold) ms++;
+  return ms;
+}
+
+/**
+ * The silence at which φ equals `threshold`, solved in closed form rather than searched: a node
+ * sets a timer at every heartbeat it hears from every member, so at a thousand members the search
+ * was most of a simulation's time. Past the mean, φ = −log10(e / (1 + e)) with
+ * e = exp(−y(1.5976 + 0.070566 y²)), so y is the one real root of 0.070566 y³ + 1.5976 y = ln(1/p − 1)
+ * where p = 10^−φ (Cardano; the cubic only rises). Undefined where that branch does not hold (φ at
+ * or below log10 2, the mean itself) or the numbers leave floating point: the search takes those.
+ */
+function phiInverseMs(threshold: number, meanMs: number, stdDeviationMs: number): number | undefined {
+  const y = standardCrossing(threshold);
+  if (y === undefined || !(stdDeviationMs > 0)) return undefined;
+  const ms = meanMs + y * stdDeviationMs;
+  return Number.isFinite(ms) && ms > meanMs ? ms : undefined;
+}
+
+/** Where φ reaches `threshold` in deviations past the mean: it depends on the threshold alone, and a node has two. */
+const crossings = new Map<number, number | undefined>();
+
+function standardCrossing(threshold: number): number | undefined {
+  if (crossings.has(threshold)) return crossings.get(threshold);
+  const p = Math.pow(10, -threshold);
+  let y: number | undefined;
+  if (p > 0 && p < 0.5) {
+    const a = 0.070566;
+    const b = 1.5976;
+    // y³ + (b/a) y − l/a = 0: one real root, since b/a > 0.
+    const half = Math.log(1 / p - 1) / a / 2;
+    const root = Math.sqrt(half * half + Math.pow(b / a / 3, 3));
+    y = Math.cbrt(half + root) + Math.cbrt(half - root);
+    if (!(Number.isFinite(y) && y > 0)) y = undefined;
+  }
+  if (crossings.size < 64) crossings.set(threshold, y);
+  return y;
 }
 
 /** The settings a steady heartbeat's crossings depend on (names as in specs/node/config.ts). */

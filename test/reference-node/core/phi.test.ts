@@ -83,3 +83,22 @@ t.test("the window keeps its last intervals only", async (t) => {
   t.equal(window.mean, 20);
   t.ok(Math.abs(window.variance - 200 / 3) < 1e-9);
 });
+
+t.test("the window slides as a ring: the newest maxSampleSize intervals, oldest first, with their mean and variance", async (t) => {
+  const window = new IntervalWindow(3);
+  for (const ms of [10, 20, 30]) window.add(ms);
+  t.same(window.values(), [10, 20, 30]);
+  for (const [ms, kept] of [
+    [40, [20, 30, 40]],
+    [50, [30, 40, 50]],
+    [60, [40, 50, 60]],
+    [70, [50, 60, 70]],
+  ] as const) {
+    window.add(ms);
+    t.same(window.values(), kept, `after ${ms}`);
+    t.equal(window.size, 3);
+    const mean = (kept[0] + kept[1] + kept[2]) / 3;
+    t.ok(Math.abs(window.mean - mean) < 1e-9, `mean ${window.mean}`);
+    t.ok(Math.abs(window.variance - kept.reduce((v, x) => v + (x - mean) ** 2, 0) / 3) < 1e-9, `variance ${window.variance}`);
+  }
+});
