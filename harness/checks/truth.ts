@@ -1,7 +1,7 @@
 // What was really true during a scenario, derived from the harness's own records: who ran, who was frozen, who was cut off.
 import type { HistoryRecord, RecordOf } from "../../specs/history/history.js";
 import { DEFAULT_CONFIG } from "../../specs/node/config.js";
-import { phiSilenceMs } from "../../specs/protocol/phi.js";
+import { phiRelayMs, phiSilenceMs } from "../../specs/protocol/phi.js";
 import { suspicionBoundsMs } from "../../specs/protocol/suspicion.js";
 
 export interface Interval {
@@ -159,7 +159,7 @@ export class Truth {
 
   /**
    * The longest a suspicion can last in this scenario, plus two protocol periods: the default
-   * false-positive horizon. Under the φ detector: the silence that convicts a steady member, plus two heartbeats.
+   * false-positive horizon. Under the φ detector: a heartbeat's relay to every observer, the silence that convicts a steady member, and two heartbeats.
    */
   detectionHorizonMs(): number {
     if (this.phiDetector) {
@@ -169,8 +169,9 @@ export class Truth {
         phiConvictThreshold: this.setting("phiConvictThreshold"),
         phiAcceptablePauseMs: this.setting("phiAcceptablePauseMs"),
         phiMinStdDeviationMs: this.setting("phiMinStdDeviationMs"),
+        heartbeatFanout: this.setting("heartbeatFanout"),
       };
-      return phiSilenceMs(settings).convictMs + 2 * settings.heartbeatIntervalMs;
+      return phiRelayMs(settings, this.nodes.length) + phiSilenceMs(settings).convictMs + 2 * settings.heartbeatIntervalMs;
     }
     const settings = {
       probeIntervalMs: this.setting("probeIntervalMs"),

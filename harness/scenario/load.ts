@@ -129,15 +129,16 @@ export interface LoadOverrides {
   detector?: "swim" | "phi" | undefined;
 }
 
-/** The file's content with the overrides that change what it says: the detector, then the node count. */
+/** The file's content with the overrides that change what it says: the node count, then the detector (whose settings depend on it). */
 function overridden(raw: unknown, overrides: LoadOverrides, withNodes: boolean): unknown {
   if (!raw || typeof raw !== "object") return raw;
   let out = raw as Record<string, unknown>;
+  if (withNodes && overrides.nodes !== undefined) out = { ...out, nodes: overrides.nodes };
   if (overrides.detector === "phi") {
     const config = out.config && typeof out.config === "object" ? (out.config as Record<string, unknown>) : {};
-    out = { ...out, config: withPhiDetector(config) };
+    // The φ settings depend on the cluster's size: the count it will run with.
+    out = { ...out, config: withPhiDetector(config, typeof out.nodes === "number" ? out.nodes : undefined) };
   }
-  if (withNodes && overrides.nodes !== undefined) out = { ...out, nodes: overrides.nodes };
   return out;
 }
 

@@ -7,17 +7,7 @@ export interface Formula {
   source: string;
 }
 
-/**
- * Rounds for one rumor to reach all of N members by push gossip with fanout f: log_{1+f} N rounds
- * for the infected set to grow to N (each infected member reaches f more a round) plus ln(N) / f
- * for the last few uninfected members to be hit (Pittel 1987, "On spreading a rumor", for f = 1:
- * log₂ N + ln N; Karp, Schindelhauer, Shenker and Vöcking 2000 for general fanout). Each gossip
- * round and each probe both carry the rumor, so f is the gossip fanout plus the probe's ping.
- */
-export function epidemicRounds(n: number, fanout: number): number {
-  if (n <= 1) return 0;
-  return Math.log(n) / Math.log(1 + fanout) + Math.log(n) / fanout;
-}
+export { epidemicRounds } from "../../specs/protocol/epidemic.js";
 
 /**
  * Protocol periods from a crash to the first suspicion of it (SWIM, Das, Gupta and Motivala 2002,

@@ -2,6 +2,8 @@
 // normal tail): the contract the heartbeat family shares, so that the reference node judges with it and
 // the harness derives its bounds from it, from whatever settings a node or scenario declares.
 
+import { epidemicRoundsWhp } from "./epidemic.js";
+
 /**
  * φ after `timeDiffMs` of silence, for inter-arrival times with `meanMs` and `stdDeviationMs`:
  * −log10 of the chance that a heartbeat comes later still. The normal distribution's tail is taken
@@ -86,16 +88,39 @@ export interface PhiTimingSettings {
   phiConvictThreshold: number;
   phiAcceptablePauseMs: number;
   phiMinStdDeviationMs: number;
+  /**
+   * Members each heartbeat's table of counts goes to, when counts are gossiped and relayed (as the
+   * reference node and Cassandra do). Absent: every observer hears each heartbeat first-hand (Akka).
+   */
+  heartbeatFanout?: number | undefined;
 }
 
 /**
  * How long a member that beat steadily must stay silent before an observer suspects it and before
- * it convicts it. The window is taken at its first estimate (the heartbeat interval, a quarter of it
- * as deviation) or the deviation floor, whichever is wider: a wider window crosses later, so these
- * bound a clean network's verdicts from above.
+ * it convicts it: φ's crossings for a window at the heartbeat interval (plus the pause) and a
+ * deviation that bounds what a clean network teaches the window, so that these bound a clean
+ * network's verdicts from above (a wider window crosses later).
+ *
+ * First-hand heartbeats are steady: the first estimate's deviation, a quarter of the interval, is
+ * wider than they teach. Relayed counts are not. An observer hears a member's count rise whenever
+ * one of the tables reaching it carries a newer one, and those come by different paths, so the gaps
+ * scatter about as widely as they are long: the deviations the reference node learns were 0.4 to
+ * 1.1 heartbeat intervals from 5 to 1,000 simulated nodes. Relayed, the deviation is taken as one
+ * interval, as Cassandra's detector models gossiped heartbeats (exponential gaps: deviation = mean).
  */
 export function phiSilenceMs(s: PhiTimingSettings): { suspectMs: number; convictMs: number } {
   const meanMs = s.heartbeatIntervalMs + s.phiAcceptablePauseMs;
-  const deviationMs = Math.max(s.phiMinStdDeviationMs, s.heartbeatIntervalMs / 4);
+  const spread = s.heartbeatFanout === undefined ? s.heartbeatIntervalMs / 4 : s.heartbeatIntervalMs;
+  const deviationMs = Math.max(s.phiMinStdDeviationMs, spread);
   return { suspectMs: phiCrossingMs(s.phiSuspectThreshold, meanMs, deviationMs), convictMs: phiCrossingMs(s.phiConvictThreshold, meanMs, deviationMs) };
+}
+
+/**
+ * How long a member's last count can take to reach the last of `nodes` observers through relays
+ * before their silence starts: a heartbeat interval for each round a rumor needs to reach every
+ * member with high probability (specs/protocol/epidemic.ts). Nothing for first-hand heartbeats.
+ */
+export function phiRelayMs(s: PhiTimingSettings, nodes: number): number {
+  if (s.heartbeatFanout === undefined) return 0;
+  return Math.round(s.heartbeatIntervalMs * epidemicRoundsWhp(nodes, s.heartbeatFanout));
 }

@@ -18,12 +18,14 @@
 // Under the φ accrual detector (detector: phi) the same names mean the same stages of a detection,
 // derived from the φ settings (specs/protocol/phi.ts) instead of SWIM's:
 //   probe           one heartbeat interval
-//   probe-round     the silence after which a steadily beating member is suspect (φ reaches the suspect threshold)
+//   probe-round     the time its last heartbeat may take to reach every observer (relayed counts: heartbeat
+//                   interval × the rounds a rumor needs to reach all n, phiRelayMs), then the silence after
+//                   which a steadily beating member is suspect (φ reaches the suspect threshold)
 //   suspicion-min, suspicion-max   the further silence until it is dead (φ reaches the conviction threshold)
 //   probe-round-degraded   as probe-round: the φ detector has no local health to stretch it
 // so that `probe-round + 2 probe + suspicion-max` bounds a crash's detection under either family.
 import { z } from "zod";
-import { type PhiTimingSettings, phiSilenceMs } from "../protocol/phi.js";
+import { type PhiTimingSettings, phiRelayMs, phiSilenceMs } from "../protocol/phi.js";
 
 /** The settings an expression is evaluated with. */
 export interface ScenarioTiming {
@@ -79,7 +81,7 @@ function termMs(term: Term, timing: ScenarioTiming, nodes: number): number {
         return timing.phi.heartbeatIntervalMs;
       case "probe-round":
       case "probe-round-degraded":
-        return suspectMs;
+        return phiRelayMs(timing.phi, nodes) + suspectMs;
       case "suspicion-min":
       case "suspicion-max":
         return convictMs - suspectMs;

@@ -31,6 +31,17 @@ t.test("--nodes overrides every scenario, and node names are checked against it"
   await t.rejects(loadScenario(fixture("quick-crash.ts"), { nodes: 2 }), { message: /field steps.1.crash: node n3 is not in the cluster/ });
 });
 
+t.test("--detector phi sizes the acceptable pause for the cluster it will run: the file's count, or --nodes", async (t) => {
+  const file = `${packageRoot()}/specs/scenarios/01-steady-state.yaml`;
+  const five = await loadScenario(file, { detector: "phi" });
+  t.equal(five.scenario.config.phiAcceptablePauseMs, 600, "five nodes: three heartbeats of 200 ms");
+  const thousand = await loadScenario(file, { detector: "phi", nodes: 1000 });
+  t.equal(thousand.scenario.config.phiAcceptablePauseMs, 1800, "1,000 nodes: three heartbeats per decade");
+  t.equal(thousand.scenario.config.detector, "phi");
+  const swim = await loadScenario(file, { nodes: 1000 });
+  t.equal(swim.scenario.config.phiAcceptablePauseMs, undefined, "SWIM gets no φ settings");
+});
+
 const bad: [string, RegExp][] = [
   ["bad-unknown-step.yaml", /bad-unknown-step.yaml:5: field steps.1.crsh: unknown step "crsh"/],
   ["bad-node.yaml", /bad-node.yaml:5: field steps.0.crash: node n4 is not in the cluster at this step \(3 nodes\)/],

@@ -97,6 +97,12 @@ t.test("a scenario's config holds only what it names: the scenario defaults stil
 t.test("--detector phi: heartbeats at the scenario's period, Akka's proportions around it, the scenario's own settings kept", async (t) => {
   const { withPhiDetector } = await import("../../../specs/scenario/scenario.js");
   t.same(withPhiDetector({}), { heartbeatIntervalMs: 200, phiAcceptablePauseMs: 600, phiMinStdDeviationMs: 20, detector: "phi" });
+  // Three heartbeats per decade of cluster size, never fewer than three.
+  t.equal(withPhiDetector({}, 3).phiAcceptablePauseMs, 600);
+  t.equal(withPhiDetector({}, 100).phiAcceptablePauseMs, 1200);
+  t.equal(withPhiDetector({}, 400).phiAcceptablePauseMs, 1561);
+  t.equal(withPhiDetector({}, 1000).phiAcceptablePauseMs, 1800);
+  t.equal(withPhiDetector({ phiAcceptablePauseMs: 100 }, 1000).phiAcceptablePauseMs, 100, "a scenario's own pause stays");
   t.same(withPhiDetector({ probeIntervalMs: 500, phiAcceptablePauseMs: 100 }), {
     heartbeatIntervalMs: 500,
     phiAcceptablePauseMs: 100,

@@ -75,3 +75,32 @@ t.test("under the φ detector the terms are the stages of a φ detection, from t
   const swim = { ...timing, phi: undefined };
   t.equal(evaluateTiming("suspicion-max", swim, 5), 4 * 200 * 6, "SWIM's unchanged");
 });
+
+t.test("relayed heartbeats (a declared fanout): the window's deviation is a whole interval, and probe-round waits for the last count to spread", async (t) => {
+  const { phiCrossingMs } = await import("../../../specs/protocol/phi.js");
+  const { epidemicRoundsWhp } = await import("../../../specs/protocol/epidemic.js");
+  const settings = {
+    heartbeatIntervalMs: 200,
+    phiSuspectThreshold: 5,
+    phiConvictThreshold: 8,
+    phiAcceptablePauseMs: 1800,
+    phiMinStdDeviationMs: 20,
+    heartbeatFanout: 3,
+  };
+  const timing = { source: "test", probeIntervalMs: 200, probeTimeoutMs: 100, suspicionMult: 4, phi: settings };
+  const suspect = phiCrossingMs(5, 2000, 200);
+  const convict = phiCrossingMs(8, 2000, 200);
+  // log₄ 1000 + 2 ln 1000 / 3 = 9.59 rounds of 200 ms.
+  const relay = Math.round(200 * epidemicRoundsWhp(1000, 3));
+  t.equal(relay, 1918);
+  t.equal(evaluateTiming("probe-round", timing, 1000), relay + suspect);
+  t.equal(evaluateTiming("suspicion-max", timing, 1000), convict - suspect, "the silence between the thresholds does not depend on the size");
+  t.equal(evaluateTiming("probe-round + 2 probe + suspicion-max + 2s", timing, 1000), relay + convict + 400 + 2000);
+  t.ok(evaluateTiming("probe-round", timing, 5) < evaluateTiming("probe-round", timing, 1000), "fewer relays in a smaller cluster");
+  const firstHand = { ...timing, phi: { ...settings, heartbeatFanout: undefined } };
+  t.equal(
+    evaluateTiming("probe-round", firstHand, 1000),
+    phiCrossingMs(5, 2000, 50),
+    "first-hand: no relay, and the first estimate's deviation (a quarter interval)",
+  );
+});
