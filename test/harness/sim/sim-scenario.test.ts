@@ -186,3 +186,17 @@ t.test("aggregated views still record a rejoin after the member was forgotten (r
     t.ok(back.length >= 4, `aggregated from ${aggregateFrom}: the forgotten member's return is recorded at every other node (${back.length})`);
   }
 });
+
+t.test("φ at 200 simulated nodes: crash-detection and pause-long pass with bounds that allow for relayed counts", async (t) => {
+  // Bounds that took φ's window at a quarter-interval deviation and no relay failed pause-long here:
+  // 133 observers convicted n2 after the 1,462 ms it allowed (the slowest at 2,557 ms).
+  for (const file of ["02-crash-detection.yaml", "05-pause-long.yaml"]) {
+    const { scenario } = await loadScenario(path.join(scenarios, file), { nodes: 200, detector: "phi" });
+    t.equal(scenario.config.phiAcceptablePauseMs, 1381, `${file}: three heartbeats per decade of 200 nodes`);
+    const { result } = await runLoaded(file, scenario, { seed: 1 });
+    t.equal(result.verdict, "pass", `${file}: ${failedLines(result.checks) || "every check passes"}`);
+    const detection = result.checks.find((c) => c.name.startsWith("detection "))!;
+    t.equal(detection.verdict, "pass");
+    t.ok((detection.metrics!.allDeadMs as number) > 1462, `${file}: all 199 survivors convicted after ${detection.metrics!.allDeadMs} ms, past the old bound`);
+  }
+});
