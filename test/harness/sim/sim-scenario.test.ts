@@ -200,3 +200,18 @@ t.test("φ at 200 simulated nodes: crash-detection and pause-long pass with boun
     t.ok((detection.metrics!.allDeadMs as number) > 1462, `${file}: all 199 survivors convicted after ${detection.metrics!.allDeadMs} ms, past the old bound`);
   }
 });
+
+t.test("φ mutants at 200 simulated nodes fail crash-detection, which the correct detector passes there", async (t) => {
+  const { scenario } = await loadScenario(path.join(scenarios, "02-crash-detection.yaml"), { nodes: 200, detector: "phi" });
+  const convict = await runLoaded("02-crash-detection.yaml", scenario, { seed: 1, mutant: "convict-at-suspect" });
+  t.equal(convict.result.verdict, "fail", "convict-at-suspect");
+  const hasty = convict.result.checks.find((c) => c.name === "detection n3")!;
+  t.equal(hasty.verdict, "fail");
+  t.equal(hasty.metrics!.firstSuspectMs, null, "nobody suspected n3 first");
+  t.type(hasty.metrics!.firstDeadMs, "number", "yet it was declared dead");
+  const stale = await runLoaded("02-crash-detection.yaml", scenario, { seed: 1, mutant: "accept-stale-heartbeat" });
+  t.equal(stale.result.verdict, "fail", "accept-stale-heartbeat");
+  const kept = stale.result.checks.find((c) => c.name === "detection n3")!;
+  t.equal(kept.metrics!.firstDeadMs, null, "stale relays keep the crashed n3 beating: nobody convicts it");
+  t.match(stale.result.checks.find((c) => c.name === "converged")!.summary, /199 running nodes hold n3 alive/);
+});
