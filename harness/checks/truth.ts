@@ -1,7 +1,7 @@
 // What was really true during a scenario, derived from the harness's own records: who ran, who was frozen, who was cut off.
 import type { HistoryRecord, RecordOf } from "../../specs/history/history.js";
 import { DEFAULT_CONFIG } from "../../specs/node/config.js";
-import { phiRelayMs, phiSilenceMs } from "../../specs/protocol/phi.js";
+import { phiRelayMs, phiSilenceMs, phiTimingOf } from "../../specs/protocol/phi.js";
 import { suspicionBoundsMs } from "../../specs/protocol/suspicion.js";
 
 export interface Interval {
@@ -163,14 +163,7 @@ export class Truth {
    */
   detectionHorizonMs(): number {
     if (this.phiDetector) {
-      const settings = {
-        heartbeatIntervalMs: this.setting("heartbeatIntervalMs"),
-        phiSuspectThreshold: this.setting("phiSuspectThreshold"),
-        phiConvictThreshold: this.setting("phiConvictThreshold"),
-        phiAcceptablePauseMs: this.setting("phiAcceptablePauseMs"),
-        phiMinStdDeviationMs: this.setting("phiMinStdDeviationMs"),
-        heartbeatFanout: this.setting("heartbeatFanout"),
-      };
+      const settings = phiTimingOf((key) => this.setting(key));
       return phiRelayMs(settings, this.nodes.length) + phiSilenceMs(settings).convictMs + 2 * settings.heartbeatIntervalMs;
     }
     const settings = {

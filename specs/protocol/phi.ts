@@ -95,6 +95,26 @@ export interface PhiTimingSettings {
   heartbeatFanout?: number | undefined;
 }
 
+/** The node settings φ's timing is derived from (names as in specs/node/config.ts). */
+export const PHI_TIMING_KEYS = [
+  "heartbeatIntervalMs",
+  "phiSuspectThreshold",
+  "phiConvictThreshold",
+  "phiAcceptablePauseMs",
+  "phiMinStdDeviationMs",
+  "heartbeatFanout",
+] as const;
+
+/**
+ * φ's timing settings read from a node's settings: one list for the scenario bounds (specs/scenario/scenario.ts)
+ * and the false-positive horizon (harness/checks/truth.ts), so that the two cannot drift apart.
+ */
+export function phiTimingOf(setting: (key: (typeof PHI_TIMING_KEYS)[number]) => number): PhiTimingSettings {
+  const out = {} as Record<(typeof PHI_TIMING_KEYS)[number], number>;
+  for (const key of PHI_TIMING_KEYS) out[key] = setting(key);
+  return out;
+}
+
 /**
  * How long a member that beat steadily must stay silent before an observer suspects it and before
  * it convicts it: φ's crossings for a window at the heartbeat interval (plus the pause) and a

@@ -1,6 +1,7 @@
 // Chaos scenarios: one zod schema for TypeScript modules (defineScenario) and YAML files alike.
 import { z } from "zod";
 import { NodeConfig, NodeConfigOverrides } from "../node/config.js";
+import { phiTimingOf } from "../protocol/phi.js";
 import { DurationText, enterScenario, type ScenarioTiming } from "./timing.js";
 
 /**
@@ -327,14 +328,7 @@ export function referenceTiming(config: unknown): ScenarioTiming {
     awarenessMaxMultiplier: c.awarenessMaxMultiplier,
     ...(c.detector === "phi"
       ? {
-          phi: {
-            heartbeatIntervalMs: c.heartbeatIntervalMs,
-            phiSuspectThreshold: c.phiSuspectThreshold,
-            phiConvictThreshold: c.phiConvictThreshold,
-            phiAcceptablePauseMs: c.phiAcceptablePauseMs,
-            phiMinStdDeviationMs: c.phiMinStdDeviationMs,
-            heartbeatFanout: c.heartbeatFanout,
-          },
+          phi: phiTimingOf((key) => c[key]),
         }
       : {}),
   };
