@@ -21,5 +21,5 @@ export function epidemicRounds(n: number, fanout: number): number {
  */
 export function epidemicRoundsWhp(n: number, fanout: number): number {
   if (n <= 1) return 0;
-  return Math.log(n) / Math.log(1 + fanout) + (2 * Math.log(n)) / fanout;
+  return epidemicRounds(n, fanout) + Math.log(n) / fanout;
 }
