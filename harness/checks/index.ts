@@ -8,6 +8,7 @@ import { allDead, detection } from "./detection.js";
 import { exits } from "./exits.js";
 import { falsePositives } from "./false-positives.js";
 import { quiet } from "./traffic.js";
+import { health } from "./health.js";
 import { dissemination, kvClock, kvConverged, noDataLoss } from "./kv.js";
 import { judgeable } from "./needs.js";
 import { deaths, flaps, incarnationOrder, left, neverDead, rejoined, split, suspicions } from "./membership.js";
@@ -64,6 +65,8 @@ function judge(spec: CheckSpec, ctx: CheckContext): CheckResult {
       return exits(ctx, spec.args);
     case "quiet":
       return quiet(ctx, spec.args);
+    case "health":
+      return health(ctx, spec.args);
   }
 }
 

@@ -11,6 +11,7 @@ import {
   MembersResponse,
   MetricsResponse,
   NodeInfo,
+  HealthReading,
   PhiResponse,
 } from "../../specs/admin/api.js";
 
@@ -61,6 +62,25 @@ export class AdminClient {
     return this.call("GET", "/v1/kv-digest", KvDigestResponse);
   }
 
+  /**
+   * Lifeguard's local health score, read from /v1/metrics; undefined where the node shows none (no
+   * such endpoint, or no `healthScore` in it). Only that field is asked of the body, so an outside
+   * implementation may serve it alone.
+   */
+  async health(): Promise<number | undefined> {
+    const { response, text, url } = await this.request("GET", "/v1/metrics");
+    if (response.status === 404) return undefined;
+    if (!response.ok) throw new AdminCallError(`GET ${url}: HTTP ${response.status} ${text.slice(0, 200)}`);
+    let json: unknown;
+    try {
+      json = JSON.parse(text);
+    } catch {
+      return undefined;
+    }
+    const reading = HealthReading.safeParse(json);
+    return reading.success ? reading.data.healthScore : undefined;
+  }
+
   /** Heartbeat windows and φ: only nodes with a φ accrual detector serve it (404 otherwise). */
   phi() {
     return this.call("GET", "/v1/phi", PhiResponse);
@@ -71,18 +91,7 @@ export class AdminClient {
   }
 
   private async call<S extends z.ZodType>(method: string, path: string, schema: S, body?: unknown): Promise<z.infer<S>> {
-    const url = `${this.baseUrl}${path}`;
-    let response: Response;
-    try {
-      response = await fetch(url, {
-        method,
-        signal: AbortSignal.timeout(this.timeoutMs),
-        ...(body === undefined ? {} : { body: JSON.stringify(body), headers: { "content-type": "application/json" } }),
-      });
-    } catch (error) {
-      throw new AdminCallError(`${method} ${url}: ${(error as Error).message}`);
-    }
-    const text = await response.text();
+    const { response, text, url } = await this.request(method, path, body);
     if (!response.ok) throw new AdminCallError(`${method} ${url}: HTTP ${response.status} ${text.slice(0, 200)}`);
     let json: unknown;
     try {
@@ -91,5 +100,20 @@ export class AdminClient {
       throw new AdminCallError(`${method} ${url}: response is not JSON: ${text.slice(0, 200)}`);
     }
     return parseWith(schema, json, `${method} ${url}`, (message) => new AdminCallError(message));
+  }
+
+  /** One request; an unreachable node or a timeout is an AdminCallError. */
+  private async request(method: string, path: string, body?: unknown): Promise<{ response: Response; text: string; url: string }> {
+    const url = `${this.baseUrl}${path}`;
+    try {
+      const response = await fetch(url, {
+        method,
+        signal: AbortSignal.timeout(this.timeoutMs),
+        ...(body === undefined ? {} : { body: JSON.stringify(body), headers: { "content-type": "application/json" } }),
+      });
+      return { response, text: await response.text(), url };
+    } catch (error) {
+      throw new AdminCallError(`${method} ${url}: ${(error as Error).message}`);
+    }
   }
 }

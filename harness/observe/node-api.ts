@@ -7,8 +7,11 @@ export type NodeApi = Pick<
   AdminClient,
   "baseUrl" | "node" | "metrics" | "members" | "events" | "leave" | "kvPut" | "kvDelete" | "kvList" | "kvDigest" | "kvEvents"
 > &
-  /** GET /v1/phi: served where the view is the admin API (a φ detector's windows); absent for a command view. */
-  Partial<Pick<AdminClient, "phi">>;
+  /**
+   * GET /v1/phi (a φ detector's windows) and the local health score in /v1/metrics: asked where the
+   * view is an admin API; absent for a command view.
+   */
+  Partial<Pick<AdminClient, "phi" | "health">>;
 
 /** What a node's implementation shows; the reference node shows everything. */
 export interface NodeShows {

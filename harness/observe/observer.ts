@@ -10,6 +10,10 @@ interface Watched {
   kvAfter: number;
   busy: boolean;
   failing: boolean;
+  /** Whether the node shows a local health score: unknown until first asked. */
+  showsHealth: boolean | undefined;
+  /** The score last recorded: a reading is recorded only when it differs. */
+  lastHealth: number | undefined;
 }
 
 export class Observer {
@@ -29,7 +33,7 @@ export class Observer {
 
   /** Starts following a node through its API; a restarted node is watched again from its first event. */
   watch(node: string, admin: NodeApi, kv = true): void {
-    this.watched.set(node, { admin, kv, after: 0, kvAfter: 0, busy: false, failing: false });
+    this.watched.set(node, { admin, kv, after: 0, kvAfter: 0, busy: false, failing: false, showsHealth: undefined, lastHealth: undefined });
   }
 
   /** Stops following a node; `finalPoll` first collects what it has not yet reported (for a node still up). */
@@ -68,6 +72,16 @@ export class Observer {
   /** Collects every node's outstanding events now (used before judging a condition mid-run). */
   async flush(): Promise<void> {
     await Promise.all([...this.watched].map(([node, entry]) => (entry.busy ? undefined : this.poll(node, entry, false))));
+  }
+
+  /** The node's local health score, recorded when it first shows one and whenever it changes; asked no more once it shows none. */
+  private async readHealth(node: string, entry: Watched): Promise<void> {
+    if (!entry.admin.health || entry.showsHealth === false) return;
+    const score = await entry.admin.health();
+    entry.showsHealth = score !== undefined;
+    if (score === undefined || score === entry.lastHealth) return;
+    entry.lastHealth = score;
+    this.history.add({ type: "health", source: "observer", t: Date.now(), node, score });
   }
 
   private async poll(node: string, entry: Watched, snapshot: boolean): Promise<void> {
@@ -109,6 +123,7 @@ export class Observer {
         if (page.events.length < 10_000) break;
       }
       if (snapshot) {
+        await this.readHealth(node, entry);
         if (entry.kv) {
           const digest = await entry.admin.kvDigest();
           this.history.add({ type: "kv-digest", source: "observer", observer: node, ...digest });

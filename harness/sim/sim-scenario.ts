@@ -151,6 +151,8 @@ class SimPlayer {
   private readonly writes: boolean;
   private readonly kvSeq = new Map<string, number>();
   private restarts = 1;
+  /** Each running node's local health score as last recorded (a restarted node starts over). */
+  private readonly health = new Map<string, number>();
 
   constructor(
     private readonly scenario: Scenario,
@@ -207,6 +209,7 @@ class SimPlayer {
   private boot(id: string, index: number): void {
     const seeds = this.sim.ids.filter((n) => n !== id && this.sim.status(n) !== "crashed").slice(0, 1);
     this.views.observerUp(id);
+    this.health.delete(id);
     this.history.add({ type: "node-up", source: "harness", t: this.now, readyAt: this.now, node: id, addr: SimCluster.addrOf(id) });
     if (this.sim.status(id) === undefined) this.sim.add(id, this.seed + index, seeds);
     // A restarted process draws a new seed, as a process run's restart does not replay the old one.
@@ -239,9 +242,25 @@ class SimPlayer {
 
   private tick(): void {
     this.views.tick(this.nextTick);
+    this.recordHealth();
     if (++this.ticks % DIGEST_EVERY_TICKS === 0) this.recordDigests();
     if (this.ticks % TRAFFIC_EVERY_TICKS === 0) this.recordTraffic(this.nextTick);
     this.nextTick += TICK_MS;
+  }
+
+  /**
+   * Each running node's local health score, when it first shows one and whenever it has changed since
+   * (a process run's observer reads the same from /v1/metrics, every 500 ms). A paused node is not
+   * asked, as a process run cannot ask it.
+   */
+  private recordHealth(): void {
+    for (const id of this.running()) {
+      if (this.sim.status(id) !== "up") continue;
+      const score = this.sim.node(id).healthScore;
+      if (score === undefined || this.health.get(id) === score) continue;
+      this.health.set(id, score);
+      this.history.add({ type: "health", source: "sim", t: this.nextTick, node: id, score });
+    }
   }
 
   /**

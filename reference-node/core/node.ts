@@ -196,8 +196,9 @@ export class SwimNode {
     return this.incarnation.current;
   }
 
-  get healthScore(): number {
-    return this.awareness.healthScore;
+  /** Lifeguard's local health; undefined under --detector phi, which does not probe and so keeps none. */
+  get healthScore(): number | undefined {
+    return this.phiMode ? undefined : this.awareness.healthScore;
   }
 
   get hasLeft(): boolean {

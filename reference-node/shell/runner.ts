@@ -282,7 +282,8 @@ export class NodeRunner {
   }
 
   metrics(): MetricsResponse {
-    return { ...this.traffic, ...this.core.counters, healthScore: this.core.healthScore };
+    const healthScore = this.core.healthScore;
+    return { ...this.traffic, ...this.core.counters, ...(healthScore === undefined ? {} : { healthScore }) };
   }
 
   private onRequest(conn: number, message: Message, bytes: number): void {

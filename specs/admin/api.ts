@@ -80,7 +80,12 @@ export const MetricsResponse = z.object({
   confirmations: z.number().int().min(0),
   refutations: z.number().int().min(0),
   deathsDeclared: z.number().int().min(0),
-  healthScore: z.number().int().min(0).describe("Lifeguard local health: 0 is healthy"),
+  healthScore: z
+    .number()
+    .int()
+    .min(0)
+    .optional()
+    .describe("Lifeguard local health: 0 is healthy; absent where the node keeps none (the φ detector does not probe)"),
   kvWrites: z.number().int().min(0).describe("writes accepted through this node's admin API"),
   kvApplied: z.number().int().min(0).describe("entries stored, from any source"),
   aeSessions: z.number().int().min(0).describe("anti-entropy sessions this node started"),
@@ -100,6 +105,12 @@ export const MetricsResponse = z.object({
     .default(0)
     .describe("inputs the node failed to handle (an exception while handling a frame or timer); each was dropped and the node kept running"),
 });
+
+/**
+ * The part of `GET /v1/metrics` the observer reads from any implementation: Lifeguard's local health
+ * score. An outside implementation may serve this field alone (the memberlist agent does).
+ */
+export const HealthReading = MetricsResponse.pick({ healthScore: true });
 
 /** `PUT /v1/kv/:key` body. */
 export const KvPutBody = z.object({ value: z.string() }).strict();

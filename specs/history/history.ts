@@ -143,6 +143,17 @@ export const HistoryRecord = z.discriminatedUnion("type", [
   z
     .object({
       ...common,
+      type: z.literal("health"),
+      source: z.enum(["observer", "sim"]),
+      node: MemberId,
+      score: z.number().int().min(0).describe("Lifeguard local health: 0 is healthy; each point stretches the node's probe period by one more"),
+    })
+    .describe(
+      "a node's Lifeguard local health score, where its admin API shows one (`healthScore` in /v1/metrics): its first reading, then each change the observer sees (every 500 ms; every 100 ms of virtual time in a simulated run)",
+    ),
+  z
+    .object({
+      ...common,
       type: z.literal("traffic"),
       source: harness,
       exchanges: z.number().int().min(0).describe("exchanges the nodes started over the faultable links since the scenario began"),

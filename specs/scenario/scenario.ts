@@ -109,6 +109,12 @@ export const CHECK_ARGS = {
     .describe(
       "at rest, the nodes start at most `max` times the exchanges their failure detector alone needs: updates are retransmitted a bounded number of times (λ · log N, SWIM §4.1) and gossip rounds with nothing to carry are not sent. Needs a fault engine that counts exchanges (the simulator, the embedded Toxiproxy-compatible server, the packet engine); elsewhere SKIP",
     ),
+  health: z
+    .object({ max: z.number().int().min(0).describe("how many points any node's score may climb") })
+    .strict()
+    .describe(
+      "Lifeguard's local health (§IV-A): from the first fault or membership change after the cluster first converged, no node's score climbs more than `max` points above the lowest it had been since. Start-up, when members are still loading, does not count, as for suspicions. A probe that fails for the target's sake comes back with nacks from the helpers asked to probe it indirectly, so a correct prober does not count it against itself; one that does stretches its probe period. Judged where the nodes show a score (`healthScore` in /v1/metrics, and in the simulator); elsewhere SKIP, and SKIP under φ, which keeps no local health",
+    ),
   exits: z
     .object({ allow: z.array(NodeName).default([]).describe("nodes that may exit on their own") })
     .strict()

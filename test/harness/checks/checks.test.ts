@@ -551,6 +551,70 @@ t.test("quiet: exchanges per running node per probe period over the last window,
   );
 });
 
+t.test(
+  "health: each node's climb in Lifeguard local health from the first fault after start-up, against max; SKIP where no node shows one, and under φ",
+  async (t) => {
+    /** Readings as [node, ms, score]; the cluster converges at 10 ms and n3 crashes at 500 ms. */
+    const readings = (list: [string, number, number][]) => {
+      const h = history().start().down("n3", "crash", 500);
+      for (const [node, at, score] of list) h.add({ t: T0 + at, type: "health", source: "observer", node, score });
+      return h.end(2000);
+    };
+    // n1 doubted itself at start-up and comes down after the crash; n2 missed one nack and recovered.
+    const calm = readings([
+      ["n1", 100, 2],
+      ["n1", 600, 1],
+      ["n1", 800, 0],
+      ["n2", 100, 0],
+      ["n2", 700, 1],
+      ["n2", 900, 0],
+    ]);
+    t.match(check({ health: { max: 1 } }, calm), { verdict: "pass", metrics: { maxRise: 1, maxHealth: 2, nodesOverMax: 0, nodesShown: 2 } });
+    t.match(check({ health: { max: 0 } }, calm), { verdict: "fail", metrics: { nodesOverMax: 1 } }, "n2's one point is a climb of 1");
+    const doubting = readings([
+      ["n1", 100, 0],
+      ["n1", 700, 2],
+      ["n1", 900, 1],
+      ["n2", 100, 1],
+      ["n2", 600, 0],
+      ["n2", 800, 3],
+    ]);
+    const failed = check({ health: { max: 1 } }, doubting);
+    t.match(failed, { verdict: "fail", metrics: { maxRise: 3, maxHealth: 3, nodesOverMax: 2 } });
+    t.match(
+      failed.summary,
+      /^n2, n1 raised their local health by more than 1: they took failed probes for their own fault \(largest climb 3 over 2 nodes from \+500 ms, at most 1; highest score 3\)$/,
+    );
+    t.same(
+      failed.evidence.map((e) => [e.observer, e.atMs]),
+      [
+        ["n2", 800],
+        ["n1", 700],
+      ],
+      "the largest climb first, each at its peak",
+    );
+    t.match(
+      check(
+        { health: { max: 1 } },
+        readings([
+          ["n2", 600, 2],
+          ["n2", 800, 1],
+        ]),
+      ),
+      { verdict: "pass", metrics: { maxRise: 0 } },
+      "a node first read after the fault starts from its first reading",
+    );
+    t.match(
+      check({ health: { max: 1 } }, history().start().end(2000)),
+      { verdict: "skip", summary: /no node showed a local health score/ },
+      "no readings: SKIP, not PASS",
+    );
+    const phi = readings([["n1", 600, 5]]);
+    (phi[0] as { config: Record<string, unknown> }).config.detector = "phi";
+    t.match(check({ health: { max: 1 } }, phi), { verdict: "skip", summary: /keeps no local health/ });
+  },
+);
+
 t.test("kv-converged counts only digests sampled after the last write, and reports from the last write", async (t) => {
   const h = history().start();
   const add = (r: Record<string, unknown>) => h.add(r);

@@ -83,6 +83,9 @@ t.test("GET /v1/phi: heartbeat windows on a φ node, a 404 that says why on a SW
   const mean = measured.reduce((x, y) => x + y, 0) / measured.length;
   t.ok(mean > 30 && mean < 300, `b's heartbeats arrive about every 100 ms (fanout 3 of 1 member): mean ${mean.toFixed(1)} ms`);
   t.equal((await admin.metrics()).messagesReceived.heartbeat > 0, true, "heartbeats counted by type");
+  t.equal((await admin.metrics()).healthScore, undefined, "a φ node keeps no Lifeguard health: /v1/metrics has no healthScore");
+  t.equal(await admin.health(), undefined, "so the observer records none, and the health check has nothing to judge");
+  t.equal(await new AdminClient(`http://127.0.0.1:${swim.adminPort}`).health(), 0, "a SWIM node's health score, read as the observer reads it");
   const refused = await fetch(`http://127.0.0.1:${swim.adminPort}/v1/phi`);
   t.equal(refused.status, 404);
   t.match(await refused.json(), { error: /runs the swim detector.*--detector phi/ });

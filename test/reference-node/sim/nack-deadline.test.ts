@@ -18,7 +18,7 @@ t.test("a silent member is probed until it is dead: every prober's nacks arrive 
     let worst = 0;
     for (let ms = 0; ms < 20_000; ms += 100) {
       sim.runFor(100);
-      for (const id of ids.slice(0, 4)) worst = Math.max(worst, sim.node(id).healthScore);
+      for (const id of ids.slice(0, 4)) worst = Math.max(worst, sim.node(id).healthScore ?? Infinity);
     }
     const failed = ids.slice(0, 4).reduce((sum, id) => sum + sim.node(id).counters.probeFailures, 0);
     t.ok(failed > 0, `latency ${latencyMs} ms: the dead member's probes failed (${failed})`);
