@@ -11,20 +11,59 @@ import { AdminCallError } from "../observe/admin-client.js";
 import type { NodeApi } from "../observe/node-api.js";
 import { mapView } from "./manifest.js";
 
+/** The health score at a dotted `field` of `json`; undefined when the path is absent; an error when it is there but no whole number ≥ 0. */
+export function healthAt(json: unknown, field: string): number | undefined {
+  let value: unknown = json;
+  for (const key of field.split(".")) {
+    if (value === null || typeof value !== "object" || !(key in value)) return undefined;
+    value = (value as Record<string, unknown>)[key];
+  }
+  const score = typeof value === "string" && /^\d+$/.test(value) ? Number(value) : value;
+  if (typeof score !== "number" || !Number.isInteger(score) || score < 0)
+    throw new AdminCallError(`health field "${field}" is ${JSON.stringify(value)}, not a whole number ≥ 0`);
+  return score;
+}
+
 export class CommandViewApi implements NodeApi {
   readonly baseUrl: string;
   private readonly log: MembershipEvent[] = [];
   private readonly current = new Map<string, { addr: string; state: MemberState; since: number }>();
   private reading: Promise<void> | undefined;
   private readAt = 0;
+  /** The node's local health score, where the manifest says how to read it (view.health). */
+  readonly health?: () => Promise<number | undefined>;
 
   constructor(
     private readonly self: string,
     private readonly argv: string[],
     private readonly view: CommandView,
     private readonly minIntervalMs = 250,
+    /** view.health.command, filled in for this node. */
+    healthArgv?: string[],
   ) {
     this.baseUrl = `command: ${argv.join(" ")}`;
+    if (healthArgv && view.health) {
+      const field = view.health.field;
+      this.health = () => this.readHealth(healthArgv, field);
+    }
+  }
+
+  /**
+   * The score at `field` in the health command's JSON (the observer asks with each view snapshot,
+   * every 500 ms). A missing field means the node shows none; anything else that is not a whole
+   * number ≥ 0 is an error.
+   */
+  private async readHealth(argv: string[], field: string): Promise<number | undefined> {
+    const result = await execa(argv[0]!, argv.slice(1), { reject: false, timeout: 3000 });
+    if (result.exitCode !== 0)
+      throw new AdminCallError(`${argv.join(" ")}: ${result.timedOut ? "timed out" : `exit ${result.exitCode}`} ${String(result.stderr).slice(0, 300)}`);
+    let json: unknown;
+    try {
+      json = JSON.parse(String(result.stdout));
+    } catch (error) {
+      throw new AdminCallError(`${argv.join(" ")}: not JSON: ${(error as Error).message}`);
+    }
+    return healthAt(json, field);
   }
 
   async members(): Promise<MembersResponse> {

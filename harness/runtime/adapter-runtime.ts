@@ -84,7 +84,7 @@ export class AdapterRuntime implements NodeRuntime {
     const api: NodeApi =
       view.kind === "admin"
         ? new AdminClient(fill([view.url], vars)[0]!, 1000)
-        : new CommandViewApi(spec.id, fill(view.command, vars), view, this.viewIntervalMs);
+        : new CommandViewApi(spec.id, fill(view.command, vars), view, this.viewIntervalMs, view.health && fill(view.health.command, vars));
     const node = new AdapterNode(
       spec.id,
       `${host}:${spec.port}`,

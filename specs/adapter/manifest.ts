@@ -18,6 +18,19 @@ const CommandView = z
     members: z.string().min(1).describe("the key of the member list in that JSON"),
     fields: z.object({ id: z.string(), addr: z.string(), state: z.string() }).strict().describe("which key of each member holds its id, address and state"),
     states: z.record(z.string(), MemberState).describe("the implementation's state names mapped onto Grapevine's (e.g. failed → dead)"),
+    health: z
+      .object({
+        command: Template.describe("prints JSON that holds the node's local health score, e.g. serf info -format=json"),
+        field: z
+          .string()
+          .regex(/^[^.]+(\.[^.]+)*$/, "a dotted path of keys, e.g. serf.health_score")
+          .describe("where the score is in that JSON, as a dotted path of keys; a number, or a string of digits"),
+      })
+      .strict()
+      .optional()
+      .describe(
+        "how to read the node's Lifeguard local health score, for the health check; run with each view snapshot, every 500 ms. Without it the check is SKIP",
+      ),
   })
   .strict();
 
