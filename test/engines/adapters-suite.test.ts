@@ -48,14 +48,15 @@ t.test("[~3 min] grapevine run --sut serf.json --sut memberlist.json: real verdi
   t.same(
     verdicts,
     {
-      "crash-detection": ["pass", "pass"],
+      // Both fail crash-detection on their local health alone (below).
+      "crash-detection": ["fail", "fail"],
       "graceful-leave": ["pass", "pass"],
       "partition-writes": ["skip", "skip"],
       "duplicate-reorder": ["pass", "pass"],
     },
     result.stdout,
   );
-  t.equal(result.exitCode, 0, "skipped scenarios do not fail the run; passed ones make it green");
+  t.equal(result.exitCode, 1, "a failed check fails the run; the skipped scenarios add nothing to it");
   t.ok(existsSync(path.join(runDir, "matrix.html")));
 
   const serf = Summary.parse(JSON.parse(readFileSync(path.join(runDir, "serf", "summary.json"), "utf8")));
@@ -73,6 +74,7 @@ t.test("[~3 min] grapevine run --sut serf.json --sut memberlist.json: real verdi
     "its deaths are judged",
   );
   t.match(serf.scenarios.find((s) => s.name === "partition-writes")!.checks[0]!.summary, /serf has no key-value store/);
+
   const history = readHistory(path.join(runDir, "serf", "history.ndjson")).filter((r) => r.scenario === "duplicate-reorder");
   t.same(
     history.filter((r) => r.type === "fault" && r.phase === "start").map((r) => (r.type === "fault" ? r.kind : "")),
@@ -80,10 +82,32 @@ t.test("[~3 min] grapevine run --sut serf.json --sut memberlist.json: real verdi
     "Serf's datagrams were duplicated and reordered, through the fault log",
   );
 
+  // Serf runs memberlist underneath, and its helpers nack as late: read through `serf info`.
+  t.same(
+    crash.checks.filter((c) => c.verdict === "fail").map((c) => c.name),
+    ["health"],
+    "Serf detects the crash in time; only its local health fails",
+  );
+  const serfHealth = crash.checks.find((c) => c.name === "health")!;
+  t.ok((serfHealth.metrics.maxHealth ?? 0) >= 2, `a Serf prober of the dead node took the failure for its own: health ${serfHealth.metrics.maxHealth}`);
+  t.equal(serfHealth.metrics.nodesShown, 5, "every agent's score read (serf info: serf.health_score)");
+
   const memberlist = Summary.parse(JSON.parse(readFileSync(path.join(runDir, "memberlist", "summary.json"), "utf8")));
   const detection = memberlist.scenarios.find((s) => s.name === "crash-detection")!.checks.find((c) => c.name.startsWith("detection"))!;
   t.equal(detection.verdict, "pass", "memberlist shows suspicion: detection is judged in full");
   t.ok((detection.metrics.firstSuspectMs ?? 0) > 0, `first suspicion at ${detection.metrics.firstSuspectMs} ms`);
+  // memberlist's helpers nack a full ProbeTimeout after the ping-req, which comes a ProbeTimeout into
+  // the prober's probe: at its 1 s ProbeInterval the prober has stopped waiting, counts the nacks
+  // missed, and raises its health (Lifeguard, footnote 5: a helper must nack before the prober's timeout).
+  const crashed = memberlist.scenarios.find((s) => s.name === "crash-detection")!;
+  t.same(
+    crashed.checks.filter((c) => c.verdict === "fail").map((c) => c.name),
+    ["health"],
+    "memberlist detects the crash in time; only its local health fails",
+  );
+  const health = crashed.checks.find((c) => c.name === "health")!;
+  t.ok((health.metrics.maxHealth ?? 0) >= 2, `a prober of the dead node took the failure for its own: health ${health.metrics.maxHealth}`);
+  t.equal(health.metrics.nodesShown, 5, "every agent showed its score (GetHealthScore, through the agent's /v1/metrics)");
 
   // What the observer saw: transitions read from Serf's command view, and memberlist's agent.
   for (const impl of ["serf", "memberlist"]) {

@@ -43,6 +43,10 @@ export const caughtByScenario: Partial<Record<Mutant, { scenario: string; check:
   "no-anti-entropy": { scenario: "13-partition-writes.yaml", check: /✗ no-data-loss: \d+ acknowledged writes missing/ },
   "lww-wrong-order": { scenario: "13-partition-writes.yaml", check: /✗ no-data-loss: \d+ acknowledged writes missing/ },
   "no-reconnect": { scenario: "06-partition-heal.yaml", check: /✗ heal: a partition did not heal within \d+ ms/ },
+  "ignore-nacks": {
+    scenario: "02-crash-detection.yaml",
+    check: /✗ health: .+ raised their local health by more than 1: they took failed probes for their own fault/,
+  },
   "ignore-confirmations": { scenario: "02-crash-detection.yaml", check: /✗ detection n3: first dead [\d.]+ m?s after the first suspicion, bound [\d.]+ m?s/ },
   "unbounded-clock": {
     scenario: "19-clock-ahead.yaml",

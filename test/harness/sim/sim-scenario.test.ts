@@ -215,3 +215,18 @@ t.test("φ mutants at 200 simulated nodes fail crash-detection, which the correc
   t.equal(kept.metrics!.firstDeadMs, null, "stale relays keep the crashed n3 beating: nobody convicts it");
   t.match(stale.result.checks.find((c) => c.name === "converged")!.summary, /199 running nodes hold n3 alive/);
 });
+
+t.test("ignore-nacks at 100 simulated nodes fails crash-detection's health, where every correct node stays at 0", async (t) => {
+  const correct = await run("02-crash-detection.yaml", { seed: 2, nodes: 100 });
+  const calm = correct.result.checks.find((c) => c.name === "health")!;
+  t.match(calm, { verdict: "pass", metrics: { maxHealth: 0, nodesShown: 100 } }, "helpers nack: no failed probe of n3 counts against its prober");
+  const mutant = await run("02-crash-detection.yaml", { seed: 2, nodes: 100, mutant: "ignore-nacks" });
+  const doubting = mutant.result.checks.find((c) => c.name === "health")!;
+  t.equal(doubting.verdict, "fail");
+  t.ok((doubting.metrics!.nodesOverMax as number) >= 1, `${doubting.metrics!.nodesOverMax} probers of n3 took its failure for their own`);
+  t.equal(
+    mutant.result.checks.filter((c) => c.verdict === "fail").length,
+    1,
+    "health alone catches it: the detection itself is as quick as the correct node's",
+  );
+});
