@@ -24,6 +24,18 @@ export function healthAt(json: unknown, field: string): number | undefined {
   return score;
 }
 
+/** Runs `argv` and parses what it prints; a failed, timed-out or non-JSON run is an AdminCallError. */
+async function runJson(argv: string[]): Promise<unknown> {
+  const result = await execa(argv[0]!, argv.slice(1), { reject: false, timeout: 3000 });
+  if (result.exitCode !== 0)
+    throw new AdminCallError(`${argv.join(" ")}: ${result.timedOut ? "timed out" : `exit ${result.exitCode}`} ${String(result.stderr).slice(0, 300)}`);
+  try {
+    return JSON.parse(String(result.stdout));
+  } catch (error) {
+    throw new AdminCallError(`${argv.join(" ")}: not JSON: ${(error as Error).message}`);
+  }
+}
+
 export class CommandViewApi implements NodeApi {
   readonly baseUrl: string;
   private readonly log: MembershipEvent[] = [];
@@ -54,16 +66,7 @@ export class CommandViewApi implements NodeApi {
    * number ≥ 0 is an error.
    */
   private async readHealth(argv: string[], field: string): Promise<number | undefined> {
-    const result = await execa(argv[0]!, argv.slice(1), { reject: false, timeout: 3000 });
-    if (result.exitCode !== 0)
-      throw new AdminCallError(`${argv.join(" ")}: ${result.timedOut ? "timed out" : `exit ${result.exitCode}`} ${String(result.stderr).slice(0, 300)}`);
-    let json: unknown;
-    try {
-      json = JSON.parse(String(result.stdout));
-    } catch (error) {
-      throw new AdminCallError(`${argv.join(" ")}: not JSON: ${(error as Error).message}`);
-    }
-    return healthAt(json, field);
+    return healthAt(await runJson(argv), field);
   }
 
   async members(): Promise<MembersResponse> {
@@ -105,15 +108,7 @@ export class CommandViewApi implements NodeApi {
   }
 
   private async read(): Promise<void> {
-    const result = await execa(this.argv[0]!, this.argv.slice(1), { reject: false, timeout: 3000 });
-    if (result.exitCode !== 0)
-      throw new AdminCallError(`${this.argv.join(" ")}: ${result.timedOut ? "timed out" : `exit ${result.exitCode}`} ${String(result.stderr).slice(0, 300)}`);
-    let json: unknown;
-    try {
-      json = JSON.parse(String(result.stdout));
-    } catch (error) {
-      throw new AdminCallError(`${this.argv.join(" ")}: not JSON: ${(error as Error).message}`);
-    }
+    const json = await runJson(this.argv);
     const at = Date.now();
     this.readAt = at;
     for (const member of mapView(json, this.view)) {
