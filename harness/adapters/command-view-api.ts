@@ -42,7 +42,12 @@ export class CommandViewApi implements NodeApi {
   private readonly current = new Map<string, { addr: string; state: MemberState; since: number }>();
   private reading: Promise<void> | undefined;
   private readAt = 0;
-  /** The node's local health score, where the manifest says how to read it (view.health). */
+  /**
+   * The node's local health score, where the manifest says how to read it (view.health): the score
+   * at its `field` in the health command's JSON, run when the observer asks (each view snapshot,
+   * every 500 ms). A missing field means the node shows none; anything else that is not a whole
+   * number ≥ 0 is an error.
+   */
   readonly health?: () => Promise<number | undefined>;
 
   constructor(
@@ -56,17 +61,8 @@ export class CommandViewApi implements NodeApi {
     this.baseUrl = `command: ${argv.join(" ")}`;
     if (healthArgv && view.health) {
       const field = view.health.field;
-      this.health = () => this.readHealth(healthArgv, field);
+      this.health = async () => healthAt(await runJson(healthArgv), field);
     }
-  }
-
-  /**
-   * The score at `field` in the health command's JSON (the observer asks with each view snapshot,
-   * every 500 ms). A missing field means the node shows none; anything else that is not a whole
-   * number ≥ 0 is an error.
-   */
-  private async readHealth(argv: string[], field: string): Promise<number | undefined> {
-    return healthAt(await runJson(argv), field);
   }
 
   async members(): Promise<MembersResponse> {

@@ -9,6 +9,7 @@ import type { CheckResult, Evidence } from "../../specs/report/summary.js";
 import type { CheckArgs } from "../../specs/scenario/scenario.js";
 import { type CheckContext, fmtMs, result } from "./context.js";
 import { nodesInText } from "../scenario/describe.js";
+import { maxOf } from "../stats.js";
 
 /** Why a run has no health readings. */
 export const NOT_SHOWN =
@@ -31,12 +32,16 @@ export interface Climb {
  */
 export function climbs(readings: readonly Reading[], from: number): Map<string, Climb> {
   const byNode = new Map<string, Reading[]>();
-  for (const r of readings) byNode.set(r.node, [...(byNode.get(r.node) ?? []), r]);
+  for (const r of readings) {
+    const own = byNode.get(r.node);
+    if (own) own.push(r);
+    else byNode.set(r.node, [r]);
+  }
   const out = new Map<string, Climb>();
   for (const [node, own] of byNode) {
-    const sorted = own.sort((a, b) => a.t - b.t);
-    const before = sorted.filter((r) => r.t <= from).at(-1);
-    const after = sorted.filter((r) => r.t > from);
+    own.sort((a, b) => a.t - b.t);
+    const before = own.filter((r) => r.t <= from).at(-1);
+    const after = own.filter((r) => r.t > from);
     let low = before?.score ?? after[0]?.score ?? 0;
     let best: Climb = { rise: 0, t: before?.t ?? after[0]?.t ?? from, score: low };
     for (const r of after) {
@@ -61,8 +66,9 @@ export function health(ctx: CheckContext, args: CheckArgs["health"]): CheckResul
   const from = ctx.truth.changeTimes().find((t) => t > quietFrom) ?? quietFrom;
   const climbed = climbs(readings, from);
   const over = [...climbed].filter(([, c]) => c.rise > args.max).sort((a, b) => b[1].rise - a[1].rise);
-  const maxRise = Math.max(...[...climbed.values()].map((c) => c.rise));
-  const maxHealth = Math.max(...readings.map((r) => r.score));
+  // maxOf, not Math.max(...): a run at 10,000 nodes has more readings than a call takes arguments.
+  const maxRise = maxOf([...climbed.values()].map((c) => c.rise));
+  const maxHealth = maxOf(readings.map((r) => r.score));
   const evidence: Evidence[] = over.map(([node, c]) =>
     ctx.evidence(`${node}'s local health climbed ${c.rise} to ${c.score}: its probe period stretched to ${c.score + 1} ×`, { observer: node, at: c.t }),
   );

@@ -10,10 +10,8 @@ interface Watched {
   kvAfter: number;
   busy: boolean;
   failing: boolean;
-  /** Whether the node shows a local health score: unknown until first asked. */
-  showsHealth: boolean | undefined;
-  /** The score last recorded: a reading is recorded only when it differs. */
-  lastHealth: number | undefined;
+  /** The local health score last recorded (a reading is recorded only when it differs); "none" once the node showed none; undefined before the first ask. */
+  health: number | "none" | undefined;
 }
 
 export class Observer {
@@ -33,7 +31,7 @@ export class Observer {
 
   /** Starts following a node through its API; a restarted node is watched again from its first event. */
   watch(node: string, admin: NodeApi, kv = true): void {
-    this.watched.set(node, { admin, kv, after: 0, kvAfter: 0, busy: false, failing: false, showsHealth: undefined, lastHealth: undefined });
+    this.watched.set(node, { admin, kv, after: 0, kvAfter: 0, busy: false, failing: false, health: undefined });
   }
 
   /** Stops following a node; `finalPoll` first collects what it has not yet reported (for a node still up). */
@@ -76,12 +74,11 @@ export class Observer {
 
   /** The node's local health score, recorded when it first shows one and whenever it changes; asked no more once it shows none. */
   private async readHealth(node: string, entry: Watched): Promise<void> {
-    if (!entry.admin.health || entry.showsHealth === false) return;
-    const score = await entry.admin.health();
-    entry.showsHealth = score !== undefined;
-    if (score === undefined || score === entry.lastHealth) return;
-    entry.lastHealth = score;
-    this.history.add({ type: "health", source: "observer", t: Date.now(), node, score });
+    if (!entry.admin.health || entry.health === "none") return;
+    const score = (await entry.admin.health()) ?? "none";
+    if (score === entry.health) return;
+    entry.health = score;
+    if (score !== "none") this.history.add({ type: "health", source: "observer", t: Date.now(), node, score });
   }
 
   private async poll(node: string, entry: Watched, snapshot: boolean): Promise<void> {

@@ -113,7 +113,7 @@ export const CHECK_ARGS = {
     .object({ max: z.number().int().min(0).describe("how many points any node's score may climb") })
     .strict()
     .describe(
-      "Lifeguard's local health (§IV-A): from the first fault or membership change after the cluster first converged, no node's score climbs more than `max` points above the lowest it had been since. Start-up, when members are still loading, does not count, as for suspicions. A probe that fails for the target's sake comes back with nacks from the helpers asked to probe it indirectly, so a correct prober does not count it against itself; one that does stretches its probe period. Judged where the nodes show a score (`healthScore` in /v1/metrics, and in the simulator); elsewhere SKIP, and SKIP under φ, which keeps no local health",
+      "Lifeguard's local health (§IV-A): from the first fault or membership change after the cluster first converged, no node's score climbs more than `max` points above the lowest it had been since. Start-up, when members are still loading, does not count, as for suspicions. A probe that fails for the target's sake comes back with nacks from the helpers asked to probe it indirectly, so a correct prober does not count it against itself; one that does stretches its probe period. Judged where the nodes show a score (`healthScore` in /v1/metrics, a command view's `health` command, and in the simulator); elsewhere SKIP, and SKIP under φ, which keeps no local health",
     ),
   exits: z
     .object({ allow: z.array(NodeName).default([]).describe("nodes that may exit on their own") })
