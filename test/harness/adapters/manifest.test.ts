@@ -52,6 +52,10 @@ t.test("a bad manifest names its file and field", async (t) => {
   t.throws(() => loadManifest(file), { name: "ManifestError", message: `${file}: field ports: Too small: expected array to have >=1 items` });
   writeFileSync(file, JSON.stringify({ ...serf, view: { ...serf.view, kind: "snmp" } }));
   t.throws(() => loadManifest(file), { message: new RegExp(`${file.replace(/[.]/g, "\\.")}: field view\\.kind: `) });
+  writeFileSync(file, JSON.stringify({ ...serf, view: { ...serf.view, health: { command: ["serf", "info"], field: "serf..health_score" } } }));
+  t.throws(() => loadManifest(file), {
+    message: `${file}: field view.health.field: a dotted path of keys, e.g. serf.health_score`,
+  });
   writeFileSync(file, "{");
   t.throws(() => loadManifest(file), { message: /bad\.json: / });
 });
