@@ -12,6 +12,10 @@ import { requirement } from "../../../specs/requirements/catalogue.js";
 import { caughtByConformance, caughtByPhiConformance, caughtByScenario } from "./mutant-catchers.js";
 import { twoAtATime } from "./two-at-a-time.js";
 
+// Some twenty conformance runs of 10–30 s each, two at a time: 156 s on a quiet 2-core machine here,
+// and past the per-file default of 180 s beside other work (the default suite and two conformance runs).
+t.setTimeout(420_000);
+
 interface JsonCase {
   implementation: string;
   id: string;
