@@ -87,8 +87,9 @@ interface NodeStart {
 
 /**
  * Exchanges follow the wire protocol's rule: one request, at most one response, on a
- * connection the sender opened. A cut link `a→b` blackholes connections a opens to b,
- * as a Toxiproxy `timeout` toxic on proxy a->b does; b's connections to a still work.
+ * connection the sender opened. A cut link `a→b` blackholes connections a opens to b, and
+ * a's replies on connections b opened, as the proxy engine's `timeout` toxics on proxy a->b
+ * (upstream) and b->a (downstream) do: b still reaches a, but hears no answer.
  */
 export class SimCluster {
   now = 0;
@@ -376,8 +377,11 @@ export class SimCluster {
     const message = this.countBytes(reply) ? reply : null;
     const pending = this.inbound.get(responder)!.get(conn);
     if (!pending) return;
+    const delay = this.network.reply(responder, pending.sender);
+    // A cut swallows the reply: the connection stays pending, and the sender hears nothing by its deadline.
+    if (delay === undefined) return;
     this.inbound.get(responder)!.delete(conn);
-    const at = Math.min(this.now + this.network.reply(responder, pending.sender), pending.deadline);
+    const at = Math.min(this.now + delay, pending.deadline);
     this.queue.push(at, () => this.stepNode(pending.sender, { type: "response", exchange: pending.exchange, message }, pending.senderCore));
   }
 }

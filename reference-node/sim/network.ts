@@ -1,6 +1,8 @@
 // The simulator's network: what happens to each message on a directed link under the faults in force.
 // The model is the proxy engine's, message by message (docs: the README's "Simulation runtime"):
-// - a cut link a→b blackholes what a sends to b: the sender hears nothing until its own deadline;
+// - a cut link a→b blackholes what a sends to b, its requests and its replies to b's requests alike
+//   (the proxy engine cuts both streams that carry a's messages to b): the waiting side hears
+//   nothing until its own deadline;
 // - a refused link a→b fails a's connections to b at once (after the link's delay);
 // - loss on a→b drops a request a sends to b with the given probability (the exchange times out);
 // - latency on a→b delays every message travelling a→b (request or reply) by latency ± jitter, uniform.
@@ -79,9 +81,15 @@ export class SimNetwork {
     return { fate: "deliver", delayMs };
   }
 
-  /** The delay of a reply travelling `from` → `to` (a reply is never lost: loss acts on requests, as the proxy engine's does). */
-  reply(from: MemberId, to: MemberId): number {
-    return this.rules.size === 0 ? this.baseDelayMs : this.delay(key(from, to));
+  /**
+   * The delay of a reply travelling `from` → `to`, or undefined when a cut on that link swallows it.
+   * A reply is never lost: loss acts on requests, as the proxy engine's does.
+   */
+  reply(from: MemberId, to: MemberId): number | undefined {
+    if (this.rules.size === 0) return this.baseDelayMs;
+    const k = key(from, to);
+    for (const { rule, keys } of this.rules.values()) if (rule.kind === "cut" && (!keys || keys.has(k))) return undefined;
+    return this.delay(k);
   }
 
   private delay(k: string): number {

@@ -95,6 +95,27 @@ t.test("a one-way cut n1↛n2 with others bridging: ping-req keeps both alive", 
   t.ok(allSee(sim, ids(5), ids(5), "alive"));
 });
 
+t.test("a one-way cut n1↛n2 swallows n1's answers to n2 as well as its requests, as the proxy engine's cut does", async (t) => {
+  // Without ping-req, every probe across the cut fails, in both directions: n2's ping reaches n1,
+  // but n1's ack travels n1→n2 and is lost. (Before, the simulator delivered that ack, and only
+  // n1 ever suspected n2.)
+  const sim = new SimCluster({ config, mutant: "no-indirect-probe" });
+  for (const [i, id] of ids(5).entries()) sim.add(id, 1000 + i, i === 0 ? [] : ["n1"]);
+  sim.runFor(3000);
+  const before = sim.transitions.length;
+  sim.cut("n1", "n2");
+  sim.runFor(10_000);
+  // Only n2's probes of n1 can fail, so n1 is suspected at all only if the ack was cut.
+  const pairs = new Set(
+    sim.transitions
+      .slice(before)
+      .filter((e) => e.to === "suspect")
+      .map((e) => `${e.observer}→${e.id}`),
+  );
+  t.ok(pairs.has("n1→n2"), "n1's probes of n2 fail");
+  t.ok(pairs.has("n2→n1"), "n2's probes of n1 fail: the ack is cut");
+});
+
 t.test("a graceful leave is seen as left, not dead", async (t) => {
   const sim = cluster(5);
   sim.leave("n4");
