@@ -67,11 +67,11 @@ export class SimNetwork {
   request(from: MemberId, to: MemberId): RequestFate {
     if (this.rules.size === 0) return { fate: "deliver", delayMs: this.baseDelayMs };
     const k = key(from, to);
+    if (this.isCut(k)) return { fate: "blackhole" };
     let refused = false;
     let loss = 0;
     for (const { rule, keys } of this.rules.values()) {
       if (keys && !keys.has(k)) continue;
-      if (rule.kind === "cut") return { fate: "blackhole" };
       if (rule.kind === "refuse") refused = true;
       if (rule.kind === "loss") loss = 1 - (1 - loss) * (1 - rule.rate);
     }
@@ -88,8 +88,13 @@ export class SimNetwork {
   reply(from: MemberId, to: MemberId): number | undefined {
     if (this.rules.size === 0) return this.baseDelayMs;
     const k = key(from, to);
-    for (const { rule, keys } of this.rules.values()) if (rule.kind === "cut" && (!keys || keys.has(k))) return undefined;
-    return this.delay(k);
+    return this.isCut(k) ? undefined : this.delay(k);
+  }
+
+  /** Whether a cut rule covers the link `k`: what travels on it, request or reply, is swallowed. */
+  private isCut(k: string): boolean {
+    for (const { rule, keys } of this.rules.values()) if (rule.kind === "cut" && (!keys || keys.has(k))) return true;
+    return false;
   }
 
   private delay(k: string): number {
