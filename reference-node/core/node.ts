@@ -8,7 +8,7 @@ import type { NodeConfig } from "../../specs/node/config.js";
 import type { Address, KvEntry, Message, MemberId, Peer, Update } from "../../specs/wire/messages.js";
 import { WIRE_VERSION } from "../../specs/wire/messages.js";
 import { Awareness } from "./awareness.js";
-import { gossipRound, piggyback } from "./dissemination.js";
+import { gossipRound, piggyback, piggybackFor } from "./dissemination.js";
 import { HeartbeatDetector, type Verdict } from "./heartbeats.js";
 import type { Destination, Effect, Input } from "./io.js";
 import { KvReplication } from "./kv-replication.js";
@@ -474,9 +474,12 @@ export class SwimNode {
       case "ping-req": {
         this.absorb(message);
         const relaySeq = this.s.nextSeq();
+        // A relay that holds the target suspect tells it too (LIFEGUARD-BUDDY-1 covers every ping).
+        const known = this.s.table.get(message.target.id);
+        const carried = known ? piggybackFor(this.s, this.replication, known) : piggyback(this.s, this.replication);
         this.s.send(
           message.target,
-          { v: WIRE_VERSION, type: "ping", from: this.s.peer(), seq: relaySeq, target: message.target.id, ...piggyback(this.s, this.replication) },
+          { v: WIRE_VERSION, type: "ping", from: this.s.peer(), seq: relaySeq, target: message.target.id, ...carried },
           relayTimeoutMs(this.config.probeTimeoutMs, message.deadlineMs),
           { kind: "relay", conn, seq: message.seq, relaySeq },
         );

@@ -315,19 +315,23 @@ t.test("copies of one dead verdict carried by many syncs are one suspicion, not 
   t.equal(node.counters.confirmations, 1, "d's own suspicion counts");
 });
 
-t.test("buddy system: a ping to a suspect carries its suspicion even after the rumor's retransmits are spent", async (t) => {
-  const node = nodeKnowing(["a", "b", "c", "x"]);
+/** The node hears from a that x is suspect, then spends that rumor's retransmits on its answers to a's pings: only the buddy system can still carry it. */
+function hearSuspicionOfX(node: SwimNode, at: number): void {
   node.step(
     {
       type: "request",
       conn: 1,
       message: { v: 1, type: "gossip", from: peer("a"), kv: [], updates: [{ state: "suspect", id: "x", addr: addr("x"), incarnation: 0, by: "a" }] },
     },
-    10,
+    at,
   );
-  // Spend the suspicion's retransmits on pings from a.
   for (let i = 0; i < 10; i++)
-    node.step({ type: "request", conn: 10 + i, message: { v: 1, type: "ping", from: peer("a"), seq: i, target: "me", kv: [], updates: [] } }, 20 + i);
+    node.step({ type: "request", conn: 10 + i, message: { v: 1, type: "ping", from: peer("a"), seq: i, target: "me", kv: [], updates: [] } }, at + 10 + i);
+}
+
+t.test("buddy system: a ping to a suspect carries its suspicion even after the rumor's retransmits are spent", async (t) => {
+  const node = nodeKnowing(["a", "b", "c", "x"]);
+  hearSuspicionOfX(node, 10);
   const pingsToX: Send[] = [];
   for (let i = 0; i < 20 && pingsToX.length === 0; i++) {
     const { ping } = nextProbe(node);
@@ -336,6 +340,25 @@ t.test("buddy system: a ping to a suspect carries its suspicion even after the r
   }
   t.equal(pingsToX.length, 1, "x is probed while suspect");
   t.match((pingsToX[0]!.message as { updates: Update[] }).updates[0], { state: "suspect", id: "x", incarnation: 0 });
+});
+
+t.test("buddy system: a relay's ping to a member it holds suspect carries the suspicion too", async (t) => {
+  const node = nodeKnowing(["a", "b", "c", "x"]);
+  const relayPing = (conn: number, at: number) => {
+    const effects = node.step(
+      { type: "request", conn, message: { v: 1, type: "ping-req", from: peer("a"), seq: conn, target: peer("x"), kv: [], updates: [] } },
+      at,
+    );
+    const sent = effects.filter((e): e is Send => e.type === "send" && e.to.id === "x");
+    t.equal(sent.length, 1, "the relay pings x");
+    return (sent[0]!.message as { updates: Update[] }).updates;
+  };
+  t.notOk(
+    relayPing(100, 10).some((u) => u.id === "x" && u.state === "suspect"),
+    "x alive in the relay's view: no suspicion to carry",
+  );
+  hearSuspicionOfX(node, 20);
+  t.match(relayPing(101, 50)[0], { state: "suspect", id: "x", incarnation: 0 }, "x suspect in the relay's view: the relay's ping says so first");
 });
 
 t.test("an alive with a higher incarnation clears the suspicion", async (t) => {
