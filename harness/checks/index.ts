@@ -8,6 +8,7 @@ import { allDead, detection } from "./detection.js";
 import { exits } from "./exits.js";
 import { falsePositives } from "./false-positives.js";
 import { quiet } from "./traffic.js";
+import { wire } from "./wire.js";
 import { health } from "./health.js";
 import { dissemination, kvClock, kvConverged, noDataLoss } from "./kv.js";
 import { judgeable } from "./needs.js";
@@ -67,6 +68,8 @@ function judge(spec: CheckSpec, ctx: CheckContext): CheckResult {
       return quiet(ctx, spec.args);
     case "health":
       return health(ctx, spec.args);
+    case "wire":
+      return wire(ctx);
   }
 }
 

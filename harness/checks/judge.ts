@@ -3,6 +3,7 @@ import type { CheckResult, ScenarioResult } from "../../specs/report/summary.js"
 import type { CheckSpec } from "../../specs/scenario/scenario.js";
 import { withExitsCheck } from "./exits.js";
 import { CheckContext, runCheck } from "./index.js";
+import { withWireCheck } from "./wire.js";
 
 /**
  * The verdict of a scenario: the outcomes its steps reported (expectations, waits) and its
@@ -18,8 +19,10 @@ export function judge(
   const ctx = records instanceof CheckContext ? records : new CheckContext(records);
   // A cluster that never came up left no history to judge: its checks would pass on nothing.
   const ran = ctx.records.some((r) => r.type === "node-up");
-  // A check written in the scenario says where (checks.N); the exits check every scenario gets has no line.
-  const judged = ran ? withExitsCheck(specs).map((spec, i) => ({ ...runCheck(spec, ctx), ...(i < specs.length ? { origin: `checks.${i}` } : {}) })) : [];
+  // A check written in the scenario says where (checks.N); the exits and wire checks the harness adds have no line.
+  const judged = ran
+    ? withWireCheck(withExitsCheck(specs), ctx.records).map((spec, i) => ({ ...runCheck(spec, ctx), ...(i < specs.length ? { origin: `checks.${i}` } : {}) }))
+    : [];
   const checks = [...stepResults, ...judged];
   if (meta.aborted) checks.push({ name: "scenario", verdict: "fail", summary: `aborted: ${meta.aborted}`, evidence: [], metrics: {} });
   else if (!ran) checks.push({ name: "scenario", verdict: "fail", summary: "no node came up: nothing to judge", evidence: [], metrics: {} });

@@ -16,6 +16,7 @@ import type { HistoryWriter, ScenarioHistory } from "../history/writer.js";
 import { stepEnd, stepOrigin } from "../history/step-record.js";
 import type { Progress } from "../run/progress.js";
 import { ViewRecorder } from "./view-recorder.js";
+import { WireAudit } from "./wire-audit.js";
 import { describeStep } from "../scenario/describe.js";
 import { simTooLarge } from "./footprint.js";
 
@@ -153,6 +154,8 @@ class SimPlayer {
   private restarts = 1;
   /** Each running node's local health score as last recorded (a restarted node starts over). */
   private readonly health = new Map<string, number>();
+  /** Every message held to the wire rules (harness/checks/wire.ts). */
+  private readonly audit = new WireAudit();
 
   constructor(
     private readonly scenario: Scenario,
@@ -172,7 +175,12 @@ class SimPlayer {
       measureBytes: false,
       mutant: options.mutant,
       listener: {
-        transition: (tr) => this.views.change(tr),
+        transition: (tr) => {
+          this.views.change(tr);
+          this.audit.transition(tr);
+        },
+        sent: (at, from, to, message) => this.audit.sent(at, from, to, message),
+        started: (id) => this.audit.started(id),
         kvApplied: (a) => {
           const seq = (this.kvSeq.get(a.observer) ?? 0) + 1;
           this.kvSeq.set(a.observer, seq);
@@ -283,6 +291,7 @@ class SimPlayer {
     this.views.tick(this.now);
     this.recordDigests();
     this.recordTraffic(this.now);
+    for (const record of this.audit.records(this.now)) this.history.add(record);
     for (const id of this.running())
       if (this.sim.status(id) === "up")
         this.history.add({ type: "kv-snapshot", source: "observer", t: this.now, observer: id, entries: this.sim.node(id).kv.all() });

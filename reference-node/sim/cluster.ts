@@ -34,6 +34,10 @@ export interface SimKvApplied {
 export interface SimListener {
   transition?(transition: SimTransition): void;
   kvApplied?(applied: SimKvApplied): void;
+  /** A node sent a request or one-way message (`to`: undefined for an address no node has), before the network decides its fate. */
+  sent?(at: number, from: MemberId, to: MemberId | undefined, message: Message): void;
+  /** A node's process started, first or again: it believes nothing yet. */
+  started?(id: MemberId): void;
 }
 
 interface SimNode {
@@ -188,6 +192,7 @@ export class SimCluster {
     this.nodes.set(id, { core, status: "up", clockOffsetMs: 0, held: [], heldRequests: 0, wakeToken: (previous?.wakeToken ?? 0) + 1 });
     this.byAddr.set(addr, id);
     this.inbound.set(id, new Map());
+    this.options.listener?.started?.(id);
     this.stepNode(id, { type: "start" });
     return core;
   }
@@ -349,8 +354,9 @@ export class SimCluster {
     const failAt = (at: number) => {
       if (expectReply) this.queue.push(at, () => this.stepNode(sender, { type: "response", exchange, message: null }, senderCore));
     };
-    if (!this.countBytes(message)) return failAt(this.now);
     const targetId = this.byAddr.get(addr);
+    this.options.listener?.sent?.(this.now, sender, targetId, message);
+    if (!this.countBytes(message)) return failAt(this.now);
     const target = targetId === undefined ? undefined : this.nodes.get(targetId);
     if (targetId === undefined || !target || target.status === "crashed") return failAt(this.now + this.network.baseDelayMs);
     const fate = this.network.request(sender, targetId);

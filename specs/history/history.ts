@@ -161,6 +161,22 @@ export const HistoryRecord = z.discriminatedUnion("type", [
     .describe(
       "a sample of the traffic between nodes, about once a second: an exchange is a request and its answer, or a one-way message (wire v1 opens a connection for each); written where the fault engine can count them (the simulator, the embedded Toxiproxy-compatible server, the packet engine)",
     ),
+  z
+    .object({
+      ...common,
+      type: z.literal("wire-audit"),
+      source: harness,
+      requirement: z.string().describe("the catalogue's requirement the rule enforces (specs/requirements/catalogue.ts)"),
+      judged: z.number().int().min(0).describe("messages the rule applied to over the whole run"),
+      violations: z.number().int().min(0),
+      examples: z
+        .array(z.object({ at: z.number(), from: MemberId, to: MemberId, detail: z.string() }))
+        .max(5)
+        .describe("the first violations, at most five"),
+    })
+    .describe(
+      "what a fault engine that sees every message and its sender's view found when it held each message to a rule of the requirement catalogue; one record per rule, at the end of the run (the simulator writes them)",
+    ),
   z.object({
     ...common,
     type: z.literal("kv-write"),

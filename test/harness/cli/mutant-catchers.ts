@@ -34,7 +34,7 @@ export const caughtByPhiConformance: Partial<Record<Mutant, string>> = {
  * mutants.test.ts runs them on processes, sim-scenario.test.ts in the simulator. `simOnly` says why
  * a catch holds only in the simulator, which then runs it alone.
  */
-export const caughtByScenario: Partial<Record<Mutant, { scenario: string; check: RegExp; simOnly?: string }>> = {
+export const caughtByScenario: Partial<Record<Mutant, { scenario: string; check: RegExp; simOnly?: string; detector?: "phi" }>> = {
   "no-indirect-probe": { scenario: "07-one-way-cut.yaml", check: /✗ suspicions n1,n2: \d+ suspicion episodes/ },
   "no-refute": { scenario: "05-pause-long.yaml", check: /✗ rejoined n2: .* did not hold n2 alive above incarnation 0/ },
   "no-suspicion": { scenario: "02-crash-detection.yaml", check: /✗ detection n3: first suspicion —/ },
@@ -63,4 +63,16 @@ export const caughtByScenario: Partial<Record<Mutant, { scenario: string; check:
     check: /✗ quiet: [\d.]+ exchanges per node per probe period over the last \d+ ms: [\d.]+ × what the failure detector alone needs/,
   },
   "no-local-health": { scenario: "18-slow-node.yaml", check: /✗ suspicions but n1: \d+ suspicion episodes about members other than n1 \(at most 20\)/ },
+  "no-buddy": {
+    scenario: "02-crash-detection.yaml",
+    check: /✗ wire: LIFEGUARD-BUDDY-1 \(SHOULD\): \d+ of \d+ pings to a member their sender held suspect did not carry the suspicion/,
+    simOnly: "the wire audit needs each ping together with its sender's view, which only the simulator sees; on processes conformance catches it",
+  },
+  "heartbeat-goes-back": {
+    scenario: "02-crash-detection.yaml",
+    detector: "phi",
+    check: /✗ wire: PHI-HEARTBEAT-1 \(MUST\): \d+ of \d+ heartbeats with their sender's own count sent a count lower than one it had sent before/,
+    simOnly:
+      "the wire audit sees every heartbeat only in the simulator; on processes the detector rides out the one arrival in five it costs, and conformance catches it",
+  },
 };

@@ -18,8 +18,11 @@ import { caughtByScenario } from "../cli/mutant-catchers.js";
 const scenarios = path.join(packageRoot(), "specs", "scenarios");
 const dir = mkdtempSync(path.join(tmpdir(), "grapevine-sim-"));
 
-async function run(file: string, options: { seed: number; nodes?: number; mutant?: MutantName; aggregateFrom?: number; historyFile?: string }) {
-  const { scenario } = await loadScenario(path.join(scenarios, file), { nodes: options.nodes });
+async function run(
+  file: string,
+  options: { seed: number; nodes?: number; detector?: "phi"; mutant?: MutantName; aggregateFrom?: number; historyFile?: string },
+) {
+  const { scenario } = await loadScenario(path.join(scenarios, file), { nodes: options.nodes, ...(options.detector ? { detector: options.detector } : {}) });
   return runLoaded(file, scenario, options);
 }
 
@@ -79,10 +82,10 @@ t.test("the default suite's scenarios pass in the simulator, each check judged",
 });
 
 t.test("every mutant a default-suite scenario catches on processes fails it in the simulator, on the same check", async (t) => {
-  for (const [mutant, { scenario, check }] of Object.entries(caughtByScenario)) {
-    const { result } = await run(scenario, { seed: 5, mutant: mutant as MutantName });
-    t.equal(result.verdict, "fail", `--mutant ${mutant} fails ${scenario}`);
-    t.match(failedLines(result.checks), check, `${mutant}: the failed check is the one that catches it on processes`);
+  for (const [mutant, { scenario, check, detector }] of Object.entries(caughtByScenario)) {
+    const { result } = await run(scenario, { seed: 5, mutant: mutant as MutantName, ...(detector ? { detector } : {}) });
+    t.equal(result.verdict, "fail", `--mutant ${mutant} fails ${scenario}${detector ? ` under ${detector}` : ""}`);
+    t.match(failedLines(result.checks), check, `${mutant}: the failed check is the one its catcher names`);
   }
 });
 
