@@ -3,7 +3,7 @@
 // buddy system), its own heartbeat count never goes back. Conformance tests them on one node against
 // made-up members; an engine that sees every message and its sender's view (the simulator) can hold
 // every node of a thousand-node run to them. Its findings are `wire-audit` records; this judges them.
-import type { RecordOf } from "../../specs/history/history.js";
+import type { HistoryRecord, RecordOf } from "../../specs/history/history.js";
 import { requirement } from "../../specs/requirements/catalogue.js";
 import type { CheckResult } from "../../specs/report/summary.js";
 import type { CheckSpec } from "../../specs/scenario/scenario.js";
@@ -23,9 +23,13 @@ export type WireRule = keyof typeof WIRE_RULES;
 export const NOT_AUDITED =
   "no message of this run was held to the wire rules: only the simulator sees every message together with its sender's view (a process run's proxies see bytes, not beliefs); conformance tests the same requirements on one node";
 
-/** Every run whose engine audited the wire is judged by `wire`, unless the scenario names the check itself. */
-export function withWireCheck(specs: readonly CheckSpec[], records: readonly { type: string }[]): CheckSpec[] {
-  if (specs.some((s) => s.check === "wire") || !records.some((r) => r.type === "wire-audit")) return [...specs];
+/**
+ * A run whose engine audited the wire is judged by `wire` when some message fell under a rule, unless
+ * the scenario names the check itself (then a run with nothing to judge shows the check as SKIP).
+ */
+export function withWireCheck(specs: readonly CheckSpec[], records: readonly HistoryRecord[]): CheckSpec[] {
+  const judged = records.some((r) => r.type === "wire-audit" && r.judged > 0);
+  if (specs.some((s) => s.check === "wire") || !judged) return [...specs];
   return [...specs, { check: "wire", args: {} }];
 }
 

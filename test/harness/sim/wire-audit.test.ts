@@ -119,7 +119,7 @@ t.test("the wire check: FAIL on a broken rule, PASS when every judged message ke
   t.match(unaudited.summary, /only the simulator sees every message/);
 });
 
-t.test("every scenario of an audited run is judged by the wire check; a run without an audit is not given one", async (t) => {
+t.test("a scenario whose run held some message to a rule is judged by the wire check; other runs are not given one", async (t) => {
   const broken = new WireAudit();
   view(broken, "n1", "n2", "suspect");
   broken.sent(10, "n1", "n2", ping("n1", "n2"));
@@ -132,5 +132,16 @@ t.test("every scenario of an audited run is judged by the wire check; a run with
   t.same(
     judge(meta, [], [], [start, up, end]).checks.map((c) => c.name),
     ["exits"],
+    "no audit: a process run",
+  );
+  t.same(
+    judge(meta, [], [], audited(new WireAudit())).checks.map((c) => c.name),
+    ["exits"],
+    "audited, but nothing fell under a rule",
+  );
+  t.same(
+    judge(meta, [], [{ check: "wire", args: {} }], audited(new WireAudit())).checks.map((c) => `${c.name} ${c.verdict}`),
+    ["wire skip", "exits pass"],
+    "named in the scenario: SKIP, saying there was nothing to judge",
   );
 });
