@@ -4,7 +4,7 @@
 // made-up members; an engine that sees every message and its sender's view (the simulator) can hold
 // every node of a thousand-node run to them. Its findings are `wire-audit` records; this judges them.
 import type { HistoryRecord, RecordOf } from "../../specs/history/history.js";
-import { requirement } from "../../specs/requirements/catalogue.js";
+import { REQUIREMENTS } from "../../specs/requirements/catalogue.js";
 import type { CheckResult } from "../../specs/report/summary.js";
 import type { CheckSpec } from "../../specs/scenario/scenario.js";
 import { type CheckContext, result } from "./context.js";
@@ -45,8 +45,9 @@ export function wire(ctx: CheckContext): CheckResult {
   if (applied.length === 0) return result("wire", "skip", `no message of the run fell under a wire rule (${unused.join(", ")}): nothing to judge`, [], metrics);
   const broken = applied.filter((a) => a.violations > 0);
   const describe = (a: Audit) => {
-    const rule = WIRE_RULES[a.requirement as WireRule] ?? { judged: "messages", broken: "broke it" };
-    const level = requirement(a.requirement).level;
+    // A history written by another version may hold a rule this one does not know: it is still judged.
+    const rule = WIRE_RULES[a.requirement as WireRule] ?? { judged: "messages", broken: "broke the rule" };
+    const level = REQUIREMENTS.find((r) => r.id === a.requirement)?.level ?? "level unknown";
     return a.violations > 0
       ? `${a.requirement} (${level}): ${a.violations} of ${a.judged} ${rule.judged} ${rule.broken}`
       : `${a.requirement} (${level}): all ${a.judged} ${rule.judged} kept the rule`;

@@ -111,6 +111,13 @@ t.test("the wire check: FAIL on a broken rule, PASS when every judged message ke
   t.equal(passed.verdict, "pass");
   t.match(passed.summary, /^PHI-HEARTBEAT-1 \(MUST\): all 1 heartbeats with their sender's own count kept the rule; nothing fell under LIFEGUARD-BUDDY-1$/);
 
+  const future = audited(kept).map((r) => (r.type === "wire-audit" && r.judged > 0 ? { ...r, requirement: "NEW-RULE-1", violations: 1 } : r));
+  t.match(
+    runCheck({ check: "wire", args: {} }, future),
+    { verdict: "fail", summary: "NEW-RULE-1 (level unknown): 1 of 1 messages broke the rule; nothing fell under LIFEGUARD-BUDDY-1" },
+    "a rule this version does not know, in a saved history: still judged",
+  );
+
   const nothing = runCheck({ check: "wire", args: {} }, audited(new WireAudit()));
   t.equal(nothing.verdict, "skip", "audited, but no message fell under a rule");
   t.match(nothing.summary, /nothing to judge/);
