@@ -23,13 +23,9 @@ export type WireRule = keyof typeof WIRE_RULES;
 export const NOT_AUDITED =
   "no message of this run was held to the wire rules: only the simulator sees every message together with its sender's view (a process run's proxies see bytes, not beliefs); conformance tests the same requirements on one node";
 
-/**
- * A run whose engine audited the wire is judged by `wire` when some message fell under a rule, unless
- * the scenario names the check itself (then a run with nothing to judge shows the check as SKIP).
- */
+/** Every run whose engine audited the wire is judged by `wire`, unless the scenario names the check itself. */
 export function withWireCheck(specs: readonly CheckSpec[], records: readonly HistoryRecord[]): CheckSpec[] {
-  const judged = records.some((r) => r.type === "wire-audit" && r.judged > 0);
-  if (specs.some((s) => s.check === "wire") || !judged) return [...specs];
+  if (specs.some((s) => s.check === "wire") || !records.some((r) => r.type === "wire-audit")) return [...specs];
   return [...specs, { check: "wire", args: {} }];
 }
 
@@ -42,7 +38,11 @@ export function wire(ctx: CheckContext): CheckResult {
     wireJudged: audits.reduce((sum, a) => sum + a.judged, 0),
     wireViolations: audits.reduce((sum, a) => sum + a.violations, 0),
   };
-  if (applied.length === 0) return result("wire", "skip", `no message of the run fell under a wire rule (${unused.join(", ")}): nothing to judge`, [], metrics);
+  // Whether a rule comes into play is up to the run (a suspicion under loss, say). INFO, not PASS,
+  // since nothing was judged; not SKIP, since the audit did run: another seed that judged and passed
+  // then compares as unchanged, where a SKIP would read as lost coverage (grapevine compare).
+  if (applied.length === 0)
+    return result("wire", "info", `every message was audited, and none fell under a wire rule (${unused.join(", ")}): nothing to judge`, [], metrics);
   const broken = applied.filter((a) => a.violations > 0);
   const describe = (a: Audit) => {
     // A history written by another version may hold a rule this one does not know: it is still judged.

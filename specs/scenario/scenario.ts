@@ -125,7 +125,7 @@ export const CHECK_ARGS = {
     .object({})
     .strict()
     .describe(
-      "every message of the run kept the wire rules of the requirement catalogue that the fault engine holds it to: a ping to a member its sender holds suspect carries that suspicion (LIFEGUARD-BUDDY-1), a node's own heartbeat count never goes back (PHI-HEARTBEAT-1). Only the simulator sees every message with its sender's view: every scenario it runs in which a message fell under a rule is judged by it; elsewhere SKIP",
+      "every message of the run kept the wire rules of the requirement catalogue that the fault engine holds it to: a ping to a member its sender holds suspect carries that suspicion (LIFEGUARD-BUDDY-1), a node's own heartbeat count never goes back (PHI-HEARTBEAT-1). Only the simulator sees every message with its sender's view: every scenario it runs is judged by it (INFO when no message fell under a rule); elsewhere SKIP",
     ),
   split: z
     .object({ groups: z.array(z.array(NodeName).min(1)).min(2), within: Duration.describe("after the partition began") })
