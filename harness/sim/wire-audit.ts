@@ -4,7 +4,8 @@
 import type { RecordOf } from "../../specs/history/history.js";
 import type { MemberId, Message } from "../../specs/wire/messages.js";
 import type { SimTransition } from "../../reference-node/sim/cluster.js";
-import type { WireRule } from "../checks/wire.js";
+import { WIRE_RULES, type WireRule } from "../checks/wire.js";
+import { type HeartbeatCount, heartbeatWentBack, newerHeartbeat } from "../../specs/protocol/phi.js";
 
 const EXAMPLES_KEPT = 5;
 
@@ -15,14 +16,14 @@ interface Tally {
 }
 
 export class WireAudit {
-  private readonly tallies: Record<WireRule, Tally> = {
-    "LIFEGUARD-BUDDY-1": { judged: 0, violations: 0, examples: [] },
-    "PHI-HEARTBEAT-1": { judged: 0, violations: 0, examples: [] },
-  };
+  private readonly tallies = Object.fromEntries(Object.keys(WIRE_RULES).map((rule) => [rule, { judged: 0, violations: 0, examples: [] } as Tally])) as Record<
+    WireRule,
+    Tally
+  >;
   /** Observer → the members it holds suspect now. */
   private readonly suspected = new Map<MemberId, Set<MemberId>>();
   /** Sender → the highest own count it has sent, in its generation. */
-  private readonly beats = new Map<MemberId, { generation: number; heartbeat: number }>();
+  private readonly beats = new Map<MemberId, HeartbeatCount>();
 
   /** A node's view changed. */
   transition(tr: SimTransition): void {
@@ -62,15 +63,13 @@ export class WireAudit {
     const own = message.beats[0]?.id === from ? message.beats[0] : message.beats.find((b) => b.id === from);
     if (!own) return;
     const last = this.beats.get(from);
-    const back = last !== undefined && last.generation === own.generation && own.heartbeat < last.heartbeat;
-    this.tally("PHI-HEARTBEAT-1", !back, () => ({
+    this.tally("PHI-HEARTBEAT-1", !heartbeatWentBack(own, last), () => ({
       at,
       from,
       to: to ?? "?",
       detail: `heartbeat ${own.heartbeat} after ${last?.heartbeat} (generation ${own.generation})`,
     }));
-    if (!last || own.generation > last.generation || (own.generation === last.generation && own.heartbeat > last.heartbeat))
-      this.beats.set(from, { generation: own.generation, heartbeat: own.heartbeat });
+    if (newerHeartbeat(own, last)) this.beats.set(from, { generation: own.generation, heartbeat: own.heartbeat });
   }
 
   /** `example` is built only for a violation kept as one: a run at scale sends millions of messages. */

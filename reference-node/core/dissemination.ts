@@ -33,11 +33,11 @@ export function piggyback(s: NodeState, kv: KvReplication): Carried {
  * Lifeguard's buddy system (§IV-C): a ping to a member we hold suspect always carries that
  * suspicion, whatever the broadcast queue holds. Rumors are retransmitted a bounded number of
  * times and may all go elsewhere (a dead member can soak up several); the suspected member,
- * if it is alive, must hear it in time to refute.
+ * if it is alive, must hear it in time to refute. A target not in our table (undefined) gets the plain piggyback.
  */
-export function piggybackFor(s: NodeState, kv: KvReplication, target: Member): Carried {
+export function piggybackFor(s: NodeState, kv: KvReplication, target: Member | undefined): Carried {
   const carried = piggyback(s, kv);
-  if (target.state !== "suspect" || !s.behaviour.disseminate || !s.behaviour.buddy) return carried;
+  if (target?.state !== "suspect" || !s.behaviour.disseminate || !s.behaviour.buddy) return carried;
   const others = carried.updates.filter((u) => u.id !== target.id);
   const suspicion: Update = { state: "suspect", id: target.id, addr: target.addr, incarnation: target.incarnation, by: s.id };
   return { ...carried, updates: [suspicion, ...others] };

@@ -8,6 +8,7 @@
 // local, as in Cassandra: nobody is told another member is dead, so there is nothing to refute.
 import type { HeartbeatEntry, MemberId } from "../../specs/wire/messages.js";
 import { WIRE_VERSION } from "../../specs/wire/messages.js";
+import { newerHeartbeat } from "../../specs/protocol/phi.js";
 import { ArrivalWindow, type PhiSettings } from "./phi.js";
 import { graceMs, stalled } from "./stall.js";
 import type { NodeState } from "./state.js";
@@ -21,12 +22,6 @@ interface Tracked {
   window: ArrivalWindow;
   /** The newest count as heard, relayed as it is: a table goes out every beat, and building a thousand entries each time was most of a large simulation's garbage. */
   entry?: HeartbeatEntry;
-}
-
-/** (generation, heartbeat) pairs in order: a new generation (a restart) beats any count of the old. */
-export function newerHeartbeat(a: { generation: number; heartbeat: number }, b: { generation: number; heartbeat: number } | undefined): boolean {
-  if (b === undefined) return true;
-  return a.generation > b.generation || (a.generation === b.generation && a.heartbeat > b.heartbeat);
 }
 
 export class HeartbeatDetector {

@@ -475,8 +475,7 @@ export class SwimNode {
         this.absorb(message);
         const relaySeq = this.s.nextSeq();
         // A relay that holds the target suspect tells it too (LIFEGUARD-BUDDY-1 covers every ping).
-        const known = this.s.table.get(message.target.id);
-        const carried = known ? piggybackFor(this.s, this.replication, known) : piggyback(this.s, this.replication);
+        const carried = piggybackFor(this.s, this.replication, this.s.table.get(message.target.id));
         this.s.send(
           message.target,
           { v: WIRE_VERSION, type: "ping", from: this.s.peer(), seq: relaySeq, target: message.target.id, ...carried },

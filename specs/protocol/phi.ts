@@ -4,6 +4,23 @@
 
 import { epidemicRoundsWhp } from "./epidemic.js";
 
+/** A member's heartbeat as the wire carries it (HeartbeatEntry): the generation it started, and its count. */
+export interface HeartbeatCount {
+  generation: number;
+  heartbeat: number;
+}
+
+/** (generation, heartbeat) pairs in order: a new generation (a restart) beats any count of the old. */
+export function newerHeartbeat(a: HeartbeatCount, b: HeartbeatCount | undefined): boolean {
+  if (b === undefined) return true;
+  return a.generation > b.generation || (a.generation === b.generation && a.heartbeat > b.heartbeat);
+}
+
+/** What PHI-HEARTBEAT-1 forbids: a count lower than the highest sent before, in the same generation (a new one may start lower). */
+export function heartbeatWentBack(a: HeartbeatCount, highest: HeartbeatCount | undefined): boolean {
+  return highest !== undefined && a.generation === highest.generation && a.heartbeat < highest.heartbeat;
+}
+
 /**
  * φ after `timeDiffMs` of silence, for inter-arrival times with `meanMs` and `stdDeviationMs`:
  * −log10 of the chance that a heartbeat comes later still. The normal distribution's tail is taken

@@ -3,7 +3,7 @@
 // receive them, and from heartbeats the harness sends for members it makes up.
 import type { MembershipEvent, PhiResponse } from "../../../specs/admin/api.js";
 import { WIRE_VERSION } from "../../../specs/wire/messages.js";
-import { firstCrossingMs } from "../../../specs/protocol/phi.js";
+import { firstCrossingMs, heartbeatWentBack, newerHeartbeat } from "../../../specs/protocol/phi.js";
 import { type ConformanceCase, type Finding, fail, finding, skip } from "../case.js";
 import { type CaseContext, pollFor, sleep } from "../context.js";
 
@@ -123,8 +123,8 @@ const risingHeartbeats: ConformanceCase = {
     const drops: string[] = [];
     let highest = own[0]!;
     for (const beat of own) {
-      if (beat.generation === highest.generation && beat.heartbeat < highest.heartbeat) drops.push(`${beat.heartbeat} after ${highest.heartbeat}`);
-      if (beat.generation > highest.generation || (beat.generation === highest.generation && beat.heartbeat > highest.heartbeat)) highest = beat;
+      if (heartbeatWentBack(beat, highest)) drops.push(`${beat.heartbeat} after ${highest.heartbeat}`);
+      if (newerHeartbeat(beat, highest)) highest = beat;
     }
     return [
       finding(

@@ -4,7 +4,7 @@ import { NodeConfig } from "../../../specs/node/config.js";
 import type { Message } from "../../../specs/wire/messages.js";
 import { SwimNode } from "../../../reference-node/core/node.js";
 import type { Effect } from "../../../reference-node/core/io.js";
-import { newerHeartbeat } from "../../../reference-node/core/heartbeats.js";
+import { newerHeartbeat } from "../../../specs/protocol/phi.js";
 
 const config = NodeConfig.parse({
   detector: "phi",
